@@ -1,0 +1,135 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { migrate } from '../src/database/migrator.js';
+import { PgSqlClient } from '../src/database/pg-sql-client.js';
+import { PgliteSqlClient } from '../src/database/pglite-sql-client.js';
+import type { SqlClient } from '../src/database/sql-client.js';
+
+export interface BenchDatabase {
+  db: SqlClient;
+  label: string;
+  /** Connection string with the bench schema on the search path (PostgreSQL only). */
+  url: string | undefined;
+  dataDir: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The configured database, in a throw-away place: a fresh schema on the server named by
+ * DATABASE_URL, or a fresh PGlite folder. Benchmarks never touch the service's own data.
+ */
+export async function openBenchDatabase(name: string, poolSize = 12): Promise<BenchDatabase> {
+  const base = process.env.DATABASE_URL;
+  if (!base) {
+    const dataDir = mkdtempSync(join(tmpdir(), `spie-bench-${name}-`));
+    const db = await PgliteSqlClient.open(join(dataDir, 'pglite'));
+    await migrate(db);
+    return {
+      db,
+      label: 'PGlite (embedded, on disk)',
+      url: undefined,
+      dataDir,
+      close: async () => {
+        await db.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `bench_${name}_${Date.now()}`;
+  await adminQuery(base, `CREATE SCHEMA ${schema}`);
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const db = new PgSqlClient({ connectionString: url.toString(), poolSize });
+  await migrate(db);
+  const version = await db.query<{ server_version: string }>('SHOW server_version');
+  return {
+    db,
+    label: `PostgreSQL ${version[0]?.server_version ?? ''} (${url.host})`,
+    url: url.toString(),
+    dataDir: undefined,
+    close: async () => {
+      await db.close();
+      await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
+    },
+  };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface Figure {
+  ours: number;
+  raw: number;
+  ratio: number;
+  unit: string;
+}
+
+/** Runs `work` repeatedly for `ms` (after it ran once to warm up) and returns operations per second. */
+export async function rate(ms: number, work: () => Promise<number>): Promise<number> {
+  await work();
+  let done = 0;
+  const started = performance.now();
+  while (performance.now() - started < ms) {
+    const operations = await work();
+    done += operations;
+  }
+  return done / ((performance.now() - started) / 1000);
+}
+
+/**
+ * Measures ours and raw in alternating rounds and keeps each side's median, so that a burst of
+ * load from elsewhere on this shared machine hits both sides alike.
+ */
+export async function compare(rounds: number, ours: () => Promise<number>, raw: () => Promise<number>, unit: string): Promise<Figure> {
+  const oursRates: number[] = [];
+  const rawRates: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    rawRates.push(await raw());
+    oursRates.push(await ours());
+  }
+  const o = median(oursRates);
+  const r = median(rawRates);
+  return { ours: round2(o), raw: round2(r), ratio: round2(o / r), unit };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+export function writeResults(name: string, results: unknown): string {
+  const dir = join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
+
+export function printTable(title: string, figures: Record<string, Figure>): void {
+  console.log(`\n${title}`);
+  console.table(
+    Object.fromEntries(
+      Object.entries(figures).map(([name, figure]) => [name, { ours: figure.ours, raw: figure.raw, ratio: figure.ratio, unit: figure.unit }]),
+    ),
+  );
+}

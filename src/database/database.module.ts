@@ -1,0 +1,34 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { migrate } from './migrator.js';
+import { openDatabase } from './open-database.js';
+import { SqlClient } from './sql-client.js';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: SqlClient,
+      inject: [AppConfig],
+      useFactory: async (config: AppConfig): Promise<SqlClient> => {
+        const db = await openDatabase(config);
+        try {
+          // Applied at start so that a deployed version always runs on its own schema.
+          await migrate(db);
+        } catch (error) {
+          await db.close();
+          throw error;
+        }
+        return db;
+      },
+    },
+  ],
+  exports: [SqlClient],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.close();
+  }
+}

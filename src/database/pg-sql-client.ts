@@ -1,0 +1,127 @@
+import pg from 'pg';
+import type { SqlClient, SqlExecutor, Statement } from './sql-client.js';
+
+// int8 and numeric counters fit in a JS number for this system's volumes (2^53 events);
+// parsing them here keeps both adapters returning the same JS types.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export interface PgSqlClientOptions {
+  connectionString: string;
+  poolSize: number;
+  applicationName?: string;
+  /** How long to wait between attempts to restore a lost LISTEN connection. */
+  reconnectDelayMs?: number;
+}
+
+export class PgSqlClient implements SqlClient {
+  readonly dialect = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private closed = false;
+
+  constructor(private readonly options: PgSqlClientOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize,
+      application_name: options.applicationName ?? 'spie-parcours',
+      types,
+    });
+    // An idle client that dies (server restart) must not crash the process; the pool replaces it.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<Row extends object>(statement: Statement, params?: readonly unknown[]): Promise<Row[]> {
+    const result = await this.pool.query(toConfig(statement, params));
+    return result.rows as Row[];
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.pool.query(script);
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const tx: SqlExecutor = {
+        query: async <Row extends object>(statement: Statement, params?: readonly unknown[]) =>
+          (await client.query(toConfig(statement, params))).rows as Row[],
+        exec: async (script: string) => {
+          await client.query(script);
+        },
+      };
+      const result = await work(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>> {
+    const quoted = pg.escapeIdentifier(channel);
+    const delay = this.options.reconnectDelayMs ?? 1000;
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+
+    const connect = async (isReconnect: boolean): Promise<void> => {
+      const next = new pg.Client({ connectionString: this.options.connectionString, types });
+      next.on('notification', (message) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      });
+      next.on('error', () => scheduleReconnect());
+      next.on('end', () => scheduleReconnect());
+      await next.connect();
+      await next.query(`LISTEN ${quoted}`);
+      client = next;
+      if (isReconnect) onReconnect?.();
+    };
+
+    const scheduleReconnect = (): void => {
+      if (stopped || this.closed || timer) return;
+      const dead = client;
+      client = undefined;
+      dead?.removeAllListeners();
+      void dead?.end().catch(() => undefined);
+      timer = setTimeout(() => {
+        timer = undefined;
+        connect(true).catch(() => scheduleReconnect());
+      }, delay);
+      timer.unref();
+    };
+
+    await connect(false);
+    return async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      const current = client;
+      client = undefined;
+      current?.removeAllListeners();
+      await current?.end().catch(() => undefined);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+function toConfig(statement: Statement, params: readonly unknown[] | undefined): pg.QueryConfig {
+  const values = params as unknown[] | undefined;
+  return typeof statement === 'string' ? { text: statement, values } : { name: statement.name, text: statement.text, values };
+}

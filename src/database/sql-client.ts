@@ -1,0 +1,45 @@
+/**
+ * The small seam that lets one SQL dialect run on a PostgreSQL server (`pg`, pooled) and on the
+ * embedded PGlite. Everything above it writes plain PostgreSQL; driver differences (type parsing,
+ * connection handling, notifications) stay in the two adapters.
+ */
+/**
+ * A statement given a name is prepared once per connection and reused (PostgreSQL); worth it for
+ * hot statements whose planning costs more than their execution. PGlite ignores the name.
+ */
+export interface NamedStatement {
+  name: string;
+  text: string;
+}
+
+export type Statement = string | NamedStatement;
+
+export interface SqlExecutor {
+  query<Row extends object = Record<string, unknown>>(statement: Statement, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export type SqlDialect = 'postgres' | 'pglite';
+
+/** Also the injection token: consumers ask for `SqlClient` and get the configured adapter. */
+export abstract class SqlClient implements SqlExecutor {
+  abstract readonly dialect: SqlDialect;
+  abstract query<Row extends object = Record<string, unknown>>(statement: Statement, params?: readonly unknown[]): Promise<Row[]>;
+  abstract exec(script: string): Promise<void>;
+  /** Runs `work` in one transaction on one connection; commits if it resolves, rolls back if it throws. */
+  abstract transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel`, and `onReconnect` after the listening connection
+   * was lost and restored (notifications sent meanwhile are lost, so callers must re-poll).
+   */
+  abstract listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  abstract close(): Promise<void>;
+}
+
+/** Reads the first row of a result or fails loudly: a query that must return a row and did not is a bug. */
+export function single<Row>(rows: Row[]): Row {
+  const row = rows[0];
+  if (row === undefined) throw new Error('expected one row, got none');
+  return row;
+}

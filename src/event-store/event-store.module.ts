@@ -1,0 +1,31 @@
+import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SqlClient } from '../database/sql-client.js';
+import { EventStore } from './event-store.js';
+import { SqlEventStore } from './sql/sql-event-store.js';
+import { UpcasterRegistry } from './upcasters.js';
+
+@Global()
+@Module({
+  providers: [
+    // Features register their upcasters on this registry when their module initialises.
+    { provide: UpcasterRegistry, useValue: new UpcasterRegistry() },
+    {
+      provide: SqlEventStore,
+      inject: [SqlClient, UpcasterRegistry],
+      useFactory: (db: SqlClient, upcasters: UpcasterRegistry) => new SqlEventStore(db, { upcasters }),
+    },
+    { provide: EventStore, useExisting: SqlEventStore },
+  ],
+  exports: [EventStore, SqlEventStore, UpcasterRegistry],
+})
+export class EventStoreModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(SqlEventStore) private readonly store: SqlEventStore) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.store.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.stop();
+  }
+}

@@ -1,0 +1,412 @@
+import {
+  type AllCursor,
+  type AppendOptions,
+  type AppendResult,
+  compareCursors,
+  ConcurrencyError,
+  EventIdConflictError,
+  EventStore,
+  type ExpectedVersion,
+  InvalidAppendError,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadAllPage,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  START,
+} from '../event-store.js';
+import { UpcasterRegistry } from '../upcasters.js';
+import { eventDigest } from './hash-chain.js';
+import type { SqlClient, SqlExecutor, Statement } from '../../database/sql-client.js';
+
+/** Channel on which appends are announced to other instances (PostgreSQL only). */
+export const APPENDED_CHANNEL = 'spie_events_appended';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_BATCH = 10_000;
+const UNIQUE_VIOLATION = '23505';
+/** An 'any' append that keeps losing the race to exact-version writers of its stream gives up after this. */
+const MAX_ANY_ATTEMPTS = 10;
+const DEFAULT_READ_LIMIT = 1000;
+const MAX_READ_LIMIT = 10_000;
+/** Versions are PostgreSQL integers. */
+const MAX_VERSION = 2 ** 31 - 1;
+
+/** One row per event from the single-event statement, one row per batch from append_to_stream. */
+interface AppendRow {
+  outcome: 'appended' | 'conflict';
+  first_version: number;
+  /** Comma-separated, in version order. */
+  global_positions: string;
+  transaction_id: string;
+  recorded_at: Date;
+  /** Comma-separated hex, in version order. */
+  hashes: string;
+}
+
+interface EventRow {
+  global_position: number;
+  transaction_id: string;
+  stream_id: string;
+  stream_version: number;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: RecordedEvent['metadata'];
+  recorded_at: Date;
+  hash: string;
+}
+
+/**
+ * The single-event append, the most frequent by far, as one prepared INSERT: the head lookup, the
+ * expected-version check and the chain link happen in the statement itself, which costs the
+ * database about half of what the general function does. No row back means a version conflict.
+ */
+const APPEND_ONE = {
+  name: 'spie_append_one_v1',
+  text: `INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at, hash)
+    SELECT $1, head.version + 1, $3::uuid, $4, $5, $6::json, $7::json, t.now,
+           event_link(head.hash, head.version + 1, t.now, decode($8, 'hex'))
+      FROM (SELECT date_trunc('milliseconds', now()) AS now) t
+      CROSS JOIN LATERAL (
+        SELECT coalesce(last.stream_version, 0) AS version, coalesce(last.hash, '\\x'::bytea) AS hash
+          FROM (SELECT 1) one
+          LEFT JOIN LATERAL (
+            SELECT e.stream_version, e.hash FROM events e WHERE e.stream_id = $1 ORDER BY e.stream_version DESC LIMIT 1
+          ) last ON true
+      ) head
+     WHERE head.version = $2::integer
+    RETURNING 'appended'::text AS outcome, stream_version AS first_version, global_position::text AS global_positions,
+              transaction_id::text AS transaction_id, recorded_at, encode(hash, 'hex') AS hashes`,
+};
+
+const EVENT_COLUMNS = `e.global_position, e.transaction_id::text AS transaction_id, e.stream_id, e.stream_version,
+  e.event_id, e.type, e.schema_version, e.data, e.metadata, e.recorded_at, encode(e.hash, 'hex') AS hash`;
+
+export interface SqlEventStoreOptions {
+  upcasters?: UpcasterRegistry;
+  /**
+   * Minimum delay between two cross-instance NOTIFYs. The notification is sent after the append
+   * committed, never inside it: a NOTIFY in the appending transaction takes a database-wide lock
+   * at commit and would serialise every writer's commit.
+   */
+  notifyDebounceMs?: number;
+}
+
+export class SqlEventStore extends EventStore {
+  private readonly upcasters: UpcasterRegistry;
+  private readonly listeners = new Set<() => void>();
+  private readonly notifyDebounceMs: number;
+  private notifyTimer: NodeJS.Timeout | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly db: SqlClient,
+    options: SqlEventStoreOptions = {},
+  ) {
+    super();
+    this.upcasters = options.upcasters ?? new UpcasterRegistry();
+    this.notifyDebounceMs = options.notifyDebounceMs ?? 5;
+  }
+
+  /** Starts receiving other instances' append notifications (PostgreSQL). */
+  async start(): Promise<void> {
+    if (this.db.dialect !== 'postgres' || this.unlisten) return;
+    // After a reconnect, appends may have been announced while nobody listened: wake everyone.
+    this.unlisten = await this.db.listen(APPENDED_CHANNEL, () => this.wakeLocal(), () => this.wakeLocal());
+  }
+
+  async stop(): Promise<void> {
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    this.notifyTimer = undefined;
+    await this.unlisten?.();
+    this.unlisten = undefined;
+  }
+
+  override onAppended(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  override async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    const result = await this.appendWith(this.db, streamId, events, options, false);
+    this.announce();
+    return result;
+  }
+
+  /**
+   * Appends inside the caller's transaction, for inline projections that must commit with the
+   * events (read-your-writes). The caller must call `announce()` after its commit.
+   */
+  async appendInTransaction(
+    tx: SqlExecutor,
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    return this.appendWith(tx, streamId, events, options, true);
+  }
+
+  private async appendWith(
+    db: SqlExecutor,
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+    inTransaction: boolean,
+  ): Promise<AppendResult> {
+    const expected = expectedToSql(options.expectedVersion);
+    const prepared = events.map((event) => this.prepare(event));
+    validateBatch(streamId, prepared);
+    // Serialised once: these texts are stored as they are and are what the digest covers.
+    const texts = prepared.map((event) => ({ data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) }));
+    const digests = prepared.map((event, index) => eventDigest(streamId, event, texts[index]!.data, texts[index]!.metadata).toString('hex'));
+    // 'any' goes through the function, which queues such writers per stream. PGlite does not keep
+    // prepared statements, and re-planning the single-event statement costs it more than the
+    // function call does, so it uses the function for everything (measured by bench:store).
+    const single = prepared.length === 1 && expected >= 0 && this.db.dialect === 'postgres' ? prepared[0]! : undefined;
+    const [statement, values]: [Statement, unknown[]] = single
+      ? [APPEND_ONE, [streamId, expected, single.eventId, single.type, single.schemaVersion, texts[0]!.data, texts[0]!.metadata, digests[0]]]
+      : [
+          'SELECT * FROM append_to_stream($1, $2, $3::uuid[], $4::text[], $5::integer[], $6::json, $7::json, $8::text[])',
+          [
+            streamId,
+            expected,
+            prepared.map((event) => event.eventId),
+            prepared.map((event) => event.type),
+            prepared.map((event) => event.schemaVersion),
+            `[${texts.map((text) => text.data).join(',')}]`,
+            `[${texts.map((text) => text.metadata).join(',')}]`,
+            digests,
+          ],
+        ];
+    for (let attempt = 1; ; attempt += 1) {
+      let rows: AppendRow[];
+      try {
+        rows = await db.query<AppendRow>(statement, values);
+      } catch (error) {
+        if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
+        // The failed statement aborted the caller's transaction: nothing more can be asked in it.
+        // (On PGlite this branch is only reached by an id reuse: head lookup and insert are one
+        // call on the only connection, so no other writer can take the version in between.)
+        if (inTransaction) {
+          if (constraintOf(error) === 'events_event_id_key') throw new EventIdConflictError(prepared[0]!.eventId);
+          throw new ConcurrencyError(streamId, options.expectedVersion, await this.headVersion(this.db, streamId));
+        }
+        if (constraintOf(error) === 'events_event_id_key') {
+          const original = await this.findAppended(db, streamId, prepared, options.expectedVersion);
+          if (original) return original;
+          throw new EventIdConflictError(prepared[0]!.eventId);
+        }
+        // Another writer took the version we were about to write, between our head lookup and insert.
+        if (options.expectedVersion === 'any' && attempt < MAX_ANY_ATTEMPTS) continue;
+        throw new ConcurrencyError(streamId, options.expectedVersion, await this.headVersion(db, streamId));
+      }
+      const row = rows[0];
+      if (!row || row.outcome === 'conflict') {
+        // A stale expected version is also what a retry of an append that already succeeded looks like.
+        const original = await this.findAppended(db, streamId, prepared, options.expectedVersion);
+        if (original) return original;
+        throw new ConcurrencyError(streamId, options.expectedVersion, row?.first_version ?? (await this.headVersion(db, streamId)));
+      }
+      const positions = row.global_positions.split(',');
+      const hashes = row.hashes.split(',');
+      const recordedAt = row.recorded_at.toISOString();
+      const recorded = prepared.map(
+        (event, index): RecordedEvent => ({
+          eventId: event.eventId,
+          streamId,
+          streamVersion: row.first_version + index,
+          globalPosition: Number(positions[index]),
+          transactionId: row.transaction_id,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          data: event.data,
+          metadata: event.metadata,
+          recordedAt,
+          hash: hashes[index]!,
+        }),
+      );
+      return appendResult(streamId, recorded, false);
+    }
+  }
+
+  /**
+   * The original result of an append whose events are already stored, or undefined when none of
+   * them is. They count as the same append only if each sits, with the same type, schema version
+   * and data, at consecutive versions of this stream (starting where `expected` said, if exact);
+   * anything else reusing a stored id is an EventIdConflictError.
+   */
+  private async findAppended(
+    db: SqlExecutor,
+    streamId: string,
+    batch: readonly Required<NewEvent>[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult | undefined> {
+    const rows = await db.query<EventRow & { data_text: string }>(
+      `SELECT ${EVENT_COLUMNS}, e.data::text AS data_text FROM events e WHERE e.event_id = ANY($1::uuid[])`,
+      [batch.map((event) => event.eventId)],
+    );
+    if (rows.length === 0) return undefined;
+    const byId = new Map(rows.map((row) => [row.event_id, row]));
+    const firstRow = byId.get(batch[0]!.eventId);
+    const start = firstRow?.stream_version ?? -1;
+    const expectedStart = expected === 'any' ? start : expected === 'no_stream' ? 1 : expected + 1;
+    const same = batch.every((event, index) => {
+      const row = byId.get(event.eventId);
+      return (
+        row !== undefined &&
+        row.stream_id === streamId &&
+        row.stream_version === start + index &&
+        row.type === event.type &&
+        row.schema_version === event.schemaVersion &&
+        row.data_text === JSON.stringify(event.data)
+      );
+    });
+    if (!same || start !== expectedStart) throw new EventIdConflictError(rows[0]!.event_id);
+    const ordered = batch.map((event) => this.toRecorded(byId.get(event.eventId)!));
+    return appendResult(streamId, ordered, true);
+  }
+
+  private async headVersion(db: SqlExecutor, streamId: string): Promise<number> {
+    const rows = await db.query<{ version: number | null }>('SELECT max(stream_version) AS version FROM events WHERE stream_id = $1', [streamId]);
+    return rows[0]?.version ?? 0;
+  }
+
+  override async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backward = options.direction === 'backward';
+    const limit = readLimit(options.limit, MAX_VERSION, MAX_VERSION);
+    const low = backward ? (options.to ?? 1) : (options.from ?? 1);
+    const high = backward ? (options.from ?? MAX_VERSION) : (options.to ?? MAX_VERSION);
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events e
+        WHERE e.stream_id = $1 AND e.stream_version BETWEEN $2 AND $3
+        ORDER BY e.stream_version ${backward ? 'DESC' : 'ASC'} LIMIT $4`,
+      [streamId, Math.max(low, 0), Math.min(high, MAX_VERSION), limit],
+    );
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  override async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
+    const after = options.after ?? START;
+    const limit = readLimit(options.limit, DEFAULT_READ_LIMIT, MAX_READ_LIMIT);
+    const categories = options.categories?.length ? [...options.categories] : null;
+    const types = options.types?.length ? [...options.types] : null;
+    // One statement gives both the page and the horizon it was read under.
+    const rows = await this.db.query<Partial<EventRow> & { horizon: string }>(
+      `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+       SELECT h.xmin::text AS horizon, page.* FROM horizon h
+       LEFT JOIN LATERAL (
+         SELECT ${EVENT_COLUMNS} FROM events e
+          WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+            AND e.transaction_id < h.xmin
+            AND ($4::text[] IS NULL OR e.category = ANY($4::text[]))
+            AND ($5::text[] IS NULL OR e.type = ANY($5::text[]))
+          ORDER BY e.transaction_id, e.global_position
+          LIMIT $3
+       ) page ON true`,
+      [after.transactionId, after.position, limit, categories, types],
+    );
+    const horizon = rows[0]!.horizon;
+    const events = rows.filter((row) => row.event_id !== null && row.event_id !== undefined).map((row) => this.toRecorded(row as EventRow));
+    const last = events[events.length - 1];
+    if (events.length === limit && last) {
+      return { events, next: { transactionId: last.transactionId, position: last.globalPosition }, isEnd: false };
+    }
+    // Every row below the horizon has been seen (the page was not full), and any row still to
+    // commit belongs to a transaction at or above it.
+    const atHorizon: AllCursor = { transactionId: horizon, position: 0 };
+    return { events, next: compareCursors(after, atHorizon) >= 0 ? after : atHorizon, isEnd: true };
+  }
+
+  /** Wakes local subscribers now and other instances soon (debounced NOTIFY after commit). */
+  announce(): void {
+    this.wakeLocal();
+    if (this.db.dialect !== 'postgres' || this.notifyTimer) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = undefined;
+      this.db.query('SELECT pg_notify($1, $2)', [APPENDED_CHANNEL, '']).catch(() => undefined);
+    }, this.notifyDebounceMs);
+    this.notifyTimer.unref();
+  }
+
+  private wakeLocal(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private prepare(event: NewEvent): Required<NewEvent> {
+    return {
+      // uuid columns print lower case; the digest must match what verify will read back.
+      eventId: event.eventId.toLowerCase(),
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? this.upcasters.currentVersion(event.type),
+      data: event.data,
+      metadata: event.metadata,
+    };
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    const { schemaVersion, data } = this.upcasters.upcast(row.type, row.schema_version, row.data);
+    return {
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      globalPosition: row.global_position,
+      transactionId: row.transaction_id,
+      type: row.type,
+      schemaVersion,
+      data,
+      metadata: row.metadata,
+      recordedAt: row.recorded_at.toISOString(),
+      hash: row.hash,
+    };
+  }
+}
+
+function appendResult(streamId: string, events: RecordedEvent[], alreadyAppended: boolean): AppendResult {
+  const last = events[events.length - 1]!;
+  return { streamId, nextExpectedVersion: last.streamVersion, lastGlobalPosition: last.globalPosition, alreadyAppended, events };
+}
+
+function expectedToSql(expected: ExpectedVersion): number {
+  if (expected === 'any') return -1;
+  if (expected === 'no_stream') return 0;
+  if (!Number.isSafeInteger(expected) || expected < 0) {
+    throw new InvalidAppendError(`expectedVersion must be a non-negative integer, 'no_stream' or 'any'`);
+  }
+  return expected;
+}
+
+function validateBatch(streamId: string, events: readonly Required<NewEvent>[]): void {
+  if (!/^[a-z][a-z0-9_]*-[A-Za-z0-9_.:-]+$/.test(streamId) || streamId.length > 200) {
+    throw new InvalidAppendError(`stream id must look like <category>-<id>: ${JSON.stringify(streamId)}`);
+  }
+  if (events.length === 0) throw new InvalidAppendError('an append needs at least one event');
+  if (events.length > MAX_BATCH) throw new InvalidAppendError(`an append takes at most ${MAX_BATCH} events`);
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (!UUID.test(event.eventId)) throw new InvalidAppendError(`eventId must be a uuid: ${JSON.stringify(event.eventId)}`);
+    if (ids.has(event.eventId.toLowerCase())) throw new InvalidAppendError(`eventId ${event.eventId} appears twice in the batch`);
+    ids.add(event.eventId.toLowerCase());
+    if (!event.type || typeof event.type !== 'string') throw new InvalidAppendError('every event needs a type');
+    if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1) {
+      throw new InvalidAppendError(`schemaVersion of ${event.type} must be a positive integer`);
+    }
+    if (event.data === undefined || event.metadata === undefined) throw new InvalidAppendError(`${event.type} needs data and metadata`);
+  }
+}
+
+function readLimit(limit: number | undefined, fallback: number, max: number): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+  return Math.min(limit, max);
+}
+
+function sqlState(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+function constraintOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'constraint' in error ? String((error as { constraint: unknown }).constraint) : undefined;
+}
+

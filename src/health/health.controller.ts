@@ -1,0 +1,42 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { pendingMigrations } from '../database/migrator.js';
+import { SqlClient } from '../database/sql-client.js';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(HealthCheckService) private readonly health: HealthCheckService,
+    @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
+    @Inject(SqlClient) private readonly db: SqlClient,
+  ) {}
+
+  /** Liveness: the process answers. Deliberately touches nothing else, so a slow database does not get it killed. */
+  @Get()
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Readiness: the database answers and carries every migration this version needs. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () =>
+        this.indicators
+          .check('database')
+          .attempt(async () => {
+            await this.db.query('SELECT 1');
+            return { dialect: this.db.dialect };
+          })
+          .withTimeout(2000),
+      async () => {
+        const session = this.indicators.check('migrations');
+        const pending = await pendingMigrations(this.db).catch(() => null);
+        if (pending === null) return session.down({ message: 'migration table unreadable' });
+        return pending.length === 0 ? session.up() : session.down({ pending });
+      },
+    ]);
+  }
+}

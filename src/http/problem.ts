@@ -1,0 +1,155 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ConcurrencyError, EventIdConflictError, InvalidAppendError, InvalidCursorError } from '../event-store/event-store.js';
+import { correlationIdOf } from './correlation.js';
+
+/** RFC 9457 problem details, with our stable `code` and the request's correlation id. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: string;
+  correlationId: string;
+  /** For 400: each invalid field (dotted path) and what is wrong with it. */
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemType(code: string): string {
+  return `urn:spie-parcours:problem:${code}`;
+}
+
+/**
+ * An error with an HTTP meaning and a stable code (DESIGN §9.7). Domain errors stay free of HTTP;
+ * the filter below maps them, and the HTTP edge throws these directly.
+ */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'ProblemError';
+  }
+}
+
+/** Flattens class-validator errors into `a.b.c: message` entries. */
+export function fieldErrors(errors: readonly ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...fieldErrors(error.children ?? [], field)];
+  });
+}
+
+export function validationProblem(errors: readonly ValidationError[]): ProblemError {
+  const list = fieldErrors(errors);
+  return new ProblemError(400, 'validation_failed', 'The request is invalid', `${list.length} invalid field(s)`, { errors: list });
+}
+
+interface Mapped {
+  status: number;
+  code: string;
+  title: string;
+  detail?: string;
+  extensions?: Record<string, unknown>;
+}
+
+export function mapError(error: unknown, request?: { headers: Record<string, unknown> }): Mapped | undefined {
+  if (error instanceof ProblemError) {
+    return { status: error.status, code: error.code, title: error.title, detail: error.detail, extensions: error.extensions };
+  }
+  if (error instanceof ConcurrencyError) {
+    const conditional = request?.headers['if-match'] !== undefined;
+    return {
+      status: conditional ? HttpStatus.PRECONDITION_FAILED : HttpStatus.CONFLICT,
+      code: conditional ? 'precondition_failed' : error.code,
+      title: conditional ? 'The resource changed since the version given in If-Match' : 'The resource was changed concurrently',
+      detail: `current version is ${error.actualVersion}`,
+      extensions: { currentVersion: error.actualVersion },
+    };
+  }
+  if (error instanceof EventIdConflictError) {
+    return { status: 409, code: error.code, title: 'This request conflicts with an earlier one' };
+  }
+  if (error instanceof InvalidCursorError || error instanceof InvalidAppendError) {
+    return { status: 400, code: error.code, title: 'The request is invalid', detail: error.message };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const message = typeof response === 'object' && response !== null && 'message' in response ? (response as { message: unknown }).message : response;
+    // A failed readiness check keeps the checks' results, which is what a probe's operator reads.
+    const checks = typeof response === 'object' && response !== null && 'details' in response ? { checks: response } : undefined;
+    return {
+      status,
+      code: (HttpStatus[status] ?? `http_${status}`).toLowerCase(),
+      title: error.message,
+      detail: typeof message === 'string' && message !== error.message ? message : undefined,
+      extensions: checks,
+    };
+  }
+  return undefined;
+}
+
+export function toProblem(error: unknown, request: FastifyRequest | undefined, logger: Logger): ProblemDetails {
+  const correlationId = request ? correlationIdOf(request) : 'none';
+  const mapped = mapError(error, request);
+  if (!mapped) {
+    // Only the error's class and message are logged: request data never reaches the log.
+    logger.error({ err: error, correlationId }, 'unhandled error');
+    return {
+      type: problemType('internal_error'),
+      title: 'Internal error',
+      status: 500,
+      detail: 'An unexpected error occurred; quote the correlation id to the support team.',
+      code: 'internal_error',
+      correlationId,
+    };
+  }
+  return {
+    type: problemType(mapped.code),
+    title: mapped.title,
+    status: mapped.status,
+    ...(mapped.detail ? { detail: mapped.detail } : {}),
+    code: mapped.code,
+    correlationId,
+    ...mapped.extensions,
+  };
+}
+
+export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
+  if (problem.status === 429 && typeof problem['retryAfterSeconds'] === 'number') {
+    void reply.header('retry-after', String(problem['retryAfterSeconds']));
+  }
+  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(http.getResponse<FastifyReply>(), toProblem(error, http.getRequest<FastifyRequest>(), this.logger));
+  }
+}

@@ -1,0 +1,22 @@
+import { ConfigError, loadConfig } from './config/app-config.js';
+import { Logger } from 'nestjs-pino';
+import { createApp } from './app.factory.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  app.get(Logger).log(`spie-parcours listening on http://${config.host}:${config.port}, database: ${database}`, 'Main');
+}
+
+await main();

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory.js';
+import { AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { type TestDatabase, defaultTarget } from './test-database.js';
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  config: AppConfig;
+  database: TestDatabase | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The real service on a free port, over real HTTP: on PostgreSQL in a schema of its own when
+ * DATABASE_URL is set, otherwise on PGlite in a temporary data folder.
+ */
+export async function startApp(overrides: Partial<Record<string, string>> = {}): Promise<RunningApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spie-test-'));
+  const target = defaultTarget();
+  const database = target.name === 'postgres' ? await target.open({ migrate: false }) : undefined;
+  if (database) await database.db.close();
+  const base = loadConfig({ LOG_LEVEL: 'silent', ...overrides, DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '' });
+  const config = new AppConfig({ ...base, port: 0 });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    config,
+    database,
+    close: async () => {
+      await app.close();
+      await database?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

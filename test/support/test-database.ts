@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrate } from '../../src/database/migrator.js';
+import { PgSqlClient } from '../../src/database/pg-sql-client.js';
+import { PgliteSqlClient } from '../../src/database/pglite-sql-client.js';
+import type { SqlClient } from '../../src/database/sql-client.js';
+
+export interface TestDatabase {
+  db: SqlClient;
+  /** For code that opens its own connections (the app, a second "instance"). Undefined on PGlite. */
+  url: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface DatabaseTarget {
+  name: 'pglite' | 'postgres';
+  open(options?: { migrate?: boolean; poolSize?: number }): Promise<TestDatabase>;
+}
+
+/** PGlite always; the PostgreSQL server too when DATABASE_URL is set (CI runs both). */
+export function databaseTargets(): DatabaseTarget[] {
+  const targets: DatabaseTarget[] = [{ name: 'pglite', open: openPglite }];
+  if (process.env.DATABASE_URL) targets.push({ name: 'postgres', open: openPostgres });
+  return targets;
+}
+
+/** The server if DATABASE_URL is set, otherwise PGlite: for suites that need one database, not both. */
+export function defaultTarget(): DatabaseTarget {
+  return databaseTargets().at(-1)!;
+}
+
+async function openPglite(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const db = await PgliteSqlClient.open();
+  if (options.migrate !== false) await migrate(db);
+  return { db, url: undefined, close: () => db.close() };
+}
+
+/** Each test file gets its own schema, so files can run in parallel on one database. */
+async function openPostgres(options: { migrate?: boolean; poolSize?: number } = {}): Promise<TestDatabase> {
+  const base = process.env.DATABASE_URL!;
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = withSearchPath(base, schema);
+  const db = new PgSqlClient({ connectionString: url, poolSize: options.poolSize ?? 10 });
+  if (options.migrate !== false) await migrate(db);
+  return {
+    db,
+    url,
+    close: async () => {
+      await db.close();
+      const cleaner = new pg.Client({ connectionString: base });
+      await cleaner.connect();
+      await cleaner.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleaner.end();
+    },
+  };
+}
+
+export function withSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `-c search_path=${schema}`);
+  return parsed.toString();
+}
