@@ -71,7 +71,7 @@ describe('the service over HTTP', () => {
       body: '{"broken":',
     });
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ status: 400, code: "bad_request" });
+    expect(await malformed.json()).toMatchObject({ status: 400, code: 'bad_request' });
 
     const huge = await fetch(`${running.baseUrl}/health`, {
       method: 'POST',
