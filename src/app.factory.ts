@@ -3,7 +3,9 @@ import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { buildOpenApiDocument } from './openapi.js';
 import type { AppConfig } from './config/app-config.js';
 import { CORRELATION_HEADER, correlationIdFor } from './http/correlation.js';
 import { ProblemDetailsFilter, validationProblem } from './http/problem.js';
@@ -19,6 +21,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.useGlobalFilters(new ProblemDetailsFilter());
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -7,6 +7,10 @@ import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthModule } from './health/health.module.js';
 import { loggingParams } from './http/logging.js';
+import { PartnersModule } from './partners/partners.module.js';
+import { AccessJournalModule } from './privacy/access-journal/access-journal.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
+import { ScheduleModule } from '@nestjs/schedule';
 
 @Module({})
 export class AppModule {
@@ -17,9 +21,13 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggingParams(config)),
         CqrsModule.forRoot(),
+        ScheduleModule.forRoot(),
         DatabaseModule,
         EventStoreModule,
         HealthModule,
+        PartnersModule,
+        AccessJournalModule,
+        PrivacyModule,
       ],
     };
   }

@@ -17,12 +17,32 @@ export class AppConfig {
   readonly bodyLimitBytes!: number;
   /** Poll interval of store subscriptions when no notification wakes them. */
   readonly subscriptionPollMs!: number;
+  /** Expected `iss` of bearer tokens; the embedded default issues its own. */
+  readonly oidcIssuer!: string;
+  /** Expected `aud` of bearer tokens. */
+  readonly oidcAudience!: string;
+  /** JWKS of the identity provider (ProConnect…); undefined → the local signing key in DATA_DIR/keys. */
+  readonly oidcJwksUrl!: string | undefined;
+  /** Tolerated clock difference with the identity provider, for `exp`/`nbf`/`iat`. */
+  readonly jwtClockSkewSeconds!: number;
+  /** Requests per minute and per partner organisation (429 with Retry-After beyond). */
+  readonly rateLimitPerMinute!: number;
+  /** How long access journal entries are kept (CNIL: 12 months at least before purge). */
+  readonly accessJournalRetentionMonths!: number;
+  /**
+   * Base64 of the 32-byte key that wraps every beneficiary's data key. Unset: DATA_DIR/keys/master.key
+   * (created on first start in the embedded default; required with a PostgreSQL server).
+   */
+  readonly masterKey!: string | undefined;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
     Object.freeze(this);
   }
 }
+
+/** Issuer of the tokens minted with the local signing key (`cli tokens mint`). */
+export const LOCAL_ISSUER = 'spie-parcours-local';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -46,6 +66,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
     subscriptionPollMs: integer(env, 'SUBSCRIPTION_POLL_MS', 500, 10, 60_000),
+    oidcIssuer: text(env, 'OIDC_ISSUER', LOCAL_ISSUER),
+    oidcAudience: text(env, 'OIDC_AUDIENCE', 'spie-parcours'),
+    oidcJwksUrl: httpUrl(env, 'OIDC_JWKS_URL'),
+    jwtClockSkewSeconds: integer(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
+    accessJournalRetentionMonths: integer(env, 'ACCESS_JOURNAL_RETENTION_MONTHS', 12, 12, 120),
+    masterKey: base64Key(env, 'MASTER_KEY', 32),
   });
 }
 
@@ -74,6 +101,29 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
     throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
   }
   return value as T;
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `is not a URL: "${value}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(name, 'must be an http(s) URL');
+  return value;
+}
+
+/** Checked here for shape only; privacy/crypto/master-key.ts turns it into a key. The value never appears in a message. */
+function base64Key(env: Env, name: string, bytes: number): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value) || Buffer.from(value, 'base64').length !== bytes) {
+    throw new ConfigError(name, `must be the base64 of ${bytes} random bytes (openssl rand -base64 ${bytes})`);
+  }
+  return value;
 }
 
 function databaseUrl(env: Env): string | undefined {

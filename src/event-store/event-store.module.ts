@@ -1,5 +1,6 @@
 import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SqlClient } from '../database/sql-client.js';
+import { CommandRunner } from './command-runner.js';
 import { EventStore } from './event-store.js';
 import { SqlEventStore } from './sql/sql-event-store.js';
 import { UpcasterRegistry } from './upcasters.js';
@@ -15,8 +16,13 @@ import { UpcasterRegistry } from './upcasters.js';
       useFactory: (db: SqlClient, upcasters: UpcasterRegistry) => new SqlEventStore(db, { upcasters }),
     },
     { provide: EventStore, useExisting: SqlEventStore },
+    {
+      provide: CommandRunner,
+      inject: [SqlClient, SqlEventStore],
+      useFactory: (db: SqlClient, store: SqlEventStore) => new CommandRunner(db, store),
+    },
   ],
-  exports: [EventStore, SqlEventStore, UpcasterRegistry],
+  exports: [EventStore, SqlEventStore, UpcasterRegistry, CommandRunner],
 })
 export class EventStoreModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(SqlEventStore) private readonly store: SqlEventStore) {}

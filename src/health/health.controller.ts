@@ -2,7 +2,12 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { pendingMigrations } from '../database/migrator.js';
 import { SqlClient } from '../database/sql-client.js';
+import { Public } from '../partners/auth/access.decorators.js';
+import { ApiExcludeController } from '@nestjs/swagger';
 
+/** Probes are public (hence never rate-limited): an orchestrator must always get an answer. */
+@Public()
+@ApiExcludeController()
 @Controller('health')
 export class HealthController {
   constructor(

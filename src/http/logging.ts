@@ -9,11 +9,15 @@ import { correlationIdFor } from './correlation.js';
  */
 export function loggingParams(config: Pick<AppConfig, 'logLevel'>): Params {
   return {
+    // nestjs-pino's default route object ('{/*splat}' for every method) matches nothing on Nest 12's
+    // Fastify adapter; the plain wildcard string does.
+    forRoutes: ['{*splat}'],
     pinoHttp: {
       level: config.logLevel,
       // Fastify already chose the id (see app.factory.ts); pino-http keeps an id it finds on the request.
       genReqId: (req) => (req as { id?: string }).id ?? correlationIdFor(req),
-      customAttributeKeys: { reqId: 'correlationId' },
+      // On every line logged while serving the request, the request's and the app's own.
+      customProps: (req) => ({ correlationId: (req as { id?: unknown }).id }),
       serializers: {
         req: (req: IncomingMessage & { method?: string; url?: string }) => ({ method: req.method, path: pathOnly(req.url) }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),

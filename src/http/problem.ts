@@ -10,6 +10,9 @@ import type { ValidationError } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConcurrencyError, EventIdConflictError, InvalidAppendError, InvalidCursorError } from '../event-store/event-store.js';
 import { correlationIdOf } from './correlation.js';
+import { PartnerRuleError } from '../partners/domain/partner-decider.js';
+import { InvalidApiKeyError, NotAMemberError } from '../partners/auth/principal-resolver.js';
+import { IdentityProviderUnavailableError, InvalidTokenError } from '../partners/auth/token-verifier.js';
 
 /** RFC 9457 problem details, with our stable `code` and the request's correlation id. */
 export interface ProblemDetails {
@@ -72,11 +75,27 @@ interface Mapped {
   title: string;
   detail?: string;
   extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
 }
+
+/** Rule errors are 422 by default; these codes mean something else over HTTP. */
+const RULE_STATUS: Record<string, number> = {
+  partner_already_registered: 409,
+  member_already_exists: 409,
+  api_key_id_already_used: 409,
+};
 
 export function mapError(error: unknown, request?: { headers: Record<string, unknown> }): Mapped | undefined {
   if (error instanceof ProblemError) {
-    return { status: error.status, code: error.code, title: error.title, detail: error.detail, extensions: error.extensions };
+    const retryAfter = error.extensions['retryAfterSeconds'];
+    return {
+      status: error.status,
+      code: error.code,
+      title: error.title,
+      detail: error.detail,
+      extensions: error.extensions,
+      headers: typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : undefined,
+    };
   }
   if (error instanceof ConcurrencyError) {
     const conditional = request?.headers['if-match'] !== undefined;
@@ -87,6 +106,26 @@ export function mapError(error: unknown, request?: { headers: Record<string, unk
       detail: `current version is ${error.actualVersion}`,
       extensions: { currentVersion: error.actualVersion },
     };
+  }
+  if (error instanceof InvalidTokenError || error instanceof InvalidApiKeyError) {
+    const scheme = error instanceof InvalidTokenError ? 'Bearer' : 'ApiKey';
+    return {
+      status: 401,
+      code: error.code,
+      title: 'Authentication failed',
+      detail: error.reason,
+      headers: { 'www-authenticate': `${scheme} error="invalid_token"` },
+    };
+  }
+  if (error instanceof IdentityProviderUnavailableError) {
+    return { status: 503, code: error.code, title: 'The identity provider cannot be reached', headers: { 'retry-after': '30' } };
+  }
+  if (error instanceof NotAMemberError) {
+    return { status: 403, code: error.code, title: 'Not allowed', detail: error.message };
+  }
+  if (error instanceof PartnerRuleError) {
+    const status = RULE_STATUS[error.code] ?? (error.code.endsWith('_not_found') ? 404 : 422);
+    return { status, code: error.code, title: status === 404 ? 'Not found' : 'The request breaks a rule', detail: error.message };
   }
   if (error instanceof EventIdConflictError) {
     return { status: 409, code: error.code, title: 'This request conflicts with an earlier one' };
@@ -111,37 +150,44 @@ export function mapError(error: unknown, request?: { headers: Record<string, unk
   return undefined;
 }
 
-export function toProblem(error: unknown, request: FastifyRequest | undefined, logger: Logger): ProblemDetails {
+export function toProblem(
+  error: unknown,
+  request: FastifyRequest | undefined,
+  logger: Logger,
+): { problem: ProblemDetails; headers: Record<string, string> } {
   const correlationId = request ? correlationIdOf(request) : 'none';
   const mapped = mapError(error, request);
   if (!mapped) {
     // Only the error's class and message are logged: request data never reaches the log.
     logger.error({ err: error, correlationId }, 'unhandled error');
     return {
-      type: problemType('internal_error'),
-      title: 'Internal error',
-      status: 500,
-      detail: 'An unexpected error occurred; quote the correlation id to the support team.',
-      code: 'internal_error',
-      correlationId,
+      problem: {
+        type: problemType('internal_error'),
+        title: 'Internal error',
+        status: 500,
+        detail: 'An unexpected error occurred; quote the correlation id to the support team.',
+        code: 'internal_error',
+        correlationId,
+      },
+      headers: {},
     };
   }
   return {
-    type: problemType(mapped.code),
-    title: mapped.title,
-    status: mapped.status,
-    ...(mapped.detail ? { detail: mapped.detail } : {}),
-    code: mapped.code,
-    correlationId,
-    ...mapped.extensions,
+    problem: {
+      type: problemType(mapped.code),
+      title: mapped.title,
+      status: mapped.status,
+      ...(mapped.detail ? { detail: mapped.detail } : {}),
+      code: mapped.code,
+      correlationId,
+      ...mapped.extensions,
+    },
+    headers: mapped.headers ?? {},
   };
 }
 
-export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
-  if (problem.status === 429 && typeof problem['retryAfterSeconds'] === 'number') {
-    void reply.header('retry-after', String(problem['retryAfterSeconds']));
-  }
-  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+export function sendProblem(reply: FastifyReply, { problem, headers }: { problem: ProblemDetails; headers: Record<string, string> }): void {
+  void reply.headers(headers).status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
 @Catch()

@@ -1,5 +1,6 @@
 import { loadMigrations } from '../../src/database/migrator.js';
 import { SqlClient } from '../../src/database/sql-client.js';
+import { json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('the service over HTTP', () => {
@@ -16,13 +17,13 @@ describe('the service over HTTP', () => {
   it('answers liveness without touching the database', async () => {
     const response = await fetch(`${running.baseUrl}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok' });
+    expect(await json(response)).toMatchObject({ status: 'ok' });
   });
 
   it('is ready once the database answers and every migration is applied', async () => {
     const response = await fetch(`${running.baseUrl}/health/ready`);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = await json(response);
     expect(body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, migrations: { status: 'up' } } });
   });
 
@@ -33,7 +34,7 @@ describe('the service over HTTP', () => {
     try {
       const response = await fetch(`${running.baseUrl}/health/ready`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({
+      expect(await json(response)).toMatchObject({
         status: 503,
         code: 'service_unavailable',
         checks: { status: 'error', error: { migrations: { status: 'down', pending: [1] } } },
@@ -54,7 +55,7 @@ describe('the service over HTTP', () => {
     const response = await fetch(`${running.baseUrl}/nowhere`, { headers: { 'x-correlation-id': 'trace-me-please' } });
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
-    const body = await response.json();
+    const body = await json(response);
     expect(body).toEqual({
       type: 'urn:spie-parcours:problem:not_found',
       title: expect.any(String),
@@ -71,7 +72,7 @@ describe('the service over HTTP', () => {
       body: '{"broken":',
     });
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ status: 400, code: 'bad_request' });
+    expect(await json(malformed)).toMatchObject({ status: 400, code: 'bad_request' });
 
     const huge = await fetch(`${running.baseUrl}/health`, {
       method: 'POST',
@@ -79,6 +80,6 @@ describe('the service over HTTP', () => {
       body: JSON.stringify({ filler: 'x'.repeat(running.config.bodyLimitBytes + 10) }),
     });
     expect(huge.status).toBe(413);
-    expect(await huge.json()).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect(await json(huge)).toMatchObject({ status: 413, code: 'payload_too_large' });
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,9 @@ export async function startApp(overrides: Partial<Record<string, string>> = {}):
   const target = defaultTarget();
   const database = target.name === 'postgres' ? await target.open({ migrate: false }) : undefined;
   if (database) await database.db.close();
-  const base = loadConfig({ LOG_LEVEL: 'silent', ...overrides, DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '' });
+  // A server deployment must be given its master key (instances share it); each test app gets its own.
+  const masterKey = database ? randomBytes(32).toString('base64') : '';
+  const base = loadConfig({ LOG_LEVEL: 'silent', MASTER_KEY: masterKey, ...overrides, DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '' });
   const config = new AppConfig({ ...base, port: 0 });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');

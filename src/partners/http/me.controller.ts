@@ -1,0 +1,44 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/access.decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { ROLES } from '../domain/roles.js';
+import { GetMember, GetPartner } from '../partner-read.js';
+import { TERRITORIES, type Territory } from '../territories/territories.js';
+import { MeResponse, TerritoryResponse } from './partner.dto.js';
+
+@ApiTags('partners')
+@ApiBearerAuth()
+@ApiSecurity('apiKey')
+@Controller('v1')
+export class MeController {
+  constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
+
+  @Get('me')
+  @Roles(...ROLES)
+  @ApiOperation({ summary: 'Who am I: identity, roles, organisation' })
+  @ApiOkResponse({ type: MeResponse })
+  async me(@CurrentPrincipal() principal: Principal) {
+    const [organisation, member] = await Promise.all([
+      this.queries.execute(new GetPartner(principal.partnerId)),
+      principal.userId ? this.queries.execute(new GetMember(principal.userId)) : undefined,
+    ]);
+    return {
+      kind: principal.kind,
+      ...(principal.userId ? { userId: principal.userId } : {}),
+      ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}),
+      ...(member ? { displayName: member.displayName } : {}),
+      roles: principal.roles,
+      organisation,
+    };
+  }
+
+  @Get('territories')
+  @Roles(...ROLES)
+  @ApiOperation({ summary: 'The territory reference (EPCI) shipped with the service' })
+  @ApiOkResponse({ type: [TerritoryResponse] })
+  territories(): readonly Territory[] {
+    return TERRITORIES;
+  }
+}

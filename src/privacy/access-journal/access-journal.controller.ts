@@ -1,0 +1,125 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsISO8601, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { SqlClient } from '../../database/sql-client.js';
+import { Roles } from '../../partners/auth/access.decorators.js';
+
+export class AccessJournalQuery {
+  @ApiPropertyOptional({ description: 'The record (e.g. a parcours id)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  recordId?: string;
+
+  @ApiPropertyOptional({ description: 'The acting user (`sub`)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  userId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  partnerId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601()
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Exclusive' })
+  @IsOptional()
+  @IsISO8601()
+  to?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  cursor?: number;
+}
+
+export class JournalEntryResponse {
+  @ApiProperty() entryId!: number;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ type: String, nullable: true }) userId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) apiKeyId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) partnerId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) role!: string | null;
+  @ApiProperty() operation!: string;
+  @ApiProperty() recordType!: string;
+  @ApiProperty() recordId!: string;
+  @ApiProperty() outcome!: string;
+  @ApiProperty() correlationId!: string;
+}
+
+export class JournalPageResponse {
+  @ApiProperty({ type: [JournalEntryResponse] }) items!: JournalEntryResponse[];
+  @ApiProperty({ type: Number, nullable: true }) nextCursor!: number | null;
+}
+
+interface Row {
+  entry_id: number;
+  at: Date;
+  actor_user_id: string | null;
+  actor_api_key_id: string | null;
+  actor_partner_id: string | null;
+  actor_role: string | null;
+  operation: string;
+  record_type: string;
+  record_id: string;
+  outcome: string;
+  correlation_id: string;
+}
+
+@ApiTags('access journal')
+@ApiBearerAuth()
+@ApiSecurity('apiKey')
+@Controller('v1/access-journal')
+export class AccessJournalController {
+  constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
+
+  @Get()
+  @Roles('auditor', 'dpo')
+  @ApiOperation({ summary: 'Who accessed which beneficiary record, when, how (by record, user, organisation, period)' })
+  @ApiOkResponse({ type: JournalPageResponse })
+  async search(@Query() query: AccessJournalQuery): Promise<JournalPageResponse> {
+    const limit = query.limit ?? 100;
+    const rows = await this.db.query<Row>(
+      `SELECT entry_id, at, actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id
+         FROM access_journal
+        WHERE ($1::text IS NULL OR record_id = $1)
+          AND ($2::text IS NULL OR actor_user_id = $2)
+          AND ($3::uuid IS NULL OR actor_partner_id = $3)
+          AND ($4::timestamptz IS NULL OR at >= $4)
+          AND ($5::timestamptz IS NULL OR at < $5)
+          AND entry_id > $6
+        ORDER BY entry_id LIMIT $7`,
+      [query.recordId ?? null, query.userId ?? null, query.partnerId ?? null, query.from ?? null, query.to ?? null, query.cursor ?? 0, limit],
+    );
+    const items = rows.map((row) => ({
+      entryId: row.entry_id,
+      at: row.at.toISOString(),
+      userId: row.actor_user_id,
+      apiKeyId: row.actor_api_key_id,
+      partnerId: row.actor_partner_id,
+      role: row.actor_role,
+      operation: row.operation,
+      recordType: row.record_type,
+      recordId: row.record_id,
+      outcome: row.outcome,
+      correlationId: row.correlation_id,
+    }));
+    return { items, nextCursor: items.length === limit ? items[items.length - 1]!.entryId : null };
+  }
+}

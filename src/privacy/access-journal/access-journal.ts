@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SqlClient, type SqlExecutor } from '../../database/sql-client.js';
+import type { EventMetadata } from '../../event-store/event-store.js';
+
+/** One access to a beneficiary record: who, how, which record, with what outcome. Never the data itself. */
+export interface JournalEntry {
+  actor: EventMetadata['actor'];
+  /** e.g. `parcours.read`, `parcours.DecideOrientation`, `audit.replay`. */
+  operation: string;
+  recordType: 'parcours' | 'access_journal';
+  recordId: string;
+  outcome: 'ok' | 'not_found' | 'refused';
+  correlationId: string;
+}
+
+const INSERT = `INSERT INTO access_journal
+  (actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`;
+
+/**
+ * The access journal (CNIL délibération 2021-122). Writes made by commands go in the command's
+ * own transaction; reads are journaled before their answer leaves, grouped: while one insert is
+ * committing, the entries that arrive wait and go together in the next, so a burst of reads costs
+ * a few commits, not one each, and no answer is sent before its entry is stored.
+ */
+@Injectable()
+export class AccessJournal {
+  private queue: Array<{ entry: JournalEntry; done: () => void; failed: (error: unknown) => void }> = [];
+  private flushing = false;
+
+  constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
+
+  record(entry: JournalEntry): Promise<void> {
+    return new Promise((done, failed) => {
+      this.queue.push({ entry, done, failed });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  async recordInTransaction(tx: SqlExecutor, entries: readonly JournalEntry[]): Promise<void> {
+    if (entries.length) await tx.query(INSERT, columns(entries));
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        await this.db.query(INSERT, columns(batch.map((item) => item.entry)));
+        for (const item of batch) item.done();
+      } catch (error) {
+        for (const item of batch) item.failed(error);
+      }
+    }
+    this.flushing = false;
+  }
+
+  /** Deletes entries older than the retention (never less than the 12 months the table's trigger enforces). */
+  async purgeExpired(retentionMonths: number): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      `WITH purged AS (DELETE FROM access_journal WHERE at < now() - make_interval(months => $1) RETURNING 1) SELECT count(*)::int AS n FROM purged`,
+      [Math.max(12, retentionMonths)],
+    );
+    return rows[0]?.n ?? 0;
+  }
+}
+
+function columns(entries: readonly JournalEntry[]): unknown[] {
+  return [
+    entries.map((entry) => entry.actor.userId ?? null),
+    entries.map((entry) => entry.actor.apiKeyId ?? null),
+    entries.map((entry) => entry.actor.partnerId ?? null),
+    entries.map((entry) => entry.actor.role ?? null),
+    entries.map((entry) => entry.operation),
+    entries.map((entry) => entry.recordType),
+    entries.map((entry) => entry.recordId),
+    entries.map((entry) => entry.outcome),
+    entries.map((entry) => entry.correlationId),
+  ];
+}

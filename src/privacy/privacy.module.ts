@@ -1,0 +1,34 @@
+import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { SqlClient } from '../database/sql-client.js';
+import { KeyVault, SqlKeyVault } from './crypto/key-vault.js';
+import { MasterKey, loadMasterKey } from './crypto/master-key.js';
+import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
+
+/** Per-beneficiary encryption of personal data and crypto-shredding (DESIGN §8). */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: MasterKey,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        loadMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir, generateIfMissing: config.databaseUrl === undefined }),
+    },
+    { provide: SqlKeyVault, inject: [SqlClient, MasterKey], useFactory: (db: SqlClient, key: MasterKey) => new SqlKeyVault(db, key) },
+    { provide: KeyVault, useExisting: SqlKeyVault },
+    PersonalDataCipher,
+  ],
+  exports: [KeyVault, PersonalDataCipher],
+})
+export class PrivacyModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(SqlKeyVault) private readonly vault: SqlKeyVault) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.vault.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.vault.stop();
+  }
+}
