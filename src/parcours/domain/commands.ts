@@ -1,0 +1,283 @@
+import type {
+  ActionKind,
+  ActionStatus,
+  AgeBand,
+  AppointmentKind,
+  AppointmentOutcome,
+  Barriers,
+  ContactChannel,
+  EmploymentContractEndReason,
+  EmploymentContractKind,
+  EncryptedValue,
+  EngagementContractEndReason,
+  EngagementContractKind,
+  ExitCategory,
+  ExitReason,
+  HouseholdRole,
+  OrientationReason,
+  ParcoursSource,
+  ParcoursType,
+  QualificationLevel,
+  RecentActivity,
+  ReferentReleaseReason,
+  ReopenReason,
+  ReorientationReason,
+  ReorientationRejectionReason,
+  StructureKind,
+  SuspensionReason,
+} from './events.js';
+
+/**
+ * Commands of the parcours decider: one per use case. Everything the decision needs from outside
+ * the stream — today's date, the actor, facts about partners and people looked up by the
+ * application layer — travels in the command, so `decide` stays pure and replayable.
+ * Optional inputs may be omitted here; the events always spell them out as `null`.
+ */
+
+export interface CommandActor {
+  userId?: string;
+  apiKeyId?: string;
+  partnerId: string;
+  role: string;
+}
+
+export interface CommandContext {
+  /** Today's business date in Europe/Paris (`YYYY-MM-DD`): no fact may be dated after it. */
+  today: string;
+  /** Goes to the events' metadata; the decider itself grants nothing on its basis. */
+  actor: CommandActor;
+}
+
+/** A partner organisation as the partners directory knows it when the command is handled. */
+export interface PartnerFact {
+  partnerId: string;
+  active: boolean;
+}
+
+/** A caseworker as the partners directory knows them: membership roles within `partnerId`. */
+export interface ReferentFact {
+  userId: string;
+  partnerId: string;
+  roles: readonly string[];
+  partnerActive: boolean;
+}
+
+/** The membership role that makes a caseworker eligible as référent unique. */
+export const REFERENT_ROLE = 'referent';
+
+/** Release reasons a caller may give; the others are the decider's own. */
+export type ManualReferentReleaseReason = Exclude<ReferentReleaseReason, 'handover' | 'parcours_exited'>;
+export const MANUAL_REFERENT_RELEASE_REASONS = [
+  'referent_unavailable',
+  'referent_left_organisation',
+  'beneficiary_request',
+  'reorientation',
+  'other',
+] as const satisfies readonly ManualReferentReleaseReason[];
+
+export type ManualEngagementContractEndReason = Exclude<EngagementContractEndReason, 'parcours_exited'>;
+export const MANUAL_ENGAGEMENT_CONTRACT_END_REASONS = [
+  'term_reached',
+  'replaced',
+  'beneficiary_withdrawal',
+  'obligations_breached',
+  'reorientation',
+  'other',
+] as const satisfies readonly ManualEngagementContractEndReason[];
+
+interface CommandBase {
+  /** Names the stream (`parcours-<parcoursId>`) the handler loads before deciding. */
+  parcoursId: string;
+  context: CommandContext;
+}
+
+export interface OpenParcours extends CommandBase {
+  type: 'OpenParcours';
+  identity: EncryptedValue;
+  householdRole: HouseholdRole;
+  rsaSocle: boolean;
+  entryOn: string;
+  territory: string;
+  source: ParcoursSource;
+  /** Computed by the application layer from the decrypted birth date and `entryOn` (see age.ts). */
+  ageBandAtEntry: AgeBand;
+}
+
+export interface RecordDiagnostic extends CommandBase {
+  type: 'RecordDiagnostic';
+  barriers: Barriers;
+  recentActivity: RecentActivity;
+  qualificationLevel: QualificationLevel;
+  diagnosedOn: string;
+}
+
+export interface DecideOrientation extends CommandBase {
+  type: 'DecideOrientation';
+  parcoursType: ParcoursType;
+  organismeReferent: PartnerFact;
+  decidedBy: string;
+  reason: OrientationReason;
+  decidedOn: string;
+  notifiedOn?: string | null;
+}
+
+export interface RequestReorientation extends CommandBase {
+  type: 'RequestReorientation';
+  requestedBy: string;
+  reason: ReorientationReason;
+  requestedOn: string;
+  proposedParcoursType?: ParcoursType | null;
+}
+
+export type DecideReorientation = CommandBase & {
+  type: 'DecideReorientation';
+  decidedBy: string;
+  decidedOn: string;
+} & (
+    | { accepted: true; parcoursType: ParcoursType; organismeReferent: PartnerFact }
+    | { accepted: false; rejectionReason: ReorientationRejectionReason }
+  );
+
+export interface AssignReferent extends CommandBase {
+  type: 'AssignReferent';
+  referent: ReferentFact;
+  assignedOn: string;
+}
+
+export interface ReleaseReferent extends CommandBase {
+  type: 'ReleaseReferent';
+  reason: ManualReferentReleaseReason;
+  releasedOn: string;
+}
+
+export interface JoinFollowUpGroup extends CommandBase {
+  type: 'JoinFollowUpGroup';
+  partner: PartnerFact;
+  joinedOn: string;
+}
+
+export interface LeaveFollowUpGroup extends CommandBase {
+  type: 'LeaveFollowUpGroup';
+  partnerId: string;
+  leftOn: string;
+}
+
+export interface RecordAppointment extends CommandBase {
+  type: 'RecordAppointment';
+  appointmentId: string;
+  kind: AppointmentKind;
+  scheduledOn: string;
+  outcome: AppointmentOutcome;
+  partnerId: string;
+}
+
+export interface RecordContact extends CommandBase {
+  type: 'RecordContact';
+  contactId: string;
+  channel: ContactChannel;
+  contactedOn: string;
+  partnerId: string;
+}
+
+export interface SignEngagementContract extends CommandBase {
+  type: 'SignEngagementContract';
+  contractId: string;
+  kind: EngagementContractKind;
+  signedOn: string;
+  startsOn: string;
+  endsOn: string;
+  weeklyActivityHours: number;
+}
+
+export interface EndEngagementContract extends CommandBase {
+  type: 'EndEngagementContract';
+  contractId: string;
+  endedOn: string;
+  reason: ManualEngagementContractEndReason;
+}
+
+export interface PrescribeAction extends CommandBase {
+  type: 'PrescribeAction';
+  actionId: string;
+  kind: ActionKind;
+  prescribedOn: string;
+  providerPartnerId?: string | null;
+}
+
+export interface ChangeActionStatus extends CommandBase {
+  type: 'ChangeActionStatus';
+  actionId: string;
+  status: ActionStatus;
+  changedOn: string;
+}
+
+export interface StartEmploymentContract extends CommandBase {
+  type: 'StartEmploymentContract';
+  contractId: string;
+  kind: EmploymentContractKind;
+  employerPartnerId?: string | null;
+  employerSiret?: string | null;
+  /** May be left null for CDI_EBE, which implies EBE. */
+  structureKind: StructureKind | null;
+  weeklyHours: number;
+  startsOn: string;
+  plannedEndOn?: string | null;
+  /** Computed by the application layer from the decrypted birth date and `startsOn` (see age.ts). */
+  beneficiaryUnder26AtStart: boolean;
+}
+
+export interface EndEmploymentContract extends CommandBase {
+  type: 'EndEmploymentContract';
+  contractId: string;
+  endedOn: string;
+  reason: EmploymentContractEndReason;
+}
+
+export interface SuspendParcours extends CommandBase {
+  type: 'SuspendParcours';
+  reason: SuspensionReason;
+  suspendedOn: string;
+}
+
+export interface ResumeParcours extends CommandBase {
+  type: 'ResumeParcours';
+  resumedOn: string;
+}
+
+export interface ExitParcours extends CommandBase {
+  type: 'ExitParcours';
+  category: ExitCategory;
+  reason: ExitReason;
+  exitedOn: string;
+}
+
+export interface ReopenParcours extends CommandBase {
+  type: 'ReopenParcours';
+  reason: ReopenReason;
+  reopenedOn: string;
+}
+
+export type ParcoursCommand =
+  | OpenParcours
+  | RecordDiagnostic
+  | DecideOrientation
+  | RequestReorientation
+  | DecideReorientation
+  | AssignReferent
+  | ReleaseReferent
+  | JoinFollowUpGroup
+  | LeaveFollowUpGroup
+  | RecordAppointment
+  | RecordContact
+  | SignEngagementContract
+  | EndEngagementContract
+  | PrescribeAction
+  | ChangeActionStatus
+  | StartEmploymentContract
+  | EndEmploymentContract
+  | SuspendParcours
+  | ResumeParcours
+  | ExitParcours
+  | ReopenParcours;
+
+export type ParcoursCommandType = ParcoursCommand['type'];

@@ -1,0 +1,519 @@
+/**
+ * The v1 event catalogue of a parcours (DESIGN §5). Type names and data shapes are the stored
+ * contract: never rename a type or a field; a new shape gets a new schemaVersion and an upcaster.
+ *
+ * Conventions of the data:
+ * - an absent value is `null`, never a missing key, so that stored JSON reads back identical and
+ *   a retried command can be recognised by comparing data;
+ * - business dates (`…On`) are `YYYY-MM-DD`; end dates (`endsOn`, `plannedEndOn`, `endedOn`) are
+ *   the last day covered, so a one-day mission starts and ends on the same day;
+ * - personal data and free text only ever appear as an `EncryptedValue`; reasons are coded.
+ * The vocabularies are exported as arrays so that the HTTP edge validates against the same lists.
+ */
+
+/** Ciphertext produced by the privacy layer with the beneficiary's key; opaque to the domain. */
+export interface EncryptedValue {
+  ciphertext: string;
+}
+
+export const HOUSEHOLD_ROLES = ['demandeur', 'conjoint'] as const;
+export type HouseholdRole = (typeof HOUSEHOLD_ROLES)[number];
+
+/** Who sent the beneficiary into the SPIE. */
+export const PARCOURS_SOURCES = ['caf', 'msa', 'france_travail', 'departement', 'other'] as const;
+export type ParcoursSource = (typeof PARCOURS_SOURCES)[number];
+
+/** Kept in events because the birth date is erased with the identity and statistics must survive. */
+export const AGE_BANDS = ['under_26', '26_to_49', '50_and_over'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+
+/** The freins périphériques of the diagnostic. */
+export const BARRIER_KINDS = [
+  'mobility',
+  'family',
+  'health',
+  'literacy',
+  'housing',
+  'finances',
+  'administrative',
+  'digital',
+  'language',
+] as const;
+export type BarrierKind = (typeof BARRIER_KINDS)[number];
+
+export const BARRIER_LEVELS = ['strong', 'medium', 'none'] as const;
+export type BarrierLevel = (typeof BARRIER_LEVELS)[number];
+
+/** Every barrier is assessed: "none" is an answer, a missing key would be an unasked question. */
+export type Barriers = Record<BarrierKind, BarrierLevel>;
+
+export const RECENT_ACTIVITIES = [
+  'employed',
+  'job_seeker_under_12_months',
+  'job_seeker_12_to_24_months',
+  'job_seeker_24_months_and_over',
+  'in_training',
+  'inactive',
+  'never_worked',
+] as const;
+export type RecentActivity = (typeof RECENT_ACTIVITIES)[number];
+
+/** French qualification levels (nomenclature 2019): below 3 (no CAP), CAP, bac, bac+2, bac+3 and more. */
+export const QUALIFICATION_LEVELS = ['infra_3', '3', '4', '5', '6_plus'] as const;
+export type QualificationLevel = (typeof QUALIFICATION_LEVELS)[number];
+
+export const PARCOURS_TYPES = ['emploi', 'socio_professionnel', 'social'] as const;
+export type ParcoursType = (typeof PARCOURS_TYPES)[number];
+
+export const ORIENTATION_REASONS = [
+  'diagnostic_outcome',
+  'beneficiary_choice',
+  // D. 262-65-2 CASF: without a decision in time, France Travail orients by default.
+  'default_orientation',
+  'multidisciplinary_team',
+  'other',
+] as const;
+export type OrientationReason = (typeof ORIENTATION_REASONS)[number];
+
+export const REORIENTATION_REASONS = [
+  'situation_changed',
+  'barriers_lifted',
+  'new_barriers',
+  'beneficiary_request',
+  'periodic_review',
+  'no_progress',
+  'other',
+] as const;
+export type ReorientationReason = (typeof REORIENTATION_REASONS)[number];
+
+export const REORIENTATION_REJECTION_REASONS = ['current_orientation_suitable', 'request_withdrawn', 'other'] as const;
+export type ReorientationRejectionReason = (typeof REORIENTATION_REJECTION_REASONS)[number];
+
+/** `handover` and `parcours_exited` are written by the decider itself, never chosen by a caller. */
+export const REFERENT_RELEASE_REASONS = [
+  'handover',
+  'parcours_exited',
+  'referent_unavailable',
+  'referent_left_organisation',
+  'beneficiary_request',
+  'reorientation',
+  'other',
+] as const;
+export type ReferentReleaseReason = (typeof REFERENT_RELEASE_REASONS)[number];
+
+export const APPOINTMENT_KINDS = ['orientation', 'accompaniment', 'other'] as const;
+export type AppointmentKind = (typeof APPOINTMENT_KINDS)[number];
+
+export const APPOINTMENT_OUTCOMES = ['seen', 'no_show', 'excused', 'cancelled'] as const;
+export type AppointmentOutcome = (typeof APPOINTMENT_OUTCOMES)[number];
+
+export const CONTACT_CHANNELS = ['in_person', 'phone', 'email', 'sms', 'letter', 'video'] as const;
+export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
+
+/** CE since 2025 (loi pour le plein emploi); CER, PPAE, CEJ and PACEA are the legacy contracts. */
+export const ENGAGEMENT_CONTRACT_KINDS = ['CE', 'CER', 'PPAE', 'CEJ', 'PACEA'] as const;
+export type EngagementContractKind = (typeof ENGAGEMENT_CONTRACT_KINDS)[number];
+
+/** `parcours_exited` is written by the decider when the parcours exits; `term_reached` also when a lapsed contract is renewed. */
+export const ENGAGEMENT_CONTRACT_END_REASONS = [
+  'term_reached',
+  'replaced',
+  'beneficiary_withdrawal',
+  'obligations_breached',
+  'reorientation',
+  'parcours_exited',
+  'other',
+] as const;
+export type EngagementContractEndReason = (typeof ENGAGEMENT_CONTRACT_END_REASONS)[number];
+
+export const ACTION_KINDS = ['training', 'immersion_pmsmp', 'mobility_aid', 'childcare', 'health', 'housing', 'digital', 'other'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+export const ACTION_STATUSES = ['started', 'completed', 'abandoned', 'cancelled'] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+export const EMPLOYMENT_CONTRACT_KINDS = ['PEC', 'CDDI', 'CDI_EBE', 'CDI', 'CDD', 'INTERIM', 'OTHER'] as const;
+export type EmploymentContractKind = (typeof EMPLOYMENT_CONTRACT_KINDS)[number];
+
+export const STRUCTURE_KINDS = ['ACI', 'EI', 'ETTI', 'AI', 'EBE', 'OTHER'] as const;
+export type StructureKind = (typeof STRUCTURE_KINDS)[number];
+
+/** The SIAE that hire in CDDI. */
+export const SIAE_STRUCTURE_KINDS = ['ACI', 'EI', 'ETTI', 'AI'] as const satisfies readonly StructureKind[];
+
+export const EMPLOYMENT_CONTRACT_END_REASONS = [
+  'term_reached',
+  'early_termination',
+  'hired_permanent',
+  'resignation',
+  'dismissal',
+  'trial_period_not_confirmed',
+  'other',
+] as const;
+export type EmploymentContractEndReason = (typeof EMPLOYMENT_CONTRACT_END_REASONS)[number];
+
+/** Grounds of a suspension-remobilisation (décret 2025-478). */
+export const SUSPENSION_REASONS = [
+  'engagement_contract_refused',
+  'engagement_contract_obligations_breached',
+  'appointment_missed',
+  'other',
+] as const;
+export type SuspensionReason = (typeof SUSPENSION_REASONS)[number];
+
+/** IAE "sorties dynamiques" categories. */
+export const EXIT_CATEGORIES = ['emploi_durable', 'emploi_transition', 'sortie_positive', 'autre'] as const;
+export type ExitCategory = (typeof EXIT_CATEGORIES)[number];
+
+/** Independent of the category on purpose: classifying an exit is the reporting team's call, not a rule. */
+export const EXIT_REASONS = [
+  'cdi',
+  'cdd_6_months_or_more',
+  'cdd_under_6_months',
+  'interim',
+  'subsidised_contract',
+  'business_creation',
+  'civil_service',
+  'qualifying_training',
+  'other_siae_hire',
+  'rsa_rights_closed',
+  'moved_out_of_territory',
+  'retirement',
+  'no_longer_reachable',
+  'other',
+] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+export const REOPEN_REASONS = ['rsa_rights_reopened', 'employment_ended', 'exit_recorded_in_error', 'beneficiary_request', 'other'] as const;
+export type ReopenReason = (typeof REOPEN_REASONS)[number];
+
+export const ERASURE_LEGAL_GROUNDS = [
+  // R. 263-8 CASF: 2 years active after the last contact, then 2 years archived.
+  'retention_period_elapsed',
+  'erasure_request_granted',
+  'recorded_in_error',
+  'other',
+] as const;
+export type ErasureLegalGround = (typeof ERASURE_LEGAL_GROUNDS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Event data
+
+export interface ParcoursOpenedData {
+  parcoursId: string;
+  /** Name, birth date, NIR, contact details: encrypted with the beneficiary's key before decide. */
+  identity: EncryptedValue;
+  householdRole: HouseholdRole;
+  rsaSocle: boolean;
+  entryOn: string;
+  /** SIREN of the EPCI (9 digits). */
+  territory: string;
+  source: ParcoursSource;
+  ageBandAtEntry: AgeBand;
+}
+
+export interface DiagnosticRecordedData {
+  barriers: Barriers;
+  recentActivity: RecentActivity;
+  qualificationLevel: QualificationLevel;
+  diagnosedOn: string;
+}
+
+export interface OrientationDecidedData {
+  parcoursType: ParcoursType;
+  organismeReferentId: string;
+  /** The user who took the decision, who may not be the one recording it. */
+  decidedBy: string;
+  reason: OrientationReason;
+  decidedOn: string;
+  /** When the beneficiary was notified; starts the engagement contract deadline (R2). */
+  notifiedOn: string | null;
+}
+
+export interface ReorientationRequestedData {
+  requestedBy: string;
+  reason: ReorientationReason;
+  requestedOn: string;
+  proposedParcoursType: ParcoursType | null;
+}
+
+export type ReorientationDecidedData =
+  | {
+      accepted: true;
+      parcoursType: ParcoursType;
+      organismeReferentId: string;
+      decidedBy: string;
+      decidedOn: string;
+    }
+  | {
+      accepted: false;
+      rejectionReason: ReorientationRejectionReason;
+      decidedBy: string;
+      decidedOn: string;
+    };
+
+export interface ReferentAssignedData {
+  referentUserId: string;
+  partnerId: string;
+  assignedOn: string;
+}
+
+export interface ReferentReleasedData {
+  referentUserId: string;
+  partnerId: string;
+  reason: ReferentReleaseReason;
+  releasedOn: string;
+}
+
+export interface FollowUpMemberJoinedData {
+  partnerId: string;
+  joinedOn: string;
+}
+
+export interface FollowUpMemberLeftData {
+  partnerId: string;
+  leftOn: string;
+}
+
+export interface AppointmentRecordedData {
+  appointmentId: string;
+  kind: AppointmentKind;
+  scheduledOn: string;
+  outcome: AppointmentOutcome;
+  /** The organisation that held (or was to hold) the appointment. */
+  partnerId: string;
+}
+
+export interface ContactRecordedData {
+  contactId: string;
+  channel: ContactChannel;
+  contactedOn: string;
+  partnerId: string;
+}
+
+export interface EngagementContractSignedData {
+  contractId: string;
+  kind: EngagementContractKind;
+  signedOn: string;
+  startsOn: string;
+  endsOn: string;
+  weeklyActivityHours: number;
+}
+
+export interface EngagementContractEndedData {
+  contractId: string;
+  endedOn: string;
+  reason: EngagementContractEndReason;
+}
+
+export interface ActionPrescribedData {
+  actionId: string;
+  kind: ActionKind;
+  prescribedOn: string;
+  providerPartnerId: string | null;
+}
+
+export interface ActionStatusChangedData {
+  actionId: string;
+  status: ActionStatus;
+  changedOn: string;
+}
+
+export interface EmploymentContractStartedData {
+  contractId: string;
+  kind: EmploymentContractKind;
+  /** Exactly one of the employer partner and the employer's SIRET is set. */
+  employerPartnerId: string | null;
+  employerSiret: string | null;
+  structureKind: StructureKind | null;
+  weeklyHours: number;
+  startsOn: string;
+  plannedEndOn: string | null;
+  /** Decides the CAOM PEC envelope (jeunes / hors jeunes); kept because the birth date is erasable. */
+  beneficiaryUnder26AtStart: boolean;
+  /** CAOM co-funding depends on RSA socle at the start, not on the beneficiary's later situation. */
+  rsaSocleAtStart: boolean;
+}
+
+export interface EmploymentContractEndedData {
+  contractId: string;
+  endedOn: string;
+  reason: EmploymentContractEndReason;
+}
+
+export interface ParcoursSuspendedData {
+  reason: SuspensionReason;
+  suspendedOn: string;
+}
+
+export interface ParcoursResumedData {
+  resumedOn: string;
+}
+
+export interface ParcoursExitedData {
+  category: ExitCategory;
+  reason: ExitReason;
+  exitedOn: string;
+}
+
+export interface ParcoursReopenedData {
+  reason: ReopenReason;
+  reopenedOn: string;
+}
+
+/** Written once the beneficiary's key is destroyed; carries no personal data by construction. */
+export interface PersonalDataErasedData {
+  legalGround: ErasureLegalGround;
+  erasedOn: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export interface ParcoursOpened {
+  type: 'ParcoursOpened';
+  data: ParcoursOpenedData;
+}
+export interface DiagnosticRecorded {
+  type: 'DiagnosticRecorded';
+  data: DiagnosticRecordedData;
+}
+export interface OrientationDecided {
+  type: 'OrientationDecided';
+  data: OrientationDecidedData;
+}
+export interface ReorientationRequested {
+  type: 'ReorientationRequested';
+  data: ReorientationRequestedData;
+}
+export interface ReorientationDecided {
+  type: 'ReorientationDecided';
+  data: ReorientationDecidedData;
+}
+export interface ReferentAssigned {
+  type: 'ReferentAssigned';
+  data: ReferentAssignedData;
+}
+export interface ReferentReleased {
+  type: 'ReferentReleased';
+  data: ReferentReleasedData;
+}
+export interface FollowUpMemberJoined {
+  type: 'FollowUpMemberJoined';
+  data: FollowUpMemberJoinedData;
+}
+export interface FollowUpMemberLeft {
+  type: 'FollowUpMemberLeft';
+  data: FollowUpMemberLeftData;
+}
+export interface AppointmentRecorded {
+  type: 'AppointmentRecorded';
+  data: AppointmentRecordedData;
+}
+export interface ContactRecorded {
+  type: 'ContactRecorded';
+  data: ContactRecordedData;
+}
+export interface EngagementContractSigned {
+  type: 'EngagementContractSigned';
+  data: EngagementContractSignedData;
+}
+export interface EngagementContractEnded {
+  type: 'EngagementContractEnded';
+  data: EngagementContractEndedData;
+}
+export interface ActionPrescribed {
+  type: 'ActionPrescribed';
+  data: ActionPrescribedData;
+}
+export interface ActionStatusChanged {
+  type: 'ActionStatusChanged';
+  data: ActionStatusChangedData;
+}
+export interface EmploymentContractStarted {
+  type: 'EmploymentContractStarted';
+  data: EmploymentContractStartedData;
+}
+export interface EmploymentContractEnded {
+  type: 'EmploymentContractEnded';
+  data: EmploymentContractEndedData;
+}
+export interface ParcoursSuspended {
+  type: 'ParcoursSuspended';
+  data: ParcoursSuspendedData;
+}
+export interface ParcoursResumed {
+  type: 'ParcoursResumed';
+  data: ParcoursResumedData;
+}
+export interface ParcoursExited {
+  type: 'ParcoursExited';
+  data: ParcoursExitedData;
+}
+export interface ParcoursReopened {
+  type: 'ParcoursReopened';
+  data: ParcoursReopenedData;
+}
+export interface PersonalDataErased {
+  type: 'PersonalDataErased';
+  data: PersonalDataErasedData;
+}
+
+export type ParcoursEvent =
+  | ParcoursOpened
+  | DiagnosticRecorded
+  | OrientationDecided
+  | ReorientationRequested
+  | ReorientationDecided
+  | ReferentAssigned
+  | ReferentReleased
+  | FollowUpMemberJoined
+  | FollowUpMemberLeft
+  | AppointmentRecorded
+  | ContactRecorded
+  | EngagementContractSigned
+  | EngagementContractEnded
+  | ActionPrescribed
+  | ActionStatusChanged
+  | EmploymentContractStarted
+  | EmploymentContractEnded
+  | ParcoursSuspended
+  | ParcoursResumed
+  | ParcoursExited
+  | ParcoursReopened
+  | PersonalDataErased;
+
+export type ParcoursEventType = ParcoursEvent['type'];
+
+// A record keyed by the union makes the compiler reject a missing or an unknown type name.
+const EVENT_TYPES: Record<ParcoursEventType, true> = {
+  ParcoursOpened: true,
+  DiagnosticRecorded: true,
+  OrientationDecided: true,
+  ReorientationRequested: true,
+  ReorientationDecided: true,
+  ReferentAssigned: true,
+  ReferentReleased: true,
+  FollowUpMemberJoined: true,
+  FollowUpMemberLeft: true,
+  AppointmentRecorded: true,
+  ContactRecorded: true,
+  EngagementContractSigned: true,
+  EngagementContractEnded: true,
+  ActionPrescribed: true,
+  ActionStatusChanged: true,
+  EmploymentContractStarted: true,
+  EmploymentContractEnded: true,
+  ParcoursSuspended: true,
+  ParcoursResumed: true,
+  ParcoursExited: true,
+  ParcoursReopened: true,
+  PersonalDataErased: true,
+};
+
+export const PARCOURS_EVENT_TYPES: readonly ParcoursEventType[] = Object.freeze(Object.keys(EVENT_TYPES) as ParcoursEventType[]);
+
+/** For readers of stored events, whose `type` is a plain string. */
+export function isParcoursEventType(type: string): type is ParcoursEventType {
+  return Object.hasOwn(EVENT_TYPES, type);
+}

@@ -1,0 +1,292 @@
+import type {
+  ActionPrescribedData,
+  ActionStatus,
+  AgeBand,
+  AppointmentRecordedData,
+  ContactRecordedData,
+  DiagnosticRecordedData,
+  EmploymentContractEndReason,
+  EmploymentContractStartedData,
+  EncryptedValue,
+  EngagementContractEndReason,
+  EngagementContractSignedData,
+  ErasureLegalGround,
+  HouseholdRole,
+  OrientationDecidedData,
+  ParcoursEvent,
+  ParcoursExitedData,
+  ParcoursReopenedData,
+  ParcoursSource,
+  ParcoursSuspendedData,
+  ParcoursType,
+  ReorientationDecidedData,
+  ReorientationRequestedData,
+} from './events.js';
+
+/**
+ * What the rules and the `parcours_details` read model need to know about a parcours, folded from
+ * its events. `null` until ParcoursOpened. The stream version is not here: the store tracks it.
+ * Collections keyed by caller-given ids are plain records so the state serialises as JSON; read
+ * them through `entryOf` (an id could be "__proto__").
+ */
+export type ParcoursStatus = 'open' | 'suspended' | 'exited';
+
+export type IdentityState =
+  | { status: 'encrypted'; value: EncryptedValue }
+  | { status: 'erased'; legalGround: ErasureLegalGround; erasedOn: string };
+
+export interface CurrentReferent {
+  userId: string;
+  partnerId: string;
+  since: string;
+}
+
+export interface Ending<Reason> {
+  endedOn: string;
+  reason: Reason;
+}
+
+export interface EngagementContractState extends EngagementContractSignedData {
+  ended: Ending<EngagementContractEndReason> | null;
+}
+
+export interface EmploymentContractState extends EmploymentContractStartedData {
+  ended: Ending<EmploymentContractEndReason> | null;
+}
+
+export type ActionLifecycleStatus = 'prescribed' | ActionStatus;
+
+export interface ActionState extends ActionPrescribedData {
+  status: ActionLifecycleStatus;
+  /** The prescription date until the first status change. */
+  statusChangedOn: string;
+}
+
+export interface ParcoursState {
+  parcoursId: string;
+  identity: IdentityState;
+  householdRole: HouseholdRole;
+  rsaSocle: boolean;
+  entryOn: string;
+  territory: string;
+  source: ParcoursSource;
+  ageBandAtEntry: AgeBand;
+  status: ParcoursStatus;
+  /** The suspension in force while `status` is `suspended`. */
+  suspension: ParcoursSuspendedData | null;
+  lastResumedOn: string | null;
+  /** The diagnostic with the latest `diagnosedOn`: a back-dated one does not hide a newer one. */
+  diagnostic: DiagnosticRecordedData | null;
+  /** The first orientation decision as recorded; later changes come from reorientations. */
+  orientation: OrientationDecidedData | null;
+  /** Current orientation: the first decision, then each accepted reorientation. */
+  parcoursType: ParcoursType | null;
+  organismeReferentId: string | null;
+  pendingReorientation: ReorientationRequestedData | null;
+  lastReorientationDecision: ReorientationDecidedData | null;
+  referent: CurrentReferent | null;
+  /** Partner ids, each once, in joining order. */
+  followUpGroup: readonly string[];
+  engagementContracts: Readonly<Record<string, EngagementContractState>>;
+  openEngagementContractId: string | null;
+  employmentContracts: Readonly<Record<string, EmploymentContractState>>;
+  openEmploymentContractId: string | null;
+  actions: Readonly<Record<string, ActionState>>;
+  appointments: Readonly<Record<string, AppointmentRecordedData>>;
+  contacts: Readonly<Record<string, ContactRecordedData>>;
+  /** Latest contact or attended appointment: restarts the retention clock (R. 263-8 CASF) and R9. */
+  lastContactOn: string | null;
+  lastExit: ParcoursExitedData | null;
+  lastReopen: ParcoursReopenedData | null;
+}
+
+export const INITIAL_STATE: ParcoursState | null = null;
+
+export function evolve(state: ParcoursState | null, event: ParcoursEvent): ParcoursState {
+  if (event.type === 'ParcoursOpened') {
+    if (state !== null) throw new CorruptStreamError(`ParcoursOpened on parcours ${state.parcoursId}, which is already open`);
+    const data = event.data;
+    return {
+      parcoursId: data.parcoursId,
+      identity: { status: 'encrypted', value: data.identity },
+      householdRole: data.householdRole,
+      rsaSocle: data.rsaSocle,
+      entryOn: data.entryOn,
+      territory: data.territory,
+      source: data.source,
+      ageBandAtEntry: data.ageBandAtEntry,
+      status: 'open',
+      suspension: null,
+      lastResumedOn: null,
+      diagnostic: null,
+      orientation: null,
+      parcoursType: null,
+      organismeReferentId: null,
+      pendingReorientation: null,
+      lastReorientationDecision: null,
+      referent: null,
+      followUpGroup: [],
+      engagementContracts: {},
+      openEngagementContractId: null,
+      employmentContracts: {},
+      openEmploymentContractId: null,
+      actions: {},
+      appointments: {},
+      contacts: {},
+      lastContactOn: null,
+      lastExit: null,
+      lastReopen: null,
+    };
+  }
+  if (state === null) throw new CorruptStreamError(`${event.type} before ParcoursOpened`);
+
+  switch (event.type) {
+    case 'DiagnosticRecorded': {
+      const current = state.diagnostic;
+      return current !== null && current.diagnosedOn > event.data.diagnosedOn ? state : { ...state, diagnostic: event.data };
+    }
+    case 'OrientationDecided':
+      return {
+        ...state,
+        orientation: event.data,
+        parcoursType: event.data.parcoursType,
+        organismeReferentId: event.data.organismeReferentId,
+      };
+    case 'ReorientationRequested':
+      return { ...state, pendingReorientation: event.data };
+    case 'ReorientationDecided': {
+      const decided = { ...state, pendingReorientation: null, lastReorientationDecision: event.data };
+      return event.data.accepted
+        ? { ...decided, parcoursType: event.data.parcoursType, organismeReferentId: event.data.organismeReferentId }
+        : decided;
+    }
+    case 'ReferentAssigned':
+      return {
+        ...state,
+        referent: { userId: event.data.referentUserId, partnerId: event.data.partnerId, since: event.data.assignedOn },
+      };
+    case 'ReferentReleased':
+      return { ...state, referent: null };
+    case 'FollowUpMemberJoined':
+      return state.followUpGroup.includes(event.data.partnerId)
+        ? state
+        : { ...state, followUpGroup: [...state.followUpGroup, event.data.partnerId] };
+    case 'FollowUpMemberLeft':
+      return { ...state, followUpGroup: state.followUpGroup.filter((partnerId) => partnerId !== event.data.partnerId) };
+    case 'AppointmentRecorded': {
+      const data = event.data;
+      return {
+        ...state,
+        appointments: withEntry(state.appointments, data.appointmentId, data),
+        lastContactOn: data.outcome === 'seen' ? latest(state.lastContactOn, data.scheduledOn) : state.lastContactOn,
+      };
+    }
+    case 'ContactRecorded':
+      return {
+        ...state,
+        contacts: withEntry(state.contacts, event.data.contactId, event.data),
+        lastContactOn: latest(state.lastContactOn, event.data.contactedOn),
+      };
+    case 'EngagementContractSigned':
+      return {
+        ...state,
+        engagementContracts: withEntry(state.engagementContracts, event.data.contractId, { ...event.data, ended: null }),
+        openEngagementContractId: event.data.contractId,
+      };
+    case 'EngagementContractEnded': {
+      const { contractId, endedOn, reason } = event.data;
+      const contract = entryOf(state.engagementContracts, contractId);
+      if (!contract) throw new CorruptStreamError(`EngagementContractEnded for unknown contract ${contractId}`);
+      return {
+        ...state,
+        engagementContracts: withEntry(state.engagementContracts, contractId, { ...contract, ended: { endedOn, reason } }),
+        openEngagementContractId: state.openEngagementContractId === contractId ? null : state.openEngagementContractId,
+      };
+    }
+    case 'ActionPrescribed':
+      return {
+        ...state,
+        actions: withEntry(state.actions, event.data.actionId, {
+          ...event.data,
+          status: 'prescribed',
+          statusChangedOn: event.data.prescribedOn,
+        }),
+      };
+    case 'ActionStatusChanged': {
+      const { actionId, status, changedOn } = event.data;
+      const action = entryOf(state.actions, actionId);
+      if (!action) throw new CorruptStreamError(`ActionStatusChanged for unknown action ${actionId}`);
+      return { ...state, actions: withEntry(state.actions, actionId, { ...action, status, statusChangedOn: changedOn }) };
+    }
+    case 'EmploymentContractStarted':
+      return {
+        ...state,
+        employmentContracts: withEntry(state.employmentContracts, event.data.contractId, { ...event.data, ended: null }),
+        openEmploymentContractId: event.data.contractId,
+      };
+    case 'EmploymentContractEnded': {
+      const { contractId, endedOn, reason } = event.data;
+      const contract = entryOf(state.employmentContracts, contractId);
+      if (!contract) throw new CorruptStreamError(`EmploymentContractEnded for unknown contract ${contractId}`);
+      return {
+        ...state,
+        employmentContracts: withEntry(state.employmentContracts, contractId, { ...contract, ended: { endedOn, reason } }),
+        openEmploymentContractId: state.openEmploymentContractId === contractId ? null : state.openEmploymentContractId,
+      };
+    }
+    case 'ParcoursSuspended':
+      return { ...state, status: 'suspended', suspension: event.data };
+    case 'ParcoursResumed':
+      return { ...state, status: 'open', suspension: null, lastResumedOn: event.data.resumedOn };
+    case 'ParcoursExited':
+      // An exit ends the sanction procedure and makes a pending reorientation moot: neither
+      // survives a reopening.
+      return { ...state, status: 'exited', suspension: null, pendingReorientation: null, lastExit: event.data };
+    case 'ParcoursReopened':
+      return { ...state, status: 'open', lastReopen: event.data };
+    case 'PersonalDataErased':
+      return { ...state, identity: { status: 'erased', legalGround: event.data.legalGround, erasedOn: event.data.erasedOn } };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** The state after `events`, in stream order; `null` for an empty stream. */
+export function replay(events: readonly ParcoursEvent[]): ParcoursState | null {
+  return events.reduce<ParcoursState | null>(evolve, INITIAL_STATE);
+}
+
+export function entryOf<Value>(record: Readonly<Record<string, Value>>, id: string): Value | undefined {
+  return Object.hasOwn(record, id) ? record[id] : undefined;
+}
+
+export function openEngagementContract(state: ParcoursState): EngagementContractState | null {
+  return state.openEngagementContractId === null ? null : (entryOf(state.engagementContracts, state.openEngagementContractId) ?? null);
+}
+
+export function openEmploymentContract(state: ParcoursState): EmploymentContractState | null {
+  return state.openEmploymentContractId === null ? null : (entryOf(state.employmentContracts, state.openEmploymentContractId) ?? null);
+}
+
+/** A stream that no decider could have written: evolve refuses to guess. */
+export class CorruptStreamError extends Error {
+  readonly code = 'corrupt_stream';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptStreamError';
+  }
+}
+
+function withEntry<Value>(record: Readonly<Record<string, Value>>, id: string, value: Value): Readonly<Record<string, Value>> {
+  // A computed key defines an own property, even for "__proto__".
+  return { ...record, [id]: value };
+}
+
+function latest(current: string | null, candidate: string): string {
+  return current === null || candidate > current ? candidate : current;
+}
+
+function assertNever(value: never): never {
+  throw new CorruptStreamError(`unknown parcours event ${JSON.stringify(value)}`);
+}
