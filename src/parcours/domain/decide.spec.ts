@@ -405,7 +405,7 @@ describe('decide', () => {
       given([]).when(openParcours({ entryOn: '2026-02-29' })).thenRefused('invalid_date');
     });
 
-    it.each(['63113', '2000710580', '20007105A', ''])('refuses %j as an EPCI SIREN', (territory) => {
+    it.each(['63113', '200071058', 'cc-nowhere', ''])('refuses %j, not in the territory reference', (territory) => {
       given([]).when(openParcours({ territory })).thenRefused('invalid_territory');
     });
   });

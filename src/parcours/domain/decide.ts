@@ -1,3 +1,4 @@
+import { isKnownTerritory } from '../../partners/territories/territories.js';
 import { isBusinessDate } from './business-date.js';
 import {
   type AssignReferent,
@@ -114,7 +115,6 @@ export function decide(command: ParcoursCommand, state: ParcoursState | null): P
 // ---------------------------------------------------------------------------------------------
 // Entry and orientation
 
-const EPCI_SIREN = /^\d{9}$/;
 
 function openParcours(command: OpenParcours, state: ParcoursState | null): ParcoursEvent[] {
   const data: ParcoursOpenedData = {
@@ -138,8 +138,8 @@ function openParcours(command: OpenParcours, state: ParcoursState | null): Parco
   if (command.entryOn > command.context.today) {
     throw rule('date_in_future', `entryOn ${command.entryOn} is after today (${command.context.today})`);
   }
-  if (!EPCI_SIREN.test(command.territory)) {
-    throw rule('invalid_territory', `territory must be the 9-digit SIREN of an EPCI, got "${command.territory}"`);
+  if (!isKnownTerritory(command.territory)) {
+    throw rule('invalid_territory', `territory must be an EPCI code of the territory reference, got "${command.territory}"`);
   }
   return [{ type: 'ParcoursOpened', data }];
 }

@@ -49,8 +49,8 @@ import type {
 export const TODAY = '2026-03-20';
 export const ENTRY_ON = '2026-01-05';
 export const PARCOURS_ID = '3f6c2a9e-8d41-4b7a-9e0c-5a1d7b2c4e86';
-/** A 9-digit EPCI SIREN of the experimentation's territory (shape only). */
-export const EPCI = '200071058';
+/** An EPCI of the Thiers experimentation, from the territory reference. */
+export const EPCI = 'cc-thiers-dore-et-montagne';
 
 // Partner organisations.
 export const CONSEIL_DEPARTEMENTAL = '0b9e4f1a-2c3d-4e5f-8a7b-1c2d3e4f5a6b';
