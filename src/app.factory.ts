@@ -4,20 +4,20 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { SwaggerModule } from '@nestjs/swagger';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppOptions } from './app.module.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { AppConfig } from './config/app-config.js';
 import { CORRELATION_HEADER, correlationIdFor } from './http/correlation.js';
 import { ProblemDetailsFilter, validationProblem } from './http/problem.js';
 
 /** Builds the HTTP application (used by main, the tests and the benchmarks). */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: true, genReqId: correlationIdFor });
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     (request.raw as { id?: string }).id = request.id;
     void reply.header(CORRELATION_HEADER, request.id);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.useGlobalFilters(new ProblemDetailsFilter());

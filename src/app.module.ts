@@ -10,13 +10,24 @@ import { loggingParams } from './http/logging.js';
 import { PartnersModule } from './partners/partners.module.js';
 import { AccessJournalModule } from './privacy/access-journal/access-journal.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
+import { HttpModule } from './http/http.module.js';
+import { ParcoursModule } from './parcours/parcours.module.js';
+import { Clock, SystemClock } from './clock.js';
 import { ScheduleModule } from '@nestjs/schedule';
+
+export interface AppOptions {
+  /** Another time source (tests that let time pass). */
+  clock?: Clock;
+}
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
+      providers: [{ provide: Clock, useValue: options.clock ?? new SystemClock() }],
+      exports: [Clock],
+      global: true,
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggingParams(config)),
@@ -28,6 +39,8 @@ export class AppModule {
         PartnersModule,
         AccessJournalModule,
         PrivacyModule,
+        HttpModule,
+        ParcoursModule,
       ],
     };
   }

@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConcurrencyError, EventIdConflictError, InvalidAppendError, InvalidCursorError } from '../event-store/event-store.js';
 import { correlationIdOf } from './correlation.js';
 import { PartnerRuleError } from '../partners/domain/partner-decider.js';
+import { ParcoursNotFoundError, ParcoursRuleError } from '../parcours/domain/errors.js';
 import { InvalidApiKeyError, NotAMemberError } from '../partners/auth/principal-resolver.js';
 import { IdentityProviderUnavailableError, InvalidTokenError } from '../partners/auth/token-verifier.js';
 
@@ -122,6 +123,13 @@ export function mapError(error: unknown, request?: { headers: Record<string, unk
   }
   if (error instanceof NotAMemberError) {
     return { status: 403, code: error.code, title: 'Not allowed', detail: error.message };
+  }
+  if (error instanceof ParcoursNotFoundError) {
+    return { status: 404, code: 'not_found', title: 'Not found', detail: 'no such parcours' };
+  }
+  if (error instanceof ParcoursRuleError) {
+    const status = error.code === 'id_already_used' || /_already_/.test(error.code) ? 409 : 422;
+    return { status, code: error.code, title: 'The request breaks a rule of the parcours', detail: error.message };
   }
   if (error instanceof PartnerRuleError) {
     const status = RULE_STATUS[error.code] ?? (error.code.endsWith('_not_found') ? 404 : 422);

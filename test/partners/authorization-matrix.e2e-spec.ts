@@ -42,6 +42,9 @@ interface CallContext {
 
 const EVERYONE = ROLES;
 const ADMINS: readonly Role[] = ['platform_admin', 'partner_admin'];
+const CASEWORKERS: readonly Role[] = ['referent', 'orientation_manager', 'coordinator'];
+const ORIENTATION: readonly Role[] = ['orientation_manager', 'coordinator'];
+const READERS: readonly Role[] = [...CASEWORKERS, 'auditor', 'dpo'];
 
 describe('authorisation matrix', () => {
   let running: RunningApp;
@@ -81,6 +84,67 @@ describe('authorisation matrix', () => {
     return key.keyId;
   }
 
+  /** Drives a parcours over HTTP as a member of the organisation that follows it. */
+  async function post(as: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+    const response = await fetch(`${running.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { ...(await consortium.as(as)), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (response.status >= 300) throw new Error(`setup ${path} as ${as}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  type Step = 'open' | 'oriented' | 'reorientation_requested' | 'with_referent' | 'with_engagement_contract' | 'with_action' | 'employed' | 'suspended' | 'exited' | 'with_departement_following';
+
+  /**
+   * A parcours in a given state: "own" ones are opened by the mission locale (which then follows
+   * them) in Thiers; "foreign" ones by the ACI in Billom, a territory the mission locale does not serve.
+   */
+  async function aParcours(context: CallContext, step: Step): Promise<{ id: string; sub: string }> {
+    if (context.target === 'nonexistent') return { id: randomUUID(), sub: randomUUID() };
+    const own = context.target === 'own';
+    const as = own ? 'ml-orientation_manager' : 'aci-orientation_manager';
+    const opened = await post(as, '/v1/parcours', {
+      identity: { firstName: 'Matrice', lastName: 'Test', birthDate: '1985-01-01' },
+      householdRole: 'demandeur',
+      rsaSocle: true,
+      entryOn: '2026-01-05',
+      territory: own ? 'cc-thiers-dore-et-montagne' : 'cc-billom-communaute',
+      source: 'caf',
+    });
+    const id = opened['parcoursId'] as string;
+    const base = `/v1/parcours/${id}`;
+    const partnerId = own ? consortium.missionLocale.id : consortium.aci.id;
+    const sub = randomUUID();
+    if (step === 'with_departement_following') await post(as, `${base}/follow-up-group`, { partnerId: consortium.departement.id, joinedOn: '2026-01-06' });
+    if (['oriented', 'reorientation_requested', 'with_referent'].includes(step)) {
+      await post(as, `${base}/orientation`, { parcoursType: 'emploi', organismeReferentId: partnerId, reason: 'diagnostic_outcome', decidedOn: '2026-01-10' });
+    }
+    if (step === 'reorientation_requested') await post(as, `${base}/reorientation-request`, { reason: 'situation_changed', requestedOn: '2026-01-20' });
+    if (step === 'with_referent') await post(as, `${base}/referent`, { referentUserId: own ? 'ml-referent' : 'aci-referent', assignedOn: '2026-01-12' });
+    if (step === 'with_engagement_contract') {
+      await post(as, `${base}/engagement-contracts`, { contractId: sub, kind: 'CE', signedOn: '2026-01-15', startsOn: '2026-01-15', endsOn: '2026-07-14', weeklyActivityHours: 15 });
+    }
+    if (step === 'with_action') await post(as, `${base}/actions`, { actionId: sub, kind: 'training', prescribedOn: '2026-01-15' });
+    if (step === 'employed') {
+      await post(as, `${base}/employment-contracts`, { contractId: sub, kind: 'CDD', employerSiret: '73282932000074', weeklyHours: 35, startsOn: '2026-02-01', plannedEndOn: '2026-07-31' });
+    }
+    if (step === 'suspended') await post(as, `${base}/suspension`, { reason: 'appointment_missed', suspendedOn: '2026-02-01' });
+    if (step === 'exited') await post(as, `${base}/exit`, { category: 'autre', reason: 'other', exitedOn: '2026-02-01' });
+    return { id, sub };
+  }
+
+  const parcoursCommand = (roles: readonly Role[], step: Step, path: (ids: { id: string; sub: string }) => string, body: (context: CallContext) => unknown): OperationRule => ({
+    roles,
+    success: 200,
+    object: true,
+    call: async (context) => {
+      const ids = await aParcours(context, step);
+      return { path: path(ids), body: body(context) };
+    },
+  });
+
   const MATRIX: Record<string, OperationRule> = {
     'POST /v1/partners': {
       roles: ['platform_admin'],
@@ -101,7 +165,7 @@ describe('authorisation matrix', () => {
       success: 200,
       object: true,
       crossPartner: ['platform_admin'],
-      call: async (context) => ({ path: `/v1/partners/${partnerOf(context)}`, body: { territories: ['cc-thiers-dore-et-montagne', 'cc-billom-communaute'] } }),
+      call: async (context) => ({ path: `/v1/partners/${partnerOf(context)}`, body: { name: `Renamed ${randomBytes(2).toString('hex')}` } }),
     },
     'POST /v1/partners/{partnerId}/deactivation': {
       roles: ['platform_admin'],
@@ -187,6 +251,128 @@ describe('authorisation matrix', () => {
     'GET /v1/me': { roles: EVERYONE, success: 200, object: false, call: async () => ({ path: '/v1/me' }) },
     'GET /v1/territories': { roles: EVERYONE, success: 200, object: false, call: async () => ({ path: '/v1/territories' }) },
     'GET /v1/access-journal': { roles: ['auditor', 'dpo'], success: 200, object: false, call: async () => ({ path: '/v1/access-journal' }) },
+
+    'POST /v1/parcours': {
+      roles: [...ORIENTATION, 'referent'],
+      success: 201,
+      object: false,
+      call: async () => ({
+        path: '/v1/parcours',
+        body: { identity: { firstName: 'A', lastName: 'B', birthDate: '1980-02-02' }, householdRole: 'demandeur', rsaSocle: true, entryOn: '2026-01-05', territory: 'cc-thiers-dore-et-montagne', source: 'caf' },
+      }),
+    },
+    'GET /v1/parcours': { roles: READERS, success: 200, object: false, call: async () => ({ path: '/v1/parcours' }) },
+    'GET /v1/parcours/{parcoursId}': {
+      roles: READERS,
+      success: 200,
+      object: true,
+      // Auditors (pseudonymised) and the DPO read every parcours, by their function.
+      crossPartner: ['auditor', 'dpo'],
+      call: async (context) => ({ path: `/v1/parcours/${(await aParcours(context, 'open')).id}` }),
+    },
+    'POST /v1/parcours/{parcoursId}/diagnostics': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/diagnostics`, () => ({
+      barriers: { mobility: 'none', family: 'none', health: 'none', literacy: 'none', housing: 'none', finances: 'none', administrative: 'none', digital: 'none', language: 'none' },
+      recentActivity: 'inactive',
+      qualificationLevel: '3',
+      diagnosedOn: '2026-01-08',
+    })),
+    'POST /v1/parcours/{parcoursId}/orientation': parcoursCommand(ORIENTATION, 'open', ({ id }) => `/v1/parcours/${id}/orientation`, (context) => ({
+      parcoursType: 'social',
+      organismeReferentId: context.partnerId,
+      reason: 'diagnostic_outcome',
+      decidedOn: '2026-01-09',
+    })),
+    'POST /v1/parcours/{parcoursId}/reorientation-request': parcoursCommand(CASEWORKERS, 'oriented', ({ id }) => `/v1/parcours/${id}/reorientation-request`, () => ({
+      reason: 'new_barriers',
+      requestedOn: '2026-01-21',
+    })),
+    'POST /v1/parcours/{parcoursId}/reorientation-decision': parcoursCommand(ORIENTATION, 'reorientation_requested', ({ id }) => `/v1/parcours/${id}/reorientation-decision`, () => ({
+      accepted: false,
+      rejectionReason: 'current_orientation_suitable',
+      decidedOn: '2026-01-25',
+    })),
+    'POST /v1/parcours/{parcoursId}/referent': parcoursCommand(CASEWORKERS, 'oriented', ({ id }) => `/v1/parcours/${id}/referent`, (context) => ({
+      referentUserId: context.partnerId === consortium.aci.id ? 'aci-referent' : 'ml-referent',
+      assignedOn: '2026-01-13',
+    })),
+    'POST /v1/parcours/{parcoursId}/referent/release': parcoursCommand(CASEWORKERS, 'with_referent', ({ id }) => `/v1/parcours/${id}/referent/release`, () => ({
+      reason: 'referent_unavailable',
+      releasedOn: '2026-01-20',
+    })),
+    'POST /v1/parcours/{parcoursId}/follow-up-group': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/follow-up-group`, () => ({
+      partnerId: consortium.departement.id,
+      joinedOn: '2026-01-07',
+    })),
+    'POST /v1/parcours/{parcoursId}/follow-up-group/{partnerId}/leave': parcoursCommand(
+      CASEWORKERS,
+      'with_departement_following',
+      ({ id }) => `/v1/parcours/${id}/follow-up-group/${consortium.departement.id}/leave`,
+      () => ({ leftOn: '2026-01-08' }),
+    ),
+    'POST /v1/parcours/{parcoursId}/appointments': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/appointments`, (context) => ({
+      appointmentId: randomUUID(),
+      kind: 'orientation',
+      scheduledOn: '2026-01-07',
+      outcome: 'seen',
+      partnerId: context.partnerId,
+    })),
+    'POST /v1/parcours/{parcoursId}/contacts': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/contacts`, (context) => ({
+      contactId: randomUUID(),
+      channel: 'email',
+      contactedOn: '2026-01-07',
+      partnerId: context.partnerId,
+    })),
+    'POST /v1/parcours/{parcoursId}/engagement-contracts': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/engagement-contracts`, () => ({
+      contractId: randomUUID(),
+      kind: 'CER',
+      signedOn: '2026-01-10',
+      startsOn: '2026-01-10',
+      endsOn: '2026-06-30',
+      weeklyActivityHours: 10,
+    })),
+    'POST /v1/parcours/{parcoursId}/engagement-contracts/{contractId}/end': parcoursCommand(
+      CASEWORKERS,
+      'with_engagement_contract',
+      ({ id, sub }) => `/v1/parcours/${id}/engagement-contracts/${sub}/end`,
+      () => ({ endedOn: '2026-02-01', reason: 'beneficiary_withdrawal' }),
+    ),
+    'POST /v1/parcours/{parcoursId}/actions': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/actions`, () => ({
+      actionId: randomUUID(),
+      kind: 'mobility_aid',
+      prescribedOn: '2026-01-10',
+    })),
+    'POST /v1/parcours/{parcoursId}/actions/{actionId}/status': parcoursCommand(CASEWORKERS, 'with_action', ({ id, sub }) => `/v1/parcours/${id}/actions/${sub}/status`, () => ({
+      status: 'started',
+      changedOn: '2026-01-20',
+    })),
+    'POST /v1/parcours/{parcoursId}/employment-contracts': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/employment-contracts`, () => ({
+      contractId: randomUUID(),
+      kind: 'INTERIM',
+      employerSiret: '73282932000074',
+      weeklyHours: 35,
+      startsOn: '2026-01-12',
+      plannedEndOn: '2026-01-30',
+    })),
+    'POST /v1/parcours/{parcoursId}/employment-contracts/{contractId}/end': parcoursCommand(
+      CASEWORKERS,
+      'employed',
+      ({ id, sub }) => `/v1/parcours/${id}/employment-contracts/${sub}/end`,
+      () => ({ endedOn: '2026-03-01', reason: 'early_termination' }),
+    ),
+    'POST /v1/parcours/{parcoursId}/suspension': parcoursCommand(ORIENTATION, 'open', ({ id }) => `/v1/parcours/${id}/suspension`, () => ({
+      reason: 'appointment_missed',
+      suspendedOn: '2026-01-20',
+    })),
+    'POST /v1/parcours/{parcoursId}/resumption': parcoursCommand(ORIENTATION, 'suspended', ({ id }) => `/v1/parcours/${id}/resumption`, () => ({ resumedOn: '2026-02-10' })),
+    'POST /v1/parcours/{parcoursId}/exit': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/exit`, () => ({
+      category: 'sortie_positive',
+      reason: 'qualifying_training',
+      exitedOn: '2026-01-30',
+    })),
+    'POST /v1/parcours/{parcoursId}/reopening': parcoursCommand(CASEWORKERS, 'exited', ({ id }) => `/v1/parcours/${id}/reopening`, () => ({
+      reason: 'beneficiary_request',
+      reopenedOn: '2026-02-15',
+    })),
   };
 
   function operations(): Array<{ key: string; method: string; hasId: boolean }> {

@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { correlationIdOf } from '../../http/correlation.js';
+import { etagOf, versionFromIfMatch } from '../../http/etag.js';
+import { IdempotencyStore, type StoredResponse, uuidFromKey } from '../../http/idempotency.js';
+import { actorOf } from '../../http/request-context.js';
+import { Roles } from '../../partners/auth/access.decorators.js';
+import type { AuthenticatedRequest } from '../../partners/auth/principal.js';
+import type { Role } from '../../partners/domain/roles.js';
+import { ExecuteParcoursCommand, type ParcoursCommandResult, type ParcoursRequest } from '../parcours-write.js';
+import { GetParcours, ListParcours, type ParcoursSummary, type ParcoursView, readerOf } from '../read-models/parcours-details/parcours-details.query.js';
+import {
+  AssignReferentDto,
+  ChangeActionStatusDto,
+  CommandResultDto,
+  DecideOrientationDto,
+  DecideReorientationDto,
+  EndEmploymentContractDto,
+  EndEngagementContractDto,
+  ExitParcoursDto,
+  JoinFollowUpGroupDto,
+  LeaveFollowUpGroupDto,
+  ListParcoursQuery,
+  OpenParcoursDto,
+  PrescribeActionDto,
+  RecordAppointmentDto,
+  RecordContactDto,
+  RecordDiagnosticDto,
+  ReleaseReferentDto,
+  ReopenParcoursDto,
+  RequestReorientationDto,
+  ResumeParcoursDto,
+  SignEngagementContractDto,
+  StartEmploymentContractDto,
+  SuspendParcoursDto,
+} from './parcours.dto.js';
+import { ParcoursPageResponse, ParcoursResponse } from './parcours.response.js';
+
+type Request = FastifyRequest & AuthenticatedRequest;
+
+/** Caseworkers who record the parcours as it happens. */
+const CASEWORKERS: [Role, ...Role[]] = ['referent', 'orientation_manager', 'coordinator'];
+/** Decisions of the Département's orientation (CASF L. 262-29 and following). */
+const ORIENTATION: [Role, ...Role[]] = ['orientation_manager', 'coordinator'];
+/** Readers: caseworkers, auditors (pseudonymised) and the data protection officer. */
+const READERS: [Role, ...Role[]] = [...CASEWORKERS, 'auditor', 'dpo'];
+
+const UUID = new ParseUUIDPipe();
+
+@ApiTags('parcours')
+@ApiBearerAuth()
+@ApiSecurity('apiKey')
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key gets the same answer and writes nothing' })
+@ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read: 412 if the parcours changed since' })
+@Controller('v1/parcours')
+export class ParcoursController {
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(QueryBus) private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @Roles(...ORIENTATION, 'referent')
+  @ApiOperation({ summary: 'Open the parcours of a beneficiary (entry); the identity is encrypted' })
+  @ApiCreatedResponse({ type: CommandResultDto })
+  open(@Body() body: OpenParcoursDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { identity, ...facts } = body;
+    // With an Idempotency-Key the id derives from it: two racing retries then target the same
+    // stream, and the loser finds the winner's answer instead of opening a second parcours.
+    const key = request.headers['idempotency-key'];
+    const parcoursId = typeof key === 'string' && key ? uuidFromKey(request.principal!.partnerId, key) : randomUUID();
+    return this.execute(request, reply, parcoursId, { type: 'OpenParcours', ...facts, identity: { ...identity } }, 201);
+  }
+
+  @Get()
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'The parcours the caller may see, filtered, by pages' })
+  @ApiOkResponse({ type: ParcoursPageResponse })
+  list(@Query() query: ListParcoursQuery, @Req() request: Request): Promise<{ items: ParcoursSummary[]; nextCursor: string | null }> {
+    return this.queries.execute(
+      new ListParcours(
+        {
+          status: query.status,
+          territory: query.territory,
+          referentUserId: query.referent,
+          partnerId: query.organisation,
+          after: query.cursor,
+          limit: query.limit ?? 50,
+        },
+        readerOf(request),
+      ),
+    );
+  }
+
+  @Get(':parcoursId')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'The current state of a parcours (ETag: its version)' })
+  @ApiOkResponse({ type: ParcoursResponse })
+  async get(@Param('parcoursId', UUID) parcoursId: string, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply): Promise<ParcoursView> {
+    const view = await this.queries.execute(new GetParcours(parcoursId, readerOf(request)));
+    void reply.header('etag', etagOf(view.version));
+    return view;
+  }
+
+  @Post(':parcoursId/diagnostics')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Record a diagnostic (freins périphériques)' })
+  @ApiOkResponse({ type: CommandResultDto })
+  diagnostic(@Param('parcoursId', UUID) id: string, @Body() body: RecordDiagnosticDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'RecordDiagnostic', ...body, barriers: { ...body.barriers } });
+  }
+
+  @Post(':parcoursId/orientation')
+  @HttpCode(200)
+  @Roles(...ORIENTATION)
+  @ApiOperation({ summary: 'Decide the orientation: parcours type and organisme référent' })
+  @ApiOkResponse({ type: CommandResultDto })
+  orientation(@Param('parcoursId', UUID) id: string, @Body() body: DecideOrientationDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'DecideOrientation', ...body });
+  }
+
+  @Post(':parcoursId/reorientation-request')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Request a reorientation' })
+  @ApiOkResponse({ type: CommandResultDto })
+  requestReorientation(@Param('parcoursId', UUID) id: string, @Body() body: RequestReorientationDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'RequestReorientation', ...body });
+  }
+
+  @Post(':parcoursId/reorientation-decision')
+  @HttpCode(200)
+  @Roles(...ORIENTATION)
+  @ApiOperation({ summary: 'Decide the pending reorientation request' })
+  @ApiOkResponse({ type: CommandResultDto })
+  decideReorientation(@Param('parcoursId', UUID) id: string, @Body() body: DecideReorientationDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    const decision: ParcoursRequest = body.accepted
+      ? { type: 'DecideReorientation', accepted: true, decidedOn: body.decidedOn, parcoursType: body.parcoursType!, organismeReferentId: body.organismeReferentId! }
+      : { type: 'DecideReorientation', accepted: false, decidedOn: body.decidedOn, rejectionReason: body.rejectionReason! };
+    return this.execute(request, reply, id, decision);
+  }
+
+  @Post(':parcoursId/referent')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Assign the référent unique (a handover releases the previous one the same day)' })
+  @ApiOkResponse({ type: CommandResultDto })
+  assignReferent(@Param('parcoursId', UUID) id: string, @Body() body: AssignReferentDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'AssignReferent', ...body });
+  }
+
+  @Post(':parcoursId/referent/release')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Release the référent' })
+  @ApiOkResponse({ type: CommandResultDto })
+  releaseReferent(@Param('parcoursId', UUID) id: string, @Body() body: ReleaseReferentDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'ReleaseReferent', ...body });
+  }
+
+  @Post(':parcoursId/follow-up-group')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'An organisation joins the groupe de suivi' })
+  @ApiOkResponse({ type: CommandResultDto })
+  joinFollowUpGroup(@Param('parcoursId', UUID) id: string, @Body() body: JoinFollowUpGroupDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'JoinFollowUpGroup', ...body });
+  }
+
+  @Post(':parcoursId/follow-up-group/:partnerId/leave')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'An organisation leaves the groupe de suivi (and stops seeing the parcours)' })
+  @ApiOkResponse({ type: CommandResultDto })
+  leaveFollowUpGroup(
+    @Param('parcoursId', UUID) id: string,
+    @Param('partnerId', UUID) partnerId: string,
+    @Body() body: LeaveFollowUpGroupDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.execute(request, reply, id, { type: 'LeaveFollowUpGroup', partnerId, ...body });
+  }
+
+  @Post(':parcoursId/appointments')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Record a rendez-vous and its outcome' })
+  @ApiOkResponse({ type: CommandResultDto })
+  appointment(@Param('parcoursId', UUID) id: string, @Body() body: RecordAppointmentDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'RecordAppointment', ...body });
+  }
+
+  @Post(':parcoursId/contacts')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Record an individual contact' })
+  @ApiOkResponse({ type: CommandResultDto })
+  contact(@Param('parcoursId', UUID) id: string, @Body() body: RecordContactDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'RecordContact', ...body });
+  }
+
+  @Post(':parcoursId/engagement-contracts')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Sign an engagement contract (CE, CER, PPAE, CEJ, PACEA)' })
+  @ApiOkResponse({ type: CommandResultDto })
+  signEngagementContract(@Param('parcoursId', UUID) id: string, @Body() body: SignEngagementContractDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'SignEngagementContract', ...body });
+  }
+
+  @Post(':parcoursId/engagement-contracts/:contractId/end')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'End an engagement contract' })
+  @ApiOkResponse({ type: CommandResultDto })
+  endEngagementContract(
+    @Param('parcoursId', UUID) id: string,
+    @Param('contractId', UUID) contractId: string,
+    @Body() body: EndEngagementContractDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.execute(request, reply, id, { type: 'EndEngagementContract', contractId, ...body });
+  }
+
+  @Post(':parcoursId/actions')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Prescribe an action (training, PMSMP, mobility aid…)' })
+  @ApiOkResponse({ type: CommandResultDto })
+  prescribeAction(@Param('parcoursId', UUID) id: string, @Body() body: PrescribeActionDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'PrescribeAction', ...body });
+  }
+
+  @Post(':parcoursId/actions/:actionId/status')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: "Change an action's status" })
+  @ApiOkResponse({ type: CommandResultDto })
+  changeActionStatus(
+    @Param('parcoursId', UUID) id: string,
+    @Param('actionId', UUID) actionId: string,
+    @Body() body: ChangeActionStatusDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.execute(request, reply, id, { type: 'ChangeActionStatus', actionId, ...body });
+  }
+
+  @Post(':parcoursId/employment-contracts')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Start an employment contract (PEC, CDDI, CDI in EBE…)' })
+  @ApiOkResponse({ type: CommandResultDto })
+  startEmploymentContract(@Param('parcoursId', UUID) id: string, @Body() body: StartEmploymentContractDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'StartEmploymentContract', ...body, structureKind: body.structureKind ?? null });
+  }
+
+  @Post(':parcoursId/employment-contracts/:contractId/end')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'End an employment contract' })
+  @ApiOkResponse({ type: CommandResultDto })
+  endEmploymentContract(
+    @Param('parcoursId', UUID) id: string,
+    @Param('contractId', UUID) contractId: string,
+    @Body() body: EndEmploymentContractDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.execute(request, reply, id, { type: 'EndEmploymentContract', contractId, ...body });
+  }
+
+  @Post(':parcoursId/suspension')
+  @HttpCode(200)
+  @Roles(...ORIENTATION)
+  @ApiOperation({ summary: 'Suspend (suspension-remobilisation, décret 2025-478)' })
+  @ApiOkResponse({ type: CommandResultDto })
+  suspend(@Param('parcoursId', UUID) id: string, @Body() body: SuspendParcoursDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'SuspendParcours', ...body });
+  }
+
+  @Post(':parcoursId/resumption')
+  @HttpCode(200)
+  @Roles(...ORIENTATION)
+  @ApiOperation({ summary: 'Resume after a suspension' })
+  @ApiOkResponse({ type: CommandResultDto })
+  resume(@Param('parcoursId', UUID) id: string, @Body() body: ResumeParcoursDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'ResumeParcours', ...body });
+  }
+
+  @Post(':parcoursId/exit')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Exit (sortie): emploi durable, emploi de transition, sortie positive, autre' })
+  @ApiOkResponse({ type: CommandResultDto })
+  exit(@Param('parcoursId', UUID) id: string, @Body() body: ExitParcoursDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'ExitParcours', ...body });
+  }
+
+  @Post(':parcoursId/reopening')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS)
+  @ApiOperation({ summary: 'Reopen an exited parcours' })
+  @ApiOkResponse({ type: CommandResultDto })
+  reopen(@Param('parcoursId', UUID) id: string, @Body() body: ReopenParcoursDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'ReopenParcours', ...body });
+  }
+
+  /**
+   * Every command the same way: If-Match → expected version (412 on mismatch), Idempotency-Key →
+   * replay of the first answer, ETag of the new version in the answer.
+   */
+  private async execute(request: Request, reply: FastifyReply, parcoursId: string, command: ParcoursRequest, status = 200): Promise<ParcoursCommandResult> {
+    const principal = request.principal!;
+    const path = request.url.split('?')[0]!;
+    const idempotency = IdempotencyStore.fromRequest(principal.partnerId, request.headers['idempotency-key'], request.method, path, request.body);
+    const respond = (result: ParcoursCommandResult): StoredResponse => ({
+      status,
+      headers: { etag: etagOf(result.version), ...(status === 201 ? { location: `/v1/parcours/${result.parcoursId}` } : {}) },
+      body: result,
+    });
+    const { result, replayed } = await this.commands.execute(
+      new ExecuteParcoursCommand(
+        parcoursId,
+        command,
+        principal,
+        request.actingRole!,
+        { actor: actorOf(principal, request.actingRole), correlationId: correlationIdOf(request), causationId: null },
+        { expectedVersion: versionFromIfMatch(request.headers['if-match']), idempotency, respond },
+      ),
+    );
+    const response = replayed ?? respond(result);
+    void reply.status(response.status).headers(response.headers);
+    if (replayed) void reply.header('idempotent-replayed', 'true');
+    return response.body as ParcoursCommandResult;
+  }
+}

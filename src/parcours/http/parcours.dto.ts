@@ -1,0 +1,264 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidateIf,
+  ValidateNested,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
+import { TERRITORIES } from '../../partners/territories/territories.js';
+import { MANUAL_ENGAGEMENT_CONTRACT_END_REASONS, MANUAL_REFERENT_RELEASE_REASONS } from '../domain/commands.js';
+import {
+  ACTION_KINDS,
+  ACTION_STATUSES,
+  APPOINTMENT_KINDS,
+  APPOINTMENT_OUTCOMES,
+  BARRIER_LEVELS,
+  CONTACT_CHANNELS,
+  EMPLOYMENT_CONTRACT_END_REASONS,
+  EMPLOYMENT_CONTRACT_KINDS,
+  ENGAGEMENT_CONTRACT_KINDS,
+  EXIT_CATEGORIES,
+  EXIT_REASONS,
+  HOUSEHOLD_ROLES,
+  ORIENTATION_REASONS,
+  PARCOURS_SOURCES,
+  PARCOURS_TYPES,
+  QUALIFICATION_LEVELS,
+  RECENT_ACTIVITIES,
+  REOPEN_REASONS,
+  REORIENTATION_REASONS,
+  REORIENTATION_REJECTION_REASONS,
+  STRUCTURE_KINDS,
+  SUSPENSION_REASONS,
+} from '../domain/events.js';
+import { isValidNir } from '../domain/nir.js';
+
+/*
+ * Shape only, at the edge (DESIGN §9.4): types, enumerations, lengths. Whether a date is in the
+ * future or before the entry, whether a contract may be signed, is decided by the decider.
+ */
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const dateMessage = { message: '$property must be a calendar date YYYY-MM-DD' };
+const TERRITORY_CODES = TERRITORIES.map((territory) => territory.code);
+const BARRIER = { enum: BARRIER_LEVELS };
+
+@ValidatorConstraint({ name: 'nir' })
+class NirConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && isValidNir(value);
+  }
+
+  defaultMessage(): string {
+    return 'nir must be a valid NIR (15 characters, key checked)';
+  }
+}
+
+export class AddressDto {
+  @ApiProperty() @IsString() @Length(1, 200) line1!: string;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @Length(0, 200) line2?: string | null;
+  @ApiProperty({ example: '63300' }) @Matches(/^\d{5}$/, { message: 'postalCode must be 5 digits' }) postalCode!: string;
+  @ApiProperty() @IsString() @Length(1, 100) city!: string;
+}
+
+/** Personal data: encrypted before it reaches an event, never logged. */
+export class IdentityDto {
+  @ApiProperty() @IsString() @Length(1, 100) firstName!: string;
+  @ApiProperty() @IsString() @Length(1, 100) lastName!: string;
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) birthDate!: string;
+  @ApiPropertyOptional({ nullable: true, description: 'NIR, 15 characters; its key is checked' })
+  @IsOptional()
+  @Validate(NirConstraint)
+  nir?: string | null;
+  @ApiPropertyOptional({ type: AddressDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => AddressDto) address?: AddressDto | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Matches(/^\+?[0-9 .-]{6,20}$/, { message: 'phone must be a phone number' }) phone?: string | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsEmail() @Length(3, 254) email?: string | null;
+}
+
+export class OpenParcoursDto {
+  @ApiProperty({ type: IdentityDto }) @ValidateNested() @Type(() => IdentityDto) identity!: IdentityDto;
+  @ApiProperty({ enum: HOUSEHOLD_ROLES }) @IsIn(HOUSEHOLD_ROLES) householdRole!: (typeof HOUSEHOLD_ROLES)[number];
+  @ApiProperty() @IsBoolean() rsaSocle!: boolean;
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) entryOn!: string;
+  @ApiProperty({ enum: TERRITORY_CODES }) @IsIn(TERRITORY_CODES) territory!: string;
+  @ApiProperty({ enum: PARCOURS_SOURCES }) @IsIn(PARCOURS_SOURCES) source!: (typeof PARCOURS_SOURCES)[number];
+}
+
+export class BarriersDto {
+  @ApiProperty(BARRIER) @IsIn(BARRIER_LEVELS) mobility!: (typeof BARRIER_LEVELS)[number];
+  @ApiProperty(BARRIER) @IsIn(BARRIER_LEVELS) family!: (typeof BARRIER_LEVELS)[number];
+  @ApiProperty(BARRIER) @IsIn(BARRIER_LEVELS) health!: (typeof BARRIER_LEVELS)[number];
+  @ApiProperty(BARRIER) @IsIn(BARRIER_LEVELS) literacy!: (typeof BARRIER_LEVELS)[number];
+  @ApiProperty(BARRIER) @IsIn(BARRIER_LEVELS) housing!: (typeof BARRIER_LEVELS)[number];
+  @ApiProperty(BARRIER) @IsIn(BARRIER_LEVELS) finances!: (typeof BARRIER_LEVELS)[number];
+  @ApiProperty(BARRIER) @IsIn(BARRIER_LEVELS) administrative!: (typeof BARRIER_LEVELS)[number];
+  @ApiProperty(BARRIER) @IsIn(BARRIER_LEVELS) digital!: (typeof BARRIER_LEVELS)[number];
+  @ApiProperty(BARRIER) @IsIn(BARRIER_LEVELS) language!: (typeof BARRIER_LEVELS)[number];
+}
+
+export class RecordDiagnosticDto {
+  @ApiProperty({ type: BarriersDto }) @ValidateNested() @Type(() => BarriersDto) barriers!: BarriersDto;
+  @ApiProperty({ enum: RECENT_ACTIVITIES }) @IsIn(RECENT_ACTIVITIES) recentActivity!: (typeof RECENT_ACTIVITIES)[number];
+  @ApiProperty({ enum: QUALIFICATION_LEVELS }) @IsIn(QUALIFICATION_LEVELS) qualificationLevel!: (typeof QUALIFICATION_LEVELS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) diagnosedOn!: string;
+}
+
+export class DecideOrientationDto {
+  @ApiProperty({ enum: PARCOURS_TYPES }) @IsIn(PARCOURS_TYPES) parcoursType!: (typeof PARCOURS_TYPES)[number];
+  @ApiProperty({ format: 'uuid', description: 'The organisme référent (a partner organisation)' }) @IsUUID() organismeReferentId!: string;
+  @ApiProperty({ enum: ORIENTATION_REASONS }) @IsIn(ORIENTATION_REASONS) reason!: (typeof ORIENTATION_REASONS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) decidedOn!: string;
+  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @Matches(DATE, dateMessage) notifiedOn?: string | null;
+}
+
+export class RequestReorientationDto {
+  @ApiProperty({ enum: REORIENTATION_REASONS }) @IsIn(REORIENTATION_REASONS) reason!: (typeof REORIENTATION_REASONS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) requestedOn!: string;
+  @ApiPropertyOptional({ enum: PARCOURS_TYPES, nullable: true }) @IsOptional() @IsIn(PARCOURS_TYPES) proposedParcoursType?: (typeof PARCOURS_TYPES)[number] | null;
+}
+
+export class DecideReorientationDto {
+  @ApiProperty() @IsBoolean() accepted!: boolean;
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) decidedOn!: string;
+  @ApiPropertyOptional({ enum: PARCOURS_TYPES, description: 'Required when accepted' })
+  @ValidateIf((dto: DecideReorientationDto) => dto.accepted === true)
+  @IsIn(PARCOURS_TYPES)
+  parcoursType?: (typeof PARCOURS_TYPES)[number];
+  @ApiPropertyOptional({ format: 'uuid', description: 'Required when accepted' })
+  @ValidateIf((dto: DecideReorientationDto) => dto.accepted === true)
+  @IsUUID()
+  organismeReferentId?: string;
+  @ApiPropertyOptional({ enum: REORIENTATION_REJECTION_REASONS, description: 'Required when refused' })
+  @ValidateIf((dto: DecideReorientationDto) => dto.accepted === false)
+  @IsIn(REORIENTATION_REJECTION_REASONS)
+  rejectionReason?: (typeof REORIENTATION_REJECTION_REASONS)[number];
+}
+
+export class AssignReferentDto {
+  @ApiProperty({ description: 'The caseworker (their `sub`), a member with the referent role' }) @IsString() @Length(1, 255) referentUserId!: string;
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) assignedOn!: string;
+}
+
+export class ReleaseReferentDto {
+  @ApiProperty({ enum: MANUAL_REFERENT_RELEASE_REASONS }) @IsIn(MANUAL_REFERENT_RELEASE_REASONS) reason!: (typeof MANUAL_REFERENT_RELEASE_REASONS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) releasedOn!: string;
+}
+
+export class JoinFollowUpGroupDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() partnerId!: string;
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) joinedOn!: string;
+}
+
+export class LeaveFollowUpGroupDto {
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) leftOn!: string;
+}
+
+export class RecordAppointmentDto {
+  @ApiProperty({ format: 'uuid', description: 'Chosen by the caller: recording it again is harmless' }) @IsUUID() appointmentId!: string;
+  @ApiProperty({ enum: APPOINTMENT_KINDS }) @IsIn(APPOINTMENT_KINDS) kind!: (typeof APPOINTMENT_KINDS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) scheduledOn!: string;
+  @ApiProperty({ enum: APPOINTMENT_OUTCOMES }) @IsIn(APPOINTMENT_OUTCOMES) outcome!: (typeof APPOINTMENT_OUTCOMES)[number];
+  @ApiProperty({ format: 'uuid' }) @IsUUID() partnerId!: string;
+}
+
+export class RecordContactDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() contactId!: string;
+  @ApiProperty({ enum: CONTACT_CHANNELS }) @IsIn(CONTACT_CHANNELS) channel!: (typeof CONTACT_CHANNELS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) contactedOn!: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() partnerId!: string;
+}
+
+export class SignEngagementContractDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() contractId!: string;
+  @ApiProperty({ enum: ENGAGEMENT_CONTRACT_KINDS }) @IsIn(ENGAGEMENT_CONTRACT_KINDS) kind!: (typeof ENGAGEMENT_CONTRACT_KINDS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) signedOn!: string;
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) startsOn!: string;
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) endsOn!: string;
+  @ApiProperty({ minimum: 0, maximum: 35 }) @IsNumber() @Min(0) @Max(35) weeklyActivityHours!: number;
+}
+
+export class EndEngagementContractDto {
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) endedOn!: string;
+  @ApiProperty({ enum: MANUAL_ENGAGEMENT_CONTRACT_END_REASONS }) @IsIn(MANUAL_ENGAGEMENT_CONTRACT_END_REASONS) reason!: (typeof MANUAL_ENGAGEMENT_CONTRACT_END_REASONS)[number];
+}
+
+export class PrescribeActionDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() actionId!: string;
+  @ApiProperty({ enum: ACTION_KINDS }) @IsIn(ACTION_KINDS) kind!: (typeof ACTION_KINDS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) prescribedOn!: string;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true }) @IsOptional() @IsUUID() providerPartnerId?: string | null;
+}
+
+export class ChangeActionStatusDto {
+  @ApiProperty({ enum: ACTION_STATUSES }) @IsIn(ACTION_STATUSES) status!: (typeof ACTION_STATUSES)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) changedOn!: string;
+}
+
+export class StartEmploymentContractDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() contractId!: string;
+  @ApiProperty({ enum: EMPLOYMENT_CONTRACT_KINDS }) @IsIn(EMPLOYMENT_CONTRACT_KINDS) kind!: (typeof EMPLOYMENT_CONTRACT_KINDS)[number];
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The employer, if a partner organisation (else employerSiret)' })
+  @IsOptional()
+  @IsUUID()
+  employerPartnerId?: string | null;
+  @ApiPropertyOptional({ nullable: true, example: '73282932000074' }) @IsOptional() @Matches(/^\d{14}$/, { message: 'employerSiret must be 14 digits' }) employerSiret?: string | null;
+  @ApiPropertyOptional({ enum: STRUCTURE_KINDS, nullable: true }) @IsOptional() @IsIn(STRUCTURE_KINDS) structureKind?: (typeof STRUCTURE_KINDS)[number] | null;
+  @ApiProperty({ minimum: 1, maximum: 48 }) @IsNumber() @Min(1) @Max(48) weeklyHours!: number;
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) startsOn!: string;
+  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @Matches(DATE, dateMessage) plannedEndOn?: string | null;
+}
+
+export class EndEmploymentContractDto {
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) endedOn!: string;
+  @ApiProperty({ enum: EMPLOYMENT_CONTRACT_END_REASONS }) @IsIn(EMPLOYMENT_CONTRACT_END_REASONS) reason!: (typeof EMPLOYMENT_CONTRACT_END_REASONS)[number];
+}
+
+export class SuspendParcoursDto {
+  @ApiProperty({ enum: SUSPENSION_REASONS }) @IsIn(SUSPENSION_REASONS) reason!: (typeof SUSPENSION_REASONS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) suspendedOn!: string;
+}
+
+export class ResumeParcoursDto {
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) resumedOn!: string;
+}
+
+export class ExitParcoursDto {
+  @ApiProperty({ enum: EXIT_CATEGORIES }) @IsIn(EXIT_CATEGORIES) category!: (typeof EXIT_CATEGORIES)[number];
+  @ApiProperty({ enum: EXIT_REASONS }) @IsIn(EXIT_REASONS) reason!: (typeof EXIT_REASONS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) exitedOn!: string;
+}
+
+export class ReopenParcoursDto {
+  @ApiProperty({ enum: REOPEN_REASONS }) @IsIn(REOPEN_REASONS) reason!: (typeof REOPEN_REASONS)[number];
+  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) reopenedOn!: string;
+}
+
+export class ListParcoursQuery {
+  @ApiPropertyOptional({ enum: ['open', 'suspended', 'exited'] }) @IsOptional() @IsIn(['open', 'suspended', 'exited']) status?: string;
+  @ApiPropertyOptional({ enum: TERRITORY_CODES }) @IsOptional() @IsIn(TERRITORY_CODES) territory?: string;
+  @ApiPropertyOptional({ description: 'Parcours whose current référent is this user' }) @IsOptional() @IsString() @Length(1, 255) referent?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Parcours this organisation follows' }) @IsOptional() @IsUUID() organisation?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
+}
+
+export class CommandResultDto {
+  @ApiProperty({ format: 'uuid' }) parcoursId!: string;
+  @ApiProperty({ description: 'The new version, also in the ETag header' }) version!: number;
+  @ApiProperty({ description: 'False when the command was already in effect (nothing recorded)' }) changed!: boolean;
+  @ApiProperty({ type: 'array', items: { type: 'object', properties: { eventId: { type: 'string', format: 'uuid' }, type: { type: 'string' } } } })
+  events!: Array<{ eventId: string; type: string }>;
+}

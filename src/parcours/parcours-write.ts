@@ -1,0 +1,313 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '../clock.js';
+import { SqlClient } from '../database/sql-client.js';
+import { CommandRunner, type Fold } from '../event-store/command-runner.js';
+import type { EventMetadata } from '../event-store/event-store.js';
+import { IdempotencyStore, type IdempotentRequest, type StoredResponse } from '../http/idempotency.js';
+import { ProblemError } from '../http/problem.js';
+import type { Principal } from '../partners/auth/principal.js';
+import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
+import { ageBandOn, isUnder26On } from './domain/age.js';
+import type {
+  AssignReferent,
+  ChangeActionStatus,
+  CommandContext,
+  DecideOrientation,
+  EndEmploymentContract,
+  EndEngagementContract,
+  ExitParcours,
+  JoinFollowUpGroup,
+  LeaveFollowUpGroup,
+  OpenParcours,
+  ParcoursCommand,
+  PartnerFact,
+  PrescribeAction,
+  RecordAppointment,
+  RecordContact,
+  RecordDiagnostic,
+  ReferentFact,
+  ReleaseReferent,
+  ReopenParcours,
+  RequestReorientation,
+  ResumeParcours,
+  SignEngagementContract,
+  StartEmploymentContract,
+  SuspendParcours,
+} from './domain/commands.js';
+import { decide } from './domain/decide.js';
+import type { ParcoursEvent, ParcoursType, ReorientationRejectionReason } from './domain/events.js';
+import { type ParcoursState, evolve } from './domain/state.js';
+import { type Identity, isIdentity } from './identity.js';
+import { projectParcoursDetails } from './read-models/parcours-details/parcours-details.projection.js';
+import { entryFor, parcoursNotFound } from './read-models/parcours-details/parcours-details.query.js';
+import { visibleTo } from './read-models/parcours-details/visibility.js';
+
+type Plain<C> = Omit<C, 'parcoursId' | 'context'>;
+
+/**
+ * A command as a caller states it: ids instead of the facts the decider needs (the handler looks
+ * them up), the identity in clear (the handler encrypts it), nothing computed from personal data.
+ */
+export type ParcoursRequest =
+  | (Omit<Plain<OpenParcours>, 'identity' | 'ageBandAtEntry'> & { identity: Identity })
+  | Plain<RecordDiagnostic>
+  | (Omit<Plain<DecideOrientation>, 'organismeReferent' | 'decidedBy'> & { organismeReferentId: string })
+  | Omit<Plain<RequestReorientation>, 'requestedBy'>
+  | ({ type: 'DecideReorientation'; decidedOn: string } & (
+      | { accepted: true; parcoursType: ParcoursType; organismeReferentId: string }
+      | { accepted: false; rejectionReason: ReorientationRejectionReason }
+    ))
+  | (Omit<Plain<AssignReferent>, 'referent'> & { referentUserId: string })
+  | Plain<ReleaseReferent>
+  | (Omit<Plain<JoinFollowUpGroup>, 'partner'> & { partnerId: string })
+  | Plain<LeaveFollowUpGroup>
+  | Plain<RecordAppointment>
+  | Plain<RecordContact>
+  | Plain<SignEngagementContract>
+  | Plain<EndEngagementContract>
+  | Plain<PrescribeAction>
+  | Plain<ChangeActionStatus>
+  | Omit<Plain<StartEmploymentContract>, 'beneficiaryUnder26AtStart'>
+  | Plain<EndEmploymentContract>
+  | Plain<SuspendParcours>
+  | Plain<ResumeParcours>
+  | Plain<ExitParcours>
+  | Plain<ReopenParcours>;
+
+export interface ParcoursCommandResult {
+  parcoursId: string;
+  version: number;
+  changed: boolean;
+  events: Array<{ eventId: string; type: string }>;
+}
+
+export const parcoursFold: Fold<ParcoursState | null, ParcoursEvent> = { initial: null, evolve };
+
+export function parcoursStreamId(parcoursId: string): string {
+  return `parcours-${parcoursId}`;
+}
+
+export class ExecuteParcoursCommand extends Command<{ result: ParcoursCommandResult; replayed?: StoredResponse }> {
+  constructor(
+    readonly parcoursId: string,
+    readonly request: ParcoursRequest,
+    readonly principal: Principal,
+    readonly actingRole: string,
+    readonly metadata: Omit<EventMetadata, 'occurredAt'>,
+    readonly options: {
+      expectedVersion?: number;
+      idempotency?: IdempotentRequest;
+      /** The answer to store for the idempotency key, from the result. */
+      respond?: (result: ParcoursCommandResult) => StoredResponse;
+    } = {},
+  ) {
+    super();
+  }
+}
+
+/**
+ * Runs a caseworker's command on a parcours: checks the caller may see it (else 404, as if it did
+ * not exist), looks up the facts the decider needs, encrypts or decrypts personal data where a
+ * rule needs it, and commits the events with the parcours_details row, the access journal entry
+ * and the idempotency record in one transaction.
+ */
+@CommandHandler(ExecuteParcoursCommand)
+export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecuteParcoursCommand> {
+  constructor(
+    @Inject(CommandRunner) private readonly runner: CommandRunner,
+    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(PersonalDataCipher) private readonly cipher: PersonalDataCipher,
+    @Inject(AccessJournal) private readonly journal: AccessJournal,
+    @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(message: ExecuteParcoursCommand): Promise<{ result: ParcoursCommandResult; replayed?: StoredResponse }> {
+    const { options } = message;
+    if (options.idempotency) {
+      const replayed = await this.idempotency.replay(options.idempotency);
+      if (replayed) return { result: replayed.body as ParcoursCommandResult, replayed };
+    }
+    try {
+      return { result: await this.run(message) };
+    } catch (error) {
+      // A retry racing the original: whichever lost finds the winner's answer stored.
+      if (!options.idempotency) throw error;
+      const replayed = await this.idempotency.replay(options.idempotency);
+      if (replayed) return { result: replayed.body as ParcoursCommandResult, replayed };
+      throw error;
+    }
+  }
+
+  private async run(message: ExecuteParcoursCommand): Promise<ParcoursCommandResult> {
+    const { parcoursId, request, principal, actingRole, options } = message;
+    if (request.type !== 'OpenParcours') await this.requireWritable(parcoursId, principal);
+    const context: CommandContext = {
+      today: this.clock.today(),
+      actor: { ...(principal.userId ? { userId: principal.userId } : {}), ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}), partnerId: principal.partnerId, role: actingRole },
+    };
+    const command = await this.toDomainCommand(parcoursId, request, context, principal);
+    const opener: PartnerFact = { partnerId: principal.partnerId, active: true };
+    const metadata: EventMetadata = { ...message.metadata, occurredAt: businessDateOf(request) ?? this.clock.now().toISOString() };
+    const change = await this.runner.run(
+      parcoursStreamId(parcoursId),
+      parcoursFold,
+      (state) => {
+        const events = decide(command, state);
+        if (command.type !== 'OpenParcours' || events.length === 0) return events;
+        // The organisation that opens a parcours follows it: otherwise nobody there could see it.
+        const opened = events.reduce(evolve, state);
+        return [...events, ...decide({ type: 'JoinFollowUpGroup', parcoursId, context, partner: opener, joinedOn: context.today }, opened)];
+      },
+      {
+        expectedVersion: options.expectedVersion,
+        metadata,
+        eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
+        inTransaction: async (tx, made) => {
+          await projectParcoursDetails(tx, made);
+          if (made.events.length) {
+            await this.journal.recordInTransaction(tx, [
+              entryFor({ principal, actingRole, correlationId: metadata.correlationId }, `parcours.${request.type}`, parcoursId, 'ok'),
+            ]);
+          }
+          if (options.idempotency && options.respond) await this.idempotency.store(tx, options.idempotency, options.respond(resultOf(parcoursId, made)));
+        },
+      },
+    );
+    return resultOf(parcoursId, change);
+  }
+
+  private async requireWritable(parcoursId: string, principal: Principal): Promise<void> {
+    const visible = visibleTo(principal, 2, 'write');
+    const rows = await this.db.query(`SELECT 1 FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`, [parcoursId, ...visible.params]);
+    if (rows.length === 0) throw parcoursNotFound();
+  }
+
+  private async toDomainCommand(parcoursId: string, request: ParcoursRequest, context: CommandContext, principal: Principal): Promise<ParcoursCommand> {
+    const base = { parcoursId, context };
+    const actorId = principal.userId ?? `api-key:${principal.apiKeyId}`;
+    switch (request.type) {
+      case 'OpenParcours': {
+        const { identity, ...facts } = request;
+        return {
+          ...base,
+          ...facts,
+          identity: await this.cipher.encrypt(parcoursId, identity),
+          ageBandAtEntry: ageBandOn(identity.birthDate, request.entryOn),
+        };
+      }
+      case 'DecideOrientation': {
+        const { organismeReferentId, ...rest } = request;
+        return { ...base, ...rest, organismeReferent: await this.partnerFact(organismeReferentId), decidedBy: actorId };
+      }
+      case 'RequestReorientation':
+        return { ...base, ...request, requestedBy: actorId };
+      case 'DecideReorientation':
+        if (request.accepted) {
+          const { organismeReferentId, ...rest } = request;
+          return { ...base, ...rest, organismeReferent: await this.partnerFact(organismeReferentId), decidedBy: actorId };
+        }
+        return { ...base, ...request, decidedBy: actorId };
+      case 'AssignReferent': {
+        const { referentUserId, ...rest } = request;
+        return { ...base, ...rest, referent: await this.referentFact(referentUserId) };
+      }
+      case 'JoinFollowUpGroup': {
+        const { partnerId, ...rest } = request;
+        return { ...base, ...rest, partner: await this.partnerFact(partnerId) };
+      }
+      case 'StartEmploymentContract':
+        return { ...base, ...request, beneficiaryUnder26AtStart: await this.under26On(parcoursId, request.startsOn) };
+      default:
+        return { ...base, ...request };
+    }
+  }
+
+  private async partnerFact(partnerId: string): Promise<PartnerFact> {
+    const rows = await this.db.query<{ active: boolean }>('SELECT active FROM partners WHERE partner_id = $1', [partnerId]);
+    if (!rows[0]) throw new ProblemError(422, 'unknown_partner', 'No such partner organisation', `partner ${partnerId} is not registered`);
+    return { partnerId, active: rows[0].active };
+  }
+
+  private async referentFact(userId: string): Promise<ReferentFact> {
+    const rows = await this.db.query<{ partner_id: string; roles: string[]; active: boolean }>(
+      'SELECT m.partner_id, m.roles, p.active FROM partner_members m JOIN partners p ON p.partner_id = m.partner_id WHERE m.user_id = $1',
+      [userId],
+    );
+    const row = rows[0];
+    if (!row) throw new ProblemError(422, 'unknown_referent', 'No such caseworker', 'the référent must be a member of a partner organisation');
+    return { userId, partnerId: row.partner_id, roles: row.roles, partnerActive: row.active };
+  }
+
+  /** The CAOM *jeunes* envelope needs the age at contract start; only the decrypted birth date tells it. */
+  private async under26On(parcoursId: string, date: string): Promise<boolean> {
+    const rows = await this.db.query<{ identity_ciphertext: string | null }>('SELECT identity_ciphertext FROM parcours_details WHERE parcours_id = $1', [parcoursId]);
+    const ciphertext = rows[0]?.identity_ciphertext;
+    // An erased identity: the decider refuses the command anyway (personal_data_erased).
+    if (!ciphertext) return false;
+    const identity = await this.cipher.decrypt(parcoursId, { ciphertext });
+    if (isErasedPersonalData(identity) || !isIdentity(identity)) return false;
+    return isUnder26On(identity.birthDate, date);
+  }
+}
+
+function resultOf(parcoursId: string, change: { version: number; events: Array<{ eventId: string; type: string }> }): ParcoursCommandResult {
+  return {
+    parcoursId,
+    version: change.version,
+    changed: change.events.length > 0,
+    events: change.events.map((event) => ({ eventId: event.eventId, type: event.type })),
+  };
+}
+
+/** The business date a request states (metadata.occurredAt): when the fact happened, as the caller says. */
+function businessDateOf(request: ParcoursRequest): string | undefined {
+  switch (request.type) {
+    case 'OpenParcours':
+      return request.entryOn;
+    case 'RecordDiagnostic':
+      return request.diagnosedOn;
+    case 'DecideOrientation':
+    case 'DecideReorientation':
+      return request.decidedOn;
+    case 'RequestReorientation':
+      return request.requestedOn;
+    case 'AssignReferent':
+      return request.assignedOn;
+    case 'ReleaseReferent':
+      return request.releasedOn;
+    case 'JoinFollowUpGroup':
+      return request.joinedOn;
+    case 'LeaveFollowUpGroup':
+      return request.leftOn;
+    case 'RecordAppointment':
+      return request.scheduledOn;
+    case 'RecordContact':
+      return request.contactedOn;
+    case 'SignEngagementContract':
+      return request.signedOn;
+    case 'EndEngagementContract':
+    case 'EndEmploymentContract':
+      return request.endedOn;
+    case 'PrescribeAction':
+      return request.prescribedOn;
+    case 'ChangeActionStatus':
+      return request.changedOn;
+    case 'StartEmploymentContract':
+      return request.startsOn;
+    case 'SuspendParcours':
+      return request.suspendedOn;
+    case 'ResumeParcours':
+      return request.resumedOn;
+    case 'ExitParcours':
+      return request.exitedOn;
+    case 'ReopenParcours':
+      return request.reopenedOn;
+    default: {
+      const unexpected: never = request;
+      throw new Error(`unknown request ${JSON.stringify(unexpected)}`);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
+import { ParcoursController } from './http/parcours.controller.js';
+import { ExecuteParcoursCommandHandler } from './parcours-write.js';
+import { GetParcoursHandler, ListParcoursHandler } from './read-models/parcours-details/parcours-details.query.js';
+
+@Module({
+  imports: [AccessJournalModule],
+  controllers: [ParcoursController],
+  providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListParcoursHandler],
+})
+export class ParcoursModule {}

@@ -1,0 +1,241 @@
+import { Inject } from '@nestjs/common';
+import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { SqlClient } from '../../../database/sql-client.js';
+import { correlationIdOf } from '../../../http/correlation.js';
+import { ProblemError } from '../../../http/problem.js';
+import { actorOf } from '../../../http/request-context.js';
+import type { Principal } from '../../../partners/auth/principal.js';
+import { AccessJournal, type JournalEntry } from '../../../privacy/access-journal/access-journal.js';
+import { PersonalDataCipher, isErasedPersonalData } from '../../../privacy/crypto/personal-data-cipher.js';
+import { type Identity, isIdentity } from '../../identity.js';
+import type { StoredState } from './parcours-details.projection.js';
+import { seesIdentity, visibleTo } from './visibility.js';
+
+/** Who reads, for the access journal. */
+export interface Reader {
+  principal: Principal;
+  actingRole: string | undefined;
+  correlationId: string;
+}
+
+export function readerOf(request: { principal?: Principal; actingRole?: string; id?: unknown }): Reader {
+  if (!request.principal) throw new Error('reader of an unauthenticated request');
+  return { principal: request.principal, actingRole: request.actingRole, correlationId: correlationIdOf(request) };
+}
+
+export type IdentityView = Identity | { erased: true } | null;
+
+export interface ParcoursView {
+  id: string;
+  version: number;
+  /** null: pseudonymised (auditors); `{ erased: true }` after erasure. */
+  identity: IdentityView;
+  status: StoredState['status'];
+  householdRole: StoredState['householdRole'];
+  rsaSocle: boolean;
+  entryOn: string;
+  territory: string;
+  source: StoredState['source'];
+  ageBandAtEntry: StoredState['ageBandAtEntry'];
+  suspension: StoredState['suspension'];
+  diagnostic: StoredState['diagnostic'];
+  orientation: StoredState['orientation'];
+  parcoursType: StoredState['parcoursType'];
+  organismeReferentId: string | null;
+  pendingReorientation: StoredState['pendingReorientation'];
+  lastReorientationDecision: StoredState['lastReorientationDecision'];
+  referent: StoredState['referent'];
+  followUpGroup: readonly string[];
+  engagementContracts: Array<StoredState['engagementContracts'][string]>;
+  employmentContracts: Array<StoredState['employmentContracts'][string]>;
+  actions: Array<StoredState['actions'][string]>;
+  appointments: Array<StoredState['appointments'][string]>;
+  contacts: Array<StoredState['contacts'][string]>;
+  lastContactOn: string | null;
+  lastExit: StoredState['lastExit'];
+  lastReopen: StoredState['lastReopen'];
+  openedAt: string;
+  updatedAt: string;
+}
+
+export interface ParcoursSummary {
+  id: string;
+  version: number;
+  identity: IdentityView;
+  status: string;
+  territory: string;
+  entryOn: string;
+  parcoursType: string | null;
+  organismeReferentId: string | null;
+  referent: StoredState['referent'];
+  updatedAt: string;
+}
+
+interface DetailsRow {
+  parcours_id: string;
+  version: number;
+  identity_ciphertext: string | null;
+  state: StoredState;
+  opened_at: Date;
+  updated_at: Date;
+}
+
+export class GetParcours extends Query<ParcoursView> {
+  constructor(
+    readonly parcoursId: string,
+    readonly reader: Reader,
+  ) {
+    super();
+  }
+}
+
+export interface ParcoursListFilter {
+  status?: string;
+  territory?: string;
+  referentUserId?: string;
+  /** Parcours this organisation follows (référent's organisation, organisme référent or follow-up group). */
+  partnerId?: string;
+  after?: string;
+  limit: number;
+}
+
+export class ListParcours extends Query<{ items: ParcoursSummary[]; nextCursor: string | null }> {
+  constructor(
+    readonly filter: ParcoursListFilter,
+    readonly reader: Reader,
+  ) {
+    super();
+  }
+}
+
+/** Reads journal themselves: every read of a beneficiary record leaves an entry before it is answered. */
+@QueryHandler(GetParcours)
+export class GetParcoursHandler implements IQueryHandler<GetParcours> {
+  constructor(
+    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(PersonalDataCipher) private readonly cipher: PersonalDataCipher,
+    @Inject(AccessJournal) private readonly journal: AccessJournal,
+  ) {}
+
+  async execute({ parcoursId, reader }: GetParcours): Promise<ParcoursView> {
+    const visible = visibleTo(reader.principal, 2, 'read');
+    const rows = await this.db.query<DetailsRow>(
+      `SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at
+         FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`,
+      [parcoursId, ...visible.params],
+    );
+    const row = rows[0];
+    await this.journal.record(entryFor(reader, 'parcours.read', parcoursId, row ? 'ok' : 'not_found'));
+    if (!row) throw parcoursNotFound();
+    return toView(row, await identityFor(this.cipher, reader.principal, row));
+  }
+}
+
+@QueryHandler(ListParcours)
+export class ListParcoursHandler implements IQueryHandler<ListParcours> {
+  constructor(
+    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(PersonalDataCipher) private readonly cipher: PersonalDataCipher,
+    @Inject(AccessJournal) private readonly journal: AccessJournal,
+  ) {}
+
+  async execute({ filter, reader }: ListParcours): Promise<{ items: ParcoursSummary[]; nextCursor: string | null }> {
+    const visible = visibleTo(reader.principal, 7, 'read');
+    const rows = await this.db.query<DetailsRow>(
+      `SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at
+         FROM parcours_details d
+        WHERE ($1::text IS NULL OR d.status = $1)
+          AND ($2::text IS NULL OR d.territory = $2)
+          AND ($3::text IS NULL OR d.referent_user_id = $3)
+          AND ($4::uuid IS NULL OR d.referent_partner_id = $4 OR d.organisme_referent_id = $4 OR d.follow_up_partner_ids @> ARRAY[$4::uuid])
+          AND ($5::uuid IS NULL OR d.parcours_id > $5)
+          AND ${visible.sql}
+        ORDER BY d.parcours_id LIMIT $6`,
+      [filter.status ?? null, filter.territory ?? null, filter.referentUserId ?? null, filter.partnerId ?? null, filter.after ?? null, filter.limit, ...visible.params],
+    );
+    const items = await Promise.all(
+      rows.map(async (row): Promise<ParcoursSummary> => {
+        const state = row.state;
+        return {
+          id: row.parcours_id,
+          version: row.version,
+          identity: await identityFor(this.cipher, reader.principal, row, true),
+          status: state.status,
+          territory: state.territory,
+          entryOn: state.entryOn,
+          parcoursType: state.parcoursType,
+          organismeReferentId: state.organismeReferentId,
+          referent: state.referent,
+          updatedAt: row.updated_at.toISOString(),
+        };
+      }),
+    );
+    // Each listed record was shown: one entry each, in one insert.
+    await Promise.all(items.map((item) => this.journal.record(entryFor(reader, 'parcours.list', item.id, 'ok'))));
+    const last = items[items.length - 1];
+    return { items, nextCursor: items.length === filter.limit && last ? last.id : null };
+  }
+}
+
+export function entryFor(reader: Reader, operation: string, parcoursId: string, outcome: JournalEntry['outcome']): JournalEntry {
+  return {
+    actor: actorOf(reader.principal, reader.actingRole),
+    operation,
+    recordType: 'parcours',
+    recordId: parcoursId,
+    outcome,
+    correlationId: reader.correlationId,
+  };
+}
+
+export function parcoursNotFound(): ProblemError {
+  return new ProblemError(404, 'not_found', 'Not found', 'no such parcours');
+}
+
+async function identityFor(cipher: PersonalDataCipher, principal: Principal, row: DetailsRow, namesOnly = false): Promise<IdentityView> {
+  if (row.state.identity.status === 'erased' || row.identity_ciphertext === null) return { erased: true };
+  if (!seesIdentity(principal)) return null;
+  const clear = await cipher.decrypt(row.parcours_id, { ciphertext: row.identity_ciphertext });
+  if (isErasedPersonalData(clear)) return { erased: true };
+  if (!isIdentity(clear)) throw new Error(`identity of parcours ${row.parcours_id} does not decrypt to an identity`);
+  return namesOnly ? { firstName: clear.firstName, lastName: clear.lastName, birthDate: clear.birthDate } : clear;
+}
+
+function byDate<T>(records: Readonly<Record<string, T>>, date: (value: T) => string): T[] {
+  return Object.values(records).sort((a, b) => date(a).localeCompare(date(b)));
+}
+
+function toView(row: DetailsRow, identity: IdentityView): ParcoursView {
+  const state = row.state;
+  return {
+    id: row.parcours_id,
+    version: row.version,
+    identity,
+    status: state.status,
+    householdRole: state.householdRole,
+    rsaSocle: state.rsaSocle,
+    entryOn: state.entryOn,
+    territory: state.territory,
+    source: state.source,
+    ageBandAtEntry: state.ageBandAtEntry,
+    suspension: state.suspension,
+    diagnostic: state.diagnostic,
+    orientation: state.orientation,
+    parcoursType: state.parcoursType,
+    organismeReferentId: state.organismeReferentId,
+    pendingReorientation: state.pendingReorientation,
+    lastReorientationDecision: state.lastReorientationDecision,
+    referent: state.referent,
+    followUpGroup: state.followUpGroup,
+    engagementContracts: byDate(state.engagementContracts, (contract) => contract.startsOn),
+    employmentContracts: byDate(state.employmentContracts, (contract) => contract.startsOn),
+    actions: byDate(state.actions, (action) => action.prescribedOn),
+    appointments: byDate(state.appointments, (appointment) => appointment.scheduledOn),
+    contacts: byDate(state.contacts, (contact) => contact.contactedOn),
+    lastContactOn: state.lastContactOn,
+    lastExit: state.lastExit,
+    lastReopen: state.lastReopen,
+    openedAt: row.opened_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
