@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlClient, SqlExecutor } from '../database/sql-client.js';
 import { ConcurrencyError, type EventMetadata, type RecordedEvent } from './event-store.js';
-import type { SqlEventStore } from './sql/sql-event-store.js';
+import type { Followup, SqlEventStore } from './sql/sql-event-store.js';
 
 /** What a write side needs from a domain: a fold and a starting point. */
 export interface Fold<State, Event extends { type: string; data: unknown }> {
@@ -18,16 +18,27 @@ export interface Change<State, Event> {
   events: RecordedEvent<string, Event extends { data: infer D } ? D : unknown>[];
 }
 
+/** A decision about to be appended: what follow-up writes are built from. */
+export interface Decision<State, Event> {
+  streamId: string;
+  after: State;
+  /** The version the stream will have once the events are appended. */
+  version: number;
+  events: Array<{ eventId: string; type: string; data: Event extends { data: infer D } ? D : unknown }>;
+}
+
 export interface RunOptions<State, Event> {
-  /** The version the caller saw (If-Match): a mismatch fails at once with a ConcurrencyError. */
+  /** The version the caller saw (If-Match): a mismatch fails with a ConcurrencyError (412). */
   expectedVersion?: number;
   metadata: EventMetadata;
   /** Event ids for the decided events (deterministic ids make a retried request unable to double-write). */
   eventId?: (index: number) => string;
   /**
-   * Writes that must commit with the events (inline projections, idempotency records). Runs in
-   * the append's transaction, also when nothing was decided, so that a no-op is recorded too.
+   * Writes that commit with the events in the same statement (inline projections, journal,
+   * idempotency record): the fast path, one round trip for the whole command.
    */
+  followups?: (decision: Decision<State, Event>) => readonly Followup[];
+  /** Writes that need a transaction of their own around the append (several dependent statements). */
   inTransaction?: (tx: SqlExecutor, change: Change<State, Event>) => Promise<void>;
 }
 
@@ -39,13 +50,15 @@ const MAX_ATTEMPTS = 5;
 const CACHE_SIZE = 10_000;
 
 /**
- * Runs a command against a stream: reads what it does not know yet, folds, lets the decision
- * function decide, appends with the version it read (and the caller's inline writes, in one
- * transaction). A concurrent writer makes it start over from the fresh state, unless the caller
- * stated the version it saw, in which case the conflict is the answer (412).
+ * Runs a command against a stream: folds what it knows, lets the decision function decide and
+ * appends with the version the decision was made on, with the caller's inline writes. A concurrent
+ * writer makes it start over from the fresh state, unless the caller stated the version it saw, in
+ * which case the conflict is the answer (412).
  *
- * Folded states are kept in a bounded cache keyed by stream, so a command on a known stream reads
- * only the events appended since; states are immutable, so sharing them is safe.
+ * Folded states are kept in a bounded cache. A decision on a cached state is safe without reading
+ * the stream first: the append only succeeds if the stream is still at that version, and fails
+ * (then reloads and decides again) if another instance wrote meanwhile. A decision to do nothing
+ * is not checked by an append, so it is confirmed on a freshly read state.
  */
 export class CommandRunner {
   private readonly cache = new Map<string, { version: number; state: unknown }>();
@@ -55,7 +68,7 @@ export class CommandRunner {
     private readonly store: SqlEventStore,
   ) {}
 
-  /** Current state and version of a stream. */
+  /** Current state and version of a stream, read from the store (what the cache knows, plus what came since). */
   async load<State, Event extends { type: string; data: unknown }>(
     streamId: string,
     fold: Fold<State, Event>,
@@ -78,12 +91,28 @@ export class CommandRunner {
     decide: (state: State, version: number) => Event[],
     options: RunOptions<State, Event>,
   ): Promise<RunResult<State, Event>> {
+    let fresh = false;
     for (let attempt = 1; ; attempt += 1) {
-      const { state, version } = await this.load(streamId, fold);
+      const cached = this.cache.get(streamId) as { version: number; state: State } | undefined;
+      const trustCache = cached !== undefined && !fresh && (options.expectedVersion === undefined || options.expectedVersion === cached.version);
+      const { state, version } = trustCache ? cached : await this.load(streamId, fold);
+      fresh = !trustCache;
       if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
         throw new ConcurrencyError(streamId, options.expectedVersion, version);
       }
-      const decided = decide(state, version);
+      let decided: Event[];
+      try {
+        decided = decide(state, version);
+      } catch (error) {
+        // A refusal must not rest on a state another instance may have moved on from.
+        if (fresh) throw error;
+        fresh = true;
+        continue;
+      }
+      if (decided.length === 0 && !fresh) {
+        fresh = true;
+        continue;
+      }
       const after = decided.reduce(fold.evolve, state);
       const newEvents = decided.map((event, index) => ({
         eventId: options.eventId?.(index) ?? randomUUID(),
@@ -97,6 +126,7 @@ export class CommandRunner {
         return { ...change, changed: change.events.length > 0 };
       } catch (error) {
         this.cache.delete(streamId);
+        fresh = true;
         if (!(error instanceof ConcurrencyError) || options.expectedVersion !== undefined || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
@@ -111,29 +141,36 @@ export class CommandRunner {
     options: RunOptions<State, Event>,
   ): Promise<Change<State, Event>> {
     const nothing: Change<State, Event> = { streamId, before, after: before, version, events: [] };
-    if (!options.inTransaction) {
-      if (newEvents.length === 0) return nothing;
-      const result = await this.store.appendToStream(streamId, newEvents, { expectedVersion: version });
-      return { streamId, before, after, version: result.nextExpectedVersion, events: result.events as Change<State, Event>['events'] };
-    }
-    const change = await this.db.transaction(async (tx) => {
-      if (newEvents.length === 0) {
-        await options.inTransaction!(tx, nothing);
-        return nothing;
-      }
-      const result = await this.store.appendInTransaction(tx, streamId, newEvents, { expectedVersion: version });
-      const made: Change<State, Event> = {
-        streamId,
-        before,
-        after,
-        version: result.nextExpectedVersion,
-        events: result.events as Change<State, Event>['events'],
-      };
-      await options.inTransaction!(tx, made);
-      return made;
+    const made = (nextVersion: number, events: RecordedEvent[]): Change<State, Event> => ({
+      streamId,
+      before,
+      after,
+      version: nextVersion,
+      events: events as Change<State, Event>['events'],
     });
-    if (change.events.length) this.store.announce();
-    return change;
+    if (options.inTransaction) {
+      const change = await this.db.transaction(async (tx) => {
+        if (newEvents.length === 0) {
+          await options.inTransaction!(tx, nothing);
+          return nothing;
+        }
+        const result = await this.store.appendInTransaction(tx, streamId, newEvents, { expectedVersion: version });
+        const done = made(result.nextExpectedVersion, result.events);
+        await options.inTransaction!(tx, done);
+        return done;
+      });
+      if (change.events.length) this.store.announce();
+      return change;
+    }
+    if (newEvents.length === 0) return nothing;
+    const followups = options.followups?.({
+      streamId,
+      after,
+      version: version + newEvents.length,
+      events: newEvents as Decision<State, Event>['events'],
+    });
+    const result = await this.store.appendToStream(streamId, newEvents, { expectedVersion: version, followups });
+    return made(result.nextExpectedVersion, result.events);
   }
 
   private remember(streamId: string, version: number, state: unknown): void {

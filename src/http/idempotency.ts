@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { SqlClient, type SqlExecutor } from '../database/sql-client.js';
+import type { Followup } from '../event-store/sql/sql-event-store.js';
 import { ProblemError } from './problem.js';
 
 /** What a command answered: replayed as is to a retry carrying the same Idempotency-Key. */
@@ -71,6 +72,20 @@ export class IdempotencyStore {
       'INSERT INTO idempotency_keys (partner_id, key, request_hash, status, headers, body) VALUES ($1, $2, $3, $4, $5, $6)',
       [request.partnerId, request.key, request.requestHash, response.status, JSON.stringify(response.headers), JSON.stringify(response.body)],
     );
+  }
+
+  /** For a request that changed nothing: there is no append to ride on. */
+  async storeNow(request: IdempotentRequest, response: StoredResponse): Promise<void> {
+    await this.store(this.db, request, response);
+  }
+
+  /** The answer, committed by the very statement that appends the request's events. */
+  followup(request: IdempotentRequest, response: StoredResponse): Followup {
+    return (guard, first) => ({
+      sql: `INSERT INTO idempotency_keys (partner_id, key, request_hash, status, headers, body)
+            SELECT $${first}::uuid, $${first + 1}, $${first + 2}, $${first + 3}::integer, $${first + 4}::json, $${first + 5}::json FROM ${guard} LIMIT 1`,
+      params: [request.partnerId, request.key, request.requestHash, response.status, JSON.stringify(response.headers), JSON.stringify(response.body)],
+    });
   }
 
   /** Keys are kept long enough for any sensible retry policy. */

@@ -40,9 +40,9 @@ import { decide } from './domain/decide.js';
 import type { ParcoursEvent, ParcoursType, ReorientationRejectionReason } from './domain/events.js';
 import { type ParcoursState, evolve } from './domain/state.js';
 import { type Identity, isIdentity } from './identity.js';
-import { projectParcoursDetails } from './read-models/parcours-details/parcours-details.projection.js';
+import { parcoursDetailsFollowup } from './read-models/parcours-details/parcours-details.projection.js';
 import { entryFor, parcoursNotFound } from './read-models/parcours-details/parcours-details.query.js';
-import { visibleTo } from './read-models/parcours-details/visibility.js';
+import { mayWrite } from './read-models/parcours-details/visibility.js';
 
 type Plain<C> = Omit<C, 'parcoursId' | 'context'>;
 
@@ -143,7 +143,6 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
 
   private async run(message: ExecuteParcoursCommand): Promise<ParcoursCommandResult> {
     const { parcoursId, request, principal, actingRole, options } = message;
-    if (request.type !== 'OpenParcours') await this.requireWritable(parcoursId, principal);
     const context: CommandContext = {
       today: this.clock.today(),
       actor: { ...(principal.userId ? { userId: principal.userId } : {}), ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}), partnerId: principal.partnerId, role: actingRole },
@@ -151,10 +150,13 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     const command = await this.toDomainCommand(parcoursId, request, context, principal);
     const opener: PartnerFact = { partnerId: principal.partnerId, active: true };
     const metadata: EventMetadata = { ...message.metadata, occurredAt: businessDateOf(request) ?? this.clock.now().toISOString() };
+    const journalEntry = entryFor({ principal, actingRole, correlationId: metadata.correlationId }, `parcours.${request.type}`, parcoursId, 'ok');
     const change = await this.runner.run(
       parcoursStreamId(parcoursId),
       parcoursFold,
       (state) => {
+        // A parcours the caller may not see does not exist for them (404), whatever the command.
+        if (command.type !== 'OpenParcours' && (state === null || !mayWrite(principal, state))) throw parcoursNotFound();
         const events = decide(command, state);
         if (command.type !== 'OpenParcours' || events.length === 0) return events;
         // The organisation that opens a parcours follows it: otherwise nobody there could see it.
@@ -165,24 +167,19 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         expectedVersion: options.expectedVersion,
         metadata,
         eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
-        inTransaction: async (tx, made) => {
-          await projectParcoursDetails(tx, made);
-          if (made.events.length) {
-            await this.journal.recordInTransaction(tx, [
-              entryFor({ principal, actingRole, correlationId: metadata.correlationId }, `parcours.${request.type}`, parcoursId, 'ok'),
-            ]);
-          }
-          if (options.idempotency && options.respond) await this.idempotency.store(tx, options.idempotency, options.respond(resultOf(parcoursId, made)));
-        },
+        followups: (decision) => [
+          parcoursDetailsFollowup(decision.after!, decision.version, context.today),
+          this.journal.followup(journalEntry),
+          ...(options.idempotency && options.respond
+            ? [this.idempotency.followup(options.idempotency, options.respond(resultOf(parcoursId, decision)))]
+            : []),
+        ],
       },
     );
-    return resultOf(parcoursId, change);
-  }
-
-  private async requireWritable(parcoursId: string, principal: Principal): Promise<void> {
-    const visible = visibleTo(principal, 2, 'write');
-    const rows = await this.db.query(`SELECT 1 FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`, [parcoursId, ...visible.params]);
-    if (rows.length === 0) throw parcoursNotFound();
+    const result = resultOf(parcoursId, change);
+    // Nothing decided, nothing appended: the answer to a keyed request is stored on its own.
+    if (!change.changed && options.idempotency && options.respond) await this.idempotency.storeNow(options.idempotency, options.respond(result));
+    return result;
   }
 
   private async toDomainCommand(parcoursId: string, request: ParcoursRequest, context: CommandContext, principal: Principal): Promise<ParcoursCommand> {

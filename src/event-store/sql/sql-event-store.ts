@@ -15,6 +15,7 @@ import {
   type RecordedEvent,
   START,
 } from '../event-store.js';
+import { createHash } from 'node:crypto';
 import { UpcasterRegistry } from '../upcasters.js';
 import { eventDigest } from './hash-chain.js';
 import type { SqlClient, SqlExecutor, Statement } from '../../database/sql-client.js';
@@ -84,6 +85,19 @@ const APPEND_ONE = {
 const EVENT_COLUMNS = `e.global_position, e.transaction_id::text AS transaction_id, e.stream_id, e.stream_version,
   e.event_id, e.type, e.schema_version, e.data, e.metadata, e.recorded_at, encode(e.hash, 'hex') AS hash`;
 
+/**
+ * A write that must commit with an append and only if the append succeeds (an inline projection,
+ * a journal entry): a data-modifying statement that selects `FROM <guard>`, the relation holding
+ * the append's result (one row, with a `recorded_at` column) when it succeeded and nothing
+ * otherwise. Its parameters are numbered from `firstParam`. Appended as a CTE to the append
+ * itself, it costs no extra round trip and no explicit transaction.
+ */
+export type Followup = (guard: string, firstParam: number) => { sql: string; params: readonly unknown[] };
+
+export interface SqlAppendOptions extends AppendOptions {
+  followups?: readonly Followup[];
+}
+
 export interface SqlEventStoreOptions {
   upcasters?: UpcasterRegistry;
   /**
@@ -129,7 +143,7 @@ export class SqlEventStore extends EventStore {
     return () => this.listeners.delete(listener);
   }
 
-  override async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+  override async appendToStream(streamId: string, events: readonly NewEvent[], options: SqlAppendOptions): Promise<AppendResult> {
     const result = await this.appendWith(this.db, streamId, events, options, false);
     this.announce();
     return result;
@@ -152,7 +166,7 @@ export class SqlEventStore extends EventStore {
     db: SqlExecutor,
     streamId: string,
     events: readonly NewEvent[],
-    options: AppendOptions,
+    options: SqlAppendOptions,
     inTransaction: boolean,
   ): Promise<AppendResult> {
     const expected = expectedToSql(options.expectedVersion);
@@ -180,10 +194,11 @@ export class SqlEventStore extends EventStore {
             digests,
           ],
         ];
+    const [withFollowups, allValues] = options.followups?.length ? this.withFollowups(statement, values, options.followups, single !== undefined) : [statement, values];
     for (let attempt = 1; ; attempt += 1) {
       let rows: AppendRow[];
       try {
-        rows = await db.query<AppendRow>(statement, values);
+        rows = await db.query<AppendRow>(withFollowups, allValues);
       } catch (error) {
         if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
         // The failed statement aborted the caller's transaction: nothing more can be asked in it.
@@ -229,6 +244,24 @@ export class SqlEventStore extends EventStore {
       );
       return appendResult(streamId, recorded, false);
     }
+  }
+
+  /** The append statement with its follow-up writes as CTEs guarded by its success. */
+  private withFollowups(statement: Statement, values: unknown[], followups: readonly Followup[], single: boolean): [Statement, unknown[]] {
+    const append = typeof statement === 'string' ? statement : statement.text;
+    const guard = single ? 'appended' : 'appended_ok';
+    const ctes = [`appended AS (${append})`];
+    if (!single) ctes.push(`appended_ok AS (SELECT * FROM appended WHERE outcome = 'appended')`);
+    const params = [...values];
+    followups.forEach((followup, index) => {
+      const { sql, params: own } = followup(guard, params.length + 1);
+      ctes.push(`followup_${index} AS (${sql})`);
+      params.push(...own);
+    });
+    const text = `WITH ${ctes.join(',\n')}\nSELECT * FROM appended`;
+    // The same follow-ups give the same text: prepared once per connection, like the plain append.
+    const named: Statement = this.db.dialect === 'postgres' ? { name: `spie_append_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text } : text;
+    return [named, params];
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SqlClient, type SqlExecutor } from '../../database/sql-client.js';
 import type { EventMetadata } from '../../event-store/event-store.js';
+import type { Followup } from '../../event-store/sql/sql-event-store.js';
 
 /** One access to a beneficiary record: who, how, which record, with what outcome. Never the data itself. */
 export interface JournalEntry {
@@ -39,6 +40,17 @@ export class AccessJournal {
 
   async recordInTransaction(tx: SqlExecutor, entries: readonly JournalEntry[]): Promise<void> {
     if (entries.length) await tx.query(INSERT, columns(entries));
+  }
+
+  /** The entry of a write, committed by the very statement that appends its events. */
+  followup(entry: JournalEntry): Followup {
+    return (guard, first) => ({
+      sql: `INSERT INTO access_journal
+              (actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id)
+            SELECT $${first}, $${first + 1}, $${first + 2}::uuid, $${first + 3}, $${first + 4}, $${first + 5}, $${first + 6}, $${first + 7}, $${first + 8}
+              FROM ${guard} LIMIT 1`,
+      params: columns([entry]).map((column) => (column as unknown[])[0]),
+    });
   }
 
   private async flush(): Promise<void> {

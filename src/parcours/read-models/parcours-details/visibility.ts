@@ -25,3 +25,18 @@ export function visibleTo(principal: Principal, firstParam: number, purpose: 're
 export function seesIdentity(principal: Principal): boolean {
   return principal.roles.some((role) => role !== 'auditor');
 }
+
+/**
+ * The same rule on a folded state, for writes: the command handler decides on the state it holds,
+ * so checking it there costs no query. Keep it in step with `visibleTo` (the authorisation matrix
+ * exercises both: reads go through SQL, writes through this).
+ */
+export function mayWrite(principal: Principal, state: { referent: { partnerId: string } | null; organismeReferentId: string | null; followUpGroup: readonly string[]; territory: string }): boolean {
+  const partnerId = principal.partnerId;
+  return (
+    state.referent?.partnerId === partnerId ||
+    state.organismeReferentId === partnerId ||
+    state.followUpGroup.includes(partnerId) ||
+    (hasRole(principal, 'coordinator') && principal.territories.includes(state.territory))
+  );
+}

@@ -1,0 +1,155 @@
+/**
+ * npm run bench:api — the service on the configured database, driven over HTTP by autocannon
+ * (32 connections): commands, each request on its own parcours stream after a warm-up, then reads
+ * of GET /v1/parcours/{id}. Writes bench/results/api.json.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { writeResults } from './support.js';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
+const CONNECTIONS = 32;
+const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 3000);
+const PORT = 3917;
+const ROOT = join(import.meta.dirname, '..');
+
+interface Figure {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spie-bench-api-'));
+  const base = process.env.DATABASE_URL;
+  const schema = `bench_api_${Date.now()}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(PORT),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '24',
+    MASTER_KEY: randomBytes(32).toString('base64'),
+  };
+  if (base) {
+    await admin(base, `CREATE SCHEMA ${schema}`);
+    const url = new URL(base);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    env.DATABASE_URL = url.toString();
+  } else {
+    delete env.DATABASE_URL;
+  }
+  const label = base ? `PostgreSQL (${new URL(base).host})` : 'PGlite (embedded, on disk)';
+  const cli = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'dist/src/cli.js'), ...args], { env, encoding: 'utf8' }).trim();
+  let server: ChildProcess | undefined;
+  try {
+    cli('migrate');
+    cli('partners', 'bootstrap', '--name', 'Conseil départemental du Puy-de-Dôme', '--kind', 'departement', '--territory', 'cc-thiers-dore-et-montagne', '--admin-sub', 'bench-admin', '--admin-name', 'Bench');
+    const profile = process.env.BENCH_PROFILE_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    server = spawn(process.execPath, [...profile, join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const url = `http://127.0.0.1:${PORT}`;
+    await waitUntilReady(url);
+    const adminToken = cli('tokens', 'mint', '--sub', 'bench-admin');
+    const me = (await (await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { organisation: { id: string } };
+    const partnerId = me.organisation.id;
+    await fetch(`${url}/v1/partners/${partnerId}/members`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'bench-caseworker', displayName: 'Bench Caseworker', roles: ['orientation_manager', 'referent'] }),
+    });
+    const token = cli('tokens', 'mint', '--sub', 'bench-caseworker');
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+    console.log(`bench:api on ${label}: opening ${PARCOURS} parcours (warm-up)…`);
+    const ids: string[] = [];
+    const open = (index: number) =>
+      fetch(`${url}/v1/parcours`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          identity: { firstName: `Prénom${index}`, lastName: `Nom${index}`, birthDate: '1988-04-12', email: `personne${index}@example.fr` },
+          householdRole: 'demandeur',
+          rsaSocle: true,
+          entryOn: '2026-01-05',
+          territory: 'cc-thiers-dore-et-montagne',
+          source: 'caf',
+        }),
+      }).then(async (response) => ((await response.json()) as { parcoursId: string }).parcoursId);
+    for (let start = 0; start < PARCOURS; start += CONNECTIONS) {
+      ids.push(...(await Promise.all(Array.from({ length: Math.min(CONNECTIONS, PARCOURS - start) }, (_, offset) => open(start + offset)))));
+    }
+
+    // Commands: a contact recorded on the next parcours each time, so every request has its own stream.
+    let next = 0;
+    const commands = await run(`${url}/v1/parcours/${ids[0]}/contacts`, headers, (request) => {
+      const id = ids[next++ % ids.length]!;
+      return {
+        ...request,
+        method: 'POST',
+        path: `/v1/parcours/${id}/contacts`,
+        body: JSON.stringify({ contactId: randomUUID(), channel: 'phone', contactedOn: '2026-02-10', partnerId }),
+      };
+    });
+    let nextRead = 0;
+    const reads = await run(`${url}/v1/parcours/${ids[0]}`, headers, (request) => ({ ...request, method: 'GET', path: `/v1/parcours/${ids[nextRead++ % ids.length]}` }));
+
+    const results = { commands, reads };
+    console.log(`\nbench:api — ${label}, ${CONNECTIONS} connections, ${DURATION_S} s each`);
+    console.table(results);
+    console.log(`written to ${writeResults('api', { database: label, commands: strip(commands), reads: strip(reads) })}`);
+  } finally {
+    server?.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (base) await admin(base, `DROP SCHEMA ${schema} CASCADE`);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function strip(figure: Figure): { requestsPerSec: number; p50Ms: number; p99Ms: number } {
+  return { requestsPerSec: figure.requestsPerSec, p50Ms: figure.p50Ms, p99Ms: figure.p99Ms };
+}
+
+async function run(url: string, headers: Record<string, string>, setupRequest: (request: autocannon.Request) => autocannon.Request): Promise<Figure> {
+  // A short warm-up of the same load (JIT, caches, connection pool), not counted.
+  await autocannon({ url, connections: CONNECTIONS, duration: 3, headers, requests: [{ setupRequest }] });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers, requests: [{ setupRequest }] });
+  return {
+    requestsPerSec: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+async function waitUntilReady(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 120; attempt += 1) {
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('the service did not become ready');
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+await main();

@@ -1,0 +1,65 @@
+import {
+  aParcoursExitedOn15March,
+  aParcoursFollowedByClaire,
+  exited,
+  opened,
+  oriented,
+  referentAssigned,
+  referentReleased,
+  reopened,
+  suspended,
+} from '../../parcours/domain/parcours.fixtures.js';
+import { evidenceTypes, recorded, summary } from '../continuity.fixtures.js';
+import { DEFAULT_POLICY } from '../policy.js';
+import { orientedWithoutReferent } from './r4-oriented-without-referent.js';
+
+const r4 = (events: Parameters<typeof orientedWithoutReferent>[0], asOf: string) => orientedWithoutReferent(events, asOf, DEFAULT_POLICY);
+
+// Oriented on 8 February 2026: day 15 is the 23rd, day 16 the 24th.
+describe('R4 — open parcours without an active référent', () => {
+  const orientedOn8February = [opened(), oriented()] as const;
+
+  it('a référent assigned on day 15 leaves nothing', () => {
+    expect(r4(recorded([...orientedOn8February, referentAssigned(undefined, undefined, '2026-02-23')]), '2026-06-30')).toEqual([]);
+  });
+
+  it('a référent assigned on day 16 is a closed one-day breach', () => {
+    const assignedOnDay16 = recorded([...orientedOn8February, referentAssigned(undefined, undefined, '2026-02-24')]);
+    const [finding] = r4(assignedOnDay16, '2026-06-30');
+    expect(summary(finding)).toEqual({ ruleId: 'R4', severity: 'breach', status: 'closed', dueOn: '2026-02-23', observedOn: '2026-02-24', endedOn: '2026-02-24', durationDays: 1 });
+    expect(evidenceTypes(finding, assignedOnDay16)).toEqual(['OrientationDecided', 'ReferentAssigned']);
+    expect(finding.policy.thresholds).toEqual({ warningAfterDays: null, breachAfterDays: 15 });
+  });
+
+  it('an oriented parcours nobody was named for is in breach from day 16', () => {
+    expect(r4(recorded(orientedOn8February), '2026-02-23')).toEqual([]);
+    expect(r4(recorded(orientedOn8February), '2026-02-24').map((finding) => [finding.severity, finding.status, finding.observedOn])).toEqual([['breach', 'open', '2026-02-24']]);
+  });
+
+  it('counts from the orientation, not from entry: the weeks before the orientation are R1’s', () => {
+    expect(r4(recorded([opened()]), '2026-03-20')).toEqual([]);
+  });
+
+  it('keeps running through a suspension: the remobilisation needs a référent', () => {
+    expect(r4(recorded([...orientedOn8February, suspended({ suspendedOn: '2026-02-10' })]), '2026-02-24').map((finding) => finding.severity)).toEqual(['breach']);
+  });
+
+  it('leaves the gap after a release to R10', () => {
+    expect(r4(recorded([...aParcoursFollowedByClaire, referentReleased({ releasedOn: '2026-03-01' })]), '2026-06-30')).toEqual([]);
+  });
+
+  it('an exit closes the break on the exit date', () => {
+    const exitedOn1March = recorded([...orientedOn8February, exited({ exitedOn: '2026-03-01', category: 'autre', reason: 'rsa_rights_closed' })]);
+    expect(r4(exitedOn1March, '2026-06-30').map(summary)).toEqual([
+      { ruleId: 'R4', severity: 'breach', status: 'closed', dueOn: '2026-02-23', observedOn: '2026-02-24', endedOn: '2026-03-01', durationDays: 6 },
+    ]);
+  });
+
+  it('a parcours reopened on 1 April (its référent released at the exit) needs one by 16 April', () => {
+    const reopenedOn1April = recorded([...aParcoursExitedOn15March, reopened({ reopenedOn: '2026-04-01' })]);
+    expect(r4(reopenedOn1April, '2026-04-16')).toEqual([]);
+    const [finding] = r4(reopenedOn1April, '2026-04-17');
+    expect(summary(finding)).toEqual({ ruleId: 'R4', severity: 'breach', status: 'open', dueOn: '2026-04-16', observedOn: '2026-04-17', endedOn: null, durationDays: 1 });
+    expect(evidenceTypes(finding, reopenedOn1April)).toEqual(['ParcoursReopened', 'OrientationDecided']);
+  });
+});

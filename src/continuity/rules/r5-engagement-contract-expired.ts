@@ -1,0 +1,91 @@
+/**
+ * R5 — engagement contract expired, parcours still open, no new contract (validity of the CE,
+ * CER, PPAE…). Each signed contract is watched until the next one is signed or the parcours exits:
+ *
+ * - breach from the day after the contract's last day (`endsOn`, or an earlier end recorded by
+ *   EngagementContractEnded — `endedOn` is the last day covered) plus `breachAfterDays`;
+ * - warning from `warningBeforeDays` before `endsOn` (from the signature for a shorter contract),
+ *   unless the contract ended early before that window: an early end cannot be foreseen;
+ * - the policy entry is the one in force on the contract's last day (the day of the fact).
+ *
+ * A contract renewed inside the warning window leaves a closed warning: it did run close to its
+ * term. Suspension stops the breach clock from the day after the contract's end (refusing or
+ * breaching the contract is what the suspension-remobilisation answers); it does not move the
+ * warning, which only anticipates a known date. The exit ends the watch; a reopening is R2's.
+ */
+import type { EngagementContractSignedData } from '../../parcours/domain/events.js';
+import { dayNumber, type DayNumber } from '../calendar.js';
+import { continuityRule, judgedBy, onsetAfter, onsetOn, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
+import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
+import type { Entry, Timeline } from '../timeline.js';
+
+interface WatchedContract {
+  signed: Entry;
+  data: EngagementContractSignedData;
+  endsDay: DayNumber;
+  /** An EngagementContractEnded before the term. */
+  endedEarly: Entry | null;
+}
+
+export const r5Clocks: RuleClocks = (timeline, policy) => {
+  const clocks: Clock[] = [];
+  let watched: WatchedContract | null = null;
+  for (const entry of timeline.entries) {
+    const event = entry.event;
+    switch (event.type) {
+      case 'EngagementContractSigned':
+        if (watched !== null) settle(clocks, expiryClock(timeline, policy, watched), entry);
+        watched = { signed: entry, data: event.data, endsDay: dayNumber(event.data.endsOn), endedEarly: null };
+        break;
+      case 'EngagementContractEnded':
+        if (watched !== null && watched.data.contractId === event.data.contractId && watched.endedEarly === null && entry.day < watched.endsDay) {
+          watched.endedEarly = entry;
+        }
+        break;
+      case 'ParcoursExited':
+        if (watched !== null) settle(clocks, expiryClock(timeline, policy, watched), entry);
+        watched = null;
+        break;
+      // Not facts of this rule.
+      case 'ParcoursOpened':
+      case 'DiagnosticRecorded':
+      case 'OrientationDecided':
+      case 'ReorientationRequested':
+      case 'ReorientationDecided':
+      case 'ReferentAssigned':
+      case 'ReferentReleased':
+      case 'FollowUpMemberJoined':
+      case 'FollowUpMemberLeft':
+      case 'AppointmentRecorded':
+      case 'ContactRecorded':
+      case 'ActionPrescribed':
+      case 'ActionStatusChanged':
+      case 'EmploymentContractStarted':
+      case 'EmploymentContractEnded':
+      case 'ParcoursSuspended':
+      case 'ParcoursResumed':
+      case 'ParcoursReopened':
+      case 'PersonalDataErased':
+        break;
+    }
+  }
+  if (watched !== null) settle(clocks, expiryClock(timeline, policy, watched), null);
+  return clocks;
+};
+
+function expiryClock(timeline: Timeline, policy: ContinuityPolicy, contract: WatchedContract): Clock {
+  const { signed, endedEarly, endsDay } = contract;
+  const lastDay = endedEarly === null ? endsDay : endedEarly.day;
+  const applied = resolveThresholds(policy, 'R5', endedEarly === null ? contract.data.endsOn : endedEarly.on, timeline.territory);
+  const { warningBeforeDays, breachAfterDays } = applied.thresholds;
+  const warningDay = warningBeforeDays === null ? null : Math.max(endsDay - warningBeforeDays, signed.day);
+  return {
+    rule: judgedBy('R5', applied),
+    warning: warningDay === null || (endedEarly !== null && endedEarly.day < warningDay) ? null : onsetOn(warningDay),
+    breach: onsetAfter(timeline, lastDay, breachAfterDays, true),
+    started: endedEarly === null ? [signed.event] : [signed.event, endedEarly.event],
+    end: null,
+  };
+}
+
+export const engagementContractExpired: ContinuityRule = continuityRule(r5Clocks);

@@ -1,0 +1,101 @@
+/**
+ * R6 — social parcours without a re-examination (L. 262-31 and D. 262-65-2-1 CASF: a social
+ * orientation is re-examined within 6 months, 12 when the person's situation documents
+ * vulnerabilities).
+ *
+ * - Re-examination: a new DiagnosticRecorded, or a ReorientationDecided (accepted or not — a
+ *   rejection "current orientation suitable" is a review that concluded). Appointments are not:
+ *   they are the accompaniment itself (R3, R9), not the review of the orientation the law asks
+ *   for, and counting them would make R6 never fire on a followed parcours. A reorientation
+ *   *request* is not either: R7 watches that it gets decided.
+ * - Documented vulnerabilities: the latest diagnostic (by business date) known when the clock
+ *   starts rates `health`, `housing` or `family` as a `strong` barrier — the freins that the
+ *   équipes pluridisciplinaires treat as lasting. That diagnostic is part of the evidence.
+ * - The clock starts when the parcours becomes social (orientation, accepted reorientation,
+ *   reopening of a social parcours) and again at each re-examination; it stops for good when a
+ *   reorientation leaves the social type, or at the exit.
+ * - Suspension does not stop it: the re-examination is the institution's duty.
+ */
+import type { BarrierKind, Barriers } from '../../parcours/domain/events.js';
+import { addMonthsToDay } from '../calendar.js';
+import { continuityRule, judgedBy, onsetAfter, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
+import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
+import type { ContinuityEvent, Entry, Timeline } from '../timeline.js';
+
+export const VULNERABILITY_BARRIERS: readonly BarrierKind[] = ['health', 'housing', 'family'];
+
+export function documentsVulnerabilities(barriers: Barriers): boolean {
+  return VULNERABILITY_BARRIERS.some((kind) => barriers[kind] === 'strong');
+}
+
+export const r6Clocks: RuleClocks = (timeline, policy) => {
+  const clocks: Clock[] = [];
+  let clock: Clock | null = null;
+  let social = false;
+  let latestDiagnostic: { event: ContinuityEvent; barriers: Barriers } | null = null;
+  const restart = (running: Clock | null, entry: Entry): Clock => {
+    if (running !== null) settle(clocks, running, entry);
+    const vulnerable = latestDiagnostic !== null && documentsVulnerabilities(latestDiagnostic.barriers);
+    const started = vulnerable && latestDiagnostic !== null && latestDiagnostic.event !== entry.event ? [entry.event, latestDiagnostic.event] : [entry.event];
+    return reexaminationDue(timeline, policy, entry, vulnerable, started);
+  };
+  for (const entry of timeline.entries) {
+    const event = entry.event;
+    switch (event.type) {
+      case 'DiagnosticRecorded':
+        latestDiagnostic = { event, barriers: event.data.barriers };
+        if (social) clock = restart(clock, entry);
+        break;
+      case 'OrientationDecided':
+        social = event.data.parcoursType === 'social';
+        if (social) clock = restart(clock, entry);
+        break;
+      case 'ReorientationDecided':
+        if (event.data.accepted) social = event.data.parcoursType === 'social';
+        if (social) {
+          clock = restart(clock, entry);
+        } else {
+          if (clock !== null) settle(clocks, clock, entry);
+          clock = null;
+        }
+        break;
+      case 'ParcoursExited':
+        if (clock !== null) settle(clocks, clock, entry);
+        clock = null;
+        break;
+      case 'ParcoursReopened':
+        if (social) clock = restart(clock, entry);
+        break;
+      // Not facts of this rule.
+      case 'ParcoursOpened':
+      case 'ReorientationRequested':
+      case 'ReferentAssigned':
+      case 'ReferentReleased':
+      case 'FollowUpMemberJoined':
+      case 'FollowUpMemberLeft':
+      case 'AppointmentRecorded':
+      case 'ContactRecorded':
+      case 'EngagementContractSigned':
+      case 'EngagementContractEnded':
+      case 'ActionPrescribed':
+      case 'ActionStatusChanged':
+      case 'EmploymentContractStarted':
+      case 'EmploymentContractEnded':
+      case 'ParcoursSuspended':
+      case 'ParcoursResumed':
+      case 'PersonalDataErased':
+        break;
+    }
+  }
+  if (clock !== null) settle(clocks, clock, null);
+  return clocks;
+};
+
+function reexaminationDue(timeline: Timeline, policy: ContinuityPolicy, start: Entry, vulnerable: boolean, started: readonly ContinuityEvent[]): Clock {
+  const applied = resolveThresholds(policy, 'R6', start.on, timeline.territory);
+  const months = vulnerable ? applied.thresholds.breachAfterMonthsWithVulnerabilities : applied.thresholds.breachAfterMonths;
+  const dueDay = addMonthsToDay(start.day, months);
+  return { rule: judgedBy('R6', applied), warning: null, breach: onsetAfter(timeline, start.day, dueDay - start.day, false), started, end: null };
+}
+
+export const socialParcoursWithoutReexamination: ContinuityRule = continuityRule(r6Clocks);

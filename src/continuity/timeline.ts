@@ -1,0 +1,165 @@
+/**
+ * The events of one parcours as the continuity rules read them: in business-date order, cut at the
+ * audit date, with the suspension periods worked out once for all ten rules.
+ *
+ * Back-dating. Caseworkers record facts late and date them when they happened. The rules judge
+ * *business* dates: an event counts as of an audit date when its business date is on or before
+ * it, whatever its `recordedAt`, and ordering is by business date, the stream version breaking
+ * ties within a day (so the decider's same-day release-then-assign handover keeps its order). An
+ * audit as of a past date therefore tells what *happened* up to that date as known today: an
+ * orientation dated 10 February but recorded on 20 March closes the R1 clock on 10 February for
+ * every audit date from 10 February on. To reproduce what the system *knew* on a date (what an
+ * alert screen showed then), pass only the events recorded by then — `recordedAt` is on every
+ * event for that purpose; the rules never look at it.
+ */
+import type { RecordedEvent } from '../event-store/event-store.js';
+import { isParcoursEventType, type ParcoursEvent } from '../parcours/domain/events.js';
+import { assertBusinessDate, dayNumber, type DayNumber } from './calendar.js';
+
+/** A recorded parcours event: a `RecordedEvent` of the parcours catalogue fits. */
+export type ContinuityEvent = ParcoursEvent & {
+  readonly eventId: string;
+  readonly streamVersion: number;
+  readonly globalPosition?: number;
+  readonly recordedAt: string;
+};
+
+export interface Entry {
+  /** Business date of the event, and its day number for arithmetic. */
+  readonly on: string;
+  readonly day: DayNumber;
+  readonly event: ContinuityEvent;
+}
+
+/** A suspension-remobilisation: the days `fromDay` … `toDay - 1` (`toDay` is the resumption, or the exit). */
+export interface Pause {
+  readonly fromDay: DayNumber;
+  /** `Infinity` while the parcours is still suspended as of the audit date. */
+  readonly toDay: DayNumber;
+  readonly events: readonly ContinuityEvent[];
+}
+
+export interface Timeline {
+  readonly asOf: string;
+  readonly asOfDay: DayNumber;
+  /** The territory whose policy overrides apply: given by the caller, else the one of ParcoursOpened. */
+  readonly territory: string | null;
+  /** Events dated on or before `asOf`, in business-date order. */
+  readonly entries: readonly Entry[];
+  /** In chronological order, disjoint. */
+  readonly pauses: readonly Pause[];
+}
+
+/**
+ * Narrows store records to parcours events, skipping any other type. The store has already upcast
+ * `data` to the current schema and the stream was written by the decider: like `evolve`, the rules
+ * trust its shape rather than re-validating each field.
+ */
+export function continuityEventsOf(records: readonly RecordedEvent[]): ContinuityEvent[] {
+  const events: ContinuityEvent[] = [];
+  for (const record of records) if (isParcoursEventType(record.type)) events.push(record as ContinuityEvent);
+  return events;
+}
+
+export function timelineOf(events: readonly ContinuityEvent[], asOf: string, territory?: string | null): Timeline {
+  assertBusinessDate(asOf, 'asOf');
+  const entries: Entry[] = [];
+  let sorted = true;
+  let openedTerritory: string | null = null;
+  for (const event of events) {
+    const on = businessDateOf(event);
+    // ISO dates compare as strings: no parsing for the events the audit date leaves out.
+    if (on > asOf) continue;
+    const entry: Entry = { on, day: dayNumber(on), event };
+    if (sorted && entries.length > 0 && compareEntries(entries[entries.length - 1], entry) > 0) sorted = false;
+    entries.push(entry);
+    if (event.type === 'ParcoursOpened') openedTerritory = event.data.territory;
+  }
+  // Streams are mostly recorded in business order: sort only when a back-dated event says so.
+  if (!sorted) entries.sort(compareEntries);
+  return {
+    asOf,
+    asOfDay: dayNumber(asOf),
+    territory: territory ?? openedTerritory,
+    entries,
+    pauses: pausesOf(entries),
+  };
+}
+
+function compareEntries(a: Entry, b: Entry): number {
+  return a.day - b.day || a.event.streamVersion - b.event.streamVersion;
+}
+
+/** An exit ends a suspension (as in `evolve`): the remobilisation procedure does not outlive the parcours. */
+function pausesOf(entries: readonly Entry[]): Pause[] {
+  const pauses: Pause[] = [];
+  let suspended: Entry | null = null;
+  for (const entry of entries) {
+    const { day, event } = entry;
+    if (event.type === 'ParcoursSuspended') {
+      suspended ??= entry;
+    } else if ((event.type === 'ParcoursResumed' || event.type === 'ParcoursExited') && suspended !== null) {
+      // Resumed the day it was suspended: not a day was lost.
+      if (day > suspended.day) pauses.push({ fromDay: suspended.day, toDay: day, events: [suspended.event, event] });
+      suspended = null;
+    }
+  }
+  if (suspended !== null) pauses.push({ fromDay: suspended.day, toDay: Infinity, events: [suspended.event] });
+  return pauses;
+}
+
+/** The date the fact happened, as the caseworker stated it. */
+export function businessDateOf(event: ParcoursEvent): string {
+  switch (event.type) {
+    case 'ParcoursOpened':
+      return event.data.entryOn;
+    case 'DiagnosticRecorded':
+      return event.data.diagnosedOn;
+    case 'OrientationDecided':
+      return event.data.decidedOn;
+    case 'ReorientationRequested':
+      return event.data.requestedOn;
+    case 'ReorientationDecided':
+      return event.data.decidedOn;
+    case 'ReferentAssigned':
+      return event.data.assignedOn;
+    case 'ReferentReleased':
+      return event.data.releasedOn;
+    case 'FollowUpMemberJoined':
+      return event.data.joinedOn;
+    case 'FollowUpMemberLeft':
+      return event.data.leftOn;
+    case 'AppointmentRecorded':
+      return event.data.scheduledOn;
+    case 'ContactRecorded':
+      return event.data.contactedOn;
+    case 'EngagementContractSigned':
+      return event.data.signedOn;
+    case 'EngagementContractEnded':
+      return event.data.endedOn;
+    case 'ActionPrescribed':
+      return event.data.prescribedOn;
+    case 'ActionStatusChanged':
+      return event.data.changedOn;
+    case 'EmploymentContractStarted':
+      return event.data.startsOn;
+    case 'EmploymentContractEnded':
+      return event.data.endedOn;
+    case 'ParcoursSuspended':
+      return event.data.suspendedOn;
+    case 'ParcoursResumed':
+      return event.data.resumedOn;
+    case 'ParcoursExited':
+      return event.data.exitedOn;
+    case 'ParcoursReopened':
+      return event.data.reopenedOn;
+    case 'PersonalDataErased':
+      return event.data.erasedOn;
+    default:
+      return assertNever(event);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown parcours event ${JSON.stringify(value)}`);
+}
