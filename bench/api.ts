@@ -12,7 +12,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { writeResults } from './support.js';
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 32;
 const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 3000);
 const PORT = 3917;
@@ -36,7 +37,6 @@ async function main(): Promise<void> {
     PORT: String(PORT),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     RATE_LIMIT_PER_MINUTE: '10000000',
-    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '24',
     MASTER_KEY: randomBytes(32).toString('base64'),
   };
   if (base) {
@@ -87,9 +87,10 @@ async function main(): Promise<void> {
       ids.push(...(await Promise.all(Array.from({ length: Math.min(CONNECTIONS, PARCOURS - start) }, (_, offset) => open(start + offset)))));
     }
 
+    const only = process.env.BENCH_ONLY;
     // Commands: a contact recorded on the next parcours each time, so every request has its own stream.
     let next = 0;
-    const commands = await run(`${url}/v1/parcours/${ids[0]}/contacts`, headers, (request) => {
+    const commands = only === 'reads' ? skipped() : await run(`${url}/v1/parcours/${ids[0]}/contacts`, headers, (request) => {
       const id = ids[next++ % ids.length]!;
       return {
         ...request,
@@ -99,10 +100,10 @@ async function main(): Promise<void> {
       };
     });
     let nextRead = 0;
-    const reads = await run(`${url}/v1/parcours/${ids[0]}`, headers, (request) => ({ ...request, method: 'GET', path: `/v1/parcours/${ids[nextRead++ % ids.length]}` }));
+    const reads = only === 'commands' ? skipped() : await run(`${url}/v1/parcours/${ids[0]}`, headers, (request) => ({ ...request, method: 'GET', path: `/v1/parcours/${ids[nextRead++ % ids.length]}` }));
 
     const results = { commands, reads };
-    console.log(`\nbench:api — ${label}, ${CONNECTIONS} connections, ${DURATION_S} s each`);
+    console.log(`\nbench:api — ${label}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s`);
     console.table(results);
     console.log(`written to ${writeResults('api', { database: label, commands: strip(commands), reads: strip(reads) })}`);
   } finally {
@@ -113,21 +114,34 @@ async function main(): Promise<void> {
   }
 }
 
+function skipped(): Figure {
+  return { requestsPerSec: 0, p50Ms: 0, p99Ms: 0, errors: 0, non2xx: 0 };
+}
+
 function strip(figure: Figure): { requestsPerSec: number; p50Ms: number; p99Ms: number } {
   return { requestsPerSec: figure.requestsPerSec, p50Ms: figure.p50Ms, p99Ms: figure.p99Ms };
 }
 
+/**
+ * A short warm-up of the same load (JIT, caches, connection pool), not counted, then ROUNDS
+ * measured rounds; the round with the median throughput is kept, so that a burst of load from
+ * elsewhere on this shared machine does not decide the figure.
+ */
 async function run(url: string, headers: Record<string, string>, setupRequest: (request: autocannon.Request) => autocannon.Request): Promise<Figure> {
-  // A short warm-up of the same load (JIT, caches, connection pool), not counted.
   await autocannon({ url, connections: CONNECTIONS, duration: 3, headers, requests: [{ setupRequest }] });
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers, requests: [{ setupRequest }] });
-  return {
-    requestsPerSec: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors,
-    non2xx: result.non2xx,
-  };
+  const rounds: Figure[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers, requests: [{ setupRequest }] });
+    rounds.push({
+      requestsPerSec: Math.round(result.requests.average),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      errors: result.errors,
+      non2xx: result.non2xx,
+    });
+  }
+  rounds.sort((a, b) => a.requestsPerSec - b.requestsPerSec);
+  return rounds[Math.floor(rounds.length / 2)]!;
 }
 
 async function waitUntilReady(url: string): Promise<void> {

@@ -2,23 +2,31 @@ import 'reflect-metadata';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule, type AppOptions } from './app.module.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { AppConfig } from './config/app-config.js';
 import { CORRELATION_HEADER, correlationIdFor } from './http/correlation.js';
+import { PinoNestLogger, createLogger, logRequests } from './http/logging.js';
 import { ProblemDetailsFilter, validationProblem } from './http/problem.js';
 
 /** Builds the HTTP application (used by main, the tests and the benchmarks). */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: true, genReqId: correlationIdFor });
+  const logger = createLogger(config);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: true,
+    genReqId: correlationIdFor,
+    loggerInstance: logger,
+    requestIdLogLabel: 'correlationId',
+    // One line per request, written by logRequests once the answer is known.
+    disableRequestLogging: true,
+  });
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
-    (request.raw as { id?: string }).id = request.id;
     void reply.header(CORRELATION_HEADER, request.id);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  logRequests(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger) });
   app.enableShutdownHooks();
   app.useGlobalFilters(new ProblemDetailsFilter());
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config/app-config.js';
-import { Logger } from 'nestjs-pino';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 
 async function main(): Promise<void> {
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  app.get(Logger).log(`spie-parcours listening on http://${config.host}:${config.port}, database: ${database}`, 'Main');
+  new Logger('Main').log(`spie-parcours listening on http://${config.host}:${config.port}, database: ${database}`);
 }
 
 await main();

@@ -14,6 +14,23 @@ export interface NamedStatement {
 
 export type Statement = string | NamedStatement;
 
+const PREPARED = new Map<string, NamedStatement>();
+
+/**
+ * Names a hot statement after its text, so the same text is parsed and planned once per connection
+ * (PostgreSQL). Only for statements whose text is fixed: the name is remembered for the process.
+ */
+export function prepared(text: string): NamedStatement {
+  let statement = PREPARED.get(text);
+  if (!statement) {
+    let hash = 0;
+    for (let index = 0; index < text.length; index += 1) hash = (Math.imul(hash, 31) + text.charCodeAt(index)) | 0;
+    statement = { name: `spie_${(hash >>> 0).toString(16)}_${text.length}`, text };
+    PREPARED.set(text, statement);
+  }
+  return statement;
+}
+
 export interface SqlExecutor {
   query<Row extends object = Record<string, unknown>>(statement: Statement, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */

@@ -11,7 +11,7 @@ export function correlationIdFor(req: IncomingMessage): string {
   return typeof given === 'string' && ACCEPTABLE.test(given) ? given : randomUUID();
 }
 
-/** The correlation id of a request (Fastify's request id, also copied on the raw request for pino-http). */
+/** The correlation id of a request (Fastify's request id). */
 export function correlationIdOf(request: { id?: unknown } | undefined): string {
   return typeof request?.id === 'string' ? request.id : 'none';
 }

@@ -1,36 +1,72 @@
-import type { IncomingMessage } from 'node:http';
-import type { Params } from 'nestjs-pino';
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
-import { correlationIdFor } from './correlation.js';
 
 /**
- * Structured JSON logs with a correlation id per request. Nothing personal goes in: only method,
- * route path (ids are uuids), status and timings; query strings, headers and bodies are left out.
+ * Structured JSON logs (pino), one line per request with its correlation id, and the service's own
+ * messages on the same stream. Nothing personal goes in: method, route path (ids are uuids),
+ * status and timing; never query strings, headers or bodies.
+ *
+ * Requests are logged by Fastify's own logger rather than a Nest middleware: measured by
+ * bench:api, the middleware layer cost a fifth of the read throughput.
  */
-export function loggingParams(config: Pick<AppConfig, 'logLevel'>): Params {
-  return {
-    // nestjs-pino's default route object ('{/*splat}' for every method) matches nothing on Nest 12's
-    // Fastify adapter; the plain wildcard string does.
-    forRoutes: ['{*splat}'],
-    pinoHttp: {
-      level: config.logLevel,
-      // Fastify already chose the id (see app.factory.ts); pino-http keeps an id it finds on the request.
-      genReqId: (req) => (req as { id?: string }).id ?? correlationIdFor(req),
-      // On every line logged while serving the request, the request's and the app's own.
-      customProps: (req) => ({ correlationId: (req as { id?: unknown }).id }),
-      serializers: {
-        req: (req: IncomingMessage & { method?: string; url?: string }) => ({ method: req.method, path: pathOnly(req.url) }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      },
-      // Health probes every few seconds would drown everything else.
-      autoLogging: { ignore: (req) => pathOnly(req.url).startsWith('/health') },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    },
-  };
+export function createLogger(config: Pick<AppConfig, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'spie-parcours' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Belt and braces: should anything log a request or a header, these never reach the output.
+    redact: { paths: ['req.headers', 'headers.authorization', 'authorization', 'identity', '*.identity'], censor: '[redacted]' },
+  });
 }
 
-function pathOnly(url: string | undefined): string {
-  if (!url) return '';
+/** Logs one line per answered request (the probes excepted, they would drown everything else). */
+export function logRequests(fastify: FastifyInstance): void {
+  fastify.addHook('onResponse', async (request, reply) => {
+    const path = pathOnly(request.url);
+    if (path.startsWith('/health')) return;
+    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
+    request.log[level]({ request: { method: request.method, path }, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
+  });
+}
+
+/** Nest's own messages (start-up, errors) on the same pino stream. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+
+  error(message: unknown, stackOrContext?: string, context?: string): void {
+    this.write('error', message, context ?? stackOrContext);
+  }
+
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  private write(level: pino.Level, message: unknown, context: string | undefined): void {
+    if (!this.logger.isLevelEnabled(level)) return;
+    if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...(message as object) });
+    else this.logger[level]({ context }, String(message));
+  }
+}
+
+function pathOnly(url: string): string {
   const query = url.indexOf('?');
   return query < 0 ? url : url.slice(0, query);
 }

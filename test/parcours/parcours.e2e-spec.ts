@@ -252,6 +252,31 @@ describe('the parcours over HTTP', () => {
     expect(audited.body.identity).toBeNull();
   });
 
+  it('lists the parcours the caller may see, filtered and paged with a cursor', async () => {
+    const mine = [await openParcours('aci-orientation_manager', { territory: 'cc-billom-communaute' }), await openParcours('aci-orientation_manager', { territory: 'cc-billom-communaute' })];
+    await openParcours('aci-orientation_manager', { territory: 'cc-billom-communaute' });
+    await call('aci-orientation_manager', 'POST', `/v1/parcours/${mine[0]}/exit`, { category: 'autre', reason: 'other', exitedOn: '2026-03-10' });
+
+    const pages: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: Body } = await call('aci-referent', 'GET', `/v1/parcours?territory=cc-billom-communaute&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      pages.push(...page.body.items.map((item: { id: string }) => item.id));
+      for (const item of page.body.items) expect(item.identity).toMatchObject({ firstName: IDENTITY.firstName, lastName: IDENTITY.lastName });
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(pages).toHaveLength(3);
+    expect(new Set(pages).size).toBe(3);
+
+    const exited = await call('aci-referent', 'GET', '/v1/parcours?status=exited&territory=cc-billom-communaute');
+    expect(exited.body.items.map((item: { id: string }) => item.id)).toEqual([mine[0]]);
+    const byOrganisation = await call('cd63-coordinator', 'GET', `/v1/parcours?organisation=${consortium.aci.id}&territory=cc-billom-communaute&limit=100`);
+    expect(byOrganisation.body.items.map((item: { id: string }) => item.id).sort()).toEqual([...pages].sort());
+    const elsewhere = await call('aci-referent', 'GET', '/v1/parcours?territory=cc-ambert-livradois-forez');
+    expect(elsewhere.body.items).toEqual([]);
+    expect((await call('aci-referent', 'GET', '/v1/parcours?limit=500')).status).toBe(400);
+  });
+
   it('answers a rule broken with 422 and its stable code', async () => {
     const id = await openParcours();
     const future = await call('cd63-orientation_manager', 'POST', `/v1/parcours/${id}/contacts`, {

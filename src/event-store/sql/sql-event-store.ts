@@ -15,10 +15,9 @@ import {
   type RecordedEvent,
   START,
 } from '../event-store.js';
-import { createHash } from 'node:crypto';
 import { UpcasterRegistry } from '../upcasters.js';
 import { eventDigest } from './hash-chain.js';
-import type { SqlClient, SqlExecutor, Statement } from '../../database/sql-client.js';
+import { type SqlClient, type SqlExecutor, type Statement, prepared } from '../../database/sql-client.js';
 
 /** Channel on which appends are announced to other instances (PostgreSQL only). */
 export const APPENDED_CHANNEL = 'spie_events_appended';
@@ -97,6 +96,13 @@ export type Followup = (guard: string, firstParam: number) => { sql: string; par
 export interface SqlAppendOptions extends AppendOptions {
   followups?: readonly Followup[];
 }
+
+const READ_STREAM = (direction: 'ASC' | 'DESC') =>
+  prepared(`SELECT ${EVENT_COLUMNS} FROM events e
+             WHERE e.stream_id = $1 AND e.stream_version BETWEEN $2 AND $3
+             ORDER BY e.stream_version ${direction} LIMIT $4`);
+const READ_STREAM_FORWARD = READ_STREAM('ASC');
+const READ_STREAM_BACKWARD = READ_STREAM('DESC');
 
 export interface SqlEventStoreOptions {
   upcasters?: UpcasterRegistry;
@@ -260,8 +266,7 @@ export class SqlEventStore extends EventStore {
     });
     const text = `WITH ${ctes.join(',\n')}\nSELECT * FROM appended`;
     // The same follow-ups give the same text: prepared once per connection, like the plain append.
-    const named: Statement = this.db.dialect === 'postgres' ? { name: `spie_append_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text } : text;
-    return [named, params];
+    return [prepared(text), params];
   }
 
   /**
@@ -311,12 +316,12 @@ export class SqlEventStore extends EventStore {
     const limit = readLimit(options.limit, MAX_VERSION, MAX_VERSION);
     const low = backward ? (options.to ?? 1) : (options.from ?? 1);
     const high = backward ? (options.from ?? MAX_VERSION) : (options.to ?? MAX_VERSION);
-    const rows = await this.db.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events e
-        WHERE e.stream_id = $1 AND e.stream_version BETWEEN $2 AND $3
-        ORDER BY e.stream_version ${backward ? 'DESC' : 'ASC'} LIMIT $4`,
-      [streamId, Math.max(low, 0), Math.min(high, MAX_VERSION), limit],
-    );
+    const rows = await this.db.query<EventRow>(backward ? READ_STREAM_BACKWARD : READ_STREAM_FORWARD, [
+      streamId,
+      Math.max(low, 0),
+      Math.min(high, MAX_VERSION),
+      limit,
+    ]);
     return rows.map((row) => this.toRecorded(row));
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SqlClient, type SqlExecutor } from '../../database/sql-client.js';
+import { SqlClient, type SqlExecutor, prepared } from '../../database/sql-client.js';
 import type { EventMetadata } from '../../event-store/event-store.js';
 import type { Followup } from '../../event-store/sql/sql-event-store.js';
 
@@ -14,9 +14,9 @@ export interface JournalEntry {
   correlationId: string;
 }
 
-const INSERT = `INSERT INTO access_journal
+const INSERT = prepared(`INSERT INTO access_journal
   (actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`;
+  SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`);
 
 /**
  * The access journal (CNIL délibération 2021-122). Writes made by commands go in the command's

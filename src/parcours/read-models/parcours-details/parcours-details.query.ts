@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { SqlClient } from '../../../database/sql-client.js';
+import { SqlClient, prepared } from '../../../database/sql-client.js';
 import { correlationIdOf } from '../../../http/correlation.js';
 import { ProblemError } from '../../../http/problem.js';
 import { actorOf } from '../../../http/request-context.js';
@@ -120,8 +120,8 @@ export class GetParcoursHandler implements IQueryHandler<GetParcours> {
   async execute({ parcoursId, reader }: GetParcours): Promise<ParcoursView> {
     const visible = visibleTo(reader.principal, 2, 'read');
     const rows = await this.db.query<DetailsRow>(
-      `SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at
-         FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`,
+      prepared(`SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at
+                  FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`),
       [parcoursId, ...visible.params],
     );
     const row = rows[0];
