@@ -7,7 +7,7 @@ import { AppModule, type AppOptions } from './app.module.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { AppConfig } from './config/app-config.js';
 import { CORRELATION_HEADER, correlationIdFor } from './http/correlation.js';
-import { PinoNestLogger, createLogger, logRequests } from './http/logging.js';
+import { PinoNestLogger, RequestLog, createLogger } from './http/logging.js';
 import { ProblemDetailsFilter, validationProblem } from './http/problem.js';
 
 /** Builds the HTTP application (used by main, the tests and the benchmarks). */
@@ -18,14 +18,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     trustProxy: true,
     genReqId: correlationIdFor,
     loggerInstance: logger,
-    requestIdLogLabel: 'correlationId',
-    // One line per request, written by logRequests once the answer is known.
-    disableRequestLogging: true,
+    logController: new RequestLog(),
   });
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, request.id);
   });
-  logRequests(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger) });
   app.enableShutdownHooks();
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
 
@@ -21,14 +21,25 @@ export function createLogger(config: Pick<AppConfig, 'logLevel'>): Logger {
   });
 }
 
-/** Logs one line per answered request (the probes excepted, they would drown everything else). */
-export function logRequests(fastify: FastifyInstance): void {
-  fastify.addHook('onResponse', async (request, reply) => {
+/**
+ * One line per answered request, written when the answer is known (the probes excepted, they would
+ * drown everything else); the correlation id is on every line Fastify writes for the request.
+ */
+export class RequestLog extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'correlationId' });
+  }
+
+  override incomingRequest(): void {
+    // The completion line says everything; a line on arrival would double the volume.
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const path = pathOnly(request.url);
     if (path.startsWith('/health')) return;
-    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
+    const level = error || reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
     request.log[level]({ request: { method: request.method, path }, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
-  });
+  }
 }
 
 /** Nest's own messages (start-up, errors) on the same pino stream. */
