@@ -10,6 +10,8 @@ import { AccessJournalModule } from './privacy/access-journal/access-journal.mod
 import { PrivacyModule } from './privacy/privacy.module.js';
 import { HttpModule } from './http/http.module.js';
 import { ParcoursModule } from './parcours/parcours.module.js';
+import { ProjectionsModule } from './projections/projections.module.js';
+import { ReportingModule } from './reporting/reporting.module.js';
 import { Clock, SystemClock } from './clock.js';
 import { ScheduleModule } from '@nestjs/schedule';
 
@@ -38,6 +40,8 @@ export class AppModule {
         PrivacyModule,
         HttpModule,
         ParcoursModule,
+        ProjectionsModule,
+        ReportingModule,
       ],
     };
   }

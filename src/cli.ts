@@ -60,6 +60,23 @@ export function buildCli(): Command {
       process.stdout.write(`organisation ${partnerId} registered; ${options.adminSub} is platform administrator\n`);
     });
 
+  const projections = program.command('projections').description('the asynchronous read models');
+  projections
+    .command('status')
+    .description("each projection's position, lag (events and seconds) and errors")
+    .action(async () => {
+      const { projectionsStatus } = await import('./projections/projections-cli.js');
+      process.stdout.write(await projectionsStatus(loadConfig()));
+    });
+  projections
+    .command('rebuild')
+    .argument('<name>', 'a projection name, or "all"')
+    .description('rebuild from the first event into a new generation beside the live one, then switch')
+    .action(async (name: string) => {
+      const { rebuild } = await import('./projections/projections-cli.js');
+      process.stdout.write(await rebuild(loadConfig(), name));
+    });
+
   program
     .command('openapi')
     .description('write the OpenAPI document')

@@ -17,6 +17,8 @@ export class AppConfig {
   readonly bodyLimitBytes!: number;
   /** Poll interval of store subscriptions when no notification wakes them. */
   readonly subscriptionPollMs!: number;
+  /** Readiness fails when a projection lags more than this (seconds). */
+  readonly projectionLagReadySeconds!: number;
   /** Expected `iss` of bearer tokens; the embedded default issues its own. */
   readonly oidcIssuer!: string;
   /** Expected `aud` of bearer tokens. */
@@ -66,6 +68,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
     subscriptionPollMs: integer(env, 'SUBSCRIPTION_POLL_MS', 500, 10, 60_000),
+    projectionLagReadySeconds: integer(env, 'PROJECTION_LAG_READY_SECONDS', 300, 1, 86_400),
     oidcIssuer: text(env, 'OIDC_ISSUER', LOCAL_ISSUER),
     oidcAudience: text(env, 'OIDC_AUDIENCE', 'spie-parcours'),
     oidcJwksUrl: httpUrl(env, 'OIDC_JWKS_URL'),

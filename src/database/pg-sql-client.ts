@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { SqlClient, SqlExecutor, Statement } from './sql-client.js';
+import type { SqlClient, SqlExecutor, SqlSession, Statement } from './sql-client.js';
 
 // int8 and numeric counters fit in a JS number for this system's volumes (2^53 events);
 // parsing them here keeps both adapters returning the same JS types.
@@ -111,6 +111,47 @@ export class PgSqlClient implements SqlClient {
       client = undefined;
       current?.removeAllListeners();
       await current?.end().catch(() => undefined);
+    };
+  }
+
+  async session(): Promise<SqlSession> {
+    const client = new pg.Client({ connectionString: this.options.connectionString, types, application_name: 'spie-parcours-session' });
+    let lost: (() => void) | undefined;
+    let ended = false;
+    const markLost = () => {
+      if (ended) return;
+      ended = true;
+      lost?.();
+    };
+    client.on('error', markLost);
+    client.on('end', markLost);
+    await client.connect();
+    const executor: SqlExecutor = {
+      query: async <Row extends object>(statement: Statement, params?: readonly unknown[]) => (await client.query(toConfig(statement, params))).rows as Row[],
+      exec: async (script: string) => {
+        await client.query(script);
+      },
+    };
+    return {
+      ...executor,
+      transaction: async <T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
+        await client.query('BEGIN');
+        try {
+          const result = await work(executor);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      },
+      onLost: (callback) => {
+        lost = callback;
+      },
+      close: async () => {
+        ended = true;
+        await client.end().catch(() => undefined);
+      },
     };
   }
 

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
-import type { SqlClient, SqlExecutor, Statement } from './sql-client.js';
+import type { SqlClient, SqlExecutor, SqlSession, Statement } from './sql-client.js';
 
 /**
  * The embedded PostgreSQL. PGlite has a single connection: it queues queries itself and a
@@ -46,6 +46,17 @@ export class PgliteSqlClient implements SqlClient {
 
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
     return this.db.listen(channel, onNotify);
+  }
+
+  /** The single connection, shared: there is no other session to lose a lock to. */
+  async session(): Promise<SqlSession> {
+    return {
+      query: (statement, params) => this.query(statement, params),
+      exec: (script) => this.exec(script),
+      transaction: (work) => this.transaction(work),
+      onLost: () => undefined,
+      close: async () => undefined,
+    };
   }
 
   async close(): Promise<void> {

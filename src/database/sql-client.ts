@@ -1,8 +1,9 @@
-/**
+/*
  * The small seam that lets one SQL dialect run on a PostgreSQL server (`pg`, pooled) and on the
  * embedded PGlite. Everything above it writes plain PostgreSQL; driver differences (type parsing,
  * connection handling, notifications) stay in the two adapters.
  */
+
 /**
  * A statement given a name is prepared once per connection and reused (PostgreSQL); worth it for
  * hot statements whose planning costs more than their execution. PGlite ignores the name.
@@ -39,6 +40,17 @@ export interface SqlExecutor {
 
 export type SqlDialect = 'postgres' | 'pglite';
 
+/**
+ * One connection kept for a long-lived holder (a projection runner's lease): session-level state
+ * such as an advisory lock lives and dies with it.
+ */
+export interface SqlSession extends SqlExecutor {
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Called once if the connection is lost (server restart, network): its session state is gone. */
+  onLost(callback: () => void): void;
+  close(): Promise<void>;
+}
+
 /** Also the injection token: consumers ask for `SqlClient` and get the configured adapter. */
 export abstract class SqlClient implements SqlExecutor {
   abstract readonly dialect: SqlDialect;
@@ -51,6 +63,8 @@ export abstract class SqlClient implements SqlExecutor {
    * was lost and restored (notifications sent meanwhile are lost, so callers must re-poll).
    */
   abstract listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  /** A dedicated connection (PostgreSQL); PGlite has a single connection and hands out a view of it. */
+  abstract session(): Promise<SqlSession>;
   abstract close(): Promise<void>;
 }
 

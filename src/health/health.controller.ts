@@ -1,7 +1,9 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { pendingMigrations } from '../database/migrator.js';
+import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
+import { ProjectionsService } from '../projections/projections.module.js';
 import { Public } from '../partners/auth/access.decorators.js';
 import { ApiExcludeController } from '@nestjs/swagger';
 
@@ -14,6 +16,8 @@ export class HealthController {
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
     @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(ProjectionsService) private readonly projections: ProjectionsService,
+    @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
   /** Liveness: the process answers. Deliberately touches nothing else, so a slow database does not get it killed. */
@@ -23,7 +27,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: the database answers and carries every migration this version needs. */
+  /**
+   * Readiness: the database answers, carries every migration this version needs, and no read model
+   * lags behind the events by more than PROJECTION_LAG_READY_SECONDS.
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -41,6 +48,13 @@ export class HealthController {
         const pending = await pendingMigrations(this.db).catch(() => null);
         if (pending === null) return session.down({ message: 'migration table unreadable' });
         return pending.length === 0 ? session.up() : session.down({ pending });
+      },
+      async () => {
+        const session = this.indicators.check('projections');
+        const statuses = await this.projections.statuses();
+        const lagging = statuses.filter((status) => status.lagSeconds > this.config.projectionLagReadySeconds);
+        const lag = Object.fromEntries(statuses.map((status) => [status.name, { lagEvents: status.lagEvents, lagSeconds: status.lagSeconds }]));
+        return lagging.length === 0 ? session.up(lag) : session.down({ lagging: lagging.map((status) => status.name), ...lag });
       },
     ]);
   }

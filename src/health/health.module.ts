@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller.js';
+import { ProjectionsModule } from '../projections/projections.module.js';
 
 @Module({
-  imports: [TerminusModule],
+  imports: [TerminusModule, ProjectionsModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SqlClient, type SqlDialect, type SqlExecutor, type Statement, single } from '../../src/database/sql-client.js';
+import { SqlClient, type SqlDialect, type SqlExecutor, type SqlSession, type Statement, single } from '../../src/database/sql-client.js';
 import {
   type ErasureRecord,
   KeyVaultInputError,
@@ -40,6 +40,10 @@ class CountingSqlClient extends SqlClient {
 
   override listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>> {
     return this.inner.listen(channel, onNotify, onReconnect);
+  }
+
+  override session(): Promise<SqlSession> {
+    return this.inner.session();
   }
 
   override close(): Promise<void> {

@@ -1,0 +1,82 @@
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import type { FastifyRequest } from 'fastify';
+import { SqlClient } from '../../../database/sql-client.js';
+import { Roles } from '../../../partners/auth/access.decorators.js';
+import { type AuthenticatedRequest, hasRole } from '../../../partners/auth/principal.js';
+import { AccessJournal } from '../../../privacy/access-journal/access-journal.js';
+import { entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
+import type { CaseloadDoc } from './caseload.projection.js';
+
+export class CaseloadQuery {
+  @ApiPropertyOptional({ description: 'A référent (their `sub`), or `me`' }) @IsOptional() @IsString() @Length(1, 255) referent?: string;
+  @ApiPropertyOptional({ enum: ['open', 'suspended'] }) @IsOptional() @IsIn(['open', 'suspended']) status?: 'open' | 'suspended';
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
+}
+
+export class CaseloadItem {
+  @ApiProperty({ format: 'uuid' }) parcoursId!: string;
+  @ApiProperty() territory!: string;
+  @ApiProperty({ enum: ['open', 'suspended'] }) status!: string;
+  @ApiProperty({ type: String, nullable: true }) parcoursType!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) organismeReferentId!: string | null;
+  @ApiProperty({ type: 'object', nullable: true, properties: { userId: { type: 'string' }, partnerId: { type: 'string' }, since: { type: 'string' } } })
+  referent!: CaseloadDoc['referent'];
+  @ApiProperty({ format: 'date' }) entryOn!: string;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) lastContactOn!: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) engagementContractEndsOn!: string | null;
+}
+
+export class CaseloadPage {
+  @ApiProperty({ type: [CaseloadItem] }) items!: CaseloadItem[];
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) nextCursor!: string | null;
+}
+
+/** `caseload` — the open parcours the caller's organisation has in hand (a coordinator: its territory). */
+@ApiTags('parcours')
+@ApiBearerAuth()
+@ApiSecurity('apiKey')
+@Controller('v1/caseload')
+export class CaseloadController {
+  constructor(
+    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(AccessJournal) private readonly journal: AccessJournal,
+  ) {}
+
+  @Get()
+  @Roles('referent', 'orientation_manager', 'coordinator')
+  @ApiOperation({ summary: 'Open parcours of my organisation (or of one référent), with their stage — from the caseload read model' })
+  @ApiOkResponse({ type: CaseloadPage })
+  async caseload(@Query() query: CaseloadQuery, @Req() request: FastifyRequest & AuthenticatedRequest): Promise<CaseloadPage> {
+    const reader = readerOf(request);
+    const principal = reader.principal;
+    const limit = query.limit ?? 100;
+    const referent = query.referent === 'me' ? (principal.userId ?? null) : (query.referent ?? null);
+    const rows = await this.db.query<{ key: string; doc: CaseloadDoc }>(
+      `SELECT key, doc FROM caseload
+        WHERE doc ->> 'status' IN ('open', 'suspended')
+          AND ($1::text IS NULL OR doc ->> 'status' = $1)
+          AND ($2::text IS NULL OR doc -> 'referent' ->> 'userId' = $2)
+          AND ((doc -> 'partnerIds') ? $3 OR ($4::boolean AND doc ->> 'territory' = ANY($5::text[])))
+          AND ($6::text IS NULL OR key > $6)
+        ORDER BY key LIMIT $7`,
+      [query.status ?? null, referent, principal.partnerId, hasRole(principal, 'coordinator'), [...principal.territories], query.cursor ?? null, limit],
+    );
+    const items = rows.map(({ doc }) => ({
+      parcoursId: doc.parcoursId,
+      territory: doc.territory,
+      status: doc.status,
+      parcoursType: doc.parcoursType,
+      organismeReferentId: doc.organismeReferentId,
+      referent: doc.referent,
+      entryOn: doc.entryOn,
+      lastContactOn: doc.lastContactOn,
+      engagementContractEndsOn: doc.engagementContractEndsOn,
+    }));
+    await Promise.all(items.map((item) => this.journal.record(entryFor(reader, 'caseload.list', item.parcoursId, 'ok'))));
+    return { items, nextCursor: items.length === limit ? items[items.length - 1]!.parcoursId : null };
+  }
+}

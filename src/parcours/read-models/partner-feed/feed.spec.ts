@@ -1,0 +1,465 @@
+import fc from 'fast-check';
+import type { ParcoursEvent } from '../../domain/events.js';
+import {
+  ACI_JARDINS,
+  actionPrescribed,
+  actionStatusChanged,
+  aParcoursExitedOn15March,
+  aParcoursFollowedByClaire,
+  aParcoursOrientedTowardsSocioProfessionnel40DaysAgo,
+  appointmentRecorded,
+  CLAIRE_AT_CD,
+  CONSEIL_DEPARTEMENTAL,
+  contactRecorded,
+  diagnosed,
+  employmentContractEnded,
+  employmentContractStarted,
+  engagementContractSigned,
+  exited,
+  FRANCE_TRAVAIL_THIERS,
+  joined,
+  KARIM_AT_FRANCE_TRAVAIL,
+  left,
+  MISSION_LOCALE,
+  opened,
+  oriented,
+  personalDataErased,
+  referentAssigned,
+  referentReleased,
+  reopened,
+  reorientationAccepted,
+  reorientationRejected,
+  reorientationRequested,
+  resumed,
+  suspended,
+} from '../../domain/parcours.fixtures.js';
+import { evolve, type ParcoursState } from '../../domain/state.js';
+import type { PartnerKind } from '../../../partners/domain/roles.js';
+import {
+  concernedPartners,
+  deliver,
+  evolveFollowers,
+  followers,
+  NO_FOLLOWERS,
+  recipients,
+  type FeedDelivery,
+  type FeedEvent,
+  type FollowerState,
+} from './feed.js';
+import { DEFAULT_FEED_POLICY, PARTNER_NAMING_EVENT_TYPES } from './feed-policy.js';
+
+const BOULANGERIE = '7b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f';
+const CAF = '2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b';
+const LUCIE_AT_MISSION_LOCALE = '1a2b3c4d-5e6f-4708-9192-a3b4c5d6e7f8';
+
+const KINDS: Readonly<Record<string, PartnerKind>> = {
+  [CONSEIL_DEPARTEMENTAL]: 'departement',
+  [FRANCE_TRAVAIL_THIERS]: 'france_travail',
+  [MISSION_LOCALE]: 'mission_locale',
+  [ACI_JARDINS]: 'siae_aci',
+  [BOULANGERIE]: 'employer',
+  [CAF]: 'caf',
+};
+const kindOf = (partnerId: string): PartnerKind | null => (Object.hasOwn(KINDS, partnerId) ? KINDS[partnerId] : null);
+
+/** Folds a stream and says, event by event, who receives it. */
+function recipientsAlong(events: readonly FeedEvent[], from: FollowerState = NO_FOLLOWERS): { state: FollowerState; reached: { type: string; to: string[] }[] } {
+  let state = from;
+  const reached: { type: string; to: string[] }[] = [];
+  for (const event of events) {
+    const after = evolveFollowers(state, event);
+    reached.push({ type: event.type, to: recipients(state, after, event) });
+    state = after;
+  }
+  return { state, reached };
+}
+
+function stateAfter(events: readonly FeedEvent[]): FollowerState {
+  return recipientsAlong(events).state;
+}
+
+/** What each partner received of a stream, through the default policy. */
+function deliveriesAlong(events: readonly FeedEvent[], from: FollowerState = NO_FOLLOWERS): FeedDelivery[][] {
+  let state = from;
+  return events.map((event) => {
+    const step = deliver(state, event, kindOf, DEFAULT_FEED_POLICY);
+    state = step.state;
+    return step.deliveries;
+  });
+}
+
+const receivedBy = (deliveries: FeedDelivery[], partnerId: string) => deliveries.filter((delivery) => delivery.partnerId === partnerId).map((delivery) => delivery.event);
+
+describe('who follows a parcours', () => {
+  it('nobody before the orientation: an opened, diagnosed parcours feeds no partner', () => {
+    expect(recipientsAlong([opened(), diagnosed()]).reached).toEqual([
+      { type: 'ParcoursOpened', to: [] },
+      { type: 'DiagnosticRecorded', to: [] },
+    ]);
+  });
+
+  it('the organisme référent from the orientation that names it, then the follow-up group and the référent’s organisation', () => {
+    const { state, reached } = recipientsAlong(aParcoursFollowedByClaire);
+    expect(reached.map(({ to }) => to)).toEqual([[], [], [CONSEIL_DEPARTEMENTAL], [CONSEIL_DEPARTEMENTAL], [CONSEIL_DEPARTEMENTAL]]);
+    expect(state).toEqual({
+      followUpGroup: [CONSEIL_DEPARTEMENTAL],
+      organismeReferentId: CONSEIL_DEPARTEMENTAL,
+      referentPartnerId: CONSEIL_DEPARTEMENTAL,
+      formerFollowers: [],
+      employers: {},
+      providers: {},
+    });
+  });
+});
+
+describe('recipients', () => {
+  const followed = stateAfter(aParcoursFollowedByClaire);
+
+  it('a partner joining receives its own FollowUpMemberJoined and what follows', () => {
+    const { reached } = recipientsAlong([joined(MISSION_LOCALE, '2026-03-01'), contactRecorded()], followed);
+    expect(reached).toEqual([
+      { type: 'FollowUpMemberJoined', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE] },
+      { type: 'ContactRecorded', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE] },
+    ]);
+  });
+
+  it('a partner leaving receives its own FollowUpMemberLeft and nothing after', () => {
+    const { reached, state } = recipientsAlong([joined(MISSION_LOCALE), left(MISSION_LOCALE, '2026-03-05'), contactRecorded(), suspended()], followed);
+    expect(reached.map(({ to }) => to)).toEqual([
+      [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE],
+      [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE],
+      [CONSEIL_DEPARTEMENTAL],
+      [CONSEIL_DEPARTEMENTAL],
+    ]);
+    expect(state.formerFollowers).toEqual([MISSION_LOCALE]);
+  });
+
+  it('leaving the group does not stop the feed of a partner that still employs the référent', () => {
+    // The decider refuses this order; the feed must still not depend on the decider for safety.
+    const { reached } = recipientsAlong([joined(MISSION_LOCALE), referentAssigned(LUCIE_AT_MISSION_LOCALE, MISSION_LOCALE, '2026-03-01'), left(MISSION_LOCALE), contactRecorded()], followed);
+    expect(reached.at(-1)).toEqual({ type: 'ContactRecorded', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE] });
+  });
+
+  describe('a référent handover', () => {
+    it('moves the feed from the old référent’s organisation to the new one', () => {
+      // The Mission locale employed the référent without being in the group (a stream older than that rule).
+      const before = stateAfter([...aParcoursOrientedTowardsSocioProfessionnel40DaysAgo, referentAssigned(LUCIE_AT_MISSION_LOCALE, MISSION_LOCALE)]);
+      expect(followers(before)).toEqual([CONSEIL_DEPARTEMENTAL, MISSION_LOCALE]);
+      const { reached } = recipientsAlong(
+        [
+          joined(FRANCE_TRAVAIL_THIERS, '2026-03-01'),
+          referentReleased({ referentUserId: LUCIE_AT_MISSION_LOCALE, partnerId: MISSION_LOCALE, reason: 'handover', releasedOn: '2026-03-02' }),
+          referentAssigned(KARIM_AT_FRANCE_TRAVAIL, FRANCE_TRAVAIL_THIERS, '2026-03-02'),
+          appointmentRecorded({ partnerId: FRANCE_TRAVAIL_THIERS }),
+        ],
+        before,
+      );
+      expect(reached).toEqual([
+        { type: 'FollowUpMemberJoined', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE, FRANCE_TRAVAIL_THIERS] },
+        // The old organisation learns the feed stops from its own référent's release…
+        { type: 'ReferentReleased', to: [CONSEIL_DEPARTEMENTAL, FRANCE_TRAVAIL_THIERS, MISSION_LOCALE] },
+        // …and receives nothing after it.
+        { type: 'ReferentAssigned', to: [CONSEIL_DEPARTEMENTAL, FRANCE_TRAVAIL_THIERS] },
+        { type: 'AppointmentRecorded', to: [CONSEIL_DEPARTEMENTAL, FRANCE_TRAVAIL_THIERS] },
+      ]);
+    });
+
+    it('leaves the feed of an old référent’s organisation that still follows otherwise', () => {
+      const { reached } = recipientsAlong(
+        [
+          joined(FRANCE_TRAVAIL_THIERS, '2026-03-01'),
+          referentReleased({ reason: 'handover', releasedOn: '2026-03-02' }),
+          referentAssigned(KARIM_AT_FRANCE_TRAVAIL, FRANCE_TRAVAIL_THIERS, '2026-03-02'),
+          contactRecorded(),
+        ],
+        followed,
+      );
+      expect(reached.at(-1)).toEqual({ type: 'ContactRecorded', to: [CONSEIL_DEPARTEMENTAL, FRANCE_TRAVAIL_THIERS] });
+    });
+  });
+
+  describe('a reorientation to another organisme référent', () => {
+    it('moves the feed to the new organisme référent, the old one receiving the decision that ends it', () => {
+      // Oriented towards the Département, which never joined the group (no référent yet).
+      const before = stateAfter([opened(), oriented()]);
+      const { reached } = recipientsAlong(
+        [reorientationRequested(), reorientationAccepted({ organismeReferentId: FRANCE_TRAVAIL_THIERS }), joined(FRANCE_TRAVAIL_THIERS, '2026-03-12'), contactRecorded()],
+        before,
+      );
+      expect(reached).toEqual([
+        { type: 'ReorientationRequested', to: [CONSEIL_DEPARTEMENTAL] },
+        { type: 'ReorientationDecided', to: [CONSEIL_DEPARTEMENTAL, FRANCE_TRAVAIL_THIERS] },
+        { type: 'FollowUpMemberJoined', to: [FRANCE_TRAVAIL_THIERS] },
+        { type: 'ContactRecorded', to: [FRANCE_TRAVAIL_THIERS] },
+      ]);
+    });
+
+    it('keeps feeding the old organisme référent while it stays in the follow-up group', () => {
+      const { reached } = recipientsAlong([reorientationRequested(), reorientationAccepted(), joined(FRANCE_TRAVAIL_THIERS, '2026-03-12'), contactRecorded()], followed);
+      expect(reached.at(-1)).toEqual({ type: 'ContactRecorded', to: [CONSEIL_DEPARTEMENTAL, FRANCE_TRAVAIL_THIERS] });
+    });
+
+    it('changes nothing when rejected', () => {
+      const before = stateAfter([opened(), oriented()]);
+      const { state, reached } = recipientsAlong([reorientationRequested(), reorientationRejected()], before);
+      expect(state).toBe(before);
+      expect(reached.at(-1)).toEqual({ type: 'ReorientationDecided', to: [CONSEIL_DEPARTEMENTAL] });
+    });
+  });
+
+  describe('an exit', () => {
+    it('reaches the followers with the référent’s release and the contract end, and does not stop the feed: a reopening reaches them too', () => {
+      const withMissionLocale = [...aParcoursExitedOn15March.slice(0, -3), joined(MISSION_LOCALE, '2026-03-01'), ...aParcoursExitedOn15March.slice(-3)];
+      const { reached } = recipientsAlong([...withMissionLocale, employmentContractStarted({ startsOn: '2026-03-16' }), reopened()]);
+      expect(reached.slice(-5)).toEqual([
+        { type: 'ReferentReleased', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE] },
+        { type: 'EngagementContractEnded', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE] },
+        { type: 'ParcoursExited', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE] },
+        { type: 'EmploymentContractStarted', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE] },
+        { type: 'ParcoursReopened', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE] },
+      ]);
+    });
+
+    it('reaches the released référent’s organisation with its release only, when it followed by that role alone', () => {
+      const before = stateAfter([opened(), oriented(), joined(CONSEIL_DEPARTEMENTAL), referentAssigned(LUCIE_AT_MISSION_LOCALE, MISSION_LOCALE)]);
+      const { reached } = recipientsAlong(
+        [referentReleased({ referentUserId: LUCIE_AT_MISSION_LOCALE, partnerId: MISSION_LOCALE, reason: 'parcours_exited', releasedOn: '2026-03-15' }), exited(), reopened()],
+        before,
+      );
+      expect(reached).toEqual([
+        { type: 'ReferentReleased', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE] },
+        { type: 'ParcoursExited', to: [CONSEIL_DEPARTEMENTAL] },
+        { type: 'ParcoursReopened', to: [CONSEIL_DEPARTEMENTAL] },
+      ]);
+    });
+  });
+
+  describe('an erasure', () => {
+    it('also reaches the partners that followed and left (RGPD art. 19), and only the erasure does', () => {
+      const { reached } = recipientsAlong([joined(MISSION_LOCALE), left(MISSION_LOCALE), resumed(), personalDataErased()], followed);
+      expect(reached.slice(-2)).toEqual([
+        { type: 'ParcoursResumed', to: [CONSEIL_DEPARTEMENTAL] },
+        { type: 'PersonalDataErased', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE] },
+      ]);
+    });
+
+    it('treats a partner that came back as a follower, not a former one', () => {
+      const { state } = recipientsAlong([joined(MISSION_LOCALE), left(MISSION_LOCALE), joined(MISSION_LOCALE, '2026-03-10')], followed);
+      expect(state.formerFollowers).toEqual([]);
+      expect(followers(state)).toEqual([CONSEIL_DEPARTEMENTAL, MISSION_LOCALE]);
+    });
+  });
+});
+
+describe('evolveFollowers', () => {
+  it('keeps a JSON-serialisable state: a stored state goes on exactly like the live one', () => {
+    const stream: ParcoursEvent[] = [
+      ...aParcoursFollowedByClaire,
+      joined(ACI_JARDINS),
+      employmentContractStarted(),
+      actionPrescribed({ providerPartnerId: ACI_JARDINS }),
+      joined(MISSION_LOCALE),
+      left(MISSION_LOCALE),
+    ];
+    const live = stateAfter(stream);
+    const stored = JSON.parse(JSON.stringify(live)) as FollowerState;
+    expect(stored).toEqual(live);
+    const rest = [employmentContractEnded(), actionStatusChanged(), personalDataErased()];
+    expect(deliveriesAlong(rest, stored)).toEqual(deliveriesAlong(rest, live));
+    expect(recipientsAlong(rest, stored).state).toEqual(recipientsAlong(rest, live).state);
+  });
+
+  it('never mutates the state it is given', () => {
+    const before = stateAfter(aParcoursFollowedByClaire);
+    const snapshot = structuredClone(before);
+    evolveFollowers(before, joined(MISSION_LOCALE));
+    evolveFollowers(before, employmentContractStarted());
+    evolveFollowers(before, referentReleased());
+    expect(before).toEqual(snapshot);
+  });
+
+  it('ignores data it cannot read instead of throwing: one odd event must not stop every feed', () => {
+    const before = stateAfter(aParcoursFollowedByClaire);
+    for (const data of [null, 'x', [], { partnerId: 42 }, { partnerId: '' }, { organismeReferentId: 7, contractId: 'c', employerPartnerId: {} }]) {
+      for (const type of ['FollowUpMemberJoined', 'FollowUpMemberLeft', 'OrientationDecided', 'ReorientationDecided', 'ReferentAssigned', 'EmploymentContractStarted', 'ActionPrescribed']) {
+        expect(evolveFollowers(before, { type, data })).toBe(before);
+      }
+    }
+    // Only a decision stated as accepted moves the organisme référent.
+    expect(evolveFollowers(before, { type: 'ReorientationDecided', data: { accepted: 'yes', organismeReferentId: MISSION_LOCALE } })).toBe(before);
+    expect(evolveFollowers(before, { type: 'SomethingNew', data: { partnerId: MISSION_LOCALE } })).toBe(before);
+  });
+});
+
+describe('deliver', () => {
+  const followedWithEmployer = stateAfter([...aParcoursFollowedByClaire, joined(ACI_JARDINS), joined(BOULANGERIE)]);
+
+  it('gives each recipient the event minimised for its kind, naming the profile applied', () => {
+    const { deliveries } = deliver(followedWithEmployer, diagnosed(), kindOf, DEFAULT_FEED_POLICY);
+    expect(deliveries.map(({ partnerId, profile }) => ({ partnerId, profile }))).toEqual([
+      { partnerId: CONSEIL_DEPARTEMENTAL, profile: 'pilot' },
+      { partnerId: ACI_JARDINS, profile: 'work_integration' },
+    ]);
+    expect(receivedBy(deliveries, CONSEIL_DEPARTEMENTAL)).toEqual([diagnosed()]);
+    expect(receivedBy(deliveries, ACI_JARDINS)[0].data.barriers).toEqual({ mobility: 'strong', literacy: 'none', administrative: 'none', digital: 'strong', language: 'none' });
+    expect(receivedBy(deliveries, BOULANGERIE)).toEqual([]);
+  });
+
+  it('gives an employer only the contracts it employs under, including their end', () => {
+    const stream = [
+      employmentContractStarted({ contractId: 'c-aci', employerPartnerId: ACI_JARDINS }),
+      employmentContractStarted({ contractId: 'c-boulangerie', kind: 'CDD', employerPartnerId: BOULANGERIE, structureKind: null, weeklyHours: 35 }),
+      employmentContractEnded({ contractId: 'c-aci' }),
+      employmentContractEnded({ contractId: 'c-boulangerie', reason: 'hired_permanent' }),
+    ];
+    const received = deliveriesAlong(stream, followedWithEmployer).map((deliveries) => receivedBy(deliveries, BOULANGERIE));
+    expect(received).toEqual([
+      [],
+      [
+        {
+          type: 'EmploymentContractStarted',
+          data: { contractId: 'c-boulangerie', kind: 'CDD', employerPartnerId: BOULANGERIE, structureKind: null, weeklyHours: 35, startsOn: '2026-03-02', plannedEndOn: '2026-08-31' },
+        },
+      ],
+      [],
+      [{ type: 'EmploymentContractEnded', data: { contractId: 'c-boulangerie', endedOn: '2026-03-16', reason: 'hired_permanent' } }],
+    ]);
+    // The ACI, an SIAE, also sees only its own contract; the Département sees both.
+    expect(deliveriesAlong(stream, followedWithEmployer).map((deliveries) => receivedBy(deliveries, ACI_JARDINS).length)).toEqual([1, 0, 1, 0]);
+    expect(deliveriesAlong(stream, followedWithEmployer).map((deliveries) => receivedBy(deliveries, CONSEIL_DEPARTEMENTAL).length)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('gives an employer its own joining and leaving, not the other members’', () => {
+    const stream = [joined(MISSION_LOCALE), joined(CAF), left(BOULANGERIE, '2026-04-01'), contactRecorded()];
+    const received = deliveriesAlong(stream, followedWithEmployer).map((deliveries) => receivedBy(deliveries, BOULANGERIE).map(({ type }) => type));
+    expect(received).toEqual([[], [], ['FollowUpMemberLeft'], []]);
+  });
+
+  it('gives an employer the appointments it holds and the actions it provides only', () => {
+    const stream = [
+      appointmentRecorded({ appointmentId: 'rdv-cd' }),
+      appointmentRecorded({ appointmentId: 'rdv-job', partnerId: BOULANGERIE }),
+      actionPrescribed({ actionId: 'pmsmp', kind: 'immersion_pmsmp', providerPartnerId: BOULANGERIE }),
+      actionPrescribed({ actionId: 'soins', kind: 'health', providerPartnerId: null }),
+      actionStatusChanged({ actionId: 'pmsmp' }),
+      actionStatusChanged({ actionId: 'soins' }),
+      engagementContractSigned(),
+    ];
+    const received = deliveriesAlong(stream, followedWithEmployer).map((deliveries) => receivedBy(deliveries, BOULANGERIE).map(({ data }) => data.appointmentId ?? data.actionId));
+    expect(received).toEqual([[], ['rdv-job'], ['pmsmp'], [], ['pmsmp'], [], []]);
+  });
+
+  it('gives the CAF the suspension, not the appointments', () => {
+    const state = stateAfter([...aParcoursFollowedByClaire, joined(CAF)]);
+    expect(receivedBy(deliver(state, suspended(), kindOf, DEFAULT_FEED_POLICY).deliveries, CAF)).toEqual([suspended()]);
+    expect(receivedBy(deliver(state, appointmentRecorded(), kindOf, DEFAULT_FEED_POLICY).deliveries, CAF)).toEqual([]);
+  });
+
+  it('gives a partner of unknown kind nothing: the feed fails closed', () => {
+    const state = stateAfter([...aParcoursFollowedByClaire, joined('0f0f0f0f-0000-4000-8000-000000000000')]);
+    expect(deliver(state, contactRecorded(), kindOf, DEFAULT_FEED_POLICY).deliveries.map(({ partnerId }) => partnerId)).toEqual([CONSEIL_DEPARTEMENTAL]);
+  });
+
+  it('tells every former recipient of an erasure, as a bare fact', () => {
+    const state = stateAfter([...aParcoursFollowedByClaire, joined(BOULANGERIE), joined(CAF), left(BOULANGERIE), left(CAF)]);
+    const { deliveries } = deliver(state, personalDataErased(), kindOf, DEFAULT_FEED_POLICY);
+    expect(deliveries.map(({ partnerId, event }) => [partnerId, event])).toEqual([
+      [CONSEIL_DEPARTEMENTAL, { type: 'PersonalDataErased', data: {} }],
+      [BOULANGERIE, { type: 'PersonalDataErased', data: {} }],
+      [CAF, { type: 'PersonalDataErased', data: {} }],
+    ]);
+  });
+});
+
+describe('concernedPartners', () => {
+  const state = stateAfter([...aParcoursFollowedByClaire, employmentContractStarted(), actionPrescribed({ providerPartnerId: MISSION_LOCALE })]);
+  const samples: Record<string, FeedEvent> = {
+    OrientationDecided: oriented({ organismeReferentId: MISSION_LOCALE }),
+    ReorientationDecided: reorientationAccepted(),
+    ReferentAssigned: referentAssigned(CLAIRE_AT_CD),
+    ReferentReleased: referentReleased(),
+    FollowUpMemberJoined: joined(MISSION_LOCALE),
+    FollowUpMemberLeft: left(MISSION_LOCALE),
+    AppointmentRecorded: appointmentRecorded(),
+    ContactRecorded: contactRecorded(),
+    ActionPrescribed: actionPrescribed({ providerPartnerId: MISSION_LOCALE }),
+    ActionStatusChanged: actionStatusChanged(),
+    EmploymentContractStarted: employmentContractStarted(),
+    EmploymentContractEnded: employmentContractEnded(),
+  };
+
+  it('names a partner for every type the policy may scope to "concerning"', () => {
+    expect(Object.keys(samples).sort()).toEqual([...PARTNER_NAMING_EVENT_TYPES].sort());
+    expect(Object.fromEntries(Object.entries(samples).map(([type, event]) => [type, concernedPartners(state, event)]))).toEqual({
+      OrientationDecided: [MISSION_LOCALE, CONSEIL_DEPARTEMENTAL],
+      ReorientationDecided: [FRANCE_TRAVAIL_THIERS, CONSEIL_DEPARTEMENTAL],
+      ReferentAssigned: [CONSEIL_DEPARTEMENTAL],
+      ReferentReleased: [CONSEIL_DEPARTEMENTAL],
+      FollowUpMemberJoined: [MISSION_LOCALE],
+      FollowUpMemberLeft: [MISSION_LOCALE],
+      AppointmentRecorded: [CONSEIL_DEPARTEMENTAL],
+      ContactRecorded: [CONSEIL_DEPARTEMENTAL],
+      ActionPrescribed: [MISSION_LOCALE],
+      ActionStatusChanged: [MISSION_LOCALE],
+      EmploymentContractStarted: [ACI_JARDINS],
+      EmploymentContractEnded: [ACI_JARDINS],
+    });
+  });
+
+  it('names nobody for the other types, nor for a rejected reorientation or a contract of unknown employer', () => {
+    for (const event of [opened(), diagnosed(), exited(), suspended(), personalDataErased(), reorientationRejected(), employmentContractEnded({ contractId: 'unknown' })]) {
+      expect(concernedPartners(state, event)).toEqual([]);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The feed follows exactly who may see the parcours (DESIGN §8), on any sequence of role changes.
+
+const PARTNERS = [CONSEIL_DEPARTEMENTAL, FRANCE_TRAVAIL_THIERS, MISSION_LOCALE, ACI_JARDINS];
+const partner = fc.constantFrom(...PARTNERS);
+const roleChange: fc.Arbitrary<ParcoursEvent> = fc.oneof(
+  partner.map((partnerId) => joined(partnerId)),
+  partner.map((partnerId) => left(partnerId)),
+  partner.map((partnerId) => oriented({ organismeReferentId: partnerId })),
+  partner.map((partnerId) => reorientationAccepted({ organismeReferentId: partnerId })),
+  fc.constant(reorientationRejected()),
+  partner.map((partnerId) => referentAssigned(CLAIRE_AT_CD, partnerId)),
+  fc.constant(referentReleased()),
+  fc.constant(contactRecorded()),
+  fc.constant(exited()),
+  fc.constant(reopened()),
+  fc.constant(personalDataErased()),
+);
+
+/** The organisations that may see a parcours, from the domain state (visibility.ts, territory roles aside). */
+function visibleTo(state: ParcoursState): string[] {
+  return PARTNERS.filter((partnerId) => state.followUpGroup.includes(partnerId) || state.organismeReferentId === partnerId || state.referent?.partnerId === partnerId);
+}
+
+describe('the follower state, on arbitrary role changes', () => {
+  it('follows the same organisations as the domain’s visibility rule, and feeds each only while it follows', () => {
+    fc.assert(
+      fc.property(fc.array(roleChange, { maxLength: 30 }), (changes) => {
+        let domain = evolve(null, opened());
+        let feed = evolveFollowers(NO_FOLLOWERS, opened());
+        const everFollowed = new Set<string>();
+        for (const event of changes) {
+          const nextDomain = evolve(domain, event);
+          const nextFeed = evolveFollowers(feed, event);
+          const reached = recipients(feed, nextFeed, event);
+          expect([...followers(nextFeed)].sort()).toEqual(visibleTo(nextDomain).sort());
+          for (const partnerId of PARTNERS) {
+            const followsAround = visibleTo(domain).includes(partnerId) || visibleTo(nextDomain).includes(partnerId);
+            const toldOfErasure = event.type === 'PersonalDataErased' && everFollowed.has(partnerId);
+            expect({ partnerId, type: event.type, receives: reached.includes(partnerId) }).toEqual({ partnerId, type: event.type, receives: followsAround || toldOfErasure });
+          }
+          for (const partnerId of visibleTo(nextDomain)) everFollowed.add(partnerId);
+          domain = nextDomain;
+          feed = nextFeed;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,275 @@
+/**
+ * The pure core of the per-partner feed (DESIGN §7 `partner_feed`): who receives an event of a
+ * parcours, and what of it. The projection that stores the feed folds `FollowerState` per parcours
+ * and appends what `deliver` returns; it never looks at the data itself.
+ *
+ * Who follows a parcours is the visibility rule of §8 (`parcours-details/visibility.ts`), minus the
+ * territory-wide roles, which are per user and read through the API: the members of the follow-up
+ * group, the organisme référent (orientation, accepted reorientation) and the organisation that
+ * employs the current référent.
+ *
+ * Events arrive as stored (`type` a string, `data` unknown): the feed reads them defensively and
+ * never throws on data, so that one odd event cannot stop every partner's feed.
+ */
+import type { PartnerKind } from '../../../partners/domain/roles.js';
+import { allowanceFor, type FeedPolicy } from './feed-policy.js';
+
+export interface FeedEvent {
+  type: string;
+  data: unknown;
+}
+
+/** A JSON leaf: the only thing ever copied from an event into a feed. */
+type Leaf = string | number | boolean | null;
+
+export interface MinimisedData {
+  [field: string]: Leaf | MinimisedData;
+}
+
+export interface MinimisedEvent {
+  type: string;
+  data: MinimisedData;
+}
+
+/**
+ * The event as `partnerKind` may know it, or null when that kind does not receive its type.
+ *
+ * The output is built from the allow-list, never by deleting from the input: a field the policy
+ * does not name cannot leak, even one added to an event after the policy was written. Only JSON
+ * leaves are copied: an object found where the catalogue expects a value is dropped rather than
+ * copied whole, and a missing field stays missing. The per-partner `scope` is not applied here
+ * (it needs to know which partner, and the follower state): `deliver` applies it.
+ */
+export function minimise(event: FeedEvent, partnerKind: PartnerKind, policy: FeedPolicy): MinimisedEvent | null {
+  const allowance = allowanceFor(policy, partnerKind, event.type);
+  if (allowance === null) return null;
+  const data: MinimisedData = {};
+  for (const field of allowance.fields) {
+    const path = field.split('.');
+    const value = leafAt(event.data, path);
+    if (value !== undefined) setAt(data, path, value);
+  }
+  return { type: event.type, data };
+}
+
+function leafAt(data: unknown, path: readonly string[]): Leaf | undefined {
+  let current: unknown = data;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  if (current === null || typeof current === 'string' || typeof current === 'boolean') return current;
+  // NaN and the infinities are not JSON: a feed row must read back as it was written.
+  return typeof current === 'number' && Number.isFinite(current) ? current : undefined;
+}
+
+/** Paths come from the validated catalogue, so no key here is `__proto__` or the like. */
+function setAt(target: MinimisedData, path: readonly string[], value: Leaf): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next === 'object' && next !== null) node = next;
+    else {
+      const created: MinimisedData = {};
+      node[key] = created;
+      node = created;
+    }
+  }
+  node[path[path.length - 1]] = value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Followers
+
+/** What the feed keeps per parcours. Plain JSON: stored as is by the projection. */
+export interface FollowerState {
+  /** Partner ids, each once, in joining order. */
+  followUpGroup: string[];
+  organismeReferentId: string | null;
+  /** The organisation employing the current référent. */
+  referentPartnerId: string | null;
+  /**
+   * Partners that followed the parcours and no longer do. They receive nothing more, except
+   * `PersonalDataErased`: RGPD art. 19 requires telling every recipient of the data of an erasure.
+   */
+  formerFollowers: string[];
+  /** Contract id → employer partner, so that an `EmploymentContractEnded` is known to concern it. */
+  employers: Record<string, string>;
+  /** Action id → provider partner, likewise for `ActionStatusChanged`. */
+  providers: Record<string, string>;
+}
+
+export const NO_FOLLOWERS: FollowerState = Object.freeze({
+  followUpGroup: [],
+  organismeReferentId: null,
+  referentPartnerId: null,
+  formerFollowers: [],
+  employers: {},
+  providers: {},
+}) as FollowerState;
+
+/** The partners following the parcours: follow-up group, then organisme référent, then the référent's organisation. */
+export function followers(state: FollowerState): string[] {
+  return unique([...state.followUpGroup, state.organismeReferentId, state.referentPartnerId]);
+}
+
+/** Never mutates `state`; an event that changes nothing returns it unchanged. */
+export function evolveFollowers(state: FollowerState, event: FeedEvent): FollowerState {
+  const next = roles(state, event);
+  if (next === state) return state;
+  const before = followers(state);
+  const after = followers(next);
+  const leaving = before.filter((partnerId) => !after.includes(partnerId));
+  const formerFollowers = unique([...state.formerFollowers, ...leaving]).filter((partnerId) => !after.includes(partnerId));
+  return { ...next, formerFollowers };
+}
+
+function roles(state: FollowerState, event: FeedEvent): FollowerState {
+  const data = event.data;
+  switch (event.type) {
+    case 'FollowUpMemberJoined': {
+      const partnerId = text(data, 'partnerId');
+      return partnerId === null || state.followUpGroup.includes(partnerId) ? state : { ...state, followUpGroup: [...state.followUpGroup, partnerId] };
+    }
+    case 'FollowUpMemberLeft': {
+      const partnerId = text(data, 'partnerId');
+      return partnerId === null || !state.followUpGroup.includes(partnerId)
+        ? state
+        : { ...state, followUpGroup: state.followUpGroup.filter((member) => member !== partnerId) };
+    }
+    case 'OrientationDecided': {
+      const organismeReferentId = text(data, 'organismeReferentId');
+      return organismeReferentId === null ? state : { ...state, organismeReferentId };
+    }
+    case 'ReorientationDecided': {
+      const organismeReferentId = text(data, 'organismeReferentId');
+      // A rejected request changes nothing: the organisme référent stays in charge.
+      return field(data, 'accepted') !== true || organismeReferentId === null ? state : { ...state, organismeReferentId };
+    }
+    case 'ReferentAssigned': {
+      const partnerId = text(data, 'partnerId');
+      return partnerId === null ? state : { ...state, referentPartnerId: partnerId };
+    }
+    case 'ReferentReleased':
+      // As in the domain's evolve: a release always ends the current référent's term.
+      return state.referentPartnerId === null ? state : { ...state, referentPartnerId: null };
+    case 'EmploymentContractStarted': {
+      const contractId = text(data, 'contractId');
+      const employer = text(data, 'employerPartnerId');
+      return contractId === null || employer === null ? state : { ...state, employers: { ...state.employers, [contractId]: employer } };
+    }
+    case 'ActionPrescribed': {
+      const actionId = text(data, 'actionId');
+      const provider = text(data, 'providerPartnerId');
+      return actionId === null || provider === null ? state : { ...state, providers: { ...state.providers, [actionId]: provider } };
+    }
+    default:
+      // An exit changes no role: the group still sees the parcours (§8), and hears of a job ending
+      // after the exit, of a reopening, of an erasure.
+      return state;
+  }
+}
+
+/**
+ * Who receives `event`, given the follower state before and after it: the followers at the time
+ * of the event, where an event that changes who follows reaches both sides — a partner that
+ * starts following receives the event that made it a follower (its own `FollowUpMemberJoined`, the
+ * `OrientationDecided` or `ReferentAssigned` naming it) and what follows; a partner that stops
+ * receives the event that ended it (its own `FollowUpMemberLeft`, the `ReferentReleased` of a
+ * handover, the `ReorientationDecided` moving the parcours elsewhere) and nothing after, unless it
+ * still follows in another role. `PersonalDataErased` also reaches former followers (RGPD art. 19).
+ */
+export function recipients(stateBefore: FollowerState, stateAfter: FollowerState, event: FeedEvent): string[] {
+  const reached = unique([...followers(stateBefore), ...followers(stateAfter)]);
+  return event.type === 'PersonalDataErased' ? unique([...reached, ...stateBefore.formerFollowers]) : reached;
+}
+
+/**
+ * The partners an event names, for the `concerning` scope: the subject of a membership or référent
+ * change, the organisme référent given (or taken away by a reorientation), the organisation holding
+ * an appointment or a contact, the provider of an action, the employer of a contract. Read in the
+ * state before the event, which knows who an ended contract or a changed action belongs to.
+ */
+export function concernedPartners(stateBefore: FollowerState, event: FeedEvent): string[] {
+  const data = event.data;
+  switch (event.type) {
+    case 'FollowUpMemberJoined':
+    case 'FollowUpMemberLeft':
+    case 'ReferentAssigned':
+    case 'ReferentReleased':
+    case 'AppointmentRecorded':
+    case 'ContactRecorded':
+      return unique([text(data, 'partnerId')]);
+    case 'OrientationDecided':
+      return unique([text(data, 'organismeReferentId'), stateBefore.organismeReferentId]);
+    case 'ReorientationDecided':
+      return field(data, 'accepted') === true ? unique([text(data, 'organismeReferentId'), stateBefore.organismeReferentId]) : [];
+    case 'ActionPrescribed':
+      return unique([text(data, 'providerPartnerId')]);
+    case 'ActionStatusChanged':
+      return unique([entry(stateBefore.providers, text(data, 'actionId'))]);
+    case 'EmploymentContractStarted':
+      return unique([text(data, 'employerPartnerId')]);
+    case 'EmploymentContractEnded':
+      return unique([entry(stateBefore.employers, text(data, 'contractId'))]);
+    default:
+      return [];
+  }
+}
+
+export interface FeedDelivery {
+  partnerId: string;
+  /** The policy's profile for the partner's kind, to explain later why it received what it did. */
+  profile: string;
+  event: MinimisedEvent;
+}
+
+/**
+ * One step of the feed: the follower state after `event`, and what each recipient receives. A
+ * partner whose kind is unknown (`kindOf` returns null: deleted, not yet synchronised) receives
+ * nothing: the feed fails closed.
+ */
+export function deliver(
+  state: FollowerState,
+  event: FeedEvent,
+  kindOf: (partnerId: string) => PartnerKind | null,
+  policy: FeedPolicy,
+): { state: FollowerState; deliveries: FeedDelivery[] } {
+  const after = evolveFollowers(state, event);
+  const deliveries: FeedDelivery[] = [];
+  let concerned: string[] | null = null;
+  for (const partnerId of recipients(state, after, event)) {
+    const kind = kindOf(partnerId);
+    if (kind === null) continue;
+    const allowance = allowanceFor(policy, kind, event.type);
+    if (allowance === null) continue;
+    if (allowance.scope === 'concerning') {
+      concerned ??= concernedPartners(state, event);
+      if (!concerned.includes(partnerId)) continue;
+    }
+    const minimised = minimise(event, kind, policy);
+    if (minimised !== null) deliveries.push({ partnerId, profile: policy.kinds[kind].profile, event: minimised });
+  }
+  return { state: after, deliveries };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function field(data: unknown, key: string): unknown {
+  return typeof data === 'object' && data !== null && Object.hasOwn(data, key) ? (data as Record<string, unknown>)[key] : undefined;
+}
+
+function text(data: unknown, key: string): string | null {
+  const value = field(data, key);
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function entry(record: Readonly<Record<string, string>>, key: string | null): string | null {
+  return key !== null && Object.hasOwn(record, key) ? record[key] : null;
+}
+
+function unique(ids: readonly (string | null)[]): string[] {
+  const seen: string[] = [];
+  for (const id of ids) if (id !== null && !seen.includes(id)) seen.push(id);
+  return seen;
+}

@@ -1,0 +1,76 @@
+import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import type { FastifyReply } from 'fastify';
+import { SqlClient } from '../../database/sql-client.js';
+import { ProblemError } from '../../http/problem.js';
+import { Roles } from '../../partners/auth/access.decorators.js';
+import { TERRITORIES } from '../../partners/territories/territories.js';
+import { wantsCsv } from '../csv.js';
+import { type TerritoryIndicatorRow, computeTerritoryIndicators, territoryIndicatorsCsvText } from './territory-indicators.js';
+import type { ParcoursFacts } from './territory-indicators.projection.js';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export class TerritoryIndicatorsQueryDto {
+  @ApiProperty({ example: '2026-01', description: 'First month, YYYY-MM' }) @Matches(MONTH, { message: 'from must be a month YYYY-MM' }) from!: string;
+  @ApiProperty({ example: '2026-12', description: 'Last month, YYYY-MM, included' }) @Matches(MONTH, { message: 'to must be a month YYYY-MM' }) to!: string;
+  @ApiPropertyOptional({ enum: TERRITORIES.map((territory) => territory.code) })
+  @IsOptional()
+  @IsIn(TERRITORIES.map((territory) => territory.code))
+  territory?: string;
+}
+
+export class TerritoryIndicatorRowResponse {
+  @ApiProperty() territory!: string;
+  @ApiProperty({ example: '2026-03' }) month!: string;
+  @ApiProperty() entries!: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) orientationsByType!: object;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) orientationsByOrganismeReferent!: object;
+  @ApiProperty() reorientations!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: '{ median, p90, count } in days' }) delayEntryToOrientationDays!: object;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: '{ median, p90, count } in days' }) delayOrientationToFirstAccompanimentDays!: object;
+  @ApiProperty() openAtMonthEnd!: number;
+  @ApiProperty() withReferentAtMonthEnd!: number;
+  @ApiProperty() withValidEngagementContractAtMonthEnd!: number;
+  @ApiProperty({ type: Number, nullable: true }) shareWithReferent!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) shareWithValidEngagementContract!: number | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) employmentContractsStartedByKind!: object;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) exitsByCategory!: object;
+}
+
+/** `territory_indicators` — per EPCI and month, how the SPIE is doing (Département, State, funders). */
+@ApiTags('reports')
+@ApiBearerAuth()
+@ApiSecurity('apiKey')
+@Controller('v1/reports/territories')
+export class TerritoryIndicatorsController {
+  constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
+
+  @Get()
+  @Roles('coordinator', 'auditor')
+  @ApiOperation({ summary: 'Indicators per EPCI and month (JSON, or CSV with Accept: text/csv)' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: [TerritoryIndicatorRowResponse] })
+  async report(
+    @Query() query: TerritoryIndicatorsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TerritoryIndicatorRow[] | string> {
+    if (query.from > query.to) throw new ProblemError(400, 'invalid_period', 'The period is empty', 'from must not be after to');
+    const rows = await this.db.query<{ doc: ParcoursFacts }>(
+      `SELECT doc FROM territory_indicators WHERE $1::text IS NULL OR doc ->> 'territory' = $1`,
+      [query.territory ?? null],
+    );
+    const indicators = computeTerritoryIndicators(
+      rows.map((row) => row.doc),
+      query,
+    );
+    if (!wantsCsv(accept)) return indicators;
+    const labels = await this.db.query<{ partner_id: string; name: string }>('SELECT partner_id, name FROM partners');
+    void reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="indicateurs-${query.territory ?? 'territoires'}-${query.from}-${query.to}.csv"`);
+    return territoryIndicatorsCsvText(indicators, { partnerLabels: new Map(labels.map((label) => [label.partner_id, label.name])) });
+  }
+}
