@@ -17,6 +17,8 @@ export class AppConfig {
   readonly bodyLimitBytes!: number;
   /** Poll interval of store subscriptions when no notification wakes them. */
   readonly subscriptionPollMs!: number;
+  /** Another field allow-list for the partner feeds (JSON, see partner-feed/feed-policies). */
+  readonly feedPolicyFile!: string | undefined;
   /** Readiness fails when a projection lags more than this (seconds). */
   readonly projectionLagReadySeconds!: number;
   /** Expected `iss` of bearer tokens; the embedded default issues its own. */
@@ -69,6 +71,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
     subscriptionPollMs: integer(env, 'SUBSCRIPTION_POLL_MS', 500, 10, 60_000),
     projectionLagReadySeconds: integer(env, 'PROJECTION_LAG_READY_SECONDS', 300, 1, 86_400),
+    feedPolicyFile: raw(env, 'FEED_POLICY_FILE'),
     oidcIssuer: text(env, 'OIDC_ISSUER', LOCAL_ISSUER),
     oidcAudience: text(env, 'OIDC_AUDIENCE', 'spie-parcours'),
     oidcJwksUrl: httpUrl(env, 'OIDC_JWKS_URL'),

@@ -5,7 +5,7 @@ import { openDatabase } from '../database/open-database.js';
 import { SqlEventStore } from '../event-store/sql/sql-event-store.js';
 import { projectionStatus } from './projection-status.js';
 import { rebuildProjections } from './rebuild.js';
-import { PROJECTIONS, projectionNamed } from './registry.js';
+import { projectionNamed, projectionsFor } from './registry.js';
 
 /** `cli projections status`: a table, one line per projection. */
 export async function projectionsStatus(config: AppConfig): Promise<string> {
@@ -13,7 +13,7 @@ export async function projectionsStatus(config: AppConfig): Promise<string> {
   try {
     await migrate(db);
     const lines = [['projection', 'generation', 'position', 'applied', 'lag (events)', 'lag (s)', 'errors', 'last error']];
-    for (const projection of PROJECTIONS) {
+    for (const projection of projectionsFor(config)) {
       const status = await projectionStatus(db, projection);
       lines.push([
         status.name,
@@ -35,7 +35,8 @@ export async function projectionsStatus(config: AppConfig): Promise<string> {
 
 /** `cli projections rebuild <name|all>`, with a progress bar (events done, rate, ETA). */
 export async function rebuild(config: AppConfig, name: string): Promise<string> {
-  const projections = name === 'all' ? PROJECTIONS : [projectionNamed(name)];
+  const all = projectionsFor(config);
+  const projections = name === 'all' ? all : [projectionNamed(all, name)];
   const db = await openDatabase(config);
   const bar = new SingleBar({
     format: ' {bar} {percentage}% | {value}/{total} events | {rate} ev/s | ETA {eta_formatted}',

@@ -8,7 +8,7 @@ import { EventStore } from '../event-store/event-store.js';
 import { Public } from '../partners/auth/access.decorators.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { type ProjectionStatus, projectionStatus } from './projection-status.js';
-import { PROJECTIONS } from './registry.js';
+import { projectionsFor } from './registry.js';
 
 /** Runs every projection in the background (one writer per projection across instances). */
 @Injectable()
@@ -21,7 +21,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     @Inject(EventStore) store: EventStore,
     @Inject(AppConfig) config: AppConfig,
   ) {
-    this.runners = PROJECTIONS.map(
+    this.runners = projectionsFor(config).map(
       (projection) =>
         new ProjectionRunner(db, store, projection, {
           pollMs: config.subscriptionPollMs,

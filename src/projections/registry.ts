@@ -1,17 +1,29 @@
+import { readFileSync } from 'node:fs';
+import type { AppConfig } from '../config/app-config.js';
 import { caseloadProjection } from '../parcours/read-models/caseload/caseload.projection.js';
+import { DEFAULT_FEED_POLICY, type FeedPolicy, parseFeedPolicy } from '../parcours/read-models/partner-feed/feed-policy.js';
+import { partnerFeedProjection } from '../parcours/read-models/partner-feed/partner-feed.projection.js';
 import { caomFundingProjection } from '../reporting/caom/caom-funding.projection.js';
 import { territoryIndicatorsProjection } from '../reporting/territory-indicators/territory-indicators.projection.js';
 import type { Projection } from './projection.js';
 
-/** Every asynchronous read model of the service, fed by the projection runners. */
-export const PROJECTIONS: readonly Projection[] = [
-  caseloadProjection as Projection,
-  caomFundingProjection as Projection,
-  territoryIndicatorsProjection as Projection,
-];
+/** The feed policy in force: the shipped default, or the file FEED_POLICY_FILE names (checked at boot). */
+export function feedPolicyOf(config: Pick<AppConfig, 'feedPolicyFile'>): FeedPolicy {
+  return config.feedPolicyFile ? parseFeedPolicy(readFileSync(config.feedPolicyFile, 'utf8')) : DEFAULT_FEED_POLICY;
+}
 
-export function projectionNamed(name: string): Projection {
-  const projection = PROJECTIONS.find((candidate) => candidate.name === name);
-  if (!projection) throw new Error(`no projection named ${name}; known: ${PROJECTIONS.map((candidate) => candidate.name).join(', ')}`);
+/** Every asynchronous read model of the service, fed by the projection runners. */
+export function projectionsFor(config: Pick<AppConfig, 'feedPolicyFile'>): readonly Projection[] {
+  return [
+    caseloadProjection as Projection,
+    caomFundingProjection as Projection,
+    territoryIndicatorsProjection as Projection,
+    partnerFeedProjection(feedPolicyOf(config)),
+  ];
+}
+
+export function projectionNamed(projections: readonly Projection[], name: string): Projection {
+  const projection = projections.find((candidate) => candidate.name === name);
+  if (!projection) throw new Error(`no projection named ${name}; known: ${projections.map((candidate) => candidate.name).join(', ')}`);
   return projection;
 }

@@ -19,6 +19,8 @@ type Target = 'own' | 'foreign' | 'nonexistent';
 interface Call {
   path: string;
   body?: unknown;
+  /** A Server-Sent Events stream: only its status matters, the connection is dropped at once. */
+  stream?: boolean;
   /** Undo what a successful call changed, so later cases start from the same world. */
   cleanup?: () => Promise<void>;
 }
@@ -251,6 +253,16 @@ describe('authorisation matrix', () => {
     'GET /v1/me': { roles: EVERYONE, success: 200, object: false, call: async () => ({ path: '/v1/me' }) },
     'GET /v1/territories': { roles: EVERYONE, success: 200, object: false, call: async () => ({ path: '/v1/territories' }) },
     'GET /v1/access-journal': { roles: ['auditor', 'dpo'], success: 200, object: false, call: async () => ({ path: '/v1/access-journal' }) },
+    'GET /v1/caseload': { roles: CASEWORKERS, success: 200, object: false, call: async () => ({ path: '/v1/caseload' }) },
+    'GET /v1/reports/caom': { roles: ['coordinator', 'auditor'], success: 200, object: false, call: async () => ({ path: '/v1/reports/caom?year=2026' }) },
+    'GET /v1/reports/territories': {
+      roles: ['coordinator', 'auditor'],
+      success: 200,
+      object: false,
+      call: async () => ({ path: '/v1/reports/territories?from=2026-01&to=2026-02' }),
+    },
+    'GET /v1/feed': { roles: [...CASEWORKERS, 'partner_admin'], success: 200, object: false, call: async () => ({ path: '/v1/feed' }) },
+    'GET /v1/feed/stream': { roles: [...CASEWORKERS, 'partner_admin'], success: 200, object: false, call: async () => ({ path: '/v1/feed/stream', stream: true }) },
 
     'POST /v1/parcours': {
       roles: [...ORIENTATION, 'referent'],
@@ -404,11 +416,14 @@ describe('authorisation matrix', () => {
           const reaches = target === 'own' || (target === 'foreign' && (rule.crossPartner ?? []).includes(role));
           const expected = !allowed ? 403 : !rule.object || reaches ? rule.success : 404;
           const call = await rule.call({ target, partnerId });
+          const abort = new AbortController();
           const response = await fetch(`${running.baseUrl}${call.path}`, {
             method,
             headers: { ...(await consortium.as(caller)), ...(call.body ? { 'content-type': 'application/json' } : {}) },
             body: call.body ? JSON.stringify(call.body) : undefined,
+            signal: abort.signal,
           });
+          if (call.stream) abort.abort();
           if (response.status !== expected) failures.push(`${key} as ${role} on ${target}: ${response.status}, expected ${expected}`);
           if (target === 'foreign' && response.status < 300 && !reaches) foreignSuccessOutsideRules += 1;
           if (response.status < 300) await call.cleanup?.();
