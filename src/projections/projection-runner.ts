@@ -70,7 +70,16 @@ export class ProjectionRunner {
     if (this.status !== 'running') await new Promise<void>((resolve) => this.leaseWaiters.push(resolve));
     // A schema upgrade switches at the end of its first catch-up: wait for that too.
     if (this.pendingSwitch) await new Promise<void>((resolve) => this.switchWaiters.push(resolve));
-    await this.subscription!.whenCaughtUp();
+    // A subscription being replaced (after a rebuild's switch) lets its waiters go: wait on its successor.
+    for (;;) {
+      const subscription = this.subscription;
+      if (!subscription) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
+      await subscription.whenCaughtUp();
+      if (this.subscription === subscription) return;
+    }
   }
 
   private async tryToLead(): Promise<void> {
@@ -140,12 +149,17 @@ export class ProjectionRunner {
       await applyBatch(tx, this.projection, this.generation, events, next);
       return false;
     });
-    // Not awaited: the subscription being replaced is the one running this very handler.
-    if (moved) setImmediate(() => void this.refollow(session));
+    if (moved && this.subscription) {
+      // Not awaited: the subscription being replaced is the one running this very handler. It is
+      // detached at once, so that nobody waits on it any more.
+      const replaced = this.subscription;
+      this.subscription = undefined;
+      setImmediate(() => void this.refollow(session, replaced));
+    }
   }
 
-  private async refollow(session: SqlSession): Promise<void> {
-    await this.subscription?.stop();
+  private async refollow(session: SqlSession, replaced: Subscription): Promise<void> {
+    await replaced.stop();
     if (this.stopped || this.session !== session) return;
     try {
       await this.follow(session);
