@@ -27,6 +27,7 @@ export async function rebuildProjections(
   options: { batchSize?: number; onProgress?: (progress: RebuildProgress) => void } = {},
 ): Promise<RebuildResult[]> {
   const session = await db.session();
+  const writers = [session];
   const lockKeys = projections.map((projection) => `projection-rebuild:${projection.name}`);
   try {
     for (const key of lockKeys) {
@@ -49,14 +50,20 @@ export async function rebuildProjections(
       'SELECT count(*)::int AS total FROM events WHERE category = ANY($1::text[]) AND type = ANY($2::text[])',
       [categories, types],
     );
-    let cursor: AllCursor = START;
+    // Each projection writes on a connection of its own, so that they apply a page side by side,
+    // while the next page is already being read.
+    for (const _projection of projections.slice(1)) writers.push(await db.session());
+    const read = (after: AllCursor) => store.readAll({ after, limit: options.batchSize ?? 2_000, categories, types });
+    let next = read(START);
     let done = 0;
     for (;;) {
-      const page = await store.readAll({ after: cursor, limit: options.batchSize ?? 2_000, categories, types });
-      await session.transaction(async (tx) => {
-        for (const projection of projections) await applyBatch(tx, projection, generations.get(projection)!, page.events, page.next);
-      });
-      cursor = page.next;
+      const page = await next;
+      if (!page.isEnd) next = read(page.next);
+      await Promise.all(
+        projections.map((projection, index) =>
+          writers[index]!.transaction((tx) => applyBatch(tx, projection, generations.get(projection)!, page.events, page.next)),
+        ),
+      );
       done += page.events.length;
       options.onProgress?.({ done, total: Math.max(total, done) });
       if (page.isEnd) break;
@@ -75,6 +82,6 @@ export async function rebuildProjections(
     return results;
   } finally {
     await session.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
-    await session.close();
+    await Promise.all(writers.map((writer) => writer.close()));
   }
 }

@@ -1,42 +1,112 @@
 import { type DocumentProjection, parcoursIdOf } from '../../../projections/projection.js';
-import { PARCOURS_EVENT_TYPES, type ParcoursEvent } from '../../domain/events.js';
-import { type ParcoursState, evolve } from '../../domain/state.js';
+import type { ParcoursEvent } from '../../domain/events.js';
+import type { ParcoursStatus } from '../../domain/state.js';
 
 /**
  * `caseload` — which open parcours does each organisation, and each référent, have in hand?
- * One document per parcours, without identity: the organisations that follow it, its référent,
- * its stage. The continuity read model adds each parcours' next deadline at query time.
+ * One small document per parcours, without identity: the organisations that follow it, its
+ * référent, its stage. The continuity read model adds each parcours' next deadline at query time.
  */
 export interface CaseloadDoc {
   parcoursId: string;
   territory: string;
-  status: ParcoursState['status'];
-  parcoursType: ParcoursState['parcoursType'];
+  status: ParcoursStatus;
+  parcoursType: string | null;
   organismeReferentId: string | null;
-  referent: ParcoursState['referent'];
+  referent: { userId: string; partnerId: string; since: string } | null;
+  followUpGroup: string[];
   /** Every organisation that sees it: référent's, organisme référent, follow-up group. */
   partnerIds: string[];
   entryOn: string;
   lastContactOn: string | null;
+  openEngagementContract: { contractId: string; endsOn: string } | null;
   engagementContractEndsOn: string | null;
-  /** The fold of the stream so far (no identity), so each event is applied to the state it follows. */
-  state: Omit<ParcoursState, 'identity'> & { identity: null };
   lastVersion: number;
 }
+
+export const CASELOAD_EVENT_TYPES = [
+  'ParcoursOpened',
+  'OrientationDecided',
+  'ReorientationDecided',
+  'ReferentAssigned',
+  'ReferentReleased',
+  'FollowUpMemberJoined',
+  'FollowUpMemberLeft',
+  'AppointmentRecorded',
+  'ContactRecorded',
+  'EngagementContractSigned',
+  'EngagementContractEnded',
+  'ParcoursSuspended',
+  'ParcoursResumed',
+  'ParcoursExited',
+  'ParcoursReopened',
+] as const satisfies readonly ParcoursEvent['type'][];
 
 export const caseloadProjection: DocumentProjection<CaseloadDoc> = {
   kind: 'document',
   name: 'caseload',
-  schemaVersion: 1,
+  schemaVersion: 2,
   categories: ['parcours'],
-  eventTypes: PARCOURS_EVENT_TYPES,
+  eventTypes: CASELOAD_EVENT_TYPES,
   keyOf: parcoursIdOf,
-  reduce(doc, event) {
+  reduce(doc, record) {
     // A runner applies each event once; this guard makes a replayed batch harmless all the same.
-    if (doc && event.streamVersion <= doc.lastVersion) return doc;
-    const before = doc ? ({ ...doc.state, identity: { status: 'encrypted', value: { ciphertext: '' } } } as ParcoursState) : null;
-    const after = evolve(before, { type: event.type, data: event.data } as ParcoursEvent);
-    return toDoc(after, event.streamVersion);
+    if (doc && record.streamVersion <= doc.lastVersion) return doc;
+    const event = { type: record.type, data: record.data } as ParcoursEvent;
+    if (event.type === 'ParcoursOpened') {
+      const { parcoursId, territory, entryOn } = event.data;
+      return withPartners({
+        parcoursId,
+        territory,
+        status: 'open',
+        parcoursType: null,
+        organismeReferentId: null,
+        referent: null,
+        followUpGroup: [],
+        partnerIds: [],
+        entryOn,
+        lastContactOn: null,
+        openEngagementContract: null,
+        engagementContractEndsOn: null,
+        lastVersion: record.streamVersion,
+      });
+    }
+    if (!doc) throw new Error(`${event.type} before ParcoursOpened`);
+    const next: CaseloadDoc = { ...doc, lastVersion: record.streamVersion };
+    switch (event.type) {
+      case 'OrientationDecided':
+        return withPartners({ ...next, parcoursType: event.data.parcoursType, organismeReferentId: event.data.organismeReferentId });
+      case 'ReorientationDecided':
+        return event.data.accepted ? withPartners({ ...next, parcoursType: event.data.parcoursType, organismeReferentId: event.data.organismeReferentId }) : next;
+      case 'ReferentAssigned':
+        return withPartners({ ...next, referent: { userId: event.data.referentUserId, partnerId: event.data.partnerId, since: event.data.assignedOn } });
+      case 'ReferentReleased':
+        return withPartners({ ...next, referent: null });
+      case 'FollowUpMemberJoined':
+        return withPartners({ ...next, followUpGroup: [...new Set([...next.followUpGroup, event.data.partnerId])] });
+      case 'FollowUpMemberLeft':
+        return withPartners({ ...next, followUpGroup: next.followUpGroup.filter((partnerId) => partnerId !== event.data.partnerId) });
+      case 'AppointmentRecorded':
+        return event.data.outcome === 'seen' ? { ...next, lastContactOn: latest(next.lastContactOn, event.data.scheduledOn) } : next;
+      case 'ContactRecorded':
+        return { ...next, lastContactOn: latest(next.lastContactOn, event.data.contactedOn) };
+      case 'EngagementContractSigned': {
+        const openEngagementContract = { contractId: event.data.contractId, endsOn: event.data.endsOn };
+        return { ...next, openEngagementContract, engagementContractEndsOn: event.data.endsOn };
+      }
+      case 'EngagementContractEnded':
+        return next.openEngagementContract?.contractId === event.data.contractId ? { ...next, openEngagementContract: null, engagementContractEndsOn: null } : next;
+      case 'ParcoursSuspended':
+        return { ...next, status: 'suspended' };
+      case 'ParcoursResumed':
+        return { ...next, status: 'open' };
+      case 'ParcoursExited':
+        return { ...next, status: 'exited' };
+      case 'ParcoursReopened':
+        return { ...next, status: 'open' };
+      default:
+        return next;
+    }
   },
   indexes: [
     `CREATE INDEX IF NOT EXISTS {table}_partners ON {table} USING gin ((doc -> 'partnerIds'))`,
@@ -44,23 +114,13 @@ export const caseloadProjection: DocumentProjection<CaseloadDoc> = {
   ],
 };
 
-function toDoc(state: ParcoursState, version: number): CaseloadDoc {
-  const partnerIds = new Set<string>(state.followUpGroup);
-  if (state.organismeReferentId) partnerIds.add(state.organismeReferentId);
-  if (state.referent) partnerIds.add(state.referent.partnerId);
-  const openContract = state.openEngagementContractId ? state.engagementContracts[state.openEngagementContractId] : undefined;
-  return {
-    parcoursId: state.parcoursId,
-    territory: state.territory,
-    status: state.status,
-    parcoursType: state.parcoursType,
-    organismeReferentId: state.organismeReferentId,
-    referent: state.referent,
-    partnerIds: [...partnerIds],
-    entryOn: state.entryOn,
-    lastContactOn: state.lastContactOn,
-    engagementContractEndsOn: openContract?.endsOn ?? null,
-    state: { ...state, identity: null },
-    lastVersion: version,
-  };
+function withPartners(doc: CaseloadDoc): CaseloadDoc {
+  const partnerIds = new Set(doc.followUpGroup);
+  if (doc.organismeReferentId) partnerIds.add(doc.organismeReferentId);
+  if (doc.referent) partnerIds.add(doc.referent.partnerId);
+  return { ...doc, partnerIds: [...partnerIds] };
+}
+
+function latest(current: string | null, candidate: string): string {
+  return current === null || candidate > current ? candidate : current;
 }
