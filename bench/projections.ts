@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     }
     bar.stop();
 
-    const projections = projectionsFor({ feedPolicyFile: undefined });
+    const projections = projectionsFor({ feedPolicyFile: undefined, continuityPolicyFile: undefined });
     // The raw baseline: the same events, read in the same order and pages, and nothing done with them.
     const rawStarted = performance.now();
     let rawRead = 0;

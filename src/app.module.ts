@@ -12,6 +12,7 @@ import { HttpModule } from './http/http.module.js';
 import { ParcoursModule } from './parcours/parcours.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
+import { ContinuityModule } from './continuity/read-model/continuity.module.js';
 import { Clock, SystemClock } from './clock.js';
 import { ScheduleModule } from '@nestjs/schedule';
 
@@ -42,6 +43,7 @@ export class AppModule {
         ParcoursModule,
         ProjectionsModule,
         ReportingModule,
+        ContinuityModule,
       ],
     };
   }

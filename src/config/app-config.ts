@@ -19,6 +19,8 @@ export class AppConfig {
   readonly subscriptionPollMs!: number;
   /** Another field allow-list for the partner feeds (JSON, see partner-feed/feed-policies). */
   readonly feedPolicyFile!: string | undefined;
+  /** Other continuity thresholds (JSON, see continuity/policies). */
+  readonly continuityPolicyFile!: string | undefined;
   /** Readiness fails when a projection lags more than this (seconds). */
   readonly projectionLagReadySeconds!: number;
   /** Expected `iss` of bearer tokens; the embedded default issues its own. */
@@ -72,6 +74,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     subscriptionPollMs: integer(env, 'SUBSCRIPTION_POLL_MS', 500, 10, 60_000),
     projectionLagReadySeconds: integer(env, 'PROJECTION_LAG_READY_SECONDS', 300, 1, 86_400),
     feedPolicyFile: raw(env, 'FEED_POLICY_FILE'),
+    continuityPolicyFile: raw(env, 'CONTINUITY_POLICY_FILE'),
     oidcIssuer: text(env, 'OIDC_ISSUER', LOCAL_ISSUER),
     oidcAudience: text(env, 'OIDC_AUDIENCE', 'spie-parcours'),
     oidcJwksUrl: httpUrl(env, 'OIDC_JWKS_URL'),

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Injectable, Logger, Module, type OnApplication
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Clock } from '../clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import { EventStore } from '../event-store/event-store.js';
@@ -20,8 +21,9 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     @Inject(SqlClient) private readonly db: SqlClient,
     @Inject(EventStore) store: EventStore,
     @Inject(AppConfig) config: AppConfig,
+    @Inject(Clock) clock: Clock,
   ) {
-    this.runners = projectionsFor(config).map(
+    this.runners = projectionsFor(config, clock).map(
       (projection) =>
         new ProjectionRunner(db, store, projection, {
           pollMs: config.subscriptionPollMs,

@@ -81,14 +81,22 @@ describe.each(databaseTargets())('a full rebuild equals the incremental state on
   });
 
   async function snapshot(): Promise<Record<string, unknown>> {
-    const tables = { caseload: 'key', caom_funding: 'key', territory_indicators: 'key', partner_feed: 'partner_id, transaction_id, global_position', partner_feed_followers: 'parcours_id' };
+    const tables = {
+      caseload: 'key',
+      caom_funding: 'key',
+      territory_indicators: 'key',
+      partner_feed: 'partner_id, transaction_id, global_position',
+      partner_feed_followers: 'parcours_id',
+      continuity_parcours: 'parcours_id',
+      continuity_alerts: 'parcours_id, finding_key',
+    };
     const result: Record<string, unknown> = {};
     for (const [view, order] of Object.entries(tables)) result[view] = await database.db.query(`SELECT * FROM ${view} ORDER BY ${order}`);
     return result;
   }
 
   it('for random histories appended while the projections run', async () => {
-    const projections = projectionsFor({ feedPolicyFile: undefined });
+    const projections = projectionsFor({ feedPolicyFile: undefined, continuityPolicyFile: undefined });
     const runners = projections.map((projection) => new ProjectionRunner(database.db, store, projection, { pollMs: 20, batchSize: 4 }));
     await Promise.all(runners.map((runner) => runner.start()));
     try {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory.js';
+import type { AppOptions } from '../../src/app.module.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { type TestDatabase, defaultTarget } from './test-database.js';
 
@@ -19,7 +20,7 @@ export interface RunningApp {
  * The real service on a free port, over real HTTP: on PostgreSQL in a schema of its own when
  * DATABASE_URL is set, otherwise on PGlite in a temporary data folder.
  */
-export async function startApp(overrides: Partial<Record<string, string>> = {}): Promise<RunningApp> {
+export async function startApp(overrides: Partial<Record<string, string>> = {}, options: AppOptions = {}): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spie-test-'));
   const target = defaultTarget();
   const database = target.name === 'postgres' ? await target.open({ migrate: false }) : undefined;
@@ -28,7 +29,7 @@ export async function startApp(overrides: Partial<Record<string, string>> = {}):
   const masterKey = database ? randomBytes(32).toString('base64') : '';
   const base = loadConfig({ LOG_LEVEL: 'silent', MASTER_KEY: masterKey, ...overrides, DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '' });
   const config = new AppConfig({ ...base, port: 0 });
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

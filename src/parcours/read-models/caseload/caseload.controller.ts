@@ -28,6 +28,10 @@ export class CaseloadItem {
   @ApiProperty({ format: 'date' }) entryOn!: string;
   @ApiProperty({ type: String, format: 'date', nullable: true }) lastContactOn!: string | null;
   @ApiProperty({ type: String, format: 'date', nullable: true }) engagementContractEndsOn!: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true, description: 'When a continuity rule would next fire if nothing happens' })
+  nextDeadlineOn!: string | null;
+  @ApiProperty({ description: 'Ruptures open now (warnings and breaches)' }) openAlerts!: number;
+  @ApiProperty({ description: 'Breaches open now' }) openBreaches!: number;
 }
 
 export class CaseloadPage {
@@ -55,17 +59,25 @@ export class CaseloadController {
     const principal = reader.principal;
     const limit = query.limit ?? 100;
     const referent = query.referent === 'me' ? (principal.userId ?? null) : (query.referent ?? null);
-    const rows = await this.db.query<{ key: string; doc: CaseloadDoc }>(
-      `SELECT key, doc FROM caseload
+    // The continuity read model adds what needs doing: the next deadline and the ruptures open now.
+    const rows = await this.db.query<{ key: string; doc: CaseloadDoc; next_deadline_on: Date | string | null; open_alerts: number; open_breaches: number }>(
+      `SELECT c.key, c.doc, cp.next_reevaluation_on::text AS next_deadline_on,
+              coalesce(a.open_alerts, 0)::int AS open_alerts, coalesce(a.open_breaches, 0)::int AS open_breaches
+         FROM caseload c
+         LEFT JOIN continuity_parcours cp ON cp.parcours_id = c.key::uuid
+         LEFT JOIN LATERAL (
+           SELECT count(*) AS open_alerts, count(*) FILTER (WHERE severity = 'breach') AS open_breaches
+             FROM continuity_alerts WHERE parcours_id = c.key::uuid AND status = 'open'
+         ) a ON true
         WHERE doc ->> 'status' IN ('open', 'suspended')
           AND ($1::text IS NULL OR doc ->> 'status' = $1)
           AND ($2::text IS NULL OR doc -> 'referent' ->> 'userId' = $2)
           AND ((doc -> 'partnerIds') ? $3 OR ($4::boolean AND doc ->> 'territory' = ANY($5::text[])))
-          AND ($6::text IS NULL OR key > $6)
-        ORDER BY key LIMIT $7`,
+          AND ($6::text IS NULL OR c.key > $6)
+        ORDER BY c.key LIMIT $7`,
       [query.status ?? null, referent, principal.partnerId, hasRole(principal, 'coordinator'), [...principal.territories], query.cursor ?? null, limit],
     );
-    const items = rows.map(({ doc }) => ({
+    const items = rows.map(({ doc, next_deadline_on, open_alerts, open_breaches }) => ({
       parcoursId: doc.parcoursId,
       territory: doc.territory,
       status: doc.status,
@@ -75,6 +87,9 @@ export class CaseloadController {
       entryOn: doc.entryOn,
       lastContactOn: doc.lastContactOn,
       engagementContractEndsOn: doc.engagementContractEndsOn,
+      nextDeadlineOn: next_deadline_on === null ? null : String(next_deadline_on),
+      openAlerts: open_alerts,
+      openBreaches: open_breaches,
     }));
     await Promise.all(items.map((item) => this.journal.record(entryFor(reader, 'caseload.list', item.parcoursId, 'ok'))));
     return { items, nextCursor: items.length === limit ? items[items.length - 1]!.parcoursId : null };

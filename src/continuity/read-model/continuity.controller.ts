@@ -1,0 +1,156 @@
+import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Clock } from '../../clock.js';
+import { SqlClient } from '../../database/sql-client.js';
+import { EventStore } from '../../event-store/event-store.js';
+import { ProblemError } from '../../http/problem.js';
+import { Roles } from '../../partners/auth/access.decorators.js';
+import type { AuthenticatedRequest } from '../../partners/auth/principal.js';
+import { TERRITORIES } from '../../partners/territories/territories.js';
+import { parcoursStreamId } from '../../parcours/parcours-write.js';
+import { entryFor, parcoursNotFound, readerOf } from '../../parcours/read-models/parcours-details/parcours-details.query.js';
+import { visibleTo } from '../../parcours/read-models/parcours-details/visibility.js';
+import { AccessJournal } from '../../privacy/access-journal/access-journal.js';
+import { caomCsvText } from '../../reporting/caom/caom-report.js';
+import { wantsCsv } from '../../reporting/csv.js';
+import type { Finding } from '../findings.js';
+import { RULE_IDS, type ContinuityPolicy } from '../policy.js';
+import { evaluateContinuity } from '../rules.js';
+import { continuityEventsOf } from '../timeline.js';
+import { CONTINUITY_POLICY } from './continuity.scheduler.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class AsOfQuery {
+  @ApiPropertyOptional({ format: 'date', description: 'The audit date (default: today)' }) @IsOptional() @Matches(DATE, { message: 'asOf must be a date YYYY-MM-DD' }) asOf?: string;
+}
+
+export class ContinuityReportQuery {
+  @ApiPropertyOptional({ enum: TERRITORIES.map((territory) => territory.code) }) @IsOptional() @IsIn(TERRITORIES.map((territory) => territory.code)) territory?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Ruptures of the parcours this organisation follows' }) @IsOptional() @IsUUID() partner?: string;
+  @ApiPropertyOptional({ enum: RULE_IDS }) @IsOptional() @IsIn(RULE_IDS) rule?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'Ruptures still running on or after this day' }) @IsOptional() @Matches(DATE, { message: 'from must be a date' }) from?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'Ruptures observed on or before this day' }) @IsOptional() @Matches(DATE, { message: 'to must be a date' }) to?: string;
+}
+
+export class ContinuityAnswer {
+  @ApiProperty({ format: 'uuid' }) parcoursId!: string;
+  @ApiProperty({ format: 'date' }) asOf!: string;
+  @ApiProperty({ description: 'The policy in force (version)' }) policyVersion!: string;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) findings!: Finding[];
+}
+
+export class ContinuityReport {
+  @ApiProperty({ format: 'date' }) evaluatedOn!: string;
+  @ApiProperty() policyVersion!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Per rule: open, closed, breaches, warnings, total and median duration (days)' })
+  summary!: Record<string, unknown>;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) ruptures!: object[];
+}
+
+interface AlertRow {
+  parcours_id: string;
+  territory: string;
+  finding: Finding;
+  duration_days: number;
+}
+
+@ApiTags('continuity')
+@ApiBearerAuth()
+@ApiSecurity('apiKey')
+@Controller('v1')
+export class ContinuityController {
+  constructor(
+    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(AccessJournal) private readonly journal: AccessJournal,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(CONTINUITY_POLICY) private readonly policy: ContinuityPolicy,
+  ) {}
+
+  @Get('parcours/:parcoursId/continuity')
+  @Roles('referent', 'orientation_manager', 'coordinator', 'auditor')
+  @ApiOperation({ summary: 'The ruptures of one parcours (R1–R10) as of a date, with the events that prove them' })
+  @ApiOkResponse({ type: ContinuityAnswer })
+  async forParcours(
+    @Param('parcoursId', new ParseUUIDPipe()) parcoursId: string,
+    @Query() query: AsOfQuery,
+    @Req() request: FastifyRequest & AuthenticatedRequest,
+  ): Promise<ContinuityAnswer> {
+    const reader = readerOf(request);
+    const visible = visibleTo(reader.principal, 2, 'read');
+    const rows = await this.db.query<{ territory: string }>(`SELECT d.territory FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`, [parcoursId, ...visible.params]);
+    await this.journal.record(entryFor(reader, 'parcours.continuity', parcoursId, rows[0] ? 'ok' : 'not_found'));
+    if (!rows[0]) throw parcoursNotFound();
+    const asOf = query.asOf ?? this.clock.today();
+    const events = continuityEventsOf(await this.store.readStream(parcoursStreamId(parcoursId)));
+    return { parcoursId, asOf, policyVersion: this.policy.version, findings: evaluateContinuity(events, asOf, this.policy, rows[0].territory) };
+  }
+
+  @Get('reports/continuity')
+  @Roles('coordinator', 'auditor')
+  @ApiOperation({ summary: 'Open and closed ruptures by territory, partner and rule, with counts and durations (JSON, or CSV with Accept: text/csv)' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: ContinuityReport })
+  async report(
+    @Query() query: ContinuityReportQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ContinuityReport | string> {
+    if (query.from && query.to && query.from > query.to) throw new ProblemError(400, 'invalid_period', 'The period is empty', 'from must not be after to');
+    const today = this.clock.today();
+    const rows = await this.db.query<AlertRow>(
+      `SELECT parcours_id, territory, finding, duration_days FROM continuity_alerts
+        WHERE ($1::text IS NULL OR territory = $1) AND ($2::uuid IS NULL OR partner_ids @> ARRAY[$2::uuid])
+          AND ($3::text IS NULL OR rule_id = $3)
+          AND ($4::date IS NULL OR coalesce(ended_on, $6::date) >= $4::date) AND ($5::date IS NULL OR observed_on <= $5::date)
+        ORDER BY territory, rule_id, observed_on, parcours_id`,
+      [query.territory ?? null, query.partner ?? null, query.rule ?? null, query.from ?? null, query.to ?? null, today],
+    );
+    // An open rupture lasts until today, not until its last evaluation.
+    const ruptures = rows.map((row) => ({
+      parcoursId: row.parcours_id,
+      territory: row.territory,
+      ...row.finding,
+      durationDays: row.finding.status === 'open' ? daysBetween(row.finding.observedOn, today) + 1 : row.finding.durationDays,
+    }));
+    const summary: Record<string, { open: number; closed: number; breaches: number; warnings: number; totalDays: number; medianDays: number | null }> = {};
+    for (const ruleId of RULE_IDS) {
+      const mine = ruptures.filter((rupture) => rupture.ruleId === ruleId);
+      const durations = mine.map((rupture) => rupture.durationDays).sort((a, b) => a - b);
+      summary[ruleId] = {
+        open: mine.filter((rupture) => rupture.status === 'open').length,
+        closed: mine.filter((rupture) => rupture.status === 'closed').length,
+        breaches: mine.filter((rupture) => rupture.severity === 'breach').length,
+        warnings: mine.filter((rupture) => rupture.severity === 'warning').length,
+        totalDays: durations.reduce((sum, days) => sum + days, 0),
+        medianDays: durations.length ? durations[Math.ceil(durations.length / 2) - 1]! : null,
+      };
+    }
+    if (wantsCsv(accept)) {
+      void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ruptures-${today}.csv"`);
+      return caomCsvText([
+        ['Règle', 'Gravité', 'État', 'Territoire', 'Parcours', 'Échéance', 'Constatée le', 'Terminée le', 'Durée (j)', 'Politique'],
+        ...ruptures.map((rupture) => [
+          rupture.ruleId,
+          rupture.severity === 'breach' ? 'rupture' : 'alerte',
+          rupture.status === 'open' ? 'en cours' : 'close',
+          rupture.territory,
+          rupture.parcoursId,
+          rupture.dueOn ?? '',
+          rupture.observedOn,
+          rupture.endedOn ?? '',
+          String(rupture.durationDays),
+          rupture.policy.version,
+        ]),
+      ]);
+    }
+    return { evaluatedOn: today, policyVersion: this.policy.version, summary, ruptures };
+  }
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { AccessJournalModule } from '../../privacy/access-journal/access-journal.module.js';
+import { continuityPolicyOf } from '../../projections/registry.js';
+import { ContinuityController } from './continuity.controller.js';
+import { CONTINUITY_POLICY, ContinuityScheduler } from './continuity.scheduler.js';
+
+@Module({
+  imports: [AccessJournalModule],
+  providers: [{ provide: CONTINUITY_POLICY, inject: [AppConfig], useFactory: (config: AppConfig) => continuityPolicyOf(config) }, ContinuityScheduler],
+  controllers: [ContinuityController],
+  exports: [ContinuityScheduler, CONTINUITY_POLICY],
+})
+export class ContinuityModule {}

@@ -1,0 +1,124 @@
+import type { Clock } from '../../clock.js';
+import type { SqlExecutor } from '../../database/sql-client.js';
+import { type CaseloadDoc, caseloadProjection } from '../../parcours/read-models/caseload/caseload.projection.js';
+import { PARCOURS_EVENT_TYPES, type ParcoursEvent } from '../../parcours/domain/events.js';
+import { type CustomProjection, type ProjectedEvent, parcoursIdOf } from '../../projections/projection.js';
+import { nextReevaluationOn } from '../deadlines.js';
+import { type Finding, findingKey } from '../findings.js';
+import type { ContinuityPolicy } from '../policy.js';
+import { evaluateContinuity } from '../rules.js';
+import type { ContinuityEvent } from '../timeline.js';
+
+/**
+ * `continuity_alerts` — where is a parcours breaking, and for whom? For each parcours the projection
+ * keeps the events the rules read (without the identity) and the organisations that see it; it
+ * evaluates R1–R10 as of today whenever an event comes, stores the findings, and the date at which
+ * time alone would change them. The scheduler (continuity.scheduler.ts) re-evaluates the parcours
+ * whose date has come, so the alerts are current without any new event.
+ */
+export interface ContinuityRow {
+  parcours_id: string;
+  territory: string;
+  events: ContinuityEvent[];
+  view: CaseloadDoc;
+}
+
+export function continuityProjection(policy: ContinuityPolicy, clock: Clock): CustomProjection {
+  return {
+    kind: 'custom',
+    name: 'continuity_alerts',
+    schemaVersion: 1,
+    categories: ['parcours'],
+    eventTypes: PARCOURS_EVENT_TYPES,
+    async create(tx, prefix) {
+      await tx.exec(`
+        CREATE TABLE ${prefix}_parcours (
+          parcours_id          uuid PRIMARY KEY,
+          territory            text NOT NULL,
+          partner_ids          uuid[] NOT NULL,
+          status               text NOT NULL,
+          events               jsonb NOT NULL,
+          view                 jsonb NOT NULL,
+          evaluated_on         date NOT NULL,
+          next_reevaluation_on date
+        );
+        CREATE INDEX ${prefix}_parcours_due ON ${prefix}_parcours (next_reevaluation_on);
+        CREATE TABLE ${prefix} (
+          parcours_id   uuid NOT NULL,
+          finding_key   text NOT NULL,
+          rule_id       text NOT NULL,
+          severity      text NOT NULL,
+          status        text NOT NULL,
+          due_on        date,
+          observed_on   date NOT NULL,
+          ended_on      date,
+          duration_days integer NOT NULL,
+          evaluated_on  date NOT NULL,
+          territory     text NOT NULL,
+          partner_ids   uuid[] NOT NULL,
+          finding       jsonb NOT NULL,
+          PRIMARY KEY (parcours_id, finding_key)
+        );
+        CREATE INDEX ${prefix}_open ON ${prefix} (territory, rule_id) WHERE status = 'open';
+        CREATE INDEX ${prefix}_partners ON ${prefix} USING gin (partner_ids);`);
+    },
+    tables: (prefix) => [prefix, `${prefix}_parcours`],
+    views: (prefix) => ({ continuity_alerts: prefix, continuity_parcours: `${prefix}_parcours` }),
+    async apply(tx, prefix, events, failed) {
+      const ids = [...new Set(events.map((event) => parcoursIdOf(event)).filter((id): id is string => id !== null))];
+      const rows = new Map(
+        (await tx.query<ContinuityRow>(`SELECT parcours_id, territory, events, view FROM ${prefix}_parcours WHERE parcours_id = ANY($1::uuid[])`, [ids])).map(
+          (row) => [row.parcours_id, row],
+        ),
+      );
+      const touched = new Set<string>();
+      for (const event of events) {
+        const parcoursId = parcoursIdOf(event);
+        if (!parcoursId) continue;
+        try {
+          const row = rows.get(parcoursId);
+          if (row && row.events.some((known) => known.streamVersion >= event.streamVersion)) continue;
+          const view = caseloadProjection.reduce(row?.view ?? null, event);
+          if (!view) continue;
+          rows.set(parcoursId, { parcours_id: parcoursId, territory: view.territory, events: [...(row?.events ?? []), compact(event)], view });
+          touched.add(parcoursId);
+        } catch (error) {
+          failed(event, error);
+        }
+      }
+      const today = clock.today();
+      for (const parcoursId of touched) await saveEvaluation(tx, prefix, rows.get(parcoursId)!, policy, today);
+    },
+  };
+}
+
+/** Re-evaluates one parcours as of `today` and replaces its findings. */
+export async function saveEvaluation(tx: SqlExecutor, prefix: string, row: ContinuityRow, policy: ContinuityPolicy, today: string): Promise<Finding[]> {
+  const findings = evaluateContinuity(row.events, today, policy, row.territory);
+  const next = row.view.status === 'exited' ? null : nextReevaluationOn(row.events, today, policy, row.territory);
+  const partnerIds = row.view.partnerIds;
+  await tx.query(
+    `INSERT INTO ${prefix}_parcours (parcours_id, territory, partner_ids, status, events, view, evaluated_on, next_reevaluation_on)
+     VALUES ($1, $2, $3::uuid[], $4, $5::jsonb, $6::jsonb, $7::date, $8::date)
+     ON CONFLICT (parcours_id) DO UPDATE SET territory = EXCLUDED.territory, partner_ids = EXCLUDED.partner_ids, status = EXCLUDED.status,
+       events = EXCLUDED.events, view = EXCLUDED.view, evaluated_on = EXCLUDED.evaluated_on, next_reevaluation_on = EXCLUDED.next_reevaluation_on`,
+    [row.parcours_id, row.territory, partnerIds, row.view.status, JSON.stringify(row.events), JSON.stringify(row.view), today, next],
+  );
+  await tx.query(`DELETE FROM ${prefix} WHERE parcours_id = $1`, [row.parcours_id]);
+  if (findings.length) {
+    await tx.query(
+      `INSERT INTO ${prefix} (parcours_id, finding_key, rule_id, severity, status, due_on, observed_on, ended_on, duration_days, evaluated_on, territory, partner_ids, finding)
+       SELECT $1, f ->> 'key', f ->> 'ruleId', f ->> 'severity', f ->> 'status', (f ->> 'dueOn')::date, (f ->> 'observedOn')::date, (f ->> 'endedOn')::date,
+              (f ->> 'durationDays')::integer, $2::date, $3, $4::uuid[], f - 'key'
+         FROM jsonb_array_elements($5::jsonb) AS f`,
+      [row.parcours_id, today, row.territory, partnerIds, JSON.stringify(findings.map((finding) => ({ ...finding, key: findingKey(finding) })))],
+    );
+  }
+  return findings;
+}
+
+/** What the rules read of an event: never the identity, which the opening carries (encrypted). */
+function compact(event: ProjectedEvent): ContinuityEvent {
+  const data = event.type === 'ParcoursOpened' ? { ...(event.data as object), identity: null } : event.data;
+  return { eventId: event.eventId, streamVersion: event.streamVersion, globalPosition: event.globalPosition, recordedAt: event.recordedAt, type: event.type, data } as ContinuityEvent & ParcoursEvent;
+}
