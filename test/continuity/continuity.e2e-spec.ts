@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { FixedClock } from '../../src/clock.js';
 import { ContinuityScheduler } from '../../src/continuity/read-model/continuity.scheduler.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
