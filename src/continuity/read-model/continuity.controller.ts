@@ -1,10 +1,11 @@
 import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Clock } from '../../clock.js';
 import { SqlClient } from '../../database/sql-client.js';
 import { EventStore } from '../../event-store/event-store.js';
+import { IsCalendarDate } from '../../http/calendar-date.js';
 import { ProblemError } from '../../http/problem.js';
 import { Roles } from '../../partners/auth/access.decorators.js';
 import type { AuthenticatedRequest } from '../../partners/auth/principal.js';
@@ -21,18 +22,17 @@ import { evaluateContinuity } from '../rules.js';
 import { continuityEventsOf } from '../timeline.js';
 import { CONTINUITY_POLICY } from './continuity.scheduler.js';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class AsOfQuery {
-  @ApiPropertyOptional({ format: 'date', description: 'The audit date (default: today)' }) @IsOptional() @Matches(DATE, { message: 'asOf must be a date YYYY-MM-DD' }) asOf?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'The audit date (default: today)' }) @IsOptional() @IsCalendarDate() asOf?: string;
 }
 
 export class ContinuityReportQuery {
   @ApiPropertyOptional({ enum: TERRITORIES.map((territory) => territory.code) }) @IsOptional() @IsIn(TERRITORIES.map((territory) => territory.code)) territory?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'Ruptures of the parcours this organisation follows' }) @IsOptional() @IsUUID() partner?: string;
   @ApiPropertyOptional({ enum: RULE_IDS }) @IsOptional() @IsIn(RULE_IDS) rule?: string;
-  @ApiPropertyOptional({ format: 'date', description: 'Ruptures still running on or after this day' }) @IsOptional() @Matches(DATE, { message: 'from must be a date' }) from?: string;
-  @ApiPropertyOptional({ format: 'date', description: 'Ruptures observed on or before this day' }) @IsOptional() @Matches(DATE, { message: 'to must be a date' }) to?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'Ruptures still running on or after this day' }) @IsOptional() @IsCalendarDate() from?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'Ruptures observed on or before this day' }) @IsOptional() @IsCalendarDate() to?: string;
 }
 
 export class ContinuityAnswer {

@@ -19,6 +19,7 @@ import {
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
+import { IsCalendarDate } from '../../http/calendar-date.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import { MANUAL_ENGAGEMENT_CONTRACT_END_REASONS, MANUAL_REFERENT_RELEASE_REASONS } from '../domain/commands.js';
 import {
@@ -51,8 +52,6 @@ import { isValidNir } from '../domain/nir.js';
  * Shape only, at the edge (DESIGN §9.4): types, enumerations, lengths. Whether a date is in the
  * future or before the entry, whether a contract may be signed, is decided by the decider.
  */
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const dateMessage = { message: '$property must be a calendar date YYYY-MM-DD' };
 const TERRITORY_CODES = TERRITORIES.map((territory) => territory.code);
 const BARRIER = { enum: BARRIER_LEVELS };
 
@@ -78,7 +77,7 @@ export class AddressDto {
 export class IdentityDto {
   @ApiProperty() @IsString() @Length(1, 100) firstName!: string;
   @ApiProperty() @IsString() @Length(1, 100) lastName!: string;
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) birthDate!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() birthDate!: string;
   @ApiPropertyOptional({ nullable: true, description: 'NIR, 15 characters; its key is checked' })
   @IsOptional()
   @Validate(NirConstraint)
@@ -92,7 +91,7 @@ export class OpenParcoursDto {
   @ApiProperty({ type: IdentityDto }) @ValidateNested() @Type(() => IdentityDto) identity!: IdentityDto;
   @ApiProperty({ enum: HOUSEHOLD_ROLES }) @IsIn(HOUSEHOLD_ROLES) householdRole!: (typeof HOUSEHOLD_ROLES)[number];
   @ApiProperty() @IsBoolean() rsaSocle!: boolean;
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) entryOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() entryOn!: string;
   @ApiProperty({ enum: TERRITORY_CODES }) @IsIn(TERRITORY_CODES) territory!: string;
   @ApiProperty({ enum: PARCOURS_SOURCES }) @IsIn(PARCOURS_SOURCES) source!: (typeof PARCOURS_SOURCES)[number];
 }
@@ -113,26 +112,26 @@ export class RecordDiagnosticDto {
   @ApiProperty({ type: BarriersDto }) @ValidateNested() @Type(() => BarriersDto) barriers!: BarriersDto;
   @ApiProperty({ enum: RECENT_ACTIVITIES }) @IsIn(RECENT_ACTIVITIES) recentActivity!: (typeof RECENT_ACTIVITIES)[number];
   @ApiProperty({ enum: QUALIFICATION_LEVELS }) @IsIn(QUALIFICATION_LEVELS) qualificationLevel!: (typeof QUALIFICATION_LEVELS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) diagnosedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() diagnosedOn!: string;
 }
 
 export class DecideOrientationDto {
   @ApiProperty({ enum: PARCOURS_TYPES }) @IsIn(PARCOURS_TYPES) parcoursType!: (typeof PARCOURS_TYPES)[number];
   @ApiProperty({ format: 'uuid', description: 'The organisme référent (a partner organisation)' }) @IsUUID() organismeReferentId!: string;
   @ApiProperty({ enum: ORIENTATION_REASONS }) @IsIn(ORIENTATION_REASONS) reason!: (typeof ORIENTATION_REASONS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) decidedOn!: string;
-  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @Matches(DATE, dateMessage) notifiedOn?: string | null;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() decidedOn!: string;
+  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() notifiedOn?: string | null;
 }
 
 export class RequestReorientationDto {
   @ApiProperty({ enum: REORIENTATION_REASONS }) @IsIn(REORIENTATION_REASONS) reason!: (typeof REORIENTATION_REASONS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) requestedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() requestedOn!: string;
   @ApiPropertyOptional({ enum: PARCOURS_TYPES, nullable: true }) @IsOptional() @IsIn(PARCOURS_TYPES) proposedParcoursType?: (typeof PARCOURS_TYPES)[number] | null;
 }
 
 export class DecideReorientationDto {
   @ApiProperty() @IsBoolean() accepted!: boolean;
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) decidedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() decidedOn!: string;
   @ApiPropertyOptional({ enum: PARCOURS_TYPES, description: 'Required when accepted' })
   @ValidateIf((dto: DecideReorientationDto) => dto.accepted === true)
   @IsIn(PARCOURS_TYPES)
@@ -149,27 +148,27 @@ export class DecideReorientationDto {
 
 export class AssignReferentDto {
   @ApiProperty({ description: 'The caseworker (their `sub`), a member with the referent role' }) @IsString() @Length(1, 255) referentUserId!: string;
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) assignedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() assignedOn!: string;
 }
 
 export class ReleaseReferentDto {
   @ApiProperty({ enum: MANUAL_REFERENT_RELEASE_REASONS }) @IsIn(MANUAL_REFERENT_RELEASE_REASONS) reason!: (typeof MANUAL_REFERENT_RELEASE_REASONS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) releasedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() releasedOn!: string;
 }
 
 export class JoinFollowUpGroupDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() partnerId!: string;
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) joinedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() joinedOn!: string;
 }
 
 export class LeaveFollowUpGroupDto {
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) leftOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() leftOn!: string;
 }
 
 export class RecordAppointmentDto {
   @ApiProperty({ format: 'uuid', description: 'Chosen by the caller: recording it again is harmless' }) @IsUUID() appointmentId!: string;
   @ApiProperty({ enum: APPOINTMENT_KINDS }) @IsIn(APPOINTMENT_KINDS) kind!: (typeof APPOINTMENT_KINDS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) scheduledOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() scheduledOn!: string;
   @ApiProperty({ enum: APPOINTMENT_OUTCOMES }) @IsIn(APPOINTMENT_OUTCOMES) outcome!: (typeof APPOINTMENT_OUTCOMES)[number];
   @ApiProperty({ format: 'uuid' }) @IsUUID() partnerId!: string;
 }
@@ -177,34 +176,34 @@ export class RecordAppointmentDto {
 export class RecordContactDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() contactId!: string;
   @ApiProperty({ enum: CONTACT_CHANNELS }) @IsIn(CONTACT_CHANNELS) channel!: (typeof CONTACT_CHANNELS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) contactedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() contactedOn!: string;
   @ApiProperty({ format: 'uuid' }) @IsUUID() partnerId!: string;
 }
 
 export class SignEngagementContractDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() contractId!: string;
   @ApiProperty({ enum: ENGAGEMENT_CONTRACT_KINDS }) @IsIn(ENGAGEMENT_CONTRACT_KINDS) kind!: (typeof ENGAGEMENT_CONTRACT_KINDS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) signedOn!: string;
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) startsOn!: string;
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) endsOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() signedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() startsOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() endsOn!: string;
   @ApiProperty({ minimum: 0, maximum: 35 }) @IsNumber() @Min(0) @Max(35) weeklyActivityHours!: number;
 }
 
 export class EndEngagementContractDto {
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) endedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() endedOn!: string;
   @ApiProperty({ enum: MANUAL_ENGAGEMENT_CONTRACT_END_REASONS }) @IsIn(MANUAL_ENGAGEMENT_CONTRACT_END_REASONS) reason!: (typeof MANUAL_ENGAGEMENT_CONTRACT_END_REASONS)[number];
 }
 
 export class PrescribeActionDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() actionId!: string;
   @ApiProperty({ enum: ACTION_KINDS }) @IsIn(ACTION_KINDS) kind!: (typeof ACTION_KINDS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) prescribedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() prescribedOn!: string;
   @ApiPropertyOptional({ format: 'uuid', nullable: true }) @IsOptional() @IsUUID() providerPartnerId?: string | null;
 }
 
 export class ChangeActionStatusDto {
   @ApiProperty({ enum: ACTION_STATUSES }) @IsIn(ACTION_STATUSES) status!: (typeof ACTION_STATUSES)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) changedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() changedOn!: string;
 }
 
 export class StartEmploymentContractDto {
@@ -217,33 +216,33 @@ export class StartEmploymentContractDto {
   @ApiPropertyOptional({ nullable: true, example: '73282932000074' }) @IsOptional() @Matches(/^\d{14}$/, { message: 'employerSiret must be 14 digits' }) employerSiret?: string | null;
   @ApiPropertyOptional({ enum: STRUCTURE_KINDS, nullable: true }) @IsOptional() @IsIn(STRUCTURE_KINDS) structureKind?: (typeof STRUCTURE_KINDS)[number] | null;
   @ApiProperty({ minimum: 1, maximum: 48 }) @IsNumber() @Min(1) @Max(48) weeklyHours!: number;
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) startsOn!: string;
-  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @Matches(DATE, dateMessage) plannedEndOn?: string | null;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() startsOn!: string;
+  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() plannedEndOn?: string | null;
 }
 
 export class EndEmploymentContractDto {
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) endedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() endedOn!: string;
   @ApiProperty({ enum: EMPLOYMENT_CONTRACT_END_REASONS }) @IsIn(EMPLOYMENT_CONTRACT_END_REASONS) reason!: (typeof EMPLOYMENT_CONTRACT_END_REASONS)[number];
 }
 
 export class SuspendParcoursDto {
   @ApiProperty({ enum: SUSPENSION_REASONS }) @IsIn(SUSPENSION_REASONS) reason!: (typeof SUSPENSION_REASONS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) suspendedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() suspendedOn!: string;
 }
 
 export class ResumeParcoursDto {
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) resumedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() resumedOn!: string;
 }
 
 export class ExitParcoursDto {
   @ApiProperty({ enum: EXIT_CATEGORIES }) @IsIn(EXIT_CATEGORIES) category!: (typeof EXIT_CATEGORIES)[number];
   @ApiProperty({ enum: EXIT_REASONS }) @IsIn(EXIT_REASONS) reason!: (typeof EXIT_REASONS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) exitedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() exitedOn!: string;
 }
 
 export class ReopenParcoursDto {
   @ApiProperty({ enum: REOPEN_REASONS }) @IsIn(REOPEN_REASONS) reason!: (typeof REOPEN_REASONS)[number];
-  @ApiProperty({ format: 'date' }) @Matches(DATE, dateMessage) reopenedOn!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() reopenedOn!: string;
 }
 
 export class ListParcoursQuery {
