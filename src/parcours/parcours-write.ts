@@ -38,7 +38,7 @@ import type {
 } from './domain/commands.js';
 import { decide } from './domain/decide.js';
 import type { ParcoursEvent, ParcoursType, ReorientationRejectionReason } from './domain/events.js';
-import { type ParcoursState, evolve } from './domain/state.js';
+import { type ParcoursState, evolve, evolveAll } from './domain/state.js';
 import { type Identity, isIdentity } from './identity.js';
 import { parcoursDetailsFollowup } from './read-models/parcours-details/parcours-details.projection.js';
 import { entryFor, parcoursNotFound } from './read-models/parcours-details/parcours-details.query.js';
@@ -83,7 +83,7 @@ export interface ParcoursCommandResult {
   events: Array<{ eventId: string; type: string }>;
 }
 
-export const parcoursFold: Fold<ParcoursState | null, ParcoursEvent> = { initial: null, evolve };
+export const parcoursFold: Fold<ParcoursState | null, ParcoursEvent> = { initial: null, evolve, evolveAll };
 
 export function parcoursStreamId(parcoursId: string): string {
   return `parcours-${parcoursId}`;
@@ -160,8 +160,9 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         const events = decide(command, state);
         if (command.type !== 'OpenParcours' || events.length === 0) return events;
         // The organisation that opens a parcours follows it: otherwise nobody there could see it.
+        // It has followed it since the entry it records, which a replay as of that date must show.
         const opened = events.reduce(evolve, state);
-        return [...events, ...decide({ type: 'JoinFollowUpGroup', parcoursId, context, partner: opener, joinedOn: context.today }, opened)];
+        return [...events, ...decide({ type: 'JoinFollowUpGroup', parcoursId, context, partner: opener, joinedOn: command.entryOn }, opened)];
       },
       {
         expectedVersion: options.expectedVersion,

@@ -48,6 +48,7 @@ import {
   CorruptStreamError,
   entryOf,
   evolve,
+  evolveAll,
   openEmploymentContract,
   openEngagementContract,
   type ParcoursState,
@@ -383,5 +384,41 @@ describe('evolve', () => {
 
   it('replays an empty stream to no parcours', () => {
     expect(replay([])).toBeNull();
+  });
+});
+
+describe('evolveAll', () => {
+  const history: ParcoursEvent[] = [
+    opened(),
+    oriented(),
+    referentAssigned(),
+    engagementContractSigned(),
+    actionPrescribed(),
+    actionStatusChanged(),
+    ...Array.from({ length: 60 }, (_, index) => contactRecorded({ contactId: `contact-${index}` })),
+    ...Array.from({ length: 60 }, (_, index) => appointmentRecorded({ appointmentId: `appointment-${index}` })),
+    contactRecorded({ contactId: '__proto__' }),
+    engagementContractEnded(),
+  ];
+
+  it('gives the state that folding evolve one event at a time gives', () => {
+    const expected = history.reduce<ParcoursState | null>(evolve, null);
+    expect(evolveAll(null, history)).toEqual(expected);
+    expect(Object.keys(evolveAll(null, history)!.contacts)).toHaveLength(61);
+  });
+
+  it('leaves the state it starts from untouched, frozen or not', () => {
+    const middle = deepFreeze(history.slice(0, 40).reduce<ParcoursState | null>(evolve, null));
+    const before = structuredClone(middle);
+    const after = evolveAll(middle, history.slice(40));
+    expect(after).toEqual(history.reduce<ParcoursState | null>(evolve, null));
+    expect(middle).toEqual(before);
+    expect(Object.keys(middle!.contacts)).toHaveLength(34);
+  });
+
+  it('keeps an id of "__proto__" as a plain entry', () => {
+    const state = evolveAll(null, history)!;
+    expect(Object.getPrototypeOf(state.contacts)).toBe(Object.prototype);
+    expect(entryOf(state.contacts, '__proto__')).toMatchObject({ contactId: '__proto__' });
   });
 });
