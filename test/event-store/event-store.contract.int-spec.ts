@@ -213,6 +213,31 @@ describe.each(databaseTargets())('event store contract on $name', (target) => {
     it('returns nothing for a stream that does not exist', async () => {
       expect(await store.readStream(aStreamId())).toEqual([]);
     });
+
+    it('reads the facts of several streams at once, each whole and in order, as readStream has them', async () => {
+      const other = aStreamId();
+      await store.appendToStream(other, events(3), { expectedVersion: 'no_stream' });
+      const missing = aStreamId();
+      const facts = await store.readStreamFacts([other, missing, streamId]);
+      expect([...facts.keys()]).toEqual([other, missing, streamId]);
+      expect(facts.get(missing)).toEqual([]);
+      for (const id of [other, streamId]) {
+        const full = await store.readStream(id);
+        expect(facts.get(id)).toEqual(
+          full.map(({ eventId, streamId: stream, streamVersion, globalPosition, type, schemaVersion, data, recordedAt }) => ({
+            eventId,
+            streamId: stream,
+            streamVersion,
+            globalPosition,
+            type,
+            schemaVersion,
+            data,
+            recordedAt,
+          })),
+        );
+      }
+      expect((await store.readStreamFacts([])).size).toBe(0);
+    });
   });
 
   describe('readAll', () => {
