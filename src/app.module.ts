@@ -13,6 +13,7 @@ import { ParcoursModule } from './parcours/parcours.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
 import { ContinuityModule } from './continuity/read-model/continuity.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { Clock, SystemClock } from './clock.js';
 import { ScheduleModule } from '@nestjs/schedule';
 
@@ -44,6 +45,7 @@ export class AppModule {
         ProjectionsModule,
         ReportingModule,
         ContinuityModule,
+        AuditModule,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { migrate } from './database/migrator.js';
 import { openDatabase } from './database/open-database.js';
@@ -77,6 +77,51 @@ export function buildCli(): Command {
       process.stdout.write(await rebuild(loadConfig(), name));
     });
 
+  const audit = program.command('audit').description('audit tools: replay as of a date, timelines, hash chains, continuity (journaled)');
+  audit
+    .command('verify')
+    .description('recompute the hash chains (one stream, a category or the whole store); exits 1 on any break')
+    .option('--stream <streamId>', 'one stream, e.g. parcours-<uuid>')
+    .option('--category <category>', 'every stream of a category, e.g. parcours')
+    .option('--quiet', 'no progress bar')
+    .action(async (options: { stream?: string; category?: string; quiet?: boolean }) => {
+      const { verifyCommand } = await import('./audit/audit-cli.js');
+      const code = await verifyCommand(loadConfig(), options);
+      if (code !== 0) throw new CliExit(code);
+    });
+  audit
+    .command('replay')
+    .argument('<parcoursId>')
+    .requiredOption('--as-of <date>', 'YYYY-MM-DD')
+    .option('--as-known', 'as the system knew it at that date (recording time) rather than as the facts were (business dates)')
+    .description('the state of a parcours as it stood at a date (JSON)')
+    .action(async (parcoursId: string, options: { asOf: string; asKnown?: boolean }) => {
+      const { replayCommand } = await import('./audit/audit-cli.js');
+      process.stdout.write(await replayCommand(loadConfig(), parcoursId, options.asOf, options.asKnown ? 'known' : 'facts'));
+    });
+  audit
+    .command('timeline')
+    .argument('<parcoursId>')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv', 'html']).default('html'))
+    .option('--out <file>', 'write there instead of the standard output')
+    .option('--as-of <date>', 'ruptures as of this date (default: today)')
+    .description('the history of a parcours: dates, facts, organisations, event ids and hashes, ruptures')
+    .action(async (parcoursId: string, options: { format: string; out?: string; asOf?: string }) => {
+      const { timelineCommand } = await import('./audit/audit-cli.js');
+      process.stdout.write(await timelineCommand(loadConfig(), parcoursId, options));
+    });
+  audit
+    .command('continuity')
+    .requiredOption('--territory <code>', 'an EPCI code')
+    .requiredOption('--as-of <date>', 'YYYY-MM-DD')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'html']).default('csv'))
+    .option('--out <file>', 'write there instead of the standard output')
+    .description('the ruptures of every parcours of a territory as of a date')
+    .action(async (options: { territory: string; asOf: string; format: string; out?: string }) => {
+      const { continuityCommand } = await import('./audit/audit-cli.js');
+      process.stdout.write(await continuityCommand(loadConfig(), options));
+    });
+
   program
     .command('openapi')
     .description('write the OpenAPI document')
@@ -90,11 +135,19 @@ export function buildCli(): Command {
   return program;
 }
 
+/** Thrown by a command whose outcome is a non-zero exit code (a broken hash chain, say), not an error. */
+export class CliExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     await buildCli().parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
+    if (error instanceof CliExit) return error.code;
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`);
     return 1;

@@ -12,7 +12,7 @@
  * alert screen showed then), pass only the events recorded by then — `recordedAt` is on every
  * event for that purpose; the rules never look at it.
  */
-import type { RecordedEvent } from '../event-store/event-store.js';
+import type { EventFacts } from '../event-store/event-store.js';
 import { isParcoursEventType, type ParcoursEvent } from '../parcours/domain/events.js';
 import { assertBusinessDate, dayNumber, type DayNumber } from './calendar.js';
 
@@ -55,7 +55,7 @@ export interface Timeline {
  * `data` to the current schema and the stream was written by the decider: like `evolve`, the rules
  * trust its shape rather than re-validating each field.
  */
-export function continuityEventsOf(records: readonly RecordedEvent[]): ContinuityEvent[] {
+export function continuityEventsOf(records: readonly EventFacts[]): ContinuityEvent[] {
   const events: ContinuityEvent[] = [];
   for (const record of records) if (isParcoursEventType(record.type)) events.push(record as ContinuityEvent);
   return events;

@@ -147,6 +147,14 @@ describe('authorisation matrix', () => {
     },
   });
 
+  const auditCall = (path: (id: string) => string): OperationRule => ({
+    roles: ['auditor'],
+    success: 200,
+    object: true,
+    crossPartner: ['auditor'],
+    call: async (context) => ({ path: path((await aParcours(context, 'open')).id) }),
+  });
+
   const MATRIX: Record<string, OperationRule> = {
     'POST /v1/partners': {
       roles: ['platform_admin'],
@@ -261,6 +269,18 @@ describe('authorisation matrix', () => {
       object: false,
       call: async () => ({ path: '/v1/reports/territories?from=2026-01&to=2026-02' }),
     },
+    'GET /v1/reports/continuity': { roles: ['coordinator', 'auditor'], success: 200, object: false, call: async () => ({ path: '/v1/reports/continuity' }) },
+    'GET /v1/parcours/{parcoursId}/continuity': {
+      roles: [...CASEWORKERS, 'auditor'],
+      success: 200,
+      object: true,
+      crossPartner: ['auditor'],
+      call: async (context) => ({ path: `/v1/parcours/${(await aParcours(context, 'open')).id}/continuity` }),
+    },
+    // The audit tools: for auditors only, on every parcours (DESIGN §1).
+    'GET /v1/audit/parcours/{parcoursId}/state': auditCall((id) => `/v1/audit/parcours/${id}/state?asOf=2026-01-10`),
+    'GET /v1/audit/parcours/{parcoursId}/timeline': auditCall((id) => `/v1/audit/parcours/${id}/timeline`),
+    'GET /v1/audit/parcours/{parcoursId}/verify': auditCall((id) => `/v1/audit/parcours/${id}/verify`),
     'GET /v1/feed': { roles: [...CASEWORKERS, 'partner_admin'], success: 200, object: false, call: async () => ({ path: '/v1/feed' }) },
     'GET /v1/feed/stream': { roles: [...CASEWORKERS, 'partner_admin'], success: 200, object: false, call: async () => ({ path: '/v1/feed/stream', stream: true }) },
 

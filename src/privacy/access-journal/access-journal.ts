@@ -8,7 +8,8 @@ export interface JournalEntry {
   actor: EventMetadata['actor'];
   /** e.g. `parcours.read`, `parcours.DecideOrientation`, `audit.replay`. */
   operation: string;
-  recordType: 'parcours' | 'access_journal';
+  /** A parcours; or, for audits over many records, the store or a territory. */
+  recordType: 'parcours' | 'access_journal' | 'store' | 'territory';
   recordId: string;
   outcome: 'ok' | 'not_found' | 'refused';
   correlationId: string;

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { SqlClient } from '../database/sql-client.js';
+import { SqlEventStore } from '../event-store/sql/sql-event-store.js';
+import { ContinuityModule } from '../continuity/read-model/continuity.module.js';
+import { CONTINUITY_POLICY } from '../continuity/read-model/continuity.scheduler.js';
+import type { ContinuityPolicy } from '../continuity/policy.js';
+import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
+import { Audit } from './audit.js';
+import { AuditController } from './audit.controller.js';
+
+@Module({
+  imports: [AccessJournalModule, ContinuityModule],
+  providers: [
+    {
+      provide: Audit,
+      inject: [SqlClient, SqlEventStore, CONTINUITY_POLICY],
+      useFactory: (db: SqlClient, store: SqlEventStore, policy: ContinuityPolicy) => new Audit(db, store, policy),
+    },
+  ],
+  controllers: [AuditController],
+  exports: [Audit],
+})
+export class AuditModule {}

@@ -1,0 +1,99 @@
+import type { SqlClient } from '../database/sql-client.js';
+import type { EventFacts, RecordedEvent } from '../event-store/event-store.js';
+import type { SqlEventStore } from '../event-store/sql/sql-event-store.js';
+import type { Finding } from '../continuity/findings.js';
+import type { ContinuityPolicy } from '../continuity/policy.js';
+import { evaluateContinuity } from '../continuity/rules.js';
+import { continuityEventsOf } from '../continuity/timeline.js';
+import { parcoursStreamId } from '../parcours/parcours-write.js';
+import { type Replay, type ReplayMode, replayAsOf } from './replay.js';
+import { type Timeline, buildTimeline } from './timeline/timeline.js';
+import { type VerifyReport, type VerifyScope, verifyStore } from './verify.js';
+
+export class ParcoursUnknownError extends Error {
+  constructor(readonly parcoursId: string) {
+    super(`no parcours ${parcoursId}`);
+    this.name = 'ParcoursUnknownError';
+  }
+}
+
+/**
+ * The audit tools (DESIGN §1, §4, §6), shared by the read-only API and the CLI: replay as of a
+ * date, the timeline, hash-chain verification, the continuity of a territory. They read the event
+ * store itself, not the read models, since they are what the read models are checked against.
+ */
+export class Audit {
+  constructor(
+    private readonly db: SqlClient,
+    private readonly store: SqlEventStore,
+    private readonly policy: ContinuityPolicy,
+  ) {}
+
+  /** The whole events of a parcours, metadata and hashes included (the timeline shows them). */
+  async events(parcoursId: string): Promise<RecordedEvent[]> {
+    const events = await this.store.readStream(parcoursStreamId(parcoursId));
+    if (events.length === 0) throw new ParcoursUnknownError(parcoursId);
+    return events;
+  }
+
+  /** The facts of a parcours' events: what a replay and the continuity rules read. */
+  async facts(parcoursId: string): Promise<EventFacts[]> {
+    const streamId = parcoursStreamId(parcoursId);
+    const events = (await this.store.readStreamFacts([streamId])).get(streamId) ?? [];
+    if (events.length === 0) throw new ParcoursUnknownError(parcoursId);
+    return events;
+  }
+
+  async replay(parcoursId: string, asOf: string, mode: ReplayMode): Promise<Replay> {
+    return replayAsOf(await this.facts(parcoursId), asOf, mode);
+  }
+
+  async findings(parcoursId: string, asOf: string): Promise<{ events: EventFacts[]; findings: Finding[] }> {
+    const events = await this.facts(parcoursId);
+    return { events, findings: this.evaluate(events, asOf) };
+  }
+
+  private evaluate(events: readonly EventFacts[], asOf: string): Finding[] {
+    const territory = (events[0]?.data as { territory?: string } | undefined)?.territory;
+    return evaluateContinuity(continuityEventsOf(events), asOf, this.policy, territory);
+  }
+
+  async timeline(parcoursId: string, asOf: string): Promise<Timeline> {
+    const events = await this.events(parcoursId);
+    const partners = await this.db.query<{ partner_id: string; name: string }>('SELECT partner_id, name FROM partners');
+    return buildTimeline(events, this.evaluate(events, asOf), { partnerNames: new Map(partners.map((partner) => [partner.partner_id, partner.name])), asOf });
+  }
+
+  verify(scope: VerifyScope, onProgress?: Parameters<typeof verifyStore>[2]): Promise<VerifyReport> {
+    return verifyStore(this.db, scope, onProgress);
+  }
+
+  /**
+   * The ruptures of every parcours of a territory as of a date, from the store (not from the
+   * continuity read model it checks), read a chunk of streams per round trip.
+   */
+  async territoryContinuity(territory: string, asOf: string, chunkSize = 500): Promise<Array<{ parcoursId: string; findings: Finding[] }>> {
+    const ids = await this.db.query<{ parcours_id: string }>('SELECT parcours_id FROM parcours_details WHERE territory = $1 ORDER BY parcours_id', [territory]);
+    const chunks: string[][] = [];
+    for (let start = 0; start < ids.length; start += chunkSize) chunks.push(ids.slice(start, start + chunkSize).map((row) => row.parcours_id));
+    const read = (chunk: string[] | undefined) => (chunk ? this.store.readStreamFacts(chunk.map(parcoursStreamId)) : undefined);
+    const result: Array<{ parcoursId: string; findings: Finding[] }> = [];
+    // The next chunk is read while this one is evaluated: the database and this process work at once.
+    let next = read(chunks[0]);
+    try {
+      for (let index = 0; index < chunks.length; index += 1) {
+        const streams = await next!;
+        next = read(chunks[index + 1]);
+        for (const parcoursId of chunks[index]!) result.push({ parcoursId, findings: this.evaluate(streams.get(parcoursStreamId(parcoursId)) ?? [], asOf) });
+      }
+    } catch (error) {
+      next?.catch(() => undefined); // the read ahead is abandoned with the audit
+      throw error;
+    }
+    return result;
+  }
+
+  get policyVersion(): string {
+    return this.policy.version;
+  }
+}

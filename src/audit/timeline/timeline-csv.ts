@@ -1,0 +1,42 @@
+/**
+ * The audit timeline as a CSV file for Excel FR, with the conventions of the other exports
+ * (`caomCsvText`: `;`, BOM, CRLF, formula guard). The HTML page renders these same rows as its
+ * table, so that the two never disagree.
+ */
+import { caomCsvText } from '../../reporting/caom/caom-report.js';
+import { frenchDate, frenchDateTime, roleLabel, type Timeline } from './timeline.js';
+
+export const TIMELINE_CSV_HEADER = [
+  'Date',
+  'Enregistré le',
+  'Version',
+  'Événement',
+  'Détail',
+  'Organisation',
+  'Rôle',
+  'Identifiant',
+  'Empreinte',
+] as const;
+
+/** Header first, then one row per entry in timeline order. */
+export function timelineToCsvRows(timeline: Timeline): string[][] {
+  const rows: string[][] = [[...TIMELINE_CSV_HEADER]];
+  for (const entry of timeline.entries) {
+    rows.push([
+      frenchDate(entry.on),
+      frenchDateTime(entry.recordedAt),
+      String(entry.streamVersion),
+      entry.title,
+      entry.detail,
+      entry.actor.partnerName ?? entry.actor.partnerId ?? '',
+      roleLabel(entry.actor.role),
+      entry.eventId,
+      entry.hash,
+    ]);
+  }
+  return rows;
+}
+
+export function timelineCsvText(timeline: Timeline): string {
+  return caomCsvText(timelineToCsvRows(timeline));
+}
