@@ -8,6 +8,8 @@ import { migrate } from '../database/migrator.js';
 import { openDatabase } from '../database/open-database.js';
 import type { SqlClient } from '../database/sql-client.js';
 import { SqlEventStore } from '../event-store/sql/sql-event-store.js';
+import { UpcasterRegistry } from '../event-store/upcasters.js';
+import { PARCOURS_UPCASTERS } from '../parcours/domain/upcasters.js';
 import { assertBusinessDate } from '../continuity/calendar.js';
 import { isKnownTerritory } from '../partners/territories/territories.js';
 import { AccessJournal, type JournalEntry } from '../privacy/access-journal/access-journal.js';
@@ -24,7 +26,7 @@ async function withAudit<T>(config: AppConfig, work: (audit: Audit, journal: (en
   const db = await openDatabase(config);
   try {
     await migrate(db);
-    const audit = new Audit(db, new SqlEventStore(db), continuityPolicyOf(config));
+    const audit = new Audit(db, new SqlEventStore(db, { upcasters: new UpcasterRegistry(PARCOURS_UPCASTERS) }), continuityPolicyOf(config));
     const journal = new AccessJournal(db);
     const actor = { userId: `cli:${userInfo().username}`, role: 'auditor' };
     const correlationId = randomUUID();

@@ -1,8 +1,13 @@
 /**
  * What the ten rules have in common: a *clock* starts with a fact (an entry, a notification, a
  * release…), gives the expected fact a number of days, and stops when that fact happens or the
- * parcours exits. A clock becomes a finding when the expected fact came late or has still not
- * come past a threshold on the audit date, and gives deadlines while it runs.
+ * parcours exits or is archived. A clock becomes a finding when the expected fact came late or has
+ * still not come past a threshold on the audit date, and gives deadlines while it runs.
+ *
+ * Archive. `ParcoursArchived` (R. 263-8 CASF: two years without activity) ends the follow-up as an
+ * exit does, in every rule: the clocks running stop on the archive date (a break still open is
+ * closed that day) and none starts after it — the decider refuses anything but the person's
+ * rights and the erasure on an archived parcours, and no reopening can follow.
  *
  * Suspension. For the rules that measure the beneficiary's own engagement (R2, R3, R5, R8, R9),
  * the days of a suspension-remobilisation do not count: the sanction procedure is then the
@@ -11,6 +16,11 @@
  * decide a request, re-examine, hand over: R1, R4, R6, R7, R10) keep running. A suspension only
  * pushes back a threshold not reached yet; a break already observed stays open until the expected
  * fact happens.
+ *
+ * Restriction of processing (RGPD art. 18). While it is in force nothing can be recorded: the
+ * same rules count its days as they count a suspension's, and the others keep running, exactly
+ * as for a suspension (see `Pause` in timeline.ts). An opposition (art. 21) and a rectification
+ * (art. 16) change no clock.
  */
 import { isoDate, type DayNumber } from './calendar.js';
 import type { Finding, Severity } from './findings.js';
@@ -23,7 +33,7 @@ export type RuleAndPolicy = { [R in RuleId]: { ruleId: R; policy: AppliedPolicy<
 /** The rules whose thresholds are plain day counts. */
 export type DayRuleId = 'R1' | 'R3' | 'R4' | 'R7' | 'R8' | 'R9' | 'R10';
 
-/** The day a severity starts to hold, and the suspensions that pushed it back (evidence of the date). */
+/** The day a severity starts to hold, and the pauses (suspensions, restrictions) that pushed it back (evidence of the date). */
 export interface Onset {
   readonly day: DayNumber;
   readonly pauses: readonly Pause[];
@@ -32,11 +42,11 @@ export interface Onset {
 export interface Clock {
   readonly rule: RuleAndPolicy;
   readonly warning: Onset | null;
-  /** `Infinity` while a suspension still in force stops a pausable clock before its threshold. */
+  /** `Infinity` while a suspension or a restriction still in force stops a pausable clock before its threshold. */
   readonly breach: Onset;
   /** The facts that started the clock, the first one being the break's identity. */
   readonly started: readonly ContinuityEvent[];
-  /** The event that stopped the clock (on or before the audit date); null while it runs. */
+  /** The event that stopped the clock (on or before the audit date: the expected fact, the exit, the archive…); null while it runs. */
   end: Entry | null;
 }
 
@@ -53,7 +63,8 @@ export function judgedBy<R extends RuleId>(ruleId: R, policy: AppliedPolicy<R>):
 
 /**
  * The first day on which more than `allowedDays` days have passed since `startDay` (so day
- * `startDay + allowedDays` is still in time). When `pausable`, suspended days are not counted.
+ * `startDay + allowedDays` is still in time). When `pausable`, the days of a pause (suspended, or
+ * processing restricted) are not counted.
  */
 export function onsetAfter(timeline: Timeline, startDay: DayNumber, allowedDays: number, pausable: boolean): Onset {
   let day = startDay + allowedDays + 1;
@@ -63,7 +74,7 @@ export function onsetAfter(timeline: Timeline, startDay: DayNumber, allowedDays:
     if (pause.toDay <= startDay + 1) continue;
     const from = Math.max(pause.fromDay, startDay + 1);
     if (from > day) break;
-    // Every suspended day from `from` on pushes the onset by one day (all of them when still suspended).
+    // Every paused day from `from` on pushes the onset by one day (all of them when still paused).
     day += pause.toDay - from;
     (applied ??= []).push(pause);
   }

@@ -4,6 +4,7 @@
  * parcours.fixtures.ts: entry on 2026-01-05, orientation decided on 2026-02-08.
  */
 import type { ParcoursEvent } from '../parcours/domain/events.js';
+import { processingRestricted, processingRestrictionLifted } from '../parcours/domain/parcours.fixtures.js';
 import { businessDateOf, type ContinuityEvent } from './timeline.js';
 import type { Finding } from './findings.js';
 import { parsePolicy, type ContinuityPolicy } from './policy.js';
@@ -35,6 +36,19 @@ export function recordedLater(event: ParcoursEvent, recordedOn: string): BackDat
 /** The events the system knew at the end of `day` (by `recordedAt`), to replay what an alert screen showed then. */
 export function knownBy(events: readonly ContinuityEvent[], day: string): ContinuityEvent[] {
   return events.filter((event) => event.recordedAt.slice(0, 10) <= day);
+}
+
+/**
+ * A restriction of processing (RGPD art. 18, accuracy contested) in force from `restrictedOn` to
+ * the day before `liftedOn`: the days on which nothing could be recorded.
+ */
+export function restrictedFromTo(restrictedOn: string, liftedOn: string): ParcoursEvent[] {
+  return [processingRestricted({ right: 'restriction', ground: 'accuracy_contested', restrictedOn }), processingRestrictionLifted({ right: 'restriction', liftedOn })];
+}
+
+/** An opposition (RGPD art. 21) in force from `restrictedOn` to the day before `liftedOn`: sharing limited, recording goes on. */
+export function opposedFromTo(restrictedOn: string, liftedOn: string): ParcoursEvent[] {
+  return [processingRestricted({ right: 'opposition', ground: 'particular_situation', restrictedOn }), processingRestrictionLifted({ right: 'opposition', liftedOn })];
 }
 
 export interface PolicyDocument {

@@ -9,15 +9,19 @@ import {
   aParcoursWithACerPastItsTerm,
   aParcoursWithACerRunning,
   aParcoursWithAReorientationTowardsEmploiRequested,
+  archived,
   diagnosed,
   employmentContractEnded,
   opened,
   oriented,
+  processingRestricted,
+  processingRestrictionLifted,
   referentReleased,
   resumed,
+  suspended,
 } from '../parcours/domain/parcours.fixtures.js';
 import { addDays } from './calendar.js';
-import { recorded } from './continuity.fixtures.js';
+import { opposedFromTo, recorded, restrictedFromTo } from './continuity.fixtures.js';
 import { nextDeadlines, nextReevaluationOn } from './deadlines.js';
 import { findingKey } from './findings.js';
 import { DEFAULT_POLICY } from './policy.js';
@@ -84,6 +88,28 @@ describe('nextDeadlines', () => {
     expect(deadlines(aParcoursExitedOn15March, '2026-03-20')).toEqual([]);
   });
 
+  it('a parcours whose processing is restricted has no deadline on the clocks the restriction stops; lifted, they come back, pushed back', () => {
+    // The same dates as the suspension's above: a restriction stops the same clocks.
+    expect(deadlines([...aParcoursFollowedByClaire, processingRestricted({ restrictedOn: '2026-03-05' })], '2026-03-20')).toEqual([]);
+    expect(deadlines([...aParcoursFollowedByClaire, ...restrictedFromTo('2026-03-05', '2026-04-04')], '2026-04-04')).toEqual([
+      { ruleId: 'R2', severity: 'breach', dueOn: '2026-04-10' },
+      { ruleId: 'R3', severity: 'breach', dueOn: '2026-04-10' },
+      { ruleId: 'R9', severity: 'breach', dueOn: '2026-06-13' },
+    ]);
+  });
+
+  it('keeps the deadlines of the clocks a restriction does not stop, and those of an opposition', () => {
+    const restrictedWithoutReferent = [...aParcoursFollowedByClaire, processingRestricted({ restrictedOn: '2026-03-05' }), referentReleased({ releasedOn: '2026-03-10' })];
+    expect(deadlines(restrictedWithoutReferent, '2026-03-12')).toEqual([{ ruleId: 'R10', severity: 'breach', dueOn: '2026-03-18' }]);
+    expect(deadlines([...aParcoursFollowedByClaire, ...opposedFromTo('2026-03-05', '2026-04-04')], '2026-03-06')).toEqual(deadlines(aParcoursFollowedByClaire, '2026-03-06'));
+  });
+
+  it('an archived parcours has none, however long after', () => {
+    expect(deadlines(anOpenParcours, '2026-01-20')).not.toEqual([]);
+    expect(deadlines([...anOpenParcours, archived({ archivedOn: '2026-01-20', lastActivityOn: '2026-01-05' })], '2026-01-20')).toEqual([]);
+    expect(deadlines([...aParcoursFollowedByClaire, archived({ archivedOn: '2026-03-01', lastActivityOn: '2026-02-12' })], '2027-01-01')).toEqual([]);
+  });
+
   it('nextReevaluationOn is the soonest deadline, or null', () => {
     expect(nextReevaluationOn(recorded(anOpenParcours), '2026-01-05', DEFAULT_POLICY)).toBe('2026-02-05');
     expect(nextReevaluationOn(recorded(aParcoursExitedOn15March), '2026-03-20', DEFAULT_POLICY)).toBeNull();
@@ -101,6 +127,16 @@ describe('nextDeadlines', () => {
       'a parcours suspended on 5 March, resumed on 4 April': [...aParcoursSuspendedSince5March, resumed('2026-04-04')],
       'a social parcours with a strong health barrier': [opened(), diagnosed({ barriers: { ...diagnosed().data.barriers, health: 'strong' } }), oriented({ parcoursType: 'social' })],
       'a parcours whose référent left on 1 March': [...aParcoursFollowedByClaire, referentReleased()],
+      'a parcours restricted on 5 March, lifted on 4 April': [...aParcoursFollowedByClaire, ...restrictedFromTo('2026-03-05', '2026-04-04')],
+      'a parcours suspended on 1 March and restricted on 10 March, resumed on 16 March, lifted on 21 March': [
+        ...aParcoursFollowedByClaire,
+        suspended({ suspendedOn: '2026-03-01' }),
+        processingRestricted({ restrictedOn: '2026-03-10' }),
+        resumed('2026-03-16'),
+        processingRestrictionLifted({ liftedOn: '2026-03-21' }),
+      ],
+      'a parcours under an opposition since 5 March': [...aParcoursFollowedByClaire, ...opposedFromTo('2026-03-05', '2026-04-04')],
+      'a parcours archived on 1 April': [...aParcoursFollowedByClaire, archived({ archivedOn: '2026-04-01', lastActivityOn: '2026-02-12' })],
     };
 
     it.each(Object.entries(streams))('%s', (_, stream) => {

@@ -9,7 +9,8 @@
  *
  * Re-evaluate also on every appended event: an event may start, stop or move a clock — a
  * resumption restarts the clocks a suspension stopped, which therefore have no deadline while the
- * suspension lasts.
+ * suspension lasts; the lifting of a restriction of processing does the same. An archived
+ * parcours has none: the archive stopped every clock, and nothing can start one again.
  */
 import type { Severity } from './findings.js';
 import { isoDate } from './calendar.js';
@@ -24,7 +25,7 @@ export interface Deadline {
   dueOn: string;
 }
 
-/** The deadlines after `asOf` of the clocks still running on `asOf`, soonest first; none for an exited parcours. */
+/** The deadlines after `asOf` of the clocks still running on `asOf`, soonest first; none for an exited or archived parcours. */
 export function nextDeadlines(events: readonly ContinuityEvent[], asOf: string, policy: ContinuityPolicy, territory?: string): Deadline[] {
   const timeline = timelineOf(events, asOf, territory);
   const deadlines: { ruleId: RuleId; severity: Severity; day: number }[] = [];

@@ -11,14 +11,14 @@ import type { AppliedPolicy, RuleId } from './policy.js';
 
 export type Severity = 'warning' | 'breach';
 
-/** `closed` when the break ended (the expected fact came, late, or the parcours exited) on or before the audit date. */
+/** `closed` when the break ended (the expected fact came, late, or the parcours exited or was archived) on or before the audit date. */
 export type FindingStatus = 'open' | 'closed';
 
 export interface Evidence {
   /**
    * The event that started the rule's clock first, then the facts it relied on (the orientation
-   * of a reopened parcours, the diagnostic documenting vulnerabilities…), the suspensions that
-   * moved its deadline, and the event that ended it.
+   * of a reopened parcours, the diagnostic documenting vulnerabilities…), the suspensions and
+   * restrictions of processing that moved its deadline, and the event that ended it.
    */
   eventIds: string[];
   streamVersions: number[];
@@ -30,13 +30,14 @@ export interface FindingOf<R extends RuleId> {
   status: FindingStatus;
   /**
    * The last day on which the expected fact was in time (the rule's deadline, after any days a
-   * suspension added): a warning shows the deadline it warns about. `null` only for a warning
-   * whose clock a suspension still in force has stopped: the deadline is known at resumption.
+   * suspension or restriction added): a warning shows the deadline it warns about. `null` only for
+   * a warning whose clock a suspension or a restriction still in force has stopped: the deadline is
+   * known at resumption (or lifting).
    */
   dueOn: string | null;
   /** The first day the break held at this severity. */
   observedOn: string;
-  /** The day the expected fact came, late, or the parcours exited: the break's last day. Null while open. */
+  /** The day the expected fact came, late, or the parcours exited or was archived: the break's last day. Null while open. */
   endedOn: string | null;
   /**
    * Days the break held at this severity, both ends included: from `observedOn` through `endedOn`,

@@ -1,8 +1,8 @@
 import type { RecordedEvent } from '../event-store/event-store.js';
-import { contactRecorded, exited, opened, oriented, reopened, resumed, suspended } from '../parcours/domain/parcours.fixtures.js';
-import { dayNumber } from './calendar.js';
-import { recorded, recordedLater } from './continuity.fixtures.js';
-import { continuityEventsOf, timelineOf } from './timeline.js';
+import { archived, contactRecorded, exited, opened, oriented, processingRestricted, processingRestrictionLifted, reopened, resumed, suspended } from '../parcours/domain/parcours.fixtures.js';
+import { dayNumber, isoDate } from './calendar.js';
+import { opposedFromTo, recorded, recordedLater, restrictedFromTo } from './continuity.fixtures.js';
+import { continuityEventsOf, timelineOf, type Timeline } from './timeline.js';
 
 describe('timelineOf', () => {
   const events = recorded([
@@ -56,6 +56,128 @@ describe('timelineOf', () => {
 
   it('refuses an audit date that is not a calendar date', () => {
     expect(() => timelineOf(events, '20/03/2026')).toThrow(RangeError);
+  });
+});
+
+/** The pauses as [first day, day after the last] pairs of ISO dates (null: still running). */
+function pauseDates(timeline: Timeline): [string, string | null][] {
+  return timeline.pauses.map(({ fromDay, toDay }) => [isoDate(fromDay), Number.isFinite(toDay) ? isoDate(toDay) : null]);
+}
+
+describe('the pauses of a restriction of processing (RGPD art. 18)', () => {
+  it('run from the restriction to its lifting, or on while it is in force', () => {
+    const stream = recorded([opened(), ...restrictedFromTo('2026-02-01', '2026-02-11'), processingRestricted({ restrictedOn: '2026-03-01' })]);
+    const timeline = timelineOf(stream, '2026-05-01');
+    expect(pauseDates(timeline)).toEqual([
+      ['2026-02-01', '2026-02-11'],
+      ['2026-03-01', null],
+    ]);
+    expect(timeline.pauses.map((pause) => pause.events.map((event) => event.eventId))).toEqual([['e2', 'e3'], ['e4']]);
+    // As of a date inside the first restriction, it has not been lifted yet.
+    expect(pauseDates(timelineOf(stream, '2026-02-05'))).toEqual([['2026-02-01', null]]);
+  });
+
+  it('pause nothing when lifted the day they were put in force: recording was possible that day', () => {
+    expect(timelineOf(recorded([opened(), ...restrictedFromTo('2026-02-01', '2026-02-01')]), '2026-05-01').pauses).toEqual([]);
+  });
+
+  it('outlive an exit, unlike a suspension: only the lifting ends them', () => {
+    const stream = recorded([
+      opened(),
+      processingRestricted({ restrictedOn: '2026-02-01' }),
+      exited({ exitedOn: '2026-02-10', category: 'autre', reason: 'moved_out_of_territory' }),
+      processingRestrictionLifted({ liftedOn: '2026-02-20' }),
+    ]);
+    expect(pauseDates(timelineOf(stream, '2026-05-01'))).toEqual([['2026-02-01', '2026-02-20']]);
+  });
+
+  it('are not an opposition’s: an opposition (art. 21) limits sharing, not recording, and pauses nothing', () => {
+    expect(timelineOf(recorded([opened(), ...opposedFromTo('2026-02-01', '2026-02-11')]), '2026-05-01').pauses).toEqual([]);
+    expect(timelineOf(recorded([opened(), processingRestricted({ right: 'opposition', ground: 'particular_situation', restrictedOn: '2026-02-01' })]), '2026-05-01').pauses).toEqual([]);
+  });
+
+  it('are not ended by the lifting of an opposition', () => {
+    const stream = recorded([
+      opened(),
+      processingRestricted({ restrictedOn: '2026-02-01' }),
+      ...opposedFromTo('2026-02-03', '2026-02-05'),
+      processingRestrictionLifted({ liftedOn: '2026-02-11' }),
+    ]);
+    const timeline = timelineOf(stream, '2026-05-01');
+    expect(pauseDates(timeline)).toEqual([['2026-02-01', '2026-02-11']]);
+    expect(timeline.pauses[0].events.map((event) => event.eventId)).toEqual(['e2', 'e5']);
+  });
+});
+
+describe('a suspension and a restriction of processing', () => {
+  const ids = (timeline: Timeline) => timeline.pauses.map((pause) => pause.events.map((event) => event.eventId).sort());
+
+  it('overlapping, make one pause from the first start to the last end, citing the events of both', () => {
+    const stream = recorded([
+      opened(),
+      suspended({ suspendedOn: '2026-03-01' }),
+      processingRestricted({ restrictedOn: '2026-03-10' }),
+      resumed('2026-03-16'),
+      processingRestrictionLifted({ liftedOn: '2026-03-21' }),
+    ]);
+    const timeline = timelineOf(stream, '2026-05-01');
+    expect(pauseDates(timeline)).toEqual([['2026-03-01', '2026-03-21']]);
+    expect(ids(timeline)).toEqual([['e2', 'e3', 'e4', 'e5']]);
+  });
+
+  it('touching (the restriction starts the day of the resumption), make one pause', () => {
+    const stream = recorded([opened(), suspended({ suspendedOn: '2026-03-01' }), resumed('2026-03-10'), ...restrictedFromTo('2026-03-10', '2026-03-20')]);
+    expect(pauseDates(timelineOf(stream, '2026-05-01'))).toEqual([['2026-03-01', '2026-03-20']]);
+  });
+
+  it('one inside the other, make the outer one, whichever comes first', () => {
+    const restrictionInside = recorded([opened(), suspended({ suspendedOn: '2026-03-01' }), ...restrictedFromTo('2026-03-10', '2026-03-20'), resumed('2026-03-31')]);
+    expect(pauseDates(timelineOf(restrictionInside, '2026-05-01'))).toEqual([['2026-03-01', '2026-03-31']]);
+    const suspensionInside = recorded([opened(), processingRestricted({ restrictedOn: '2026-03-01' }), suspended({ suspendedOn: '2026-03-10' }), resumed('2026-03-20'), processingRestrictionLifted({ liftedOn: '2026-03-31' })]);
+    expect(pauseDates(timelineOf(suspensionInside, '2026-05-01'))).toEqual([['2026-03-01', '2026-03-31']]);
+  });
+
+  it('a suspension still running takes in a restriction that started during it', () => {
+    const stream = recorded([opened(), suspended({ suspendedOn: '2026-03-01' }), ...restrictedFromTo('2026-03-10', '2026-03-20')]);
+    const timeline = timelineOf(stream, '2026-05-01');
+    expect(pauseDates(timeline)).toEqual([['2026-03-01', null]]);
+    expect(ids(timeline)).toEqual([['e2', 'e3', 'e4']]);
+  });
+
+  it('apart, stay two pauses, in chronological order', () => {
+    const stream = recorded([opened(), ...restrictedFromTo('2026-03-10', '2026-03-20'), suspended({ suspendedOn: '2026-02-01' }), resumed('2026-02-05')]);
+    expect(pauseDates(timelineOf(stream, '2026-05-01'))).toEqual([
+      ['2026-02-01', '2026-02-05'],
+      ['2026-03-10', '2026-03-20'],
+    ]);
+  });
+});
+
+describe('the archive (R. 263-8 CASF)', () => {
+  it('is the last entry: what is dated after it, or recorded after it on its day, is left out', () => {
+    const stream = recorded([
+      opened(),
+      contactRecorded({ contactedOn: '2026-03-02' }),
+      archived({ archivedOn: '2028-03-03', lastActivityOn: '2026-03-02' }),
+      // The decider records only the person's rights and the erasure after the archive: none is a fact of the follow-up.
+      contactRecorded({ contactId: 'same-day', contactedOn: '2028-03-03' }),
+      reopened({ reopenedOn: '2028-04-01' }),
+      processingRestricted({ restrictedOn: '2028-05-01' }),
+    ]);
+    const timeline = timelineOf(stream, '2031-01-01');
+    expect(timeline.entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e2', 'e3']);
+    // The restriction after the archive pauses nothing either.
+    expect(timeline.pauses).toEqual([]);
+  });
+
+  it('keeps a fact dated before it, even recorded after it', () => {
+    const stream = recorded([opened(), archived({ archivedOn: '2028-03-03', lastActivityOn: '2026-03-02' }), recordedLater(contactRecorded({ contactedOn: '2026-03-02' }), '2028-04-01')]);
+    expect(timelineOf(stream, '2031-01-01').entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e3', 'e2']);
+  });
+
+  it('cuts nothing for an audit dated before it', () => {
+    const stream = recorded([opened(), contactRecorded({ contactedOn: '2026-03-02' }), archived({ archivedOn: '2028-03-03', lastActivityOn: '2026-03-02' })]);
+    expect(timelineOf(stream, '2028-03-02').entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e2']);
   });
 });
 

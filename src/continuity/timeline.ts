@@ -1,6 +1,7 @@
 /**
  * The events of one parcours as the continuity rules read them: in business-date order, cut at the
- * audit date, with the suspension periods worked out once for all ten rules.
+ * audit date, with the pauses (suspensions and restrictions of processing) worked out once for all
+ * ten rules.
  *
  * Back-dating. Caseworkers record facts late and date them when they happened. The rules judge
  * *business* dates: an event counts as of an audit date when its business date is on or before
@@ -31,10 +32,20 @@ export interface Entry {
   readonly event: ContinuityEvent;
 }
 
-/** A suspension-remobilisation: the days `fromDay` … `toDay - 1` (`toDay` is the resumption, or the exit). */
+/**
+ * Days on which the rules that measure the beneficiary's engagement do not count (clock.ts): the
+ * days `fromDay` … `toDay - 1` of
+ * - a suspension-remobilisation (`toDay` is the resumption, or the exit);
+ * - a restriction of processing (RGPD art. 18: `ProcessingRestricted` with right `restriction`,
+ *   `toDay` is its lifting). While it is in force the decider refuses every caseworker command:
+ *   nothing can be recorded, so nobody is blamed for not recording. It outlives an exit and an
+ *   archive, as in `evolve`, and only its lifting ends it. An opposition (art. 21) limits sharing,
+ *   not recording: it pauses nothing.
+ * A suspension and a restriction that overlap or touch make one pause, citing the events of both.
+ */
 export interface Pause {
   readonly fromDay: DayNumber;
-  /** `Infinity` while the parcours is still suspended as of the audit date. */
+  /** `Infinity` while the parcours is still suspended, or its processing restricted, as of the audit date. */
   readonly toDay: DayNumber;
   readonly events: readonly ContinuityEvent[];
 }
@@ -44,9 +55,9 @@ export interface Timeline {
   readonly asOfDay: DayNumber;
   /** The territory whose policy overrides apply: given by the caller, else the one of ParcoursOpened. */
   readonly territory: string | null;
-  /** Events dated on or before `asOf`, in business-date order. */
+  /** Events dated on or before `asOf`, in business-date order, up to the archive if any. */
   readonly entries: readonly Entry[];
-  /** In chronological order, disjoint. */
+  /** Suspensions and restrictions of processing, in chronological order, disjoint. */
   readonly pauses: readonly Pause[];
 }
 
@@ -77,6 +88,7 @@ export function timelineOf(events: readonly ContinuityEvent[], asOf: string, ter
   }
   // Streams are mostly recorded in business order: sort only when a back-dated event says so.
   if (!sorted) entries.sort(compareEntries);
+  cutAtArchive(entries);
   return {
     asOf,
     asOfDay: dayNumber(asOf),
@@ -86,12 +98,38 @@ export function timelineOf(events: readonly ContinuityEvent[], asOf: string, ter
   };
 }
 
+/**
+ * The archive is the last fact the rules read. After it the decider only records the person's
+ * rights and the erasure, none of which starts, stops or moves a clock of an archived parcours;
+ * a fact dated after the archive (the archive back-dated over it) is not one of the follow-up
+ * either. Cutting here keeps the findings of an archived parcours fixed for good.
+ */
+function cutAtArchive(entries: Entry[]): void {
+  const archive = entries.findIndex((entry) => entry.event.type === 'ParcoursArchived');
+  if (archive >= 0) entries.length = archive + 1;
+}
+
 function compareEntries(a: Entry, b: Entry): number {
   return a.day - b.day || a.event.streamVersion - b.event.streamVersion;
 }
 
-/** An exit ends a suspension (as in `evolve`): the remobilisation procedure does not outlive the parcours. */
+/** The suspensions and the restrictions of processing, merged into disjoint pauses in chronological order. */
 function pausesOf(entries: readonly Entry[]): Pause[] {
+  const periods = [...suspensionsOf(entries), ...restrictionsOf(entries)].sort((a, b) => a.fromDay - b.fromDay);
+  const pauses: Pause[] = [];
+  for (const period of periods) {
+    const last = pauses.at(-1);
+    if (last !== undefined && period.fromDay <= last.toDay) {
+      pauses[pauses.length - 1] = { fromDay: last.fromDay, toDay: Math.max(last.toDay, period.toDay), events: [...last.events, ...period.events] };
+    } else {
+      pauses.push(period);
+    }
+  }
+  return pauses;
+}
+
+/** An exit ends a suspension (as in `evolve`): the remobilisation procedure does not outlive the parcours. */
+function suspensionsOf(entries: readonly Entry[]): Pause[] {
   const pauses: Pause[] = [];
   let suspended: Entry | null = null;
   for (const entry of entries) {
@@ -105,6 +143,24 @@ function pausesOf(entries: readonly Entry[]): Pause[] {
     }
   }
   if (suspended !== null) pauses.push({ fromDay: suspended.day, toDay: Infinity, events: [suspended.event] });
+  return pauses;
+}
+
+/** The periods of a restriction of processing (art. 18), from the restriction to its lifting. */
+function restrictionsOf(entries: readonly Entry[]): Pause[] {
+  const pauses: Pause[] = [];
+  let restricted: Entry | null = null;
+  for (const entry of entries) {
+    const { day, event } = entry;
+    if (event.type === 'ProcessingRestricted' && event.data.right === 'restriction') {
+      restricted ??= entry;
+    } else if (event.type === 'ProcessingRestrictionLifted' && event.data.right === 'restriction' && restricted !== null) {
+      // Lifted the day it was put in force: recording was possible that day.
+      if (day > restricted.day) pauses.push({ fromDay: restricted.day, toDay: day, events: [restricted.event, event] });
+      restricted = null;
+    }
+  }
+  if (restricted !== null) pauses.push({ fromDay: restricted.day, toDay: Infinity, events: [restricted.event] });
   return pauses;
 }
 
@@ -155,6 +211,14 @@ export function businessDateOf(event: ParcoursEvent): string {
       return event.data.reopenedOn;
     case 'PersonalDataErased':
       return event.data.erasedOn;
+    case 'IdentityRectified':
+      return event.data.rectifiedOn;
+    case 'ParcoursArchived':
+      return event.data.archivedOn;
+    case 'ProcessingRestricted':
+      return event.data.restrictedOn;
+    case 'ProcessingRestrictionLifted':
+      return event.data.liftedOn;
     default:
       return assertNever(event);
   }

@@ -8,8 +8,9 @@ import { UpcasterRegistry } from './upcasters.js';
 @Global()
 @Module({
   providers: [
-    // Features register their upcasters on this registry when their module initialises.
-    { provide: UpcasterRegistry, useValue: new UpcasterRegistry() },
+    // Features register their upcasters on this registry when their module initialises; one per
+    // application (a factory, not a value shared by every application of the process).
+    { provide: UpcasterRegistry, useFactory: () => new UpcasterRegistry() },
     {
       provide: SqlEventStore,
       inject: [SqlClient, UpcasterRegistry],

@@ -1,3 +1,4 @@
+import { SubjectErasedError } from '../privacy/crypto/key-vault.js';
 import {
   type ArgumentsHost,
   Catch,
@@ -130,6 +131,10 @@ export function mapError(error: unknown, request?: { headers: Record<string, unk
   if (error instanceof ParcoursRuleError) {
     const status = error.code === 'id_already_used' || /_already_/.test(error.code) ? 409 : 422;
     return { status, code: error.code, title: 'The request breaks a rule of the parcours', detail: error.message };
+  }
+  if (error instanceof SubjectErasedError) {
+    // Met when encrypting new personal data (a note) for an erased parcours, before the decider would say the same.
+    return { status: 422, code: 'personal_data_erased', title: 'The request breaks a rule of the parcours', detail: 'the personal data of this parcours were erased: nothing more can be recorded' };
   }
   if (error instanceof PartnerRuleError) {
     const status = RULE_STATUS[error.code] ?? (error.code.endsWith('_not_found') ? 404 : 422);

@@ -8,7 +8,8 @@ export function actorOf(principal: Principal, role: string | undefined): EventMe
   return {
     ...(principal.userId ? { userId: principal.userId } : {}),
     ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}),
-    partnerId: principal.partnerId,
+    // The service acting for itself belongs to no organisation.
+    ...(principal.kind === 'system' ? {} : { partnerId: principal.partnerId }),
     ...(role ? { role } : {}),
   };
 }

@@ -4,45 +4,52 @@ import { Clock } from '../clock.js';
 import { SqlClient } from '../database/sql-client.js';
 import { CommandRunner, type Fold } from '../event-store/command-runner.js';
 import type { EventMetadata } from '../event-store/event-store.js';
+import type { Followup } from '../event-store/sql/sql-event-store.js';
 import { IdempotencyStore, type IdempotentRequest, type StoredResponse } from '../http/idempotency.js';
 import { ProblemError } from '../http/problem.js';
 import type { Principal } from '../partners/auth/principal.js';
 import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
 import { ageBandOn, isUnder26On } from './domain/age.js';
-import type {
-  AssignReferent,
-  ChangeActionStatus,
-  CommandContext,
-  DecideOrientation,
-  EndEmploymentContract,
-  EndEngagementContract,
-  ExitParcours,
-  JoinFollowUpGroup,
-  LeaveFollowUpGroup,
-  OpenParcours,
-  ParcoursCommand,
-  PartnerFact,
-  PrescribeAction,
-  RecordAppointment,
-  RecordContact,
-  RecordDiagnostic,
-  ReferentFact,
-  ReleaseReferent,
-  ReopenParcours,
-  RequestReorientation,
-  ResumeParcours,
-  SignEngagementContract,
-  StartEmploymentContract,
-  SuspendParcours,
+import {
+  type ArchiveParcours,
+  type AssignReferent,
+  type ChangeActionStatus,
+  type CommandContext,
+  type DecideOrientation,
+  type EndEmploymentContract,
+  type EndEngagementContract,
+  type ErasePersonalData,
+  type ExitParcours,
+  type JoinFollowUpGroup,
+  type LeaveFollowUpGroup,
+  type LiftProcessingRestriction,
+  type OpenParcours,
+  type ParcoursCommand,
+  type PartnerFact,
+  PERSONAL_DATA_COMMANDS,
+  type PrescribeAction,
+  type RecordAppointment,
+  type RecordContact,
+  type RecordDiagnostic,
+  type ReferentFact,
+  type ReleaseReferent,
+  type ReopenParcours,
+  type RequestReorientation,
+  type RestrictProcessing,
+  type ResumeParcours,
+  type SignEngagementContract,
+  type StartEmploymentContract,
+  type SuspendParcours,
 } from './domain/commands.js';
 import { decide } from './domain/decide.js';
-import type { ParcoursEvent, ParcoursType, ReorientationRejectionReason } from './domain/events.js';
+import type { IdentityField, ParcoursEvent, ParcoursType, ReorientationRejectionReason } from './domain/events.js';
 import { type ParcoursState, evolve, evolveAll } from './domain/state.js';
 import { type Identity, isIdentity } from './identity.js';
 import { parcoursDetailsFollowup } from './read-models/parcours-details/parcours-details.projection.js';
 import { entryFor, parcoursNotFound } from './read-models/parcours-details/parcours-details.query.js';
-import { mayWrite } from './read-models/parcours-details/visibility.js';
+import { handlesPersonalData, mayWrite } from './read-models/parcours-details/visibility.js';
 
 type Plain<C> = Omit<C, 'parcoursId' | 'context'>;
 
@@ -64,7 +71,7 @@ export type ParcoursRequest =
   | (Omit<Plain<JoinFollowUpGroup>, 'partner'> & { partnerId: string })
   | Plain<LeaveFollowUpGroup>
   | Plain<RecordAppointment>
-  | Plain<RecordContact>
+  | (Omit<Plain<RecordContact>, 'note'> & { note?: string | null })
   | Plain<SignEngagementContract>
   | Plain<EndEngagementContract>
   | Plain<PrescribeAction>
@@ -74,7 +81,12 @@ export type ParcoursRequest =
   | Plain<SuspendParcours>
   | Plain<ResumeParcours>
   | Plain<ExitParcours>
-  | Plain<ReopenParcours>;
+  | Plain<ReopenParcours>
+  | { type: 'RectifyIdentity'; corrections: Partial<Identity>; rectifiedOn: string }
+  | Plain<RestrictProcessing>
+  | Plain<LiftProcessingRestriction>
+  | Plain<ArchiveParcours>
+  | Plain<ErasePersonalData>;
 
 export interface ParcoursCommandResult {
   parcoursId: string;
@@ -122,6 +134,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     @Inject(AccessJournal) private readonly journal: AccessJournal,
     @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(SqlKeyVault) private readonly vault: SqlKeyVault,
   ) {}
 
   async execute(message: ExecuteParcoursCommand): Promise<{ result: ParcoursCommandResult; replayed?: StoredResponse }> {
@@ -147,7 +160,8 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
       today: this.clock.today(),
       actor: { ...(principal.userId ? { userId: principal.userId } : {}), ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}), partnerId: principal.partnerId, role: actingRole },
     };
-    const command = await this.toDomainCommand(parcoursId, request, context, principal);
+    const { command, expectedVersion } = await this.toDomainCommand(parcoursId, request, context, principal);
+    const exercisesRights = (PERSONAL_DATA_COMMANDS as readonly string[]).includes(command.type);
     const opener: PartnerFact = { partnerId: principal.partnerId, active: true };
     const metadata: EventMetadata = { ...message.metadata, occurredAt: businessDateOf(request) ?? this.clock.now().toISOString() };
     const journalEntry = entryFor({ principal, actingRole, correlationId: metadata.correlationId }, `parcours.${request.type}`, parcoursId, 'ok');
@@ -156,7 +170,9 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
       parcoursFold,
       (state) => {
         // A parcours the caller may not see does not exist for them (404), whatever the command.
-        if (command.type !== 'OpenParcours' && (state === null || !mayWrite(principal, state))) throw parcoursNotFound();
+        // The DPO reaches every parcours for the person's rights, archived ones included.
+        const reaches = state !== null && (mayWrite(principal, state) || (exercisesRights && handlesPersonalData(principal)));
+        if (command.type !== 'OpenParcours' && !reaches) throw parcoursNotFound();
         const events = decide(command, state);
         if (command.type !== 'OpenParcours' || events.length === 0) return events;
         // The organisation that opens a parcours follows it: otherwise nobody there could see it.
@@ -165,11 +181,13 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         return [...events, ...decide({ type: 'JoinFollowUpGroup', parcoursId, context, partner: opener, joinedOn: command.entryOn }, opened)];
       },
       {
-        expectedVersion: options.expectedVersion,
+        expectedVersion: options.expectedVersion ?? expectedVersion,
         metadata,
         eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
         followups: (decision) => [
-          parcoursDetailsFollowup(decision.after!, decision.version, context.today),
+          // The person's rights, the archive and the erasure are not accompaniment: they leave the retention clock alone.
+          parcoursDetailsFollowup(decision.after!, decision.version, exercisesRights ? null : context.today),
+          ...(command.type === 'ErasePersonalData' ? [...this.vault.erasureFollowups(parcoursId, command.legalGround), forgetIdempotentRequests(parcoursId)] : []),
           this.journal.followup(journalEntry),
           ...(options.idempotency && options.respond
             ? [this.idempotency.followup(options.idempotency, options.respond(resultOf(parcoursId, decision)))]
@@ -177,13 +195,25 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         ],
       },
     );
+    if (command.type === 'ErasePersonalData' && change.changed) this.vault.forget(parcoursId);
     const result = resultOf(parcoursId, change);
     // Nothing decided, nothing appended: the answer to a keyed request is stored on its own.
     if (!change.changed && options.idempotency && options.respond) await this.idempotency.storeNow(options.idempotency, options.respond(result));
     return result;
   }
 
-  private async toDomainCommand(parcoursId: string, request: ParcoursRequest, context: CommandContext, principal: Principal): Promise<ParcoursCommand> {
+  /** The domain command, and the version it was prepared on when it read the parcours to build it. */
+  private async toDomainCommand(
+    parcoursId: string,
+    request: ParcoursRequest,
+    context: CommandContext,
+    principal: Principal,
+  ): Promise<{ command: ParcoursCommand; expectedVersion?: number }> {
+    if (request.type === 'RectifyIdentity') return this.rectification(parcoursId, request, context);
+    return { command: await this.withFacts(parcoursId, request, context, principal) };
+  }
+
+  private async withFacts(parcoursId: string, request: Exclude<ParcoursRequest, { type: 'RectifyIdentity' }>, context: CommandContext, principal: Principal): Promise<ParcoursCommand> {
     const base = { parcoursId, context };
     const actorId = principal.userId ?? `api-key:${principal.apiKeyId}`;
     switch (request.type) {
@@ -218,9 +248,51 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
       }
       case 'StartEmploymentContract':
         return { ...base, ...request, beneficiaryUnder26AtStart: await this.under26On(parcoursId, request.startsOn) };
+      case 'RecordContact': {
+        const { note, ...rest } = request;
+        // An empty note is no note; a note is free text, hence personal data: encrypted like the identity.
+        return { ...base, ...rest, note: note?.trim() ? await this.cipher.encrypt(parcoursId, note) : null };
+      }
       default:
         return { ...base, ...request };
     }
+  }
+
+  /**
+   * The corrected identity: the stored one decrypted, the corrections laid over it, the whole
+   * encrypted again under the same key. Only the fields whose value changes are named. Decided on
+   * the version it was read at, so two rectifications cannot silently undo each other.
+   */
+  private async rectification(
+    parcoursId: string,
+    request: Extract<ParcoursRequest, { type: 'RectifyIdentity' }>,
+    context: CommandContext,
+  ): Promise<{ command: ParcoursCommand; expectedVersion?: number }> {
+    const rows = await this.db.query<{ identity_ciphertext: string | null; entry_on: Date | string; version: number }>(
+      'SELECT identity_ciphertext, entry_on, version FROM parcours_details WHERE parcours_id = $1',
+      [parcoursId],
+    );
+    const row = rows[0];
+    // Unknown, or erased: the decider answers (not found, personal_data_erased) on the stream itself.
+    const current = row?.identity_ciphertext ? await this.cipher.decrypt(parcoursId, { ciphertext: row.identity_ciphertext }) : null;
+    if (!row || !isIdentity(current) || isErasedPersonalData(current)) {
+      return { command: { type: 'RectifyIdentity', parcoursId, context, identity: { ciphertext: '' }, fields: [], ageBandAtEntry: '26_to_49', rectifiedOn: request.rectifiedOn } };
+    }
+    const corrected: Identity = { ...current, ...request.corrections };
+    const fields = (Object.keys(request.corrections) as IdentityField[]).filter((field) => JSON.stringify(current[field] ?? null) !== JSON.stringify(corrected[field] ?? null));
+    const entryOn = typeof row.entry_on === 'string' ? row.entry_on : row.entry_on.toISOString().slice(0, 10);
+    return {
+      command: {
+        type: 'RectifyIdentity',
+        parcoursId,
+        context,
+        identity: await this.cipher.encrypt(parcoursId, corrected),
+        fields,
+        ageBandAtEntry: ageBandOn(corrected.birthDate, entryOn),
+        rectifiedOn: request.rectifiedOn,
+      },
+      expectedVersion: row.version,
+    };
   }
 
   private async partnerFact(partnerId: string): Promise<PartnerFact> {
@@ -249,6 +321,17 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     if (isErasedPersonalData(identity) || !isIdentity(identity)) return false;
     return isUnder26On(identity.birthDate, date);
   }
+}
+
+/**
+ * The stored answers of keyed requests about an erased parcours go with it: their request hash is
+ * a digest of a body that held the identity or a note, which a dictionary could test guesses against.
+ */
+function forgetIdempotentRequests(parcoursId: string): Followup {
+  return (guard, first) => ({
+    sql: `DELETE FROM idempotency_keys WHERE body->>'parcoursId' = $${first} AND EXISTS (SELECT 1 FROM ${guard})`,
+    params: [parcoursId],
+  });
 }
 
 function resultOf(parcoursId: string, change: { version: number; events: Array<{ eventId: string; type: string }> }): ParcoursCommandResult {
@@ -303,6 +386,16 @@ function businessDateOf(request: ParcoursRequest): string | undefined {
       return request.exitedOn;
     case 'ReopenParcours':
       return request.reopenedOn;
+    case 'RectifyIdentity':
+      return request.rectifiedOn;
+    case 'RestrictProcessing':
+      return request.restrictedOn;
+    case 'LiftProcessingRestriction':
+      return request.liftedOn;
+    case 'ArchiveParcours':
+      return request.archivedOn;
+    case 'ErasePersonalData':
+      return request.erasedOn;
     default: {
       const unexpected: never = request;
       throw new Error(`unknown request ${JSON.stringify(unexpected)}`);

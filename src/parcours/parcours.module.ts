@@ -1,8 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { UpcasterRegistry } from '../event-store/upcasters.js';
 import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
 import { ParcoursController } from './http/parcours.controller.js';
 import { CaseloadController } from './read-models/caseload/caseload.controller.js';
 import { PartnerFeedController } from './read-models/partner-feed/partner-feed.controller.js';
+import { PARCOURS_UPCASTERS } from './domain/upcasters.js';
 import { ExecuteParcoursCommandHandler } from './parcours-write.js';
 import { GetParcoursHandler, ListParcoursHandler } from './read-models/parcours-details/parcours-details.query.js';
 
@@ -11,4 +13,11 @@ import { GetParcoursHandler, ListParcoursHandler } from './read-models/parcours-
   controllers: [ParcoursController, CaseloadController, PartnerFeedController],
   providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListParcoursHandler],
 })
-export class ParcoursModule {}
+export class ParcoursModule implements OnModuleInit {
+  constructor(@Inject(UpcasterRegistry) private readonly upcasters: UpcasterRegistry) {}
+
+  /** Before the store starts serving reads (bootstrap), so that no event is read in an old shape. */
+  onModuleInit(): void {
+    for (const upcaster of PARCOURS_UPCASTERS) this.upcasters.register(upcaster);
+  }
+}

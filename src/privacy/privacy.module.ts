@@ -19,7 +19,8 @@ import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
     { provide: KeyVault, useExisting: SqlKeyVault },
     PersonalDataCipher,
   ],
-  exports: [KeyVault, PersonalDataCipher],
+  // SqlKeyVault too: an erasure commits the key's destruction with its event (erasureFollowups).
+  exports: [KeyVault, SqlKeyVault, PersonalDataCipher],
 })
 export class PrivacyModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(SqlKeyVault) private readonly vault: SqlKeyVault) {}

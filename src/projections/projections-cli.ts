@@ -3,6 +3,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { migrate } from '../database/migrator.js';
 import { openDatabase } from '../database/open-database.js';
 import { SqlEventStore } from '../event-store/sql/sql-event-store.js';
+import { UpcasterRegistry } from '../event-store/upcasters.js';
+import { PARCOURS_UPCASTERS } from '../parcours/domain/upcasters.js';
 import { projectionStatus } from './projection-status.js';
 import { rebuildProjections } from './rebuild.js';
 import { projectionNamed, projectionsFor } from './registry.js';
@@ -45,7 +47,7 @@ export async function rebuild(config: AppConfig, name: string): Promise<string> 
   const started = Date.now();
   try {
     await migrate(db);
-    const store = new SqlEventStore(db);
+    const store = new SqlEventStore(db, { upcasters: new UpcasterRegistry(PARCOURS_UPCASTERS) });
     bar.start(1, 0, { rate: 0 });
     const results = await rebuildProjections(db, store, projections, {
       onProgress: ({ done, total }) => {

@@ -53,6 +53,7 @@ const PHASE_COLORS: Record<PhaseKind, string> = {
   orientation: '#3f51b5',
   accompaniment: '#00897b',
   exited: '#cfd8dc',
+  archived: '#eceff1',
 };
 const REFERENT_COLORS = ['#1e88e5', '#0d47a1'];
 const ENGAGEMENT_COLOR = '#8e24aa';
@@ -68,6 +69,7 @@ const PHASE_SHORT_LABELS: Record<PhaseKind, readonly string[]> = {
   orientation: ['Orientation', 'Orient.'],
   accompaniment: ['Accompagnement', 'Accomp.'],
   exited: ['Sorti'],
+  archived: ['Archive intermédiaire', 'Archive'],
 };
 
 const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
@@ -196,7 +198,7 @@ function chartSvg(timeline: Timeline, span: { start: string; end: string }): str
     {
       title: 'Phases',
       items: lanes.phases.map((phase) => bar(phase, PHASE_COLORS[phase.phase], [phase.label, ...PHASE_SHORT_LABELS[phase.phase]], {
-        darkText: phase.phase === 'exited',
+        darkText: phase.phase === 'exited' || phase.phase === 'archived',
         truncate: false,
       })),
       empty: 'aucune',
@@ -447,6 +449,7 @@ const LEGEND = `<ul class="legend" aria-label="Légende">
 <li><span class="swatch" style="background:${PHASE_COLORS.orientation}"></span>Orientation</li>
 <li><span class="swatch" style="background:${PHASE_COLORS.accompaniment}"></span>Accompagnement</li>
 <li><span class="swatch" style="background:${PHASE_COLORS.exited}"></span>Sorti</li>
+<li><span class="swatch" style="background:${PHASE_COLORS.archived}"></span>Archive intermédiaire</li>
 <li><span class="swatch" style="background:${REFERENT_COLORS[0]}"></span>Référent</li>
 <li><span class="swatch" style="background:${ENGAGEMENT_COLOR}"></span>Contrat d'engagement</li>
 <li><span class="swatch" style="background:${EMPLOYMENT_COLOR}"></span>Contrat de travail</li>

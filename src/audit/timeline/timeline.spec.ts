@@ -10,15 +10,21 @@ import {
   aParcoursWithACddiRunning,
   anOpenParcours,
   appointmentRecorded,
+  archived,
   CONSEIL_DEPARTEMENTAL,
+  COORDINATOR,
   employmentContractStarted,
   engagementContractSigned,
   exited,
   FRANCE_TRAVAIL_THIERS,
+  identityRectified,
   KARIM_AT_FRANCE_TRAVAIL,
   MISSION_LOCALE,
   opened,
   oriented,
+  personalDataErased,
+  processingRestricted,
+  processingRestrictionLifted,
   referentAssigned,
   referentReleased,
   reopened,
@@ -37,6 +43,20 @@ import {
   recordedHistory,
 } from './timeline.fixtures.js';
 
+/** The history of every event type, without its erasure, then the person's rights, the archive two years on, the erasure two more years on. */
+function aHistoryEndingInTheArchive() {
+  const dpo = { userId: COORDINATOR, partnerId: CONSEIL_DEPARTEMENTAL, role: 'dpo' };
+  return [
+    ...aHistoryWithEveryEventType().slice(0, -1),
+    { event: processingRestricted({ restrictedOn: '2026-08-21' }), actor: dpo },
+    { event: processingRestrictionLifted({ liftedOn: '2026-08-24' }), actor: dpo },
+    { event: processingRestricted({ right: 'opposition', ground: 'particular_situation', restrictedOn: '2026-08-25' }), actor: dpo },
+    { event: identityRectified({ fields: ['lastName', 'birthDate'], rectifiedOn: '2026-08-26' }), actor: dpo },
+    { event: archived({ archivedOn: '2028-08-27', lastActivityOn: '2026-08-20' }), actor: {} },
+    { event: personalDataErased({ legalGround: 'retention_period_elapsed', erasedOn: '2030-08-27' }), actor: {} },
+  ];
+}
+
 function timelineOf(events: readonly RecordedEvent[], findings: readonly Finding[] = [], asOf?: string): Timeline {
   return buildTimeline(events, findings, { partnerNames: PARTNER_NAMES, ...(asOf === undefined ? {} : { asOf }) });
 }
@@ -47,7 +67,8 @@ describe('buildTimeline', () => {
     const timeline = timelineOf(events);
 
     it('covers every event type of the catalogue', () => {
-      expect(new Set(timeline.entries.map((entry) => entry.type))).toEqual(new Set(PARCOURS_EVENT_TYPES));
+      const covered = new Set([...timeline.entries, ...timelineOf(recordedHistory(aHistoryEndingInTheArchive())).entries].map((entry) => entry.type));
+      expect(covered).toEqual(new Set(PARCOURS_EVENT_TYPES));
     });
 
     it('orders entries by business date, then stream version, whatever the recording order', () => {
@@ -133,6 +154,36 @@ describe('buildTimeline', () => {
       // Nor the caseworkers' user ids: référents are told apart by rank.
       expect(json).not.toContain(KARIM_AT_FRANCE_TRAVAIL);
       expect(json).not.toContain(CLAIRE_REFERENT.userId);
+    });
+  });
+
+  describe("the person's rights and the archive", () => {
+    const events = recordedHistory(aHistoryEndingInTheArchive());
+    const timeline = timelineOf(events);
+
+    it('labels them in French, naming the corrected fields but never their values', () => {
+      expect(timeline.entries.slice(-6).map((entry) => entry.label)).toEqual([
+        'Limitation du traitement : exactitude des données contestée',
+        'Levée : limitation du traitement',
+        'Opposition au traitement : situation particulière de la personne',
+        "Rectification de l'identité : nom, date de naissance",
+        'Archivage intermédiaire : sans activité depuis le 20/08/2026',
+        'Effacement des données personnelles : durée de conservation écoulée',
+      ]);
+      expect(JSON.stringify(timeline)).not.toContain('v1.rectified.identity');
+    });
+
+    it('marks them as decisions on the chart', () => {
+      const rights = timeline.markers.filter((marker) => events.slice(-6).some((event) => marker.eventId === event.eventId));
+      expect(rights.map((marker) => marker.group)).toEqual(['decision', 'decision', 'decision', 'decision', 'decision', 'decision']);
+    });
+
+    it('ends the follow-up at the archive: a last phase of its own, the référent and the contract cut there', () => {
+      const archive = events.at(-2)!;
+      expect(timeline.lanes.phases.at(-1)).toMatchObject({ phase: 'archived', start: '2028-08-27', end: null, label: 'Archive intermédiaire', eventIds: [archive.eventId] });
+      expect(timeline.lanes.phases.at(-2)).toMatchObject({ end: '2028-08-26' });
+      expect(timeline.lanes.referents.at(-1)).toMatchObject({ ordinal: 2, end: '2028-08-26', cutByExit: true });
+      expect(timeline.lanes.engagementContracts.at(-1)).toMatchObject({ end: '2028-08-27', cutByExit: true });
     });
   });
 

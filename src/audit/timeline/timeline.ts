@@ -51,6 +51,9 @@ import {
   type ReorientationRejectionReason,
   type StructureKind,
   type SuspensionReason,
+  type IdentityField,
+  type ProcessingRestrictionGround,
+  type ProcessingRight,
 } from '../../parcours/domain/events.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -92,7 +95,7 @@ export interface TimelinePeriod {
   eventIds: string[];
 }
 
-export type PhaseKind = 'entry' | 'orientation' | 'accompaniment' | 'exited';
+export type PhaseKind = 'entry' | 'orientation' | 'accompaniment' | 'exited' | 'archived';
 
 export interface PhasePeriod extends TimelinePeriod {
   phase: PhaseKind;
@@ -501,6 +504,20 @@ function lanesOf(dated: readonly Dated[], findings: readonly Finding[], context:
         phases.enter('exited', on, id, event);
         break;
       }
+      case 'ParcoursArchived': {
+        // The intermediate archive ends the follow-up as an exit does (continuity's timeline stops
+        // its clocks there too); nothing but the person's rights can be recorded after it.
+        if (suspension !== null) {
+          suspension.end = dayBefore(on, suspension.start);
+          suspension.eventIds.push(id);
+          suspension = null;
+        }
+        referents.cutAtExit((period) => dayBefore(on, period.start), id);
+        engagementContracts.cutAtExit(() => on, id);
+        employmentContracts.cutAtExit(() => on, id);
+        phases.enter('archived', on, id);
+        break;
+      }
       case 'ParcoursReopened':
         referents.resumeAtReopening(on, id);
         engagementContracts.resumeAtReopening(on, id);
@@ -515,6 +532,9 @@ function lanesOf(dated: readonly Dated[], findings: readonly Finding[], context:
       case 'ActionPrescribed':
       case 'ActionStatusChanged':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
       default:
         assertNever(event);
@@ -547,6 +567,8 @@ function phaseLabel(phase: PhaseKind, parcoursType: ParcoursType | null, exit: P
       return `Accompagnement${type}`;
     case 'exited':
       return exit?.type === 'ParcoursExited' ? `Sorti : ${EXIT_CATEGORY_LABELS[exit.data.category]}` : 'Sorti';
+    case 'archived':
+      return 'Archive intermédiaire';
     default:
       return assertNever(phase);
   }
@@ -592,6 +614,10 @@ function markerOf(event: ParcoursRecord, on: string, context: LabelContext): Tim
     case 'ParcoursExited':
     case 'ParcoursReopened':
     case 'PersonalDataErased':
+    case 'IdentityRectified':
+    case 'ParcoursArchived':
+    case 'ProcessingRestricted':
+    case 'ProcessingRestrictionLifted':
       return marker('decision');
     case 'AppointmentRecorded':
       return marker('followUp', event.data.outcome === 'no_show' ? 'alert' : event.data.outcome === 'seen' ? 'normal' : 'muted');
@@ -782,6 +808,15 @@ function describe(event: ParcoursEvent, context: LabelContext): Description {
       return { title: 'Réouverture du parcours', detail: REOPEN_REASON_LABELS[event.data.reason] };
     case 'PersonalDataErased':
       return { title: 'Effacement des données personnelles', detail: ERASURE_GROUND_LABELS[event.data.legalGround] };
+    case 'IdentityRectified':
+      // Which fields, never their values: the timeline is read by auditors, not the DPO.
+      return { title: "Rectification de l'identité", detail: event.data.fields.map((field) => IDENTITY_FIELD_LABELS[field]).join(', ') };
+    case 'ParcoursArchived':
+      return { title: 'Archivage intermédiaire', detail: `sans activité depuis le ${frenchDate(event.data.lastActivityOn)}` };
+    case 'ProcessingRestricted':
+      return { title: PROCESSING_RIGHT_LABELS[event.data.right], detail: RESTRICTION_GROUND_LABELS[event.data.ground] };
+    case 'ProcessingRestrictionLifted':
+      return { title: `Levée : ${PROCESSING_RIGHT_LABELS[event.data.right].toLowerCase()}`, detail: '' };
     default:
       return assertNever(event);
   }
@@ -1067,6 +1102,30 @@ const REOPEN_REASON_LABELS: Record<ReopenReason, string> = {
   employment_ended: "fin de l'emploi",
   exit_recorded_in_error: 'sortie enregistrée par erreur',
   beneficiary_request: 'demande du bénéficiaire',
+  other: 'autre motif',
+};
+
+const IDENTITY_FIELD_LABELS: Record<IdentityField, string> = {
+  firstName: 'prénom',
+  lastName: 'nom',
+  birthDate: 'date de naissance',
+  nir: 'NIR',
+  address: 'adresse',
+  phone: 'téléphone',
+  email: 'courriel',
+};
+
+const PROCESSING_RIGHT_LABELS: Record<ProcessingRight, string> = {
+  restriction: 'Limitation du traitement',
+  opposition: 'Opposition au traitement',
+};
+
+const RESTRICTION_GROUND_LABELS: Record<ProcessingRestrictionGround, string> = {
+  accuracy_contested: 'exactitude des données contestée',
+  unlawful_processing_erasure_opposed: "traitement illicite, effacement refusé par la personne",
+  needed_for_legal_claims: "données nécessaires à l'exercice de droits en justice",
+  objection_pending: "opposition en cours d'examen",
+  particular_situation: 'situation particulière de la personne',
   other: 'autre motif',
 };
 

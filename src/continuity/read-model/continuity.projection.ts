@@ -11,10 +11,12 @@ import type { ContinuityEvent } from '../timeline.js';
 
 /**
  * `continuity_alerts` — where is a parcours breaking, and for whom? For each parcours the projection
- * keeps the events the rules read (without the identity) and the organisations that see it; it
- * evaluates R1–R10 as of today whenever an event comes, stores the findings, and the date at which
- * time alone would change them. The scheduler (continuity.scheduler.ts) re-evaluates the parcours
- * whose date has come, so the alerts are current without any new event.
+ * keeps the events the rules read (without the identity nor the notes of contacts) and the
+ * organisations that see it; it evaluates R1–R10 as of today whenever an event comes, stores the
+ * findings, and the date at which time alone would change them. The scheduler
+ * (continuity.scheduler.ts) re-evaluates the parcours whose date has come, so the alerts are
+ * current without any new event. An archived parcours keeps its findings, all closed on the
+ * archive date at the latest, and no date: the scheduler never re-evaluates it.
  */
 export interface ContinuityRow {
   parcours_id: string;
@@ -95,14 +97,18 @@ export function continuityProjection(policy: ContinuityPolicy, clock: Clock): Cu
 /** Re-evaluates one parcours as of `today` and replaces its findings. */
 export async function saveEvaluation(tx: SqlExecutor, prefix: string, row: ContinuityRow, policy: ContinuityPolicy, today: string): Promise<Finding[]> {
   const findings = evaluateContinuity(row.events, today, policy, row.territory);
-  const next = row.view.status === 'exited' ? null : nextReevaluationOn(row.events, today, policy, row.territory);
+  // The archive ends the follow-up as an exit does: its findings are closed on the archive date and
+  // no clock runs any more, so the scheduler never comes back to it (nothing can be recorded on it).
+  const archived = archivedBy(row.events, today);
+  const next = row.view.status === 'exited' || archived ? null : nextReevaluationOn(row.events, today, policy, row.territory);
+  const status = archived ? 'archived' : row.view.status;
   const partnerIds = row.view.partnerIds;
   await tx.query(
     `INSERT INTO ${prefix}_parcours (parcours_id, territory, partner_ids, status, events, view, evaluated_on, next_reevaluation_on)
      VALUES ($1, $2, $3::uuid[], $4, $5::jsonb, $6::jsonb, $7::date, $8::date)
      ON CONFLICT (parcours_id) DO UPDATE SET territory = EXCLUDED.territory, partner_ids = EXCLUDED.partner_ids, status = EXCLUDED.status,
        events = EXCLUDED.events, view = EXCLUDED.view, evaluated_on = EXCLUDED.evaluated_on, next_reevaluation_on = EXCLUDED.next_reevaluation_on`,
-    [row.parcours_id, row.territory, partnerIds, row.view.status, JSON.stringify(row.events), JSON.stringify(row.view), today, next],
+    [row.parcours_id, row.territory, partnerIds, status, JSON.stringify(row.events), JSON.stringify(row.view), today, next],
   );
   await tx.query(`DELETE FROM ${prefix} WHERE parcours_id = $1`, [row.parcours_id]);
   if (findings.length) {
@@ -117,8 +123,19 @@ export async function saveEvaluation(tx: SqlExecutor, prefix: string, row: Conti
   return findings;
 }
 
-/** What the rules read of an event: never the identity, which the opening carries (encrypted). */
-function compact(event: ProjectedEvent): ContinuityEvent {
-  const data = event.type === 'ParcoursOpened' ? { ...(event.data as object), identity: null } : event.data;
+/** Archived on or before `today` (the archive is final: no event undoes it). */
+function archivedBy(events: readonly ContinuityEvent[], today: string): boolean {
+  return events.some((event) => event.type === 'ParcoursArchived' && event.data.archivedOn <= today);
+}
+
+/**
+ * What the rules read of an event, and no personal data: not the identity that the opening and a
+ * rectification carry (encrypted), nor the free-text note of a contact (encrypted too). The rules
+ * read none of them, and a read model is no place to keep ciphertexts that an erasure must reach.
+ */
+export function compact(event: ProjectedEvent): ContinuityEvent {
+  let data = event.data;
+  if (event.type === 'ParcoursOpened' || event.type === 'IdentityRectified') data = { ...(event.data as object), identity: null };
+  else if (event.type === 'ContactRecorded') data = { ...(event.data as object), note: null };
   return { eventId: event.eventId, streamVersion: event.streamVersion, globalPosition: event.globalPosition, recordedAt: event.recordedAt, type: event.type, data } as ContinuityEvent & ParcoursEvent;
 }

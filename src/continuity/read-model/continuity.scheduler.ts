@@ -11,8 +11,8 @@ export const CONTINUITY_POLICY = Symbol('ContinuityPolicy');
 
 /**
  * Ruptures also come from time passing with no event (DESIGN §6): each open parcours carries the
- * date at which its findings would change on their own; this job re-evaluates those whose date has
- * come. Idempotent (a re-evaluation replaces a parcours' findings), so two instances running it
+ * date at which its findings would change on their own (an exited or archived one has none); this
+ * job re-evaluates those whose date has come. Idempotent (a re-evaluation replaces a parcours' findings), so two instances running it
  * together only duplicate work.
  */
 @Injectable()

@@ -1,5 +1,15 @@
-import { contactRecorded, diagnosed, EPCI, exited, opened, oriented, reopened, suspended } from '../../parcours/domain/parcours.fixtures.js';
-import { evidenceTypes, knownBy, policyWith, recorded, recordedLater, summary } from '../continuity.fixtures.js';
+import {
+  archived,
+  contactRecorded,
+  diagnosed,
+  EPCI,
+  exited,
+  opened,
+  oriented,
+  reopened,
+  suspended,
+} from '../../parcours/domain/parcours.fixtures.js';
+import { evidenceTypes, knownBy, policyWith, recorded, recordedLater, restrictedFromTo, summary } from '../continuity.fixtures.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import { entryWithoutOrientation } from './r1-entry-without-orientation.js';
 
@@ -140,6 +150,36 @@ describe('R1 — entry without an orientation decision', () => {
     it('applies the territory the caller names over the one of ParcoursOpened', () => {
       const elsewhere = recorded([opened({ territory: 'cc-billom-communaute' })]);
       expect(entryWithoutOrientation(elsewhere, '2026-02-05', policy, EPCI).map((finding) => finding.severity)).toEqual(['breach']);
+    });
+  });
+
+  describe('restriction of processing (RGPD art. 18) and archive (R. 263-8 CASF)', () => {
+    it('keeps running through a restriction of processing, and cites none: orienting is the institution’s duty', () => {
+      const restrictedFrom20JanuaryTo10February = recorded([opened(), ...restrictedFromTo('2026-01-20', '2026-02-10')]);
+      const [finding, ...others] = r1(restrictedFrom20JanuaryTo10February, '2026-02-17');
+      expect(others).toEqual([]);
+      expect(summary(finding)).toEqual({ ruleId: 'R1', severity: 'breach', status: 'open', dueOn: '2026-02-16', observedOn: '2026-02-17', endedOn: null, durationDays: 1 });
+      expect(evidenceTypes(finding, restrictedFrom20JanuaryTo10February)).toEqual(['ParcoursOpened']);
+    });
+
+    it('an archive before the warning stops the clock for good: what would have been a breach never is', () => {
+      expect(r1(recorded([opened()]), '2026-02-17').map((finding) => finding.severity)).toEqual(['breach']);
+      const archivedOn1February = recorded([opened(), archived({ archivedOn: '2026-02-01', lastActivityOn: '2026-01-05' })]);
+      expect(r1(archivedOn1February, '2026-02-17')).toEqual([]);
+      expect(r1(archivedOn1February, '2030-01-01')).toEqual([]);
+    });
+
+    it('an archive after the breach closes it on the archive date, citing it', () => {
+      const archivedOn20February = recorded([opened(), archived({ archivedOn: '2026-02-20', lastActivityOn: '2026-01-05' })]);
+      const [finding] = r1(archivedOn20February, '2026-06-30');
+      expect(summary(finding)).toEqual({ ruleId: 'R1', severity: 'breach', status: 'closed', dueOn: '2026-02-16', observedOn: '2026-02-17', endedOn: '2026-02-20', durationDays: 4 });
+      expect(evidenceTypes(finding, archivedOn20February)).toEqual(['ParcoursOpened', 'ParcoursArchived']);
+    });
+
+    it('ignores a reopening dated after the archive: no clock starts again', () => {
+      // Without the archive, the reopening of a parcours never oriented would start a new R1 clock (see above).
+      const reopenedAfterTheArchive = recorded([opened(), archived({ archivedOn: '2026-02-20', lastActivityOn: '2026-01-05' }), reopened({ reopenedOn: '2026-04-01', reason: 'beneficiary_request' })]);
+      expect(r1(reopenedAfterTheArchive, '2026-12-31').map((finding) => [finding.status, finding.endedOn])).toEqual([['closed', '2026-02-20']]);
     });
   });
 });

@@ -1,9 +1,10 @@
 /**
  * R1 — entry without an orientation decision (D. 262-65-2 CASF: France Travail orients by default
- * after six weeks). The clock starts at entry and stops at the orientation decision or the exit;
+ * after six weeks). The clock starts at entry and stops at the orientation decision, the exit or
+ * the archive;
  * a parcours reopened before it was ever oriented awaits its orientation again from the reopening.
- * Suspension does not stop it: orienting is the institution's duty, and the default orientation
- * is the legal remedy precisely when it lags.
+ * Neither a suspension nor a restriction of processing stops it: orienting is the institution's
+ * duty, and the default orientation is the legal remedy precisely when it lags.
  */
 import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
 
@@ -24,6 +25,7 @@ export const r1Clocks: RuleClocks = (timeline, policy) => {
         clock = null;
         break;
       case 'ParcoursExited':
+      case 'ParcoursArchived':
         if (clock !== null) settle(clocks, clock, entry);
         clock = null;
         break;
@@ -46,6 +48,9 @@ export const r1Clocks: RuleClocks = (timeline, policy) => {
       case 'ParcoursSuspended':
       case 'ParcoursResumed':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
     }
   }

@@ -1,6 +1,7 @@
 import {
   aParcoursExitedOn15March,
   aParcoursFollowedByClaire,
+  archived,
   exited,
   FRANCE_TRAVAIL_THIERS,
   KARIM_AT_FRANCE_TRAVAIL,
@@ -8,7 +9,7 @@ import {
   referentReleased,
   suspended,
 } from '../../parcours/domain/parcours.fixtures.js';
-import { evidenceTypes, recorded, summary } from '../continuity.fixtures.js';
+import { evidenceTypes, recorded, restrictedFromTo, summary } from '../continuity.fixtures.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import { referentHandoverGap } from './r10-referent-handover-gap.js';
 
@@ -54,5 +55,19 @@ describe('R10 — référent handover gap', () => {
   it('an exit after the release closes the gap on the exit date', () => {
     const exitedOn15March = recorded([...claireReleasedOn1March, exited({ exitedOn: '2026-03-15', category: 'autre', reason: 'moved_out_of_territory' })]);
     expect(r10(exitedOn15March, '2026-12-31').map((finding) => [finding.status, finding.endedOn, finding.durationDays])).toEqual([['closed', '2026-03-15', 7]]);
+  });
+
+  it('keeps running through a restriction of processing: the gap is the institution’s to close', () => {
+    expect(r10(recorded([...claireReleasedOn1March, ...restrictedFromTo('2026-03-02', '2026-03-08')]), '2026-03-09').map(summary)).toEqual([
+      { ruleId: 'R10', severity: 'breach', status: 'open', dueOn: '2026-03-08', observedOn: '2026-03-09', endedOn: null, durationDays: 1 },
+    ]);
+  });
+
+  it('an archive after the release closes the gap on the archive date; before the threshold, leaves nothing', () => {
+    const archivedOn15March = recorded([...claireReleasedOn1March, archived({ archivedOn: '2026-03-15', lastActivityOn: '2026-03-01' })]);
+    const [finding] = r10(archivedOn15March, '2026-12-31');
+    expect(summary(finding)).toEqual({ ruleId: 'R10', severity: 'breach', status: 'closed', dueOn: '2026-03-08', observedOn: '2026-03-09', endedOn: '2026-03-15', durationDays: 7 });
+    expect(evidenceTypes(finding, archivedOn15March)).toEqual(['ReferentReleased', 'ParcoursArchived']);
+    expect(r10(recorded([...claireReleasedOn1March, archived({ archivedOn: '2026-03-05', lastActivityOn: '2026-03-01' })]), '2026-12-31')).toEqual([]);
   });
 });

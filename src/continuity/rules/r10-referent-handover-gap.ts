@@ -1,8 +1,9 @@
 /**
  * R10 — référent handover gap: released before the next one is assigned. The clock starts on the
- * release and stops at the next assignment or at the exit; the decider's handover (release and
- * assignment on the same day) never fires it. A release because the parcours exits starts none:
- * nobody is due. Suspension does not stop it: the remobilisation needs a référent.
+ * release and stops at the next assignment, the exit or the archive; the decider's handover
+ * (release and assignment on the same day) never fires it. A release because the parcours exits starts none:
+ * nobody is due. Neither a suspension nor a restriction of processing stops it: the
+ * remobilisation needs a référent.
  */
 import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
 
@@ -17,6 +18,7 @@ export const r10Clocks: RuleClocks = (timeline, policy) => {
         break;
       case 'ReferentAssigned':
       case 'ParcoursExited':
+      case 'ParcoursArchived':
         if (clock !== null) settle(clocks, clock, entry);
         clock = null;
         break;
@@ -40,6 +42,9 @@ export const r10Clocks: RuleClocks = (timeline, policy) => {
       case 'ParcoursResumed':
       case 'ParcoursReopened':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
     }
   }

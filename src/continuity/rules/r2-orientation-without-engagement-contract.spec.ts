@@ -1,6 +1,7 @@
 import {
   aParcoursExitedOn15March,
   aParcoursWithACerRunning,
+  archived,
   engagementContractSigned,
   exited,
   opened,
@@ -9,7 +10,7 @@ import {
   resumed,
   suspended,
 } from '../../parcours/domain/parcours.fixtures.js';
-import { evidenceTypes, recorded, summary } from '../continuity.fixtures.js';
+import { evidenceTypes, opposedFromTo, recorded, restrictedFromTo, summary } from '../continuity.fixtures.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import { orientationWithoutEngagementContract } from './r2-orientation-without-engagement-contract.js';
 
@@ -116,5 +117,33 @@ describe('R2 — orientation notified without an engagement contract', () => {
     const [finding] = r2(reopenedOn1April, '2026-05-02');
     expect(summary(finding)).toEqual({ ruleId: 'R2', severity: 'breach', status: 'open', dueOn: '2026-05-01', observedOn: '2026-05-02', endedOn: null, durationDays: 1 });
     expect(evidenceTypes(finding, reopenedOn1April)).toEqual(['ParcoursReopened', 'OrientationDecided']);
+  });
+
+  describe('a restriction of processing (RGPD art. 18)', () => {
+    it('stops the clock as a suspension does: restricted from 20 February to 2 March, the contract is due 10 days later', () => {
+      const restrictedThenLifted = recorded([opened(), oriented(), ...restrictedFromTo('2026-02-20', '2026-03-02')]);
+      expect(r2(restrictedThenLifted, '2026-03-20')).toEqual([]);
+      const [finding] = r2(restrictedThenLifted, '2026-03-21');
+      expect(summary(finding)).toEqual({ ruleId: 'R2', severity: 'breach', status: 'open', dueOn: '2026-03-20', observedOn: '2026-03-21', endedOn: null, durationDays: 1 });
+      expect(evidenceTypes(finding, restrictedThenLifted)).toEqual(['OrientationDecided', 'ProcessingRestricted', 'ProcessingRestrictionLifted']);
+    });
+
+    it('holds it as long as it is in force', () => {
+      expect(r2(recorded([opened(), oriented(), restrictedFromTo('2026-02-20', '2026-03-02')[0]]), '2026-12-31')).toEqual([]);
+    });
+
+    it('an opposition (art. 21) does not: the contract is due on 10 March all the same', () => {
+      expect(r2(recorded([opened(), oriented(), ...opposedFromTo('2026-02-20', '2026-03-02')]), '2026-03-11').map((finding) => [finding.dueOn, finding.observedOn])).toEqual([
+        ['2026-03-10', '2026-03-11'],
+      ]);
+    });
+  });
+
+  it('an archive before the due date stops the clock for good; after it, closes the break on the archive date', () => {
+    expect(r2(recorded([opened(), oriented(), archived({ archivedOn: '2026-03-01', lastActivityOn: '2026-02-10' })]), '2026-12-31')).toEqual([]);
+    const archivedOn15March = recorded([opened(), oriented(), archived({ archivedOn: '2026-03-15', lastActivityOn: '2026-02-10' })]);
+    const [finding] = r2(archivedOn15March, '2026-12-31');
+    expect(summary(finding)).toEqual({ ruleId: 'R2', severity: 'breach', status: 'closed', dueOn: '2026-03-10', observedOn: '2026-03-11', endedOn: '2026-03-15', durationDays: 5 });
+    expect(evidenceTypes(finding, archivedOn15March)).toEqual(['OrientationDecided', 'ParcoursArchived']);
   });
 });

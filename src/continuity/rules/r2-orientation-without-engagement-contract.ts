@@ -13,7 +13,8 @@
  * - An accepted reorientation does not start it: the contract in force goes on, and R5 watches
  *   a contract ended for the reorientation without a successor.
  * - Suspension stops it: refusing the contract is a ground of the suspension-remobilisation,
- *   which then is the institution's answer.
+ *   which then is the institution's answer. So does a restriction of processing (nothing can be
+ *   recorded, a contract neither). The exit and the archive end it.
  */
 import type { ParcoursType } from '../../parcours/domain/events.js';
 import { addMonthsToDay, dayNumber, type DayNumber } from '../calendar.js';
@@ -61,6 +62,7 @@ export const r2Clocks: RuleClocks = (timeline, policy) => {
         if (contract !== null && contract.contractId === event.data.contractId) contract.lastDay = Math.min(contract.lastDay, entry.day);
         break;
       case 'ParcoursExited':
+      case 'ParcoursArchived':
         if (clock !== null) settle(clocks, clock, entry);
         clock = null;
         break;
@@ -86,6 +88,9 @@ export const r2Clocks: RuleClocks = (timeline, policy) => {
       case 'ParcoursSuspended':
       case 'ParcoursResumed':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
     }
   }

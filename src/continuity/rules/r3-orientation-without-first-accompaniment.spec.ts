@@ -2,11 +2,14 @@ import {
   aParcoursFollowedByClaire,
   aParcoursSuspendedSince5March,
   appointmentRecorded,
+  archived,
   CONSEIL_DEPARTEMENTAL,
   exited,
   FRANCE_TRAVAIL_THIERS,
   opened,
   oriented,
+  processingRestricted,
+  processingRestrictionLifted,
   reopened,
   reorientationAccepted,
   reorientationRejected,
@@ -14,7 +17,7 @@ import {
   resumed,
   suspended,
 } from '../../parcours/domain/parcours.fixtures.js';
-import { evidenceTypes, recorded, summary } from '../continuity.fixtures.js';
+import { evidenceTypes, opposedFromTo, recorded, restrictedFromTo, summary } from '../continuity.fixtures.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import { orientationWithoutFirstAccompaniment } from './r3-orientation-without-first-accompaniment.js';
 
@@ -115,5 +118,61 @@ describe('R3 — orientation without a first accompaniment appointment attended'
     expect(r3(exitedOn15March, '2026-06-30').map(summary)).toEqual([
       { ruleId: 'R3', severity: 'breach', status: 'closed', dueOn: '2026-03-10', observedOn: '2026-03-11', endedOn: '2026-03-15', durationDays: 5 },
     ]);
+  });
+
+  describe('restriction of processing (RGPD art. 18)', () => {
+    it('from 1 to 16 March pushes the first appointment 15 days later, as a suspension does, and is cited', () => {
+      const restrictedInMarch = recorded([...orientedOn8February, ...restrictedFromTo('2026-03-01', '2026-03-16')]);
+      expect(r3(restrictedInMarch, '2026-03-25')).toEqual([]);
+      const [finding] = r3(restrictedInMarch, '2026-03-26');
+      expect(summary(finding)).toEqual({ ruleId: 'R3', severity: 'breach', status: 'open', dueOn: '2026-03-25', observedOn: '2026-03-26', endedOn: null, durationDays: 1 });
+      expect(evidenceTypes(finding, restrictedInMarch)).toEqual(['OrientationDecided', 'ProcessingRestricted', 'ProcessingRestrictionLifted']);
+    });
+
+    it('still in force: no appointment can be recorded, so no R3 accrues', () => {
+      expect(r3(recorded([...orientedOn8February, restrictedFromTo('2026-03-01', '2026-03-16')[0]]), '2026-12-31')).toEqual([]);
+    });
+
+    it('overlapping a suspension, counts the days paused by either once: suspended 1–16 March, restricted 10–21 March, 20 days', () => {
+      const suspendedThenRestricted = recorded([
+        ...orientedOn8February,
+        suspended({ suspendedOn: '2026-03-01', reason: 'appointment_missed' }),
+        processingRestricted({ restrictedOn: '2026-03-10' }),
+        resumed('2026-03-16'),
+        processingRestrictionLifted({ liftedOn: '2026-03-21' }),
+      ]);
+      // Adding the 15 suspended days to the 11 restricted ones would put the breach on 6 April.
+      expect(r3(suspendedThenRestricted, '2026-03-30')).toEqual([]);
+      const [finding] = r3(suspendedThenRestricted, '2026-03-31');
+      expect(summary(finding)).toEqual({ ruleId: 'R3', severity: 'breach', status: 'open', dueOn: '2026-03-30', observedOn: '2026-03-31', endedOn: null, durationDays: 1 });
+      expect(evidenceTypes(finding, suspendedThenRestricted).sort()).toEqual(
+        ['OrientationDecided', 'ParcoursResumed', 'ParcoursSuspended', 'ProcessingRestricted', 'ProcessingRestrictionLifted'].sort(),
+      );
+    });
+
+    it('an opposition (art. 21) limits sharing, not recording: the breach stays on 11 March', () => {
+      const opposedInMarch = recorded([...orientedOn8February, ...opposedFromTo('2026-03-01', '2026-03-16')]);
+      const [finding] = r3(opposedInMarch, '2026-03-11');
+      expect(summary(finding)).toEqual({ ruleId: 'R3', severity: 'breach', status: 'open', dueOn: '2026-03-10', observedOn: '2026-03-11', endedOn: null, durationDays: 1 });
+      expect(evidenceTypes(finding, opposedInMarch)).toEqual(['OrientationDecided']);
+    });
+  });
+
+  describe('archive (R. 263-8 CASF)', () => {
+    it('before the breach, stops the clock for good', () => {
+      expect(r3(recorded([...orientedOn8February, archived({ archivedOn: '2026-03-01', lastActivityOn: '2026-02-08' })]), '2026-12-31')).toEqual([]);
+    });
+
+    it('after the breach, closes it on the archive date; an appointment dated after it does not count', () => {
+      const archivedOn15March = recorded([
+        ...orientedOn8February,
+        archived({ archivedOn: '2026-03-15', lastActivityOn: '2026-02-08' }),
+        appointmentRecorded({ scheduledOn: '2026-03-20' }),
+      ]);
+      const [finding, ...others] = r3(archivedOn15March, '2026-06-30');
+      expect(others).toEqual([]);
+      expect(summary(finding)).toEqual({ ruleId: 'R3', severity: 'breach', status: 'closed', dueOn: '2026-03-10', observedOn: '2026-03-11', endedOn: '2026-03-15', durationDays: 5 });
+      expect(evidenceTypes(finding, archivedOn15March)).toEqual(['OrientationDecided', 'ParcoursArchived']);
+    });
   });
 });

@@ -1,14 +1,15 @@
 /**
  * R3 — orientation without a first accompaniment appointment attended (the rdv-insertion
  * indicator). The clock starts on the orientation decision and stops at the first appointment of
- * kind `accompaniment` with outcome `seen` (held by any partner), or at the exit.
+ * kind `accompaniment` with outcome `seen` (held by any partner), or at the exit or the archive.
  *
  * - An accepted reorientation towards another organisme référent is a new orientation: the
  *   beneficiary must be seen again (hand-offs are where parcours break). A clock already running
  *   keeps its start: the wait began with the first orientation.
  * - A reopened parcours whose orientation never led to an attended appointment waits again from
  *   the reopening.
- * - Suspension stops it (a suspension for a missed appointment is the answer to that very miss).
+ * - Suspension stops it (a suspension for a missed appointment is the answer to that very miss),
+ *   and so does a restriction of processing (no appointment can be recorded).
  * - An appointment attended the same day as the orientation counts even if recorded first.
  */
 import type { OrientationDecided, ReorientationDecided } from '../../parcours/domain/events.js';
@@ -44,6 +45,7 @@ export const r3Clocks: RuleClocks = (timeline, policy) => {
         clock = null;
         break;
       case 'ParcoursExited':
+      case 'ParcoursArchived':
         if (clock !== null) settle(clocks, clock, entry);
         clock = null;
         break;
@@ -70,6 +72,9 @@ export const r3Clocks: RuleClocks = (timeline, policy) => {
       case 'ParcoursSuspended':
       case 'ParcoursResumed':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
     }
   }

@@ -1,6 +1,7 @@
 import {
   aParcoursExitedOn15March,
   aParcoursFollowedByClaire,
+  archived,
   exited,
   opened,
   oriented,
@@ -9,7 +10,7 @@ import {
   reopened,
   suspended,
 } from '../../parcours/domain/parcours.fixtures.js';
-import { evidenceTypes, recorded, summary } from '../continuity.fixtures.js';
+import { evidenceTypes, recorded, restrictedFromTo, summary } from '../continuity.fixtures.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import { orientedWithoutReferent } from './r4-oriented-without-referent.js';
 
@@ -61,5 +62,32 @@ describe('R4 — open parcours without an active référent', () => {
     const [finding] = r4(reopenedOn1April, '2026-04-17');
     expect(summary(finding)).toEqual({ ruleId: 'R4', severity: 'breach', status: 'open', dueOn: '2026-04-16', observedOn: '2026-04-17', endedOn: null, durationDays: 1 });
     expect(evidenceTypes(finding, reopenedOn1April)).toEqual(['ParcoursReopened', 'OrientationDecided']);
+  });
+
+  describe('restriction of processing (RGPD art. 18) and archive (R. 263-8 CASF)', () => {
+    it('keeps running through a restriction of processing: naming a référent is the institution’s duty', () => {
+      const restricted = recorded([...orientedOn8February, ...restrictedFromTo('2026-02-10', '2026-02-20')]);
+      expect(r4(restricted, '2026-02-24').map(summary)).toEqual([
+        { ruleId: 'R4', severity: 'breach', status: 'open', dueOn: '2026-02-23', observedOn: '2026-02-24', endedOn: null, durationDays: 1 },
+      ]);
+    });
+
+    it('an archive before the threshold stops the clock: what would have been a breach never is', () => {
+      expect(r4(recorded(orientedOn8February), '2026-06-30').map((finding) => finding.severity)).toEqual(['breach']);
+      expect(r4(recorded([...orientedOn8February, archived({ archivedOn: '2026-02-20', lastActivityOn: '2026-02-08' })]), '2026-06-30')).toEqual([]);
+    });
+
+    it('an archive after the breach closes it on the archive date, and a reopening dated after it starts nothing', () => {
+      const archivedOn1MarchThenReopened = recorded([
+        ...orientedOn8February,
+        archived({ archivedOn: '2026-03-01', lastActivityOn: '2026-02-08' }),
+        reopened({ reopenedOn: '2026-04-01' }),
+      ]);
+      const findings = r4(archivedOn1MarchThenReopened, '2026-06-30');
+      expect(findings.map(summary)).toEqual([
+        { ruleId: 'R4', severity: 'breach', status: 'closed', dueOn: '2026-02-23', observedOn: '2026-02-24', endedOn: '2026-03-01', durationDays: 6 },
+      ]);
+      expect(evidenceTypes(findings[0], archivedOn1MarchThenReopened)).toEqual(['OrientationDecided', 'ParcoursArchived']);
+    });
   });
 });

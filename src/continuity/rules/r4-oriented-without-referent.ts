@@ -3,11 +3,12 @@
  *
  * The clock starts on the orientation decision, not at entry: before the orientation there is no
  * organisme référent to name anyone, and R1 already watches that period — counting from entry
- * would flag nearly every parcours twice. It stops at the first référent assigned, or at the exit.
+ * would flag nearly every parcours twice. It stops at the first référent assigned, or at the exit
+ * or the archive.
  * A reopened, oriented parcours (the exit released its référent) waits for one again from the
  * reopening. Later gaps, after a référent was released, are R10's: one rule per gap.
- * Suspension does not stop it: naming a référent is the institution's duty, and remobilisation
- * needs one.
+ * Neither a suspension nor a restriction of processing stops it: naming a référent is the
+ * institution's duty, and remobilisation needs one.
  */
 import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
 import type { ContinuityEvent } from '../timeline.js';
@@ -33,6 +34,7 @@ export const r4Clocks: RuleClocks = (timeline, policy) => {
         referentActive = false;
         break;
       case 'ParcoursExited':
+      case 'ParcoursArchived':
         if (clock !== null) settle(clocks, clock, entry);
         clock = null;
         break;
@@ -59,6 +61,9 @@ export const r4Clocks: RuleClocks = (timeline, policy) => {
       case 'ParcoursSuspended':
       case 'ParcoursResumed':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
     }
   }

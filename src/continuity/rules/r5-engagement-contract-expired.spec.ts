@@ -3,14 +3,17 @@ import {
   aParcoursFollowedByClaire,
   aParcoursWithACerPastItsTerm,
   aParcoursWithACerRunning,
+  archived,
   engagementContractEnded,
   engagementContractSigned,
   exited,
+  processingRestricted,
+  processingRestrictionLifted,
   resumed,
   suspended,
   TODAY,
 } from '../../parcours/domain/parcours.fixtures.js';
-import { evidenceTypes, recorded, summary } from '../continuity.fixtures.js';
+import { evidenceTypes, opposedFromTo, recorded, restrictedFromTo, summary } from '../continuity.fixtures.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import { engagementContractExpired } from './r5-engagement-contract-expired.js';
 
@@ -106,5 +109,54 @@ describe('R5 — engagement contract expired, parcours still open, no new contra
     expect(r5(exitedOn1August, '2026-12-31').map(summary)).toEqual([
       { ruleId: 'R5', severity: 'warning', status: 'closed', dueOn: '2026-08-01', observedOn: '2026-07-20', endedOn: '2026-08-01', durationDays: 13 },
     ]);
+  });
+
+  describe('restriction of processing (RGPD art. 18)', () => {
+    it('across the term pushes the breach back by the restricted days after the term, not the warning', () => {
+      const pastItsTermRestricted = recorded([...aParcoursWithACerPastItsTerm, ...restrictedFromTo('2026-02-25', '2026-03-10')]);
+      // As of 9 March the restriction is in force: the breach waits for its lifting, its date unknown.
+      expect(r5(pastItsTermRestricted, '2026-03-09').map(summary)).toEqual([
+        { ruleId: 'R5', severity: 'warning', status: 'open', dueOn: null, observedOn: '2026-01-30', endedOn: null, durationDays: 39 },
+      ]);
+      // Lifted on 10 March: the 8 restricted days after the term (2 to 9 March) are added.
+      const [finding] = r5(pastItsTermRestricted, '2026-03-10');
+      expect(summary(finding)).toEqual({ ruleId: 'R5', severity: 'breach', status: 'open', dueOn: '2026-03-09', observedOn: '2026-03-10', endedOn: null, durationDays: 1 });
+      expect(evidenceTypes(finding, pastItsTermRestricted)).toEqual(['EngagementContractSigned', 'ProcessingRestricted', 'ProcessingRestrictionLifted']);
+    });
+
+    it('overlapping a suspension, counts the days paused by either once', () => {
+      // Suspended 25 February – 5 March, restricted 3 – 10 March: 2 to 9 March paused, 8 days, not 3 + 7.
+      const pastItsTermSuspendedThenRestricted = recorded([
+        ...aParcoursWithACerPastItsTerm,
+        suspended({ suspendedOn: '2026-02-25' }),
+        processingRestricted({ restrictedOn: '2026-03-03' }),
+        resumed('2026-03-05'),
+        processingRestrictionLifted({ liftedOn: '2026-03-10' }),
+      ]);
+      expect(r5(pastItsTermSuspendedThenRestricted, '2026-03-09').map((finding) => finding.severity)).toEqual(['warning']);
+      expect(r5(pastItsTermSuspendedThenRestricted, '2026-03-31').map((finding) => [finding.dueOn, finding.observedOn])).toEqual([['2026-03-09', '2026-03-10']]);
+    });
+
+    it('an opposition (art. 21) moves nothing: the breach stays on the day after the term', () => {
+      const pastItsTermOpposed = recorded([...aParcoursWithACerPastItsTerm, ...opposedFromTo('2026-02-25', '2026-03-10')]);
+      expect(r5(pastItsTermOpposed, '2026-03-02').map(summary)).toEqual([
+        { ruleId: 'R5', severity: 'breach', status: 'open', dueOn: '2026-03-01', observedOn: '2026-03-02', endedOn: null, durationDays: 1 },
+      ]);
+    });
+  });
+
+  describe('archive (R. 263-8 CASF)', () => {
+    it('before the warning window ends the watch: the contract never expires in an audit', () => {
+      expect(r5(cerRunning, '2026-12-31').map((finding) => finding.severity)).toEqual(['breach']);
+      expect(r5(recorded([...aParcoursWithACerRunning, archived({ archivedOn: '2026-06-01', lastActivityOn: '2026-02-20' })]), '2026-12-31')).toEqual([]);
+    });
+
+    it('inside the warning window closes the warning on the archive date', () => {
+      const archivedOn1August = recorded([...aParcoursWithACerRunning, archived({ archivedOn: '2026-08-01', lastActivityOn: '2026-02-20' })]);
+      const [finding, ...others] = r5(archivedOn1August, '2026-12-31');
+      expect(others).toEqual([]);
+      expect(summary(finding)).toEqual({ ruleId: 'R5', severity: 'warning', status: 'closed', dueOn: '2026-08-19', observedOn: '2026-07-20', endedOn: '2026-08-01', durationDays: 13 });
+      expect(evidenceTypes(finding, archivedOn1August)).toEqual(['EngagementContractSigned', 'ParcoursArchived']);
+    });
   });
 });

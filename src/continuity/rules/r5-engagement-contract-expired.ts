@@ -1,6 +1,7 @@
 /**
  * R5 — engagement contract expired, parcours still open, no new contract (validity of the CE,
- * CER, PPAE…). Each signed contract is watched until the next one is signed or the parcours exits:
+ * CER, PPAE…). Each signed contract is watched until the next one is signed or the parcours exits
+ * or is archived:
  *
  * - breach from the day after the contract's last day (`endsOn`, or an earlier end recorded by
  *   EngagementContractEnded — `endedOn` is the last day covered) plus `breachAfterDays`;
@@ -11,7 +12,8 @@
  * A contract renewed inside the warning window leaves a closed warning: it did run close to its
  * term. Suspension stops the breach clock from the day after the contract's end (refusing or
  * breaching the contract is what the suspension-remobilisation answers); it does not move the
- * warning, which only anticipates a known date. The exit ends the watch; a reopening is R2's.
+ * warning, which only anticipates a known date. A restriction of processing stops it as a
+ * suspension does. The exit and the archive end the watch; a reopening is R2's.
  */
 import type { EngagementContractSignedData } from '../../parcours/domain/events.js';
 import { dayNumber, type DayNumber } from '../calendar.js';
@@ -43,6 +45,7 @@ export const r5Clocks: RuleClocks = (timeline, policy) => {
         }
         break;
       case 'ParcoursExited':
+      case 'ParcoursArchived':
         if (watched !== null) settle(clocks, expiryClock(timeline, policy, watched), entry);
         watched = null;
         break;
@@ -66,6 +69,9 @@ export const r5Clocks: RuleClocks = (timeline, policy) => {
       case 'ParcoursResumed':
       case 'ParcoursReopened':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
     }
   }

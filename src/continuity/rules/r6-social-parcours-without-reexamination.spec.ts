@@ -1,6 +1,7 @@
 import type { BarrierKind } from '../../parcours/domain/events.js';
 import {
   appointmentRecorded,
+  archived,
   diagnosed,
   exited,
   opened,
@@ -11,7 +12,7 @@ import {
   reorientationRequested,
   suspended,
 } from '../../parcours/domain/parcours.fixtures.js';
-import { evidenceTypes, recorded, summary } from '../continuity.fixtures.js';
+import { evidenceTypes, recorded, restrictedFromTo, summary } from '../continuity.fixtures.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import { socialParcoursWithoutReexamination } from './r6-social-parcours-without-reexamination.js';
 
@@ -111,5 +112,18 @@ describe('R6 — social parcours without a re-examination', () => {
       { ruleId: 'R6', severity: 'breach', status: 'closed', dueOn: '2026-08-08', observedOn: '2026-08-09', endedOn: '2026-09-01', durationDays: 24 },
       { ruleId: 'R6', severity: 'breach', status: 'open', dueOn: '2027-04-01', observedOn: '2027-04-02', endedOn: null, durationDays: 1 },
     ]);
+  });
+
+  it('keeps running through a restriction of processing, and stops at the archive, closing the break on its date', () => {
+    const restricted = recorded([...socialSince8February, ...restrictedFromTo('2026-07-01', '2026-07-31')]);
+    expect(r6(restricted, '2026-08-09').map((finding) => finding.observedOn)).toEqual(['2026-08-09']);
+    const archivedOn20August = recorded([...socialSince8February, archived({ archivedOn: '2026-08-20', lastActivityOn: '2026-02-08' })]);
+    const [finding] = r6(archivedOn20August, '2027-12-31');
+    expect(summary(finding)).toEqual({ ruleId: 'R6', severity: 'breach', status: 'closed', dueOn: '2026-08-08', observedOn: '2026-08-09', endedOn: '2026-08-20', durationDays: 12 });
+    expect(evidenceTypes(finding, archivedOn20August)).toEqual(['OrientationDecided', 'ParcoursArchived']);
+  });
+
+  it('an archive before the due date leaves nothing, even audited long after', () => {
+    expect(r6(recorded([...socialSince8February, archived({ archivedOn: '2026-06-01', lastActivityOn: '2026-02-08' })]), '2028-12-31')).toEqual([]);
   });
 });

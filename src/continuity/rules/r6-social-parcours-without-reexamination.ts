@@ -13,8 +13,9 @@
  *   équipes pluridisciplinaires treat as lasting. That diagnostic is part of the evidence.
  * - The clock starts when the parcours becomes social (orientation, accepted reorientation,
  *   reopening of a social parcours) and again at each re-examination; it stops for good when a
- *   reorientation leaves the social type, or at the exit.
- * - Suspension does not stop it: the re-examination is the institution's duty.
+ *   reorientation leaves the social type, or at the exit or the archive.
+ * - Neither a suspension nor a restriction of processing stops it: the re-examination is the
+ *   institution's duty.
  */
 import type { BarrierKind, Barriers } from '../../parcours/domain/events.js';
 import { addMonthsToDay } from '../calendar.js';
@@ -60,6 +61,7 @@ export const r6Clocks: RuleClocks = (timeline, policy) => {
         }
         break;
       case 'ParcoursExited':
+      case 'ParcoursArchived':
         if (clock !== null) settle(clocks, clock, entry);
         clock = null;
         break;
@@ -84,6 +86,9 @@ export const r6Clocks: RuleClocks = (timeline, policy) => {
       case 'ParcoursSuspended':
       case 'ParcoursResumed':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
     }
   }

@@ -1,11 +1,12 @@
 import {
   aParcoursWithAReorientationTowardsEmploiRequested,
+  archived,
   exited,
   reorientationAccepted,
   reorientationRejected,
   suspended,
 } from '../../parcours/domain/parcours.fixtures.js';
-import { evidenceTypes, recorded, summary } from '../continuity.fixtures.js';
+import { evidenceTypes, recorded, restrictedFromTo, summary } from '../continuity.fixtures.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import { reorientationRequestUndecided } from './r7-reorientation-request-undecided.js';
 
@@ -41,5 +42,19 @@ describe('R7 — reorientation request undecided', () => {
   it('an exit makes the request moot: the break closes on the exit date', () => {
     const exitedOn20April = recorded([...requestedOn10March, exited({ exitedOn: '2026-04-20', category: 'sortie_positive', reason: 'qualifying_training' })]);
     expect(r7(exitedOn20April, '2026-12-31').map((finding) => [finding.status, finding.endedOn, finding.durationDays])).toEqual([['closed', '2026-04-20', 11]]);
+  });
+
+  it('keeps running through a restriction of processing: deciding is the institution’s duty', () => {
+    expect(r7(recorded([...requestedOn10March, ...restrictedFromTo('2026-03-15', '2026-04-05')]), '2026-04-10').map(summary)).toEqual([
+      { ruleId: 'R7', severity: 'breach', status: 'open', dueOn: '2026-04-09', observedOn: '2026-04-10', endedOn: null, durationDays: 1 },
+    ]);
+  });
+
+  it('an archive closes the break on the archive date, and a decision dated after it changes nothing', () => {
+    const archivedOn20April = recorded([...requestedOn10March, archived({ archivedOn: '2026-04-20', lastActivityOn: '2026-03-10' }), reorientationRejected('2026-04-25')]);
+    const [finding, ...others] = r7(archivedOn20April, '2026-12-31');
+    expect(others).toEqual([]);
+    expect(summary(finding)).toEqual({ ruleId: 'R7', severity: 'breach', status: 'closed', dueOn: '2026-04-09', observedOn: '2026-04-10', endedOn: '2026-04-20', durationDays: 11 });
+    expect(evidenceTypes(finding, archivedOn20April)).toEqual(['ReorientationRequested', 'ParcoursArchived']);
   });
 });

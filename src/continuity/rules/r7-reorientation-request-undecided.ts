@@ -1,8 +1,8 @@
 /**
  * R7 — reorientation request undecided (field practice: hand-offs are the main rupture point).
  * The clock starts on `requestedOn` and stops at the decision, accepted or not, or at the exit
- * (which makes the request moot, as in `evolve`). Suspension does not stop it: deciding is the
- * institution's duty.
+ * (which makes the request moot, as in `evolve`) or the archive. Neither a suspension nor a
+ * restriction of processing stops it: deciding is the institution's duty.
  */
 import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
 
@@ -17,6 +17,7 @@ export const r7Clocks: RuleClocks = (timeline, policy) => {
         break;
       case 'ReorientationDecided':
       case 'ParcoursExited':
+      case 'ParcoursArchived':
         if (clock !== null) settle(clocks, clock, entry);
         clock = null;
         break;
@@ -40,6 +41,9 @@ export const r7Clocks: RuleClocks = (timeline, policy) => {
       case 'ParcoursResumed':
       case 'ParcoursReopened':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
     }
   }

@@ -4,6 +4,7 @@ import {
   actionStatusChanged,
   aParcoursWithACddiRunning,
   appointmentRecorded,
+  archived,
   contactRecorded,
   employmentContractEnded,
   employmentContractStarted,
@@ -12,7 +13,7 @@ import {
   resumed,
   suspended,
 } from '../../parcours/domain/parcours.fixtures.js';
-import { evidenceTypes, recorded, summary } from '../continuity.fixtures.js';
+import { evidenceTypes, opposedFromTo, recorded, restrictedFromTo, summary } from '../continuity.fixtures.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import { employmentEndedWithoutNextStep } from './r8-employment-ended-without-next-step.js';
 
@@ -88,5 +89,23 @@ describe('R8 — employment contract ended with no next step', () => {
   it('an exit after the breach closes it on the exit date', () => {
     const exitedOn30April = recorded([...cddiEndedOn16March, exited({ exitedOn: '2026-04-30', category: 'autre', reason: 'no_longer_reachable' })]);
     expect(r8(exitedOn30April, '2026-12-31').map((finding) => [finding.status, finding.endedOn, finding.durationDays])).toEqual([['closed', '2026-04-30', 15]]);
+  });
+
+  it('a restriction of processing from 20 March to 20 April pushes the deadline by its 31 days, as a suspension would', () => {
+    const restrictedAfterTheEnd = recorded([...cddiEndedOn16March, ...restrictedFromTo('2026-03-20', '2026-04-20')]);
+    expect(r8(restrictedAfterTheEnd, '2026-05-16')).toEqual([]);
+    const [finding] = r8(restrictedAfterTheEnd, '2026-05-17');
+    expect(summary(finding)).toEqual({ ruleId: 'R8', severity: 'breach', status: 'open', dueOn: '2026-05-16', observedOn: '2026-05-17', endedOn: null, durationDays: 1 });
+    expect(evidenceTypes(finding, restrictedAfterTheEnd)).toEqual(['EmploymentContractEnded', 'ProcessingRestricted', 'ProcessingRestrictionLifted']);
+  });
+
+  it('an opposition from 20 March to 20 April moves nothing: the deadline stays on 15 April', () => {
+    expect(r8(recorded([...cddiEndedOn16March, ...opposedFromTo('2026-03-20', '2026-04-20')]), '2026-04-16').map((finding) => finding.dueOn)).toEqual(['2026-04-15']);
+  });
+
+  it('an archive after the breach closes it on the archive date; before it, leaves nothing', () => {
+    const archivedOn30April = recorded([...cddiEndedOn16March, archived({ archivedOn: '2026-04-30', lastActivityOn: '2026-03-16' })]);
+    expect(r8(archivedOn30April, '2026-12-31').map((finding) => [finding.status, finding.endedOn, finding.durationDays])).toEqual([['closed', '2026-04-30', 15]]);
+    expect(r8(recorded([...cddiEndedOn16March, archived({ archivedOn: '2026-04-01', lastActivityOn: '2026-03-16' })]), '2026-12-31')).toEqual([]);
   });
 });

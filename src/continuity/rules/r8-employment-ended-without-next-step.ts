@@ -10,6 +10,8 @@
  *   ends while the parcours is exited (the job that was the durable exit, running on after it)
  *   starts none. A reopening does not start one either: R2 and R4 then watch the new start.
  * - Suspension stops it: the next step needs the beneficiary, whom the remobilisation is after.
+ *   So does a restriction of processing, during which no next step can be recorded.
+ * - The archive ends it as the exit does.
  */
 import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
 
@@ -32,6 +34,7 @@ export const r8Clocks: RuleClocks = (timeline, policy) => {
         clock = null;
         break;
       case 'ParcoursExited':
+      case 'ParcoursArchived':
         exited = true;
         if (clock !== null) settle(clocks, clock, entry);
         clock = null;
@@ -56,6 +59,9 @@ export const r8Clocks: RuleClocks = (timeline, policy) => {
       case 'ParcoursSuspended':
       case 'ParcoursResumed':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
     }
   }

@@ -4,18 +4,21 @@ import {
   aParcoursOrientedTowardsSocioProfessionnel40DaysAgo,
   aParcoursSuspendedSince5March,
   appointmentRecorded,
+  archived,
   CONSEIL_DEPARTEMENTAL,
   contactRecorded,
   exited,
   FRANCE_TRAVAIL_THIERS,
   KARIM_AT_FRANCE_TRAVAIL,
   opened,
+  processingRestricted,
+  processingRestrictionLifted,
   referentAssigned,
   referentReleased,
   resumed,
   suspended,
 } from '../../parcours/domain/parcours.fixtures.js';
-import { evidenceTypes, knownBy, recorded, recordedLater, summary } from '../continuity.fixtures.js';
+import { evidenceTypes, knownBy, opposedFromTo, recorded, recordedLater, restrictedFromTo, summary } from '../continuity.fixtures.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import { noContactWhileAccompanied } from './r9-no-contact-while-accompanied.js';
 
@@ -122,5 +125,68 @@ describe('R9 — no contact while accompanied', () => {
       exited({ exitedOn: '2026-06-01', category: 'autre', reason: 'no_longer_reachable' }),
     ]);
     expect(r9(exitedOn1June, '2026-12-31').map((finding) => [finding.status, finding.endedOn])).toEqual([['closed', '2026-06-01']]);
+  });
+
+  describe('restriction of processing (RGPD art. 18) and opposition (art. 21)', () => {
+    const calledOn2March = [...aParcoursFollowedByClaire, contactRecorded({ contactedOn: '2026-03-02' })];
+
+    it('restricted for 20 days: the deadline moves by 20 days, from 1 to 21 June', () => {
+      const restrictedFrom1To21April = recorded([...calledOn2March, ...restrictedFromTo('2026-04-01', '2026-04-21')]);
+      expect(r9(restrictedFrom1To21April, '2026-06-20')).toEqual([]);
+      const [finding] = r9(restrictedFrom1To21April, '2026-06-21');
+      expect(summary(finding)).toEqual({ ruleId: 'R9', severity: 'breach', status: 'open', dueOn: '2026-06-20', observedOn: '2026-06-21', endedOn: null, durationDays: 1 });
+      expect(evidenceTypes(finding, restrictedFrom1To21April)).toEqual(['ContactRecorded', 'ProcessingRestricted', 'ProcessingRestrictionLifted']);
+    });
+
+    it('restricted since 1 April and never lifted: nobody can record a contact, so no R9 accrues', () => {
+      expect(r9(recorded([...calledOn2March, restrictedFromTo('2026-04-01', '2026-04-21')[0]]), '2026-12-31')).toEqual([]);
+    });
+
+    it('an opposition limits sharing, not recording: the breach stays on 1 June', () => {
+      const opposedFrom1To21April = recorded([...calledOn2March, ...opposedFromTo('2026-04-01', '2026-04-21')]);
+      expect(r9(opposedFrom1To21April, '2026-06-01').map((finding) => [finding.dueOn, finding.observedOn])).toEqual([['2026-05-31', '2026-06-01']]);
+    });
+  });
+
+  describe('archive (R. 263-8 CASF)', () => {
+    // Last contact on 2 March 2026, archived two years later on 3 March 2028.
+    const archivedOn3March2028 = recorded([...aParcoursFollowedByClaire, contactRecorded({ contactedOn: '2026-03-02' }), archived()]);
+
+    it('archived while R9 was breached: the rupture closes on the archive date', () => {
+      expect(r9(archivedOn3March2028, '2028-03-02').map((finding) => finding.status)).toEqual(['open']);
+      const [finding] = r9(archivedOn3March2028, '2028-03-03');
+      expect(summary(finding)).toEqual({ ruleId: 'R9', severity: 'breach', status: 'closed', dueOn: '2026-05-31', observedOn: '2026-06-01', endedOn: '2028-03-03', durationDays: 642 });
+      expect(evidenceTypes(finding, archivedOn3March2028)).toEqual(['ContactRecorded', 'ParcoursArchived']);
+    });
+
+    it('stays closed however late the audit: no clock runs after the archive', () => {
+      expect(r9(archivedOn3March2028, '2031-01-01')).toEqual(r9(archivedOn3March2028, '2028-03-03'));
+    });
+  });
+
+  describe('a restriction of processing overlapping a suspension', () => {
+    const calledOn2March = [...aParcoursFollowedByClaire, contactRecorded({ contactedOn: '2026-03-02' })];
+
+    it('counts the days paused by either once: suspended 1–21 April, restricted 11 April – 1 May, the deadline moves by 30 days', () => {
+      const suspendedThenRestricted = recorded([
+        ...calledOn2March,
+        suspended({ suspendedOn: '2026-04-01', reason: 'appointment_missed' }),
+        processingRestricted({ restrictedOn: '2026-04-11' }),
+        resumed('2026-04-21'),
+        processingRestrictionLifted({ liftedOn: '2026-05-01' }),
+      ]);
+      // Adding the 20 suspended days to the 20 restricted ones would put the breach on 11 July.
+      expect(r9(suspendedThenRestricted, '2026-06-30')).toEqual([]);
+      const [finding] = r9(suspendedThenRestricted, '2026-07-01');
+      expect(summary(finding)).toEqual({ ruleId: 'R9', severity: 'breach', status: 'open', dueOn: '2026-06-30', observedOn: '2026-07-01', endedOn: null, durationDays: 1 });
+      expect(evidenceTypes(finding, suspendedThenRestricted).sort()).toEqual(
+        ['ContactRecorded', 'ParcoursResumed', 'ParcoursSuspended', 'ProcessingRestricted', 'ProcessingRestrictionLifted'].sort(),
+      );
+    });
+
+    it('an opposition next to a suspension adds nothing to it', () => {
+      const suspendedAndOpposed = recorded([...calledOn2March, suspended({ suspendedOn: '2026-04-01' }), resumed('2026-04-21'), ...opposedFromTo('2026-04-11', '2026-05-01')]);
+      expect(r9(suspendedAndOpposed, '2026-06-21').map((finding) => [finding.dueOn, finding.observedOn])).toEqual([['2026-06-20', '2026-06-21']]);
+    });
   });
 });

@@ -8,9 +8,9 @@
  *   `lastContactOn`). Each contact restarts the clock; the first one counts from the assignment,
  *   so a newly named référent is not blamed for the months without one (R4, R10 cover those).
  * - It stops when the accompaniment ends (a release not followed by a same-day assignment) or at
- *   the exit.
+ *   the exit or the archive.
  * - Suspension stops it: the remobilisation procedure is the answer to a beneficiary who no
- *   longer answers.
+ *   longer answers. So does a restriction of processing: no contact can be recorded meanwhile.
  */
 import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
 import type { Entry } from '../timeline.js';
@@ -42,6 +42,7 @@ export const r9Clocks: RuleClocks = (timeline, policy) => {
         clock = dayClock(timeline, policy, 'R9', entry, true);
         break;
       case 'ParcoursExited':
+      case 'ParcoursArchived':
         if (clock !== null) settle(clocks, clock, entry);
         clock = null;
         release = null;
@@ -64,6 +65,9 @@ export const r9Clocks: RuleClocks = (timeline, policy) => {
       case 'ParcoursResumed':
       case 'ParcoursReopened':
       case 'PersonalDataErased':
+      case 'IdentityRectified':
+      case 'ProcessingRestricted':
+      case 'ProcessingRestrictionLifted':
         break;
     }
   }

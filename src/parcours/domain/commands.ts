@@ -11,12 +11,16 @@ import type {
   EncryptedValue,
   EngagementContractEndReason,
   EngagementContractKind,
+  ErasureLegalGround,
   ExitCategory,
   ExitReason,
   HouseholdRole,
+  IdentityField,
   OrientationReason,
   ParcoursSource,
   ParcoursType,
+  ProcessingRestrictionGround,
+  ProcessingRight,
   QualificationLevel,
   RecentActivity,
   ReferentReleaseReason,
@@ -177,6 +181,8 @@ export interface RecordContact extends CommandBase {
   channel: ContactChannel;
   contactedOn: string;
   partnerId: string;
+  /** Encrypted by the application layer before decide, like the identity. */
+  note?: EncryptedValue | null;
 }
 
 export interface SignEngagementContract extends CommandBase {
@@ -257,6 +263,46 @@ export interface ReopenParcours extends CommandBase {
   reopenedOn: string;
 }
 
+// The person's rights and the retention rule (DESIGN §8): allowed on an exited or archived
+// parcours, since the rights outlive the accompaniment.
+
+export interface RectifyIdentity extends CommandBase {
+  type: 'RectifyIdentity';
+  identity: EncryptedValue;
+  fields: IdentityField[];
+  ageBandAtEntry: AgeBand;
+  rectifiedOn: string;
+}
+
+export interface RestrictProcessing extends CommandBase {
+  type: 'RestrictProcessing';
+  right: ProcessingRight;
+  ground: ProcessingRestrictionGround;
+  restrictedOn: string;
+}
+
+export interface LiftProcessingRestriction extends CommandBase {
+  type: 'LiftProcessingRestriction';
+  right: ProcessingRight;
+  liftedOn: string;
+}
+
+export interface ArchiveParcours extends CommandBase {
+  type: 'ArchiveParcours';
+  archivedOn: string;
+  lastActivityOn: string;
+}
+
+/** Decided after the beneficiary's key is destroyed, in the same transaction as its destruction. */
+export interface ErasePersonalData extends CommandBase {
+  type: 'ErasePersonalData';
+  legalGround: ErasureLegalGround;
+  erasedOn: string;
+}
+
+/** The commands that exercise a right or apply retention rather than record the accompaniment. */
+export const PERSONAL_DATA_COMMANDS = ['RectifyIdentity', 'RestrictProcessing', 'LiftProcessingRestriction', 'ArchiveParcours', 'ErasePersonalData'] as const;
+
 export type ParcoursCommand =
   | OpenParcours
   | RecordDiagnostic
@@ -278,6 +324,11 @@ export type ParcoursCommand =
   | SuspendParcours
   | ResumeParcours
   | ExitParcours
-  | ReopenParcours;
+  | ReopenParcours
+  | RectifyIdentity
+  | RestrictProcessing
+  | LiftProcessingRestriction
+  | ArchiveParcours
+  | ErasePersonalData;
 
 export type ParcoursCommandType = ParcoursCommand['type'];

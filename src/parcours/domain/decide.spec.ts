@@ -1,4 +1,5 @@
 import type {
+  ArchiveParcours,
   AssignReferent,
   ChangeActionStatus,
   CommandContext,
@@ -6,19 +7,23 @@ import type {
   DecideReorientation,
   EndEmploymentContract,
   EndEngagementContract,
+  ErasePersonalData,
   ExitParcours,
   JoinFollowUpGroup,
   LeaveFollowUpGroup,
+  LiftProcessingRestriction,
   OpenParcours,
   ParcoursCommand,
   PrescribeAction,
   RecordAppointment,
   RecordContact,
   RecordDiagnostic,
+  RectifyIdentity,
   ReferentFact,
   ReleaseReferent,
   ReopenParcours,
   RequestReorientation,
+  RestrictProcessing,
   ResumeParcours,
   SignEngagementContract,
   StartEmploymentContract,
@@ -44,6 +49,7 @@ import {
   aParcoursWithAMobilityAidPrescribed,
   aParcoursWithAReorientationTowardsEmploiRequested,
   appointmentRecorded,
+  archived,
   CLAIRE_AT_CD,
   CONSEIL_DEPARTEMENTAL,
   CONTACT_ID,
@@ -60,6 +66,7 @@ import {
   EPCI,
   exited,
   FRANCE_TRAVAIL_THIERS,
+  identityRectified,
   joined,
   KARIM_AT_FRANCE_TRAVAIL,
   left,
@@ -67,6 +74,9 @@ import {
   opened,
   oriented,
   PARCOURS_ID,
+  personalDataErased,
+  processingRestricted,
+  processingRestrictionLifted,
   referentAssigned,
   referentReleased,
   reopened,
@@ -1168,6 +1178,125 @@ describe('decide', () => {
       given([...aParcoursExitedOn15March, reopened()])
         .when(assignReferent(claire, { assignedOn: '2026-03-19' }))
         .then([referentAssigned(CLAIRE_AT_CD, CONSEIL_DEPARTEMENTAL, '2026-03-19')]);
+    });
+  });
+
+  describe('the rights of the person and retention', () => {
+    const rectifyIdentity = (o: Partial<RectifyIdentity> = {}): RectifyIdentity => ({
+      type: 'RectifyIdentity',
+      ...base,
+      identity: { ciphertext: 'v1.rectified.identity' },
+      fields: ['lastName'],
+      ageBandAtEntry: '26_to_49',
+      rectifiedOn: '2026-03-10',
+      ...o,
+    });
+    const restrictProcessing = (o: Partial<RestrictProcessing> = {}): RestrictProcessing => ({
+      type: 'RestrictProcessing',
+      ...base,
+      right: 'restriction',
+      ground: 'accuracy_contested',
+      restrictedOn: '2026-03-05',
+      ...o,
+    });
+    const liftRestriction = (o: Partial<LiftProcessingRestriction> = {}): LiftProcessingRestriction => ({
+      type: 'LiftProcessingRestriction',
+      ...base,
+      right: 'restriction',
+      liftedOn: '2026-03-12',
+      ...o,
+    });
+    const archiveParcours = (o: Partial<ArchiveParcours> = {}): ArchiveParcours => ({
+      type: 'ArchiveParcours',
+      ...base,
+      archivedOn: '2026-03-20',
+      lastActivityOn: '2026-03-02',
+      ...o,
+    });
+    const erase = (o: Partial<ErasePersonalData> = {}): ErasePersonalData => ({
+      type: 'ErasePersonalData',
+      ...base,
+      legalGround: 'erasure_request_granted',
+      erasedOn: '2026-03-19',
+      ...o,
+    });
+    const aParcoursArchived = [...aParcoursFollowedByClaire, archived({ archivedOn: '2026-03-20' })];
+    const aParcoursRestricted = [...aParcoursFollowedByClaire, processingRestricted()];
+
+    it('records a contact with its encrypted note, and knows a retry by its id whatever the new ciphertext', () => {
+      const withNote = recordContact({ note: { ciphertext: 'v1.note.a' } });
+      given(aParcoursFollowedByClaire).when(withNote).then([contactRecorded({ note: { ciphertext: 'v1.note.a' } })]);
+      const recorded = [...aParcoursFollowedByClaire, contactRecorded({ note: { ciphertext: 'v1.note.a' } })];
+      given(recorded).when(recordContact({ note: { ciphertext: 'v1.note.b' } })).thenNothingHappens();
+      given(recorded).when(recordContact()).thenRefused('id_already_used');
+    });
+
+    it.each(everyCommandOnAnExistingParcours.map((command) => [command.type, command] as const))(
+      '%s on an archived parcours is refused',
+      (_type, command) => {
+        given(aParcoursArchived).when(command).thenRefused('parcours_archived');
+      },
+    );
+
+    it.each(everyCommandOnAnExistingParcours.map((command) => [command.type, command] as const))(
+      '%s under a restriction of processing is refused',
+      (_type, command) => {
+        given(aParcoursRestricted).when(command).thenRefused('processing_restricted');
+      },
+    );
+
+    it('lets the accompaniment go on under an opposition', () => {
+      given([...aParcoursFollowedByClaire, processingRestricted({ right: 'opposition', ground: 'particular_situation' })])
+        .when(recordContact())
+        .then([contactRecorded()]);
+    });
+
+    it('rectifies the identity, on an exited or archived parcours too', () => {
+      const expected = [identityRectified()];
+      given(aParcoursFollowedByClaire).when(rectifyIdentity()).then(expected);
+      given(aParcoursExitedOn15March).when(rectifyIdentity()).then(expected);
+      given(aParcoursArchived).when(rectifyIdentity()).then(expected);
+      given(aParcoursFollowedByClaire).when(rectifyIdentity({ fields: ['lastName', 'lastName', 'birthDate'] })).then([identityRectified({ fields: ['lastName', 'birthDate'] })]);
+    });
+
+    it('decides nothing when no field differs from the identity held (a retry)', () => {
+      given(aParcoursFollowedByClaire).when(rectifyIdentity({ fields: [] })).thenNothingHappens();
+    });
+
+    it('refuses a rectification that names an unknown field, or is dated tomorrow', () => {
+      given(aParcoursFollowedByClaire).when(rectifyIdentity({ fields: ['shoeSize' as never] })).thenRefused('invalid_rectification');
+      given(aParcoursFollowedByClaire).when(rectifyIdentity({ rectifiedOn: '2026-03-21' })).thenRefused('date_in_future');
+      given(aParcoursWhosePersonalDataWereErased).when(rectifyIdentity()).thenRefused('personal_data_erased');
+    });
+
+    it('restricts processing once per right, and refuses another ground while one is in force', () => {
+      given(aParcoursFollowedByClaire).when(restrictProcessing()).then([processingRestricted()]);
+      given(aParcoursRestricted).when(restrictProcessing()).thenNothingHappens();
+      given(aParcoursRestricted).when(restrictProcessing({ ground: 'needed_for_legal_claims' })).thenRefused('processing_already_restricted');
+      given(aParcoursRestricted)
+        .when(restrictProcessing({ right: 'opposition', ground: 'particular_situation' }))
+        .then([processingRestricted({ right: 'opposition', ground: 'particular_situation' })]);
+    });
+
+    it('lifts a restriction in force, not before it began, and decides nothing when none is', () => {
+      given(aParcoursRestricted).when(liftRestriction()).then([processingRestrictionLifted()]);
+      given(aParcoursFollowedByClaire).when(liftRestriction()).thenNothingHappens();
+      given(aParcoursRestricted).when(liftRestriction({ liftedOn: '2026-03-04' })).thenRefused('invalid_period');
+      given([...aParcoursRestricted, processingRestrictionLifted()]).when(recordContact()).then([contactRecorded()]);
+    });
+
+    it('archives once, not before the last activity', () => {
+      given(aParcoursFollowedByClaire).when(archiveParcours()).then([archived({ archivedOn: '2026-03-20' })]);
+      given(aParcoursArchived).when(archiveParcours()).thenNothingHappens();
+      given(aParcoursFollowedByClaire).when(archiveParcours({ archivedOn: '2026-03-01' })).thenRefused('invalid_period');
+    });
+
+    it('erases once, whatever the status, and refuses everything after but erasing again', () => {
+      given(aParcoursFollowedByClaire).when(erase()).then([personalDataErased()]);
+      given(aParcoursArchived).when(erase()).then([personalDataErased()]);
+      given(aParcoursRestricted).when(erase()).then([personalDataErased()]);
+      given(aParcoursWhosePersonalDataWereErased).when(erase({ legalGround: 'retention_period_elapsed' })).thenNothingHappens();
+      given(aParcoursWhosePersonalDataWereErased).when(restrictProcessing()).thenRefused('personal_data_erased');
     });
   });
 });

@@ -1,25 +1,30 @@
 import { isKnownTerritory } from '../../partners/territories/territories.js';
 import { isBusinessDate } from './business-date.js';
 import {
+  type ArchiveParcours,
   type AssignReferent,
   type ChangeActionStatus,
   type DecideOrientation,
   type DecideReorientation,
   type EndEmploymentContract,
   type EndEngagementContract,
+  type ErasePersonalData,
   type ExitParcours,
   type JoinFollowUpGroup,
   type LeaveFollowUpGroup,
+  type LiftProcessingRestriction,
   type OpenParcours,
   type ParcoursCommand,
   type PrescribeAction,
   type RecordAppointment,
   type RecordContact,
   type RecordDiagnostic,
+  type RectifyIdentity,
   REFERENT_ROLE,
   type ReleaseReferent,
   type ReopenParcours,
   type RequestReorientation,
+  type RestrictProcessing,
   type ResumeParcours,
   type SignEngagementContract,
   type StartEmploymentContract,
@@ -29,10 +34,12 @@ import { ParcoursNotFoundError, ParcoursRuleError, type ParcoursRuleErrorCode } 
 import {
   BARRIER_KINDS,
   type Barriers,
+  type ContactRecordedData,
   type EmploymentContractKind,
   type EmploymentContractStartedData,
   type EngagementContractSignedData,
   type FollowUpMemberJoined,
+  IDENTITY_FIELDS,
   type OrientationDecidedData,
   type ParcoursEvent,
   type ParcoursOpenedData,
@@ -59,8 +66,29 @@ export function decide(command: ParcoursCommand, state: ParcoursState | null): P
     // A handler bug, not a rule: deciding on another stream's state would write to the wrong parcours.
     throw new Error(`command for parcours ${command.parcoursId} decided on the state of parcours ${state.parcoursId}`);
   }
+  // Erasure is final and idempotent: erasing again decides nothing, anything else is refused.
+  if (command.type === 'ErasePersonalData') return erasePersonalData(command, state);
   if (state.identity.status === 'erased') {
     throw rule('personal_data_erased', `the personal data of parcours ${state.parcoursId} were erased on ${state.identity.erasedOn}: nothing more can be recorded`);
+  }
+  switch (command.type) {
+    // The person's rights hold whatever the parcours' status: exited, archived or restricted.
+    case 'RectifyIdentity':
+      return rectifyIdentity(command);
+    case 'RestrictProcessing':
+      return restrictProcessing(command, state);
+    case 'LiftProcessingRestriction':
+      return liftProcessingRestriction(command, state);
+    case 'ArchiveParcours':
+      return archiveParcours(command, state);
+    default:
+      break;
+  }
+  if (state.archived !== null) {
+    throw rule('parcours_archived', `the parcours is in the intermediate archive since ${state.archived.archivedOn}: nothing more can be recorded`);
+  }
+  if (state.restrictions.restriction !== null) {
+    throw rule('processing_restricted', `the processing of this parcours is restricted since ${state.restrictions.restriction.since} (RGPD art. 18): nothing more can be recorded until it is lifted`);
   }
   if (state.status === 'exited' && command.type !== 'ExitParcours' && command.type !== 'ReopenParcours') {
     throw rule('parcours_exited', `the parcours exited on ${state.lastExit?.exitedOn ?? '?'}: reopen it first`);
@@ -304,9 +332,19 @@ function recordAppointment(command: RecordAppointment, state: ParcoursState): Pa
 }
 
 function recordContact(command: RecordContact, state: ParcoursState): ParcoursEvent[] {
-  const data = { contactId: command.contactId, channel: command.channel, contactedOn: command.contactedOn, partnerId: command.partnerId };
+  const data: ContactRecordedData = {
+    contactId: command.contactId,
+    channel: command.channel,
+    contactedOn: command.contactedOn,
+    partnerId: command.partnerId,
+    note: command.note ? { ciphertext: command.note.ciphertext } : null,
+  };
   const existing = entryOf(state.contacts, data.contactId);
-  if (existing !== undefined) return unlessConflicting(existing, data, `contact ${data.contactId}`);
+  if (existing !== undefined) {
+    // As for the identity, encryption is randomised: a retry carries another ciphertext of the note.
+    if (recordedAs(existing, data, ['note']) && (existing.note === null) === (data.note === null)) return [];
+    throw rule('id_already_used', `contact ${data.contactId} is already recorded with different content`);
+  }
   checkFactDate(command, state, data.contactedOn, 'contactedOn');
   return [{ type: 'ContactRecorded', data }];
 }
@@ -554,6 +592,62 @@ function reopenParcours(command: ReopenParcours, state: ParcoursState): Parcours
   checkFactDate(command, state, data.reopenedOn, 'reopenedOn');
   checkNotBefore(data.reopenedOn, 'reopenedOn', lastExit.exitedOn, 'the exit');
   return [{ type: 'ParcoursReopened', data }];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The person's rights and retention (DESIGN §8)
+
+function rectifyIdentity(command: RectifyIdentity): ParcoursEvent[] {
+  const fields = [...new Set(command.fields)];
+  if (!fields.every((field) => (IDENTITY_FIELDS as readonly string[]).includes(field))) {
+    throw rule('invalid_rectification', `a rectification names the corrected fields among ${IDENTITY_FIELDS.join(', ')}`);
+  }
+  // Nothing differs from the identity held (a retried request, say): nothing to record.
+  if (fields.length === 0) return [];
+  checkDate(command.rectifiedOn, 'rectifiedOn');
+  if (command.rectifiedOn > command.context.today) throw rule('date_in_future', `rectifiedOn ${command.rectifiedOn} is after today (${command.context.today})`);
+  return [
+    {
+      type: 'IdentityRectified',
+      data: { identity: { ciphertext: command.identity.ciphertext }, fields, ageBandAtEntry: command.ageBandAtEntry, rectifiedOn: command.rectifiedOn },
+    },
+  ];
+}
+
+function restrictProcessing(command: RestrictProcessing, state: ParcoursState): ParcoursEvent[] {
+  checkDate(command.restrictedOn, 'restrictedOn');
+  if (command.restrictedOn > command.context.today) throw rule('date_in_future', `restrictedOn ${command.restrictedOn} is after today (${command.context.today})`);
+  const active = state.restrictions[command.right];
+  if (active !== null) {
+    if (active.ground === command.ground) return [];
+    throw rule('processing_already_restricted', `the ${command.right} is in force since ${active.since} on another ground (${active.ground}): lift it first`);
+  }
+  return [{ type: 'ProcessingRestricted', data: { right: command.right, ground: command.ground, restrictedOn: command.restrictedOn } }];
+}
+
+function liftProcessingRestriction(command: LiftProcessingRestriction, state: ParcoursState): ParcoursEvent[] {
+  checkDate(command.liftedOn, 'liftedOn');
+  if (command.liftedOn > command.context.today) throw rule('date_in_future', `liftedOn ${command.liftedOn} is after today (${command.context.today})`);
+  const active = state.restrictions[command.right];
+  if (active === null) return [];
+  checkNotBefore(command.liftedOn, 'liftedOn', active.since, `the ${command.right}`);
+  return [{ type: 'ProcessingRestrictionLifted', data: { right: command.right, liftedOn: command.liftedOn } }];
+}
+
+function archiveParcours(command: ArchiveParcours, state: ParcoursState): ParcoursEvent[] {
+  if (state.archived !== null) return [];
+  checkDate(command.archivedOn, 'archivedOn');
+  checkDate(command.lastActivityOn, 'lastActivityOn');
+  if (command.archivedOn > command.context.today) throw rule('date_in_future', `archivedOn ${command.archivedOn} is after today (${command.context.today})`);
+  checkNotBefore(command.archivedOn, 'archivedOn', command.lastActivityOn, 'the last activity');
+  return [{ type: 'ParcoursArchived', data: { archivedOn: command.archivedOn, lastActivityOn: command.lastActivityOn } }];
+}
+
+function erasePersonalData(command: ErasePersonalData, state: ParcoursState): ParcoursEvent[] {
+  if (state.identity.status === 'erased') return [];
+  checkDate(command.erasedOn, 'erasedOn');
+  if (command.erasedOn > command.context.today) throw rule('date_in_future', `erasedOn ${command.erasedOn} is after today (${command.context.today})`);
+  return [{ type: 'PersonalDataErased', data: { legalGround: command.legalGround, erasedOn: command.erasedOn } }];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import { UpcasterRegistry } from '../../event-store/upcasters.js';
+import { PARCOURS_UPCASTERS } from './upcasters.js';
 import { isParcoursEventType, PARCOURS_EVENT_TYPES } from './events.js';
 
 describe('the v1 event catalogue', () => {
@@ -26,6 +28,10 @@ describe('the v1 event catalogue', () => {
         'ParcoursExited',
         'ParcoursReopened',
         'PersonalDataErased',
+        'IdentityRectified',
+        'ParcoursArchived',
+        'ProcessingRestricted',
+        'ProcessingRestrictionLifted',
       ].sort(),
     );
   });
@@ -39,5 +45,16 @@ describe('the v1 event catalogue', () => {
     expect(isParcoursEventType('referentAssigned')).toBe(false);
     expect(isParcoursEventType('PartnerRegistered')).toBe(false);
     expect(isParcoursEventType('toString')).toBe(false);
+  });
+});
+
+describe('upcasters of the parcours catalogue', () => {
+  const registry = new UpcasterRegistry(PARCOURS_UPCASTERS);
+
+  it('writes contacts at schema version 2 and reads a version 1 contact with no note', () => {
+    expect(registry.currentVersion('ContactRecorded')).toBe(2);
+    const v1 = { contactId: 'c1', channel: 'phone', contactedOn: '2026-03-02', partnerId: 'p1' };
+    expect(registry.upcast('ContactRecorded', 1, v1)).toEqual({ schemaVersion: 2, data: { ...v1, note: null } });
+    expect(registry.upcast('ContactRecorded', 2, { ...v1, note: { ciphertext: 'x' } }).data).toEqual({ ...v1, note: { ciphertext: 'x' } });
   });
 });

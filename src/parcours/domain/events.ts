@@ -196,6 +196,30 @@ export const ERASURE_LEGAL_GROUNDS = [
 ] as const;
 export type ErasureLegalGround = (typeof ERASURE_LEGAL_GROUNDS)[number];
 
+/** The fields of an identity, named (never valued) in a rectification. */
+export const IDENTITY_FIELDS = ['firstName', 'lastName', 'birthDate', 'nir', 'address', 'phone', 'email'] as const;
+export type IdentityField = (typeof IDENTITY_FIELDS)[number];
+
+/**
+ * The rights of the person that limit processing (RGPD): `restriction` (art. 18: the data are kept
+ * but no longer shared or added to) and `opposition` (art. 21, once granted: the record is shared
+ * only with the organisations in charge of the accompaniment).
+ */
+export const PROCESSING_RIGHTS = ['restriction', 'opposition'] as const;
+export type ProcessingRight = (typeof PROCESSING_RIGHTS)[number];
+
+export const PROCESSING_RESTRICTION_GROUNDS = [
+  // art. 18.1 (a) to (d)
+  'accuracy_contested',
+  'unlawful_processing_erasure_opposed',
+  'needed_for_legal_claims',
+  'objection_pending',
+  // art. 21.1
+  'particular_situation',
+  'other',
+] as const;
+export type ProcessingRestrictionGround = (typeof PROCESSING_RESTRICTION_GROUNDS)[number];
+
 // ---------------------------------------------------------------------------------------------
 // Event data
 
@@ -289,6 +313,11 @@ export interface ContactRecordedData {
   channel: ContactChannel;
   contactedOn: string;
   partnerId: string;
+  /**
+   * What was said, as the caseworker wrote it: free text, hence personal data, encrypted with the
+   * beneficiary's key (schema version 2; version 1 had no note and reads as `null`).
+   */
+  note: EncryptedValue | null;
 }
 
 export interface EngagementContractSignedData {
@@ -359,6 +388,34 @@ export interface ParcoursExitedData {
 export interface ParcoursReopenedData {
   reason: ReopenReason;
   reopenedOn: string;
+}
+
+/** Corrected identity fields (RGPD art. 16): the whole identity again, encrypted under the same key. */
+export interface IdentityRectifiedData {
+  identity: EncryptedValue;
+  /** Which fields changed; their values only in `identity`. */
+  fields: IdentityField[];
+  /** Recomputed from the corrected birth date, so that statistics follow the correction. */
+  ageBandAtEntry: AgeBand;
+  rectifiedOn: string;
+}
+
+/** R. 263-8 CASF: two years without activity move the parcours to the intermediate archive. */
+export interface ParcoursArchivedData {
+  archivedOn: string;
+  /** The last day a caseworker recorded something on the parcours: where the retention clock started. */
+  lastActivityOn: string;
+}
+
+export interface ProcessingRestrictedData {
+  right: ProcessingRight;
+  ground: ProcessingRestrictionGround;
+  restrictedOn: string;
+}
+
+export interface ProcessingRestrictionLiftedData {
+  right: ProcessingRight;
+  liftedOn: string;
 }
 
 /** Written once the beneficiary's key is destroyed; carries no personal data by construction. */
@@ -458,6 +515,22 @@ export interface PersonalDataErased {
   type: 'PersonalDataErased';
   data: PersonalDataErasedData;
 }
+export interface IdentityRectified {
+  type: 'IdentityRectified';
+  data: IdentityRectifiedData;
+}
+export interface ParcoursArchived {
+  type: 'ParcoursArchived';
+  data: ParcoursArchivedData;
+}
+export interface ProcessingRestricted {
+  type: 'ProcessingRestricted';
+  data: ProcessingRestrictedData;
+}
+export interface ProcessingRestrictionLifted {
+  type: 'ProcessingRestrictionLifted';
+  data: ProcessingRestrictionLiftedData;
+}
 
 export type ParcoursEvent =
   | ParcoursOpened
@@ -481,7 +554,11 @@ export type ParcoursEvent =
   | ParcoursResumed
   | ParcoursExited
   | ParcoursReopened
-  | PersonalDataErased;
+  | PersonalDataErased
+  | IdentityRectified
+  | ParcoursArchived
+  | ProcessingRestricted
+  | ProcessingRestrictionLifted;
 
 export type ParcoursEventType = ParcoursEvent['type'];
 
@@ -509,6 +586,10 @@ const EVENT_TYPES: Record<ParcoursEventType, true> = {
   ParcoursExited: true,
   ParcoursReopened: true,
   PersonalDataErased: true,
+  IdentityRectified: true,
+  ParcoursArchived: true,
+  ProcessingRestricted: true,
+  ProcessingRestrictionLifted: true,
 };
 
 export const PARCOURS_EVENT_TYPES: readonly ParcoursEventType[] = Object.freeze(Object.keys(EVENT_TYPES) as ParcoursEventType[]);
@@ -517,3 +598,4 @@ export const PARCOURS_EVENT_TYPES: readonly ParcoursEventType[] = Object.freeze(
 export function isParcoursEventType(type: string): type is ParcoursEventType {
   return Object.hasOwn(EVENT_TYPES, type);
 }
+

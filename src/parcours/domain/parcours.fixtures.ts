@@ -44,6 +44,14 @@ import type {
   ReorientationDecided,
   ReorientationRequested,
   ReorientationRequestedData,
+  IdentityRectified,
+  IdentityRectifiedData,
+  ParcoursArchived,
+  ParcoursArchivedData,
+  ProcessingRestricted,
+  ProcessingRestrictedData,
+  ProcessingRestrictionLifted,
+  ProcessingRestrictionLiftedData,
 } from './events.js';
 
 export const TODAY = '2026-03-20';
@@ -186,7 +194,7 @@ export function appointmentRecorded(data: Partial<AppointmentRecordedData> = {})
 export function contactRecorded(data: Partial<ContactRecordedData> = {}): ContactRecorded {
   return {
     type: 'ContactRecorded',
-    data: { contactId: CONTACT_ID, channel: 'phone', contactedOn: '2026-03-02', partnerId: CONSEIL_DEPARTEMENTAL, ...data },
+    data: { contactId: CONTACT_ID, channel: 'phone', contactedOn: '2026-03-02', partnerId: CONSEIL_DEPARTEMENTAL, note: null, ...data },
   };
 }
 
@@ -261,6 +269,25 @@ export function reopened(data: Partial<ParcoursReopenedData> = {}): ParcoursReop
 
 export function personalDataErased(data: Partial<PersonalDataErasedData> = {}): PersonalDataErased {
   return { type: 'PersonalDataErased', data: { legalGround: 'erasure_request_granted', erasedOn: '2026-03-19', ...data } };
+}
+
+export function identityRectified(data: Partial<IdentityRectifiedData> = {}): IdentityRectified {
+  return {
+    type: 'IdentityRectified',
+    data: { identity: { ciphertext: 'v1.rectified.identity' }, fields: ['lastName'], ageBandAtEntry: '26_to_49', rectifiedOn: '2026-03-10', ...data },
+  };
+}
+
+export function archived(data: Partial<ParcoursArchivedData> = {}): ParcoursArchived {
+  return { type: 'ParcoursArchived', data: { archivedOn: '2028-03-03', lastActivityOn: '2026-03-02', ...data } };
+}
+
+export function processingRestricted(data: Partial<ProcessingRestrictedData> = {}): ProcessingRestricted {
+  return { type: 'ProcessingRestricted', data: { right: 'restriction', ground: 'accuracy_contested', restrictedOn: '2026-03-05', ...data } };
+}
+
+export function processingRestrictionLifted(data: Partial<ProcessingRestrictionLiftedData> = {}): ProcessingRestrictionLifted {
+  return { type: 'ProcessingRestrictionLifted', data: { right: 'restriction', liftedOn: '2026-03-12', ...data } };
 }
 
 // ---------------------------------------------------------------------------------------------

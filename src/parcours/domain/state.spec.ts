@@ -35,6 +35,10 @@ import {
   oriented,
   PARCOURS_ID,
   personalDataErased,
+  identityRectified,
+  archived,
+  processingRestricted,
+  processingRestrictionLifted,
   referentAssigned,
   referentReleased,
   reopened,
@@ -102,6 +106,8 @@ describe('evolve', () => {
         lastContactOn: null,
         lastExit: null,
         lastReopen: null,
+        archived: null,
+        restrictions: { restriction: null, opposition: null },
       });
     });
 
@@ -319,6 +325,39 @@ describe('evolve', () => {
       expect(after.identity).toEqual({ status: 'erased', legalGround: 'erasure_request_granted', erasedOn: '2026-03-19' });
       expect({ ...after, identity: null }).toEqual({ ...before, identity: null });
     });
+ 
+    it('drops the notes of contacts, encrypted under the destroyed key, and keeps the contacts', () => {
+      const before = stateAfter([...aParcoursFollowedByClaire, contactRecorded({ note: { ciphertext: 'v1.note' } })]);
+      const after = evolve(before, personalDataErased());
+      expect(Object.values(after.contacts)).toEqual([{ ...contactRecorded().data, note: null }]);
+      expect(Object.values(before.contacts)[0]!.note).toEqual({ ciphertext: 'v1.note' });
+    });
+  });
+
+  describe('the rights of the person and retention', () => {
+    it('replaces the identity with the rectified one and follows the corrected age band', () => {
+      const after = stateAfter([...aParcoursFollowedByClaire, identityRectified({ ageBandAtEntry: 'under_26' })]);
+      expect(after.identity).toEqual({ status: 'encrypted', value: { ciphertext: 'v1.rectified.identity' } });
+      expect(after.ageBandAtEntry).toBe('under_26');
+    });
+
+    it('holds a restriction and an opposition apart, each until lifted', () => {
+      const both = stateAfter([
+        ...aParcoursFollowedByClaire,
+        processingRestricted(),
+        processingRestricted({ right: 'opposition', ground: 'particular_situation', restrictedOn: '2026-03-06' }),
+      ]);
+      expect(both.restrictions).toEqual({
+        restriction: { ground: 'accuracy_contested', since: '2026-03-05' },
+        opposition: { ground: 'particular_situation', since: '2026-03-06' },
+      });
+      expect(evolve(both, processingRestrictionLifted()).restrictions).toEqual({ restriction: null, opposition: { ground: 'particular_situation', since: '2026-03-06' } });
+    });
+
+    it('records the archive with the day the retention clock started', () => {
+      expect(stateAfter([...aParcoursFollowedByClaire, archived()]).archived).toEqual({ archivedOn: '2028-03-03', lastActivityOn: '2026-03-02' });
+      expect(stateAfter(aParcoursFollowedByClaire)).toMatchObject({ archived: null, restrictions: { restriction: null, opposition: null } });
+    });
   });
 
   it('changes the state for every event type of the catalogue', () => {
@@ -345,6 +384,10 @@ describe('evolve', () => {
       ParcoursExited: { given: aParcoursFollowedByClaire, event: exited() },
       ParcoursReopened: { given: aParcoursExitedOn15March, event: reopened() },
       PersonalDataErased: { given: aParcoursFollowedByClaire, event: personalDataErased() },
+      IdentityRectified: { given: aParcoursFollowedByClaire, event: identityRectified() },
+      ParcoursArchived: { given: aParcoursFollowedByClaire, event: archived() },
+      ProcessingRestricted: { given: aParcoursFollowedByClaire, event: processingRestricted() },
+      ProcessingRestrictionLifted: { given: [...aParcoursFollowedByClaire, processingRestricted()], event: processingRestrictionLifted() },
     };
     for (const [type, { given, event }] of Object.entries(oneOfEach)) {
       expect(event.type).toBe(type);

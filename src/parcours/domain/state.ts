@@ -17,8 +17,11 @@ import type {
   ParcoursExitedData,
   ParcoursReopenedData,
   ParcoursSource,
+  ParcoursArchivedData,
   ParcoursSuspendedData,
   ParcoursType,
+  ProcessingRestrictionGround,
+  ProcessingRight,
   ReorientationDecidedData,
   ReorientationRequestedData,
 } from './events.js';
@@ -98,9 +101,20 @@ export interface ParcoursState {
   lastContactOn: string | null;
   lastExit: ParcoursExitedData | null;
   lastReopen: ParcoursReopenedData | null;
+  /** In the intermediate archive (R. 263-8 CASF): seen by auditors and the DPO only. */
+  archived: ParcoursArchivedData | null;
+  /** The limits the person obtained on processing (RGPD art. 18, 21), while in force. */
+  restrictions: Readonly<Record<ProcessingRight, ActiveRestriction | null>>;
+}
+
+export interface ActiveRestriction {
+  ground: ProcessingRestrictionGround;
+  since: string;
 }
 
 export const INITIAL_STATE: ParcoursState | null = null;
+
+const NO_RESTRICTIONS: ParcoursState['restrictions'] = Object.freeze({ restriction: null, opposition: null });
 
 export function evolve(state: ParcoursState | null, event: ParcoursEvent): ParcoursState {
   return evolveWith(state, event, withEntry);
@@ -167,6 +181,8 @@ function evolveWith(state: ParcoursState | null, event: ParcoursEvent, put: Put)
       lastContactOn: null,
       lastExit: null,
       lastReopen: null,
+      archived: null,
+      restrictions: NO_RESTRICTIONS,
     };
   }
   if (state === null) throw new CorruptStreamError(`${event.type} before ParcoursOpened`);
@@ -276,7 +292,20 @@ function evolveWith(state: ParcoursState | null, event: ParcoursEvent, put: Put)
     case 'ParcoursReopened':
       return { ...state, status: 'open', lastReopen: event.data };
     case 'PersonalDataErased':
-      return { ...state, identity: { status: 'erased', legalGround: event.data.legalGround, erasedOn: event.data.erasedOn } };
+      // The notes were encrypted under the destroyed key: unreadable now, so not kept at all.
+      return {
+        ...state,
+        identity: { status: 'erased', legalGround: event.data.legalGround, erasedOn: event.data.erasedOn },
+        contacts: Object.fromEntries(Object.entries(state.contacts).map(([id, contact]) => [id, contact.note === null ? contact : { ...contact, note: null }])),
+      };
+    case 'IdentityRectified':
+      return { ...state, identity: { status: 'encrypted', value: event.data.identity }, ageBandAtEntry: event.data.ageBandAtEntry };
+    case 'ParcoursArchived':
+      return { ...state, archived: event.data };
+    case 'ProcessingRestricted':
+      return { ...state, restrictions: { ...state.restrictions, [event.data.right]: { ground: event.data.ground, since: event.data.restrictedOn } } };
+    case 'ProcessingRestrictionLifted':
+      return { ...state, restrictions: { ...state.restrictions, [event.data.right]: null } };
     default:
       return assertNever(event);
   }

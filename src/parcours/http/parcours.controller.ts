@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Clock } from '../../clock.js';
 import { correlationIdOf } from '../../http/correlation.js';
 import { etagOf, versionFromIfMatch } from '../../http/etag.js';
 import { IdempotencyStore, type StoredResponse, uuidFromKey } from '../../http/idempotency.js';
+import { ProblemError } from '../../http/problem.js';
 import { actorOf } from '../../http/request-context.js';
 import { Roles } from '../../partners/auth/access.decorators.js';
 import type { AuthenticatedRequest } from '../../partners/auth/principal.js';
 import type { Role } from '../../partners/domain/roles.js';
+import { PROCESSING_RIGHTS, type ProcessingRight } from '../domain/events.js';
+import type { Identity } from '../identity.js';
 import { ExecuteParcoursCommand, type ParcoursCommandResult, type ParcoursRequest } from '../parcours-write.js';
 import { GetParcours, ListParcours, type ParcoursSummary, type ParcoursView, readerOf } from '../read-models/parcours-details/parcours-details.query.js';
 import {
@@ -20,18 +24,22 @@ import {
   DecideReorientationDto,
   EndEmploymentContractDto,
   EndEngagementContractDto,
+  ErasureDto,
   ExitParcoursDto,
   JoinFollowUpGroupDto,
   LeaveFollowUpGroupDto,
+  LiftProcessingRestrictionDto,
   ListParcoursQuery,
   OpenParcoursDto,
   PrescribeActionDto,
   RecordAppointmentDto,
   RecordContactDto,
   RecordDiagnosticDto,
+  RectifyIdentityDto,
   ReleaseReferentDto,
   ReopenParcoursDto,
   RequestReorientationDto,
+  RestrictProcessingDto,
   ResumeParcoursDto,
   SignEngagementContractDto,
   StartEmploymentContractDto,
@@ -48,6 +56,9 @@ const ORIENTATION: [Role, ...Role[]] = ['orientation_manager', 'coordinator'];
 /** Readers: caseworkers, auditors (pseudonymised) and the data protection officer. */
 const READERS: [Role, ...Role[]] = [...CASEWORKERS, 'auditor', 'dpo'];
 
+/** The person's rights and erasure are the data protection officer's (and the platform administrator's). */
+const RIGHTS_OFFICERS: [Role, ...Role[]] = ['dpo', 'platform_admin'];
+
 const UUID = new ParseUUIDPipe();
 
 @ApiTags('parcours')
@@ -60,6 +71,7 @@ export class ParcoursController {
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(QueryBus) private readonly queries: QueryBus,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   @Post()
@@ -310,6 +322,67 @@ export class ParcoursController {
   @ApiOkResponse({ type: CommandResultDto })
   reopen(@Param('parcoursId', UUID) id: string, @Body() body: ReopenParcoursDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.execute(request, reply, id, { type: 'ReopenParcours', ...body });
+  }
+
+  // The person's rights (RGPD art. 16, 17, 18, 21) -------------------------------------------
+
+  @Post(':parcoursId/identity-rectification')
+  @HttpCode(200)
+  @Roles(...CASEWORKERS, 'dpo')
+  @ApiOperation({
+    summary: 'Rectify the identity (RGPD art. 16): the corrected fields, re-encrypted with the rest under the same key',
+    description: 'The DPO may rectify any parcours, archived ones included; caseworkers the parcours they follow. Only fields whose value changes are recorded.',
+  })
+  @ApiOkResponse({ type: CommandResultDto })
+  rectify(@Param('parcoursId', UUID) id: string, @Body() body: RectifyIdentityDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    // A plain object without the keys left out: an absent key is "not corrected", null is "removed".
+    const corrections = JSON.parse(JSON.stringify(body.corrections)) as Partial<Identity>;
+    return this.execute(request, reply, id, { type: 'RectifyIdentity', corrections, rectifiedOn: body.rectifiedOn ?? this.clock.today() });
+  }
+
+  @Post(':parcoursId/processing-restrictions')
+  @HttpCode(200)
+  @Roles(...RIGHTS_OFFICERS)
+  @ApiOperation({
+    summary: 'Record a restriction (RGPD art. 18) or a granted opposition (art. 21)',
+    description: 'Restriction: nothing more is recorded or shared until it is lifted. Opposition: the record is shared only with the organisations in charge of the accompaniment.',
+  })
+  @ApiOkResponse({ type: CommandResultDto })
+  restrict(@Param('parcoursId', UUID) id: string, @Body() body: RestrictProcessingDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'RestrictProcessing', right: body.right, ground: body.ground, restrictedOn: body.restrictedOn ?? this.clock.today() });
+  }
+
+  @Post(':parcoursId/processing-restrictions/:right/lifting')
+  @HttpCode(200)
+  @Roles(...RIGHTS_OFFICERS)
+  @ApiOperation({ summary: 'Lift a restriction or an opposition' })
+  @ApiParam({ name: 'right', enum: PROCESSING_RIGHTS })
+  @ApiOkResponse({ type: CommandResultDto })
+  lift(
+    @Param('parcoursId', UUID) id: string,
+    @Param('right') right: string,
+    @Body() body: LiftProcessingRestrictionDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (!(PROCESSING_RIGHTS as readonly string[]).includes(right)) {
+      throw new ProblemError(400, 'validation_failed', 'The request is invalid', `right must be one of ${PROCESSING_RIGHTS.join(', ')}`);
+    }
+    return this.execute(request, reply, id, { type: 'LiftProcessingRestriction', right: right as ProcessingRight, liftedOn: body.liftedOn ?? this.clock.today() });
+  }
+
+  @Post(':parcoursId/erasure')
+  @HttpCode(200)
+  @Roles(...RIGHTS_OFFICERS)
+  @ApiOperation({
+    summary: 'Erase the personal data (RGPD art. 17) by destroying the beneficiary\'s key',
+    description:
+      'The key is destroyed and PersonalDataErased recorded in one transaction; the identity and notes become unreadable everywhere, ' +
+      'read models drop them, partners that followed the parcours are told. Dates, orientation, contracts and exit stay, for statistics and audits. Idempotent.',
+  })
+  @ApiOkResponse({ type: CommandResultDto })
+  erase(@Param('parcoursId', UUID) id: string, @Body() body: ErasureDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.execute(request, reply, id, { type: 'ErasePersonalData', legalGround: body.legalGround, erasedOn: this.clock.today() });
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -43,6 +44,9 @@ import {
   REOPEN_REASONS,
   REORIENTATION_REASONS,
   REORIENTATION_REJECTION_REASONS,
+  ERASURE_LEGAL_GROUNDS,
+  PROCESSING_RESTRICTION_GROUNDS,
+  PROCESSING_RIGHTS,
   STRUCTURE_KINDS,
   SUSPENSION_REASONS,
 } from '../domain/events.js';
@@ -178,6 +182,15 @@ export class RecordContactDto {
   @ApiProperty({ enum: CONTACT_CHANNELS }) @IsIn(CONTACT_CHANNELS) channel!: (typeof CONTACT_CHANNELS)[number];
   @ApiProperty({ format: 'date' }) @IsCalendarDate() contactedOn!: string;
   @ApiProperty({ format: 'uuid' }) @IsUUID() partnerId!: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    maxLength: 2000,
+    description: 'What was said. Free text is personal data: encrypted with the beneficiary\'s key, never shared with partners, erased with the identity. Prefer coded facts.',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(0, 2000)
+  note?: string | null;
 }
 
 export class SignEngagementContractDto {
@@ -252,6 +265,41 @@ export class ListParcoursQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Parcours this organisation follows' }) @IsOptional() @IsUUID() organisation?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
   @ApiPropertyOptional({ format: 'uuid', description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
+}
+
+/** The corrected fields only; `null` removes an optional one (NIR, address, phone, e-mail). */
+export class IdentityCorrectionsDto {
+  // Names and birth date can be corrected, not removed: null is refused for them.
+  @ApiPropertyOptional() @ValidateIf((o: IdentityCorrectionsDto) => o.firstName !== undefined) @IsString() @Length(1, 100) firstName?: string;
+  @ApiPropertyOptional() @ValidateIf((o: IdentityCorrectionsDto) => o.lastName !== undefined) @IsString() @Length(1, 100) lastName?: string;
+  @ApiPropertyOptional({ format: 'date' }) @ValidateIf((o: IdentityCorrectionsDto) => o.birthDate !== undefined) @IsCalendarDate() birthDate?: string;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Validate(NirConstraint) nir?: string | null;
+  @ApiPropertyOptional({ type: AddressDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => AddressDto) address?: AddressDto | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Matches(/^\+?[0-9 .-]{6,20}$/, { message: 'phone must be a phone number' }) phone?: string | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsEmail() @Length(3, 254) email?: string | null;
+}
+
+export class RectifyIdentityDto {
+  @ApiProperty({ type: IdentityCorrectionsDto }) @IsObject() @ValidateNested() @Type(() => IdentityCorrectionsDto) corrections!: IdentityCorrectionsDto;
+  @ApiPropertyOptional({ format: 'date', description: 'Default: today' }) @IsOptional() @IsCalendarDate() rectifiedOn?: string;
+}
+
+export class RestrictProcessingDto {
+  @ApiProperty({ enum: PROCESSING_RIGHTS, description: 'restriction: RGPD art. 18; opposition: art. 21, once granted' })
+  @IsIn(PROCESSING_RIGHTS)
+  right!: (typeof PROCESSING_RIGHTS)[number];
+  @ApiProperty({ enum: PROCESSING_RESTRICTION_GROUNDS }) @IsIn(PROCESSING_RESTRICTION_GROUNDS) ground!: (typeof PROCESSING_RESTRICTION_GROUNDS)[number];
+  @ApiPropertyOptional({ format: 'date', description: 'Default: today' }) @IsOptional() @IsCalendarDate() restrictedOn?: string;
+}
+
+export class LiftProcessingRestrictionDto {
+  @ApiPropertyOptional({ format: 'date', description: 'Default: today' }) @IsOptional() @IsCalendarDate() liftedOn?: string;
+}
+
+export class ErasureDto {
+  @ApiProperty({ enum: ERASURE_LEGAL_GROUNDS, description: 'The coded legal ground, recorded with the erasure (never free text)' })
+  @IsIn(ERASURE_LEGAL_GROUNDS)
+  legalGround!: (typeof ERASURE_LEGAL_GROUNDS)[number];
 }
 
 export class CommandResultDto {

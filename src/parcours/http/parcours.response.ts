@@ -13,6 +13,7 @@ import {
   HOUSEHOLD_ROLES,
   PARCOURS_SOURCES,
   PARCOURS_TYPES,
+  PROCESSING_RESTRICTION_GROUNDS,
   STRUCTURE_KINDS,
 } from '../domain/events.js';
 
@@ -133,6 +134,29 @@ export class ContactResponse {
   @ApiProperty({ enum: CONTACT_CHANNELS }) channel!: string;
   @ApiProperty(DATE) contactedOn!: string;
   @ApiProperty({ format: 'uuid' }) partnerId!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The free-text note, decrypted; null when there is none, for auditors (pseudonymised) and after erasure',
+  })
+  note!: string | null;
+}
+
+export class ArchiveResponse {
+  @ApiProperty(DATE) archivedOn!: string;
+  @ApiProperty({ ...DATE, description: 'Where the retention clock (R. 263-8 CASF) started' }) lastActivityOn!: string;
+}
+
+export class RestrictionResponse {
+  @ApiProperty({ enum: PROCESSING_RESTRICTION_GROUNDS }) ground!: string;
+  @ApiProperty(DATE) since!: string;
+}
+
+export class RestrictionsResponse {
+  @ApiProperty({ type: RestrictionResponse, nullable: true, description: 'RGPD art. 18: nothing may be recorded or shared' })
+  restriction!: RestrictionResponse | null;
+  @ApiProperty({ type: RestrictionResponse, nullable: true, description: 'RGPD art. 21: shared only with the organisations in charge' })
+  opposition!: RestrictionResponse | null;
 }
 
 export class ExitResponse {
@@ -175,6 +199,9 @@ export class ParcoursResponse {
   @ApiProperty(NULLABLE_DATE) lastContactOn!: string | null;
   @ApiProperty({ type: ExitResponse, nullable: true }) lastExit!: ExitResponse | null;
   @ApiProperty({ type: ReopenResponse, nullable: true }) lastReopen!: ReopenResponse | null;
+  @ApiProperty({ type: ArchiveResponse, nullable: true, description: 'In the intermediate archive: seen by auditors and the DPO only' })
+  archived!: ArchiveResponse | null;
+  @ApiProperty({ type: RestrictionsResponse }) restrictions!: RestrictionsResponse;
   @ApiProperty({ format: 'date-time' }) openedAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }

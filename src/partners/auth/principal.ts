@@ -1,8 +1,11 @@
 import type { PartnerKind, Role } from '../domain/roles.js';
 
-/** Who is calling, as established by authentication: a caseworker (token) or a partner system (API key). */
+/**
+ * Who is calling, as established by authentication: a caseworker (token) or a partner system (API
+ * key); or the service itself for its scheduled duties (retention), which no request can claim.
+ */
 export interface Principal {
-  kind: 'user' | 'api_key';
+  kind: 'user' | 'api_key' | 'system';
   /** The identity provider's `sub` (user) — an opaque identifier, not a name. */
   userId?: string;
   apiKeyId?: string;
@@ -23,3 +26,14 @@ export interface AuthenticatedRequest {
 export function hasRole(principal: Principal, ...roles: Role[]): boolean {
   return roles.some((role) => principal.roles.includes(role));
 }
+
+/** The service applying the retention rule (R. 263-8 CASF): journaled as `system:retention`, in no organisation. */
+export const RETENTION_SYSTEM: Principal = Object.freeze({
+  kind: 'system',
+  userId: 'system:retention',
+  // The nil uuid: a valid id that names no organisation, so no visibility rule can match it.
+  partnerId: '00000000-0000-0000-0000-000000000000',
+  partnerKind: 'departement',
+  territories: Object.freeze([]) as readonly string[],
+  roles: Object.freeze(['platform_admin']) as readonly Role[],
+}) as Principal;

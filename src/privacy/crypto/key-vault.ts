@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type SqlClient, type SqlExecutor, single } from '../../database/sql-client.js';
+import type { Followup } from '../../event-store/sql/sql-event-store.js';
 import type { MasterKey } from './master-key.js';
 
 /**
@@ -394,6 +395,38 @@ export class SqlKeyVault extends KeyVault {
       // After the commit: a reader that fetched the key before it is refused a place in the cache.
       this.cache.delete(id);
     }
+  }
+
+  /**
+   * The erasure as writes that commit with the `PersonalDataErased` event (an append follow-up):
+   * the key row deleted, the ledger entry added, the other instances told — all or nothing, so a
+   * crash can leave neither an event without its erasure nor an erasure without its event. Call
+   * `forget` once the append committed.
+   */
+  erasureFollowups(subjectId: string, legalGround: string): Followup[] {
+    const id = normalizeSubjectId(subjectId);
+    const ground = normalizeLegalGround(legalGround);
+    // Two follow-ups: PostgreSQL wants every data-modifying CTE at the top level of the statement.
+    return [
+      (guard, first) => ({
+        sql: `DELETE FROM personal_data_keys WHERE subject_id = $${first}::uuid AND EXISTS (SELECT 1 FROM ${guard})`,
+        params: [id],
+      }),
+      (guard, first) => ({
+        sql: `INSERT INTO personal_data_erasures (subject_id, legal_ground)
+              SELECT $${first}::uuid, $${first + 1} FROM ${guard} LIMIT 1
+              ON CONFLICT (subject_id) DO NOTHING
+              RETURNING pg_notify('${ERASURE_CHANNEL}', subject_id::text)`,
+        params: [id, ground],
+      }),
+    ];
+  }
+
+  /** After an erasure committed elsewhere than `destroyDataKey`: this instance forgets the key at once. */
+  forget(subjectId: string): void {
+    const id = normalizeSubjectId(subjectId);
+    this.erased.add(id);
+    this.cache.delete(id);
   }
 
   override async isErased(subjectId: string): Promise<boolean> {

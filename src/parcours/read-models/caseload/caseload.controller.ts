@@ -28,6 +28,20 @@ export class CaseloadItem {
   @ApiProperty({ format: 'date' }) entryOn!: string;
   @ApiProperty({ type: String, format: 'date', nullable: true }) lastContactOn!: string | null;
   @ApiProperty({ type: String, format: 'date', nullable: true }) engagementContractEndsOn!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: 'Restriction of processing in force since (RGPD art. 18): the data are kept, but nothing can be recorded nor shared until it is lifted',
+  })
+  restrictedSince!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: "Opposition granted since (RGPD art. 21): recording goes on, the record being shared only with the organisme référent and the référent's organisation",
+  })
+  opposedSince!: string | null;
   @ApiProperty({ type: String, format: 'date', nullable: true, description: 'When a continuity rule would next fire if nothing happens' })
   nextDeadlineOn!: string | null;
   @ApiProperty({ description: 'Ruptures open now (warnings and breaches)' }) openAlerts!: number;
@@ -39,7 +53,10 @@ export class CaseloadPage {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) nextCursor!: string | null;
 }
 
-/** `caseload` — the open parcours the caller's organisation has in hand (a coordinator: its territory). */
+/**
+ * `caseload` — the open parcours the caller's organisation has in hand (a coordinator: its territory).
+ * An archived parcours is in no caseload; one under a restriction or an opposition says so and since when.
+ */
 @ApiTags('parcours')
 @ApiBearerAuth()
 @ApiSecurity('apiKey')
@@ -87,6 +104,8 @@ export class CaseloadController {
       entryOn: doc.entryOn,
       lastContactOn: doc.lastContactOn,
       engagementContractEndsOn: doc.engagementContractEndsOn,
+      restrictedSince: doc.restrictedSince ?? null,
+      opposedSince: doc.opposedSince ?? null,
       nextDeadlineOn: next_deadline_on === null ? null : String(next_deadline_on),
       openAlerts: open_alerts,
       openBreaches: open_breaches,

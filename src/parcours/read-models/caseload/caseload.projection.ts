@@ -4,8 +4,12 @@ import type { ParcoursStatus } from '../../domain/state.js';
 
 /**
  * `caseload` — which open parcours does each organisation, and each référent, have in hand?
- * One small document per parcours, without identity: the organisations that follow it, its
- * référent, its stage. The continuity read model adds each parcours' next deadline at query time.
+ * One small document per parcours, without identity nor notes: the organisations that follow it,
+ * its référent, its stage, the limits the person obtained on processing. The continuity read model
+ * adds each parcours' next deadline at query time.
+ *
+ * An archived parcours (R. 263-8 CASF) is in no caseload: its document is deleted, and the rights
+ * the person still exercises on it afterwards (a restriction, its lifting) bring nothing back.
  */
 export interface CaseloadDoc {
   parcoursId: string;
@@ -21,6 +25,10 @@ export interface CaseloadDoc {
   lastContactOn: string | null;
   openEngagementContract: { contractId: string; endsOn: string } | null;
   engagementContractEndsOn: string | null;
+  /** Since when a restriction of processing is in force (RGPD art. 18): nothing can be recorded until it is lifted. */
+  restrictedSince: string | null;
+  /** Since when an opposition is granted (RGPD art. 21): recording goes on, shared only with the organisations in charge. */
+  opposedSince: string | null;
   lastVersion: number;
 }
 
@@ -40,12 +48,16 @@ export const CASELOAD_EVENT_TYPES = [
   'ParcoursResumed',
   'ParcoursExited',
   'ParcoursReopened',
+  'ProcessingRestricted',
+  'ProcessingRestrictionLifted',
+  'ParcoursArchived',
 ] as const satisfies readonly ParcoursEvent['type'][];
 
 export const caseloadProjection: DocumentProjection<CaseloadDoc> = {
   kind: 'document',
   name: 'caseload',
-  schemaVersion: 2,
+  // 3: the rights in force (restrictedSince, opposedSince); archived parcours deleted.
+  schemaVersion: 3,
   categories: ['parcours'],
   eventTypes: CASELOAD_EVENT_TYPES,
   keyOf: parcoursIdOf,
@@ -68,11 +80,18 @@ export const caseloadProjection: DocumentProjection<CaseloadDoc> = {
         lastContactOn: null,
         openEngagementContract: null,
         engagementContractEndsOn: null,
+        restrictedSince: null,
+        opposedSince: null,
         lastVersion: record.streamVersion,
       });
     }
-    if (!doc) throw new Error(`${event.type} before ParcoursOpened`);
-    const next: CaseloadDoc = { ...doc, lastVersion: record.streamVersion };
+    if (!doc) {
+      // The rights outlive the archive (the decider accepts them on an archived parcours): nothing to show.
+      if (AFTER_ARCHIVE.includes(event.type)) return null;
+      throw new Error(`${event.type} before ParcoursOpened`);
+    }
+    // A document written before the rights were kept (schema version 2, or a reader's stored copy) has none in force.
+    const next: CaseloadDoc = { ...doc, restrictedSince: doc.restrictedSince ?? null, opposedSince: doc.opposedSince ?? null, lastVersion: record.streamVersion };
     switch (event.type) {
       case 'OrientationDecided':
         return withPartners({ ...next, parcoursType: event.data.parcoursType, organismeReferentId: event.data.organismeReferentId });
@@ -104,6 +123,15 @@ export const caseloadProjection: DocumentProjection<CaseloadDoc> = {
         return { ...next, status: 'exited' };
       case 'ParcoursReopened':
         return { ...next, status: 'open' };
+      case 'ProcessingRestricted': {
+        const since = event.data.restrictedOn;
+        return event.data.right === 'restriction' ? { ...next, restrictedSince: since } : { ...next, opposedSince: since };
+      }
+      case 'ProcessingRestrictionLifted':
+        return event.data.right === 'restriction' ? { ...next, restrictedSince: null } : { ...next, opposedSince: null };
+      case 'ParcoursArchived':
+        // Visible to auditors and the DPO only (through the audit tools), out of every caseload.
+        return null;
       default:
         return next;
     }
@@ -113,6 +141,9 @@ export const caseloadProjection: DocumentProjection<CaseloadDoc> = {
     `CREATE INDEX IF NOT EXISTS {table}_referent ON {table} ((doc -> 'referent' ->> 'userId'))`,
   ],
 };
+
+/** What may still happen to a parcours once archived, as far as the caseload reads it. */
+const AFTER_ARCHIVE: readonly string[] = ['ProcessingRestricted', 'ProcessingRestrictionLifted', 'ParcoursArchived'];
 
 function withPartners(doc: CaseloadDoc): CaseloadDoc {
   const partnerIds = new Set(doc.followUpGroup);

@@ -50,12 +50,23 @@ export interface ParcoursView {
   employmentContracts: Array<StoredState['employmentContracts'][string]>;
   actions: Array<StoredState['actions'][string]>;
   appointments: Array<StoredState['appointments'][string]>;
-  contacts: Array<StoredState['contacts'][string]>;
+  contacts: ContactView[];
   lastContactOn: string | null;
   lastExit: StoredState['lastExit'];
   lastReopen: StoredState['lastReopen'];
+  archived: StoredState['archived'];
+  restrictions: StoredState['restrictions'];
   openedAt: string;
   updatedAt: string;
+}
+
+/** A contact, its note decrypted for those who see who the person is. */
+export interface ContactView {
+  contactId: string;
+  channel: StoredState['contacts'][string]['channel'];
+  contactedOn: string;
+  partnerId: string;
+  note: string | null;
 }
 
 export interface ParcoursSummary {
@@ -127,7 +138,7 @@ export class GetParcoursHandler implements IQueryHandler<GetParcours> {
     const row = rows[0];
     await this.journal.record(entryFor(reader, 'parcours.read', parcoursId, row ? 'ok' : 'not_found'));
     if (!row) throw parcoursNotFound();
-    return toView(row, await identityFor(this.cipher, reader.principal, row));
+    return toView(row, await identityFor(this.cipher, reader.principal, row), await contactsFor(this.cipher, reader.principal, row));
   }
 }
 
@@ -201,11 +212,26 @@ async function identityFor(cipher: PersonalDataCipher, principal: Principal, row
   return namesOnly ? { firstName: clear.firstName, lastName: clear.lastName, birthDate: clear.birthDate } : clear;
 }
 
+/** Notes are free text, personal data: decrypted only for those who see the identity, gone after erasure. */
+async function contactsFor(cipher: PersonalDataCipher, principal: Principal, row: DetailsRow): Promise<ContactView[]> {
+  const reveal = seesIdentity(principal) && row.identity_ciphertext !== null;
+  return Promise.all(
+    byDate(row.state.contacts, (contact) => contact.contactedOn).map(async ({ contactId, channel, contactedOn, partnerId, note }) => {
+      let clear: string | null = null;
+      if (reveal && note) {
+        const value = await cipher.decrypt(row.parcours_id, note);
+        clear = typeof value === 'string' ? value : null;
+      }
+      return { contactId, channel, contactedOn, partnerId, note: clear };
+    }),
+  );
+}
+
 function byDate<T>(records: Readonly<Record<string, T>>, date: (value: T) => string): T[] {
   return Object.values(records).sort((a, b) => date(a).localeCompare(date(b)));
 }
 
-function toView(row: DetailsRow, identity: IdentityView): ParcoursView {
+function toView(row: DetailsRow, identity: IdentityView, contacts: ContactView[]): ParcoursView {
   const state = row.state;
   return {
     id: row.parcours_id,
@@ -231,10 +257,13 @@ function toView(row: DetailsRow, identity: IdentityView): ParcoursView {
     employmentContracts: byDate(state.employmentContracts, (contract) => contract.startsOn),
     actions: byDate(state.actions, (action) => action.prescribedOn),
     appointments: byDate(state.appointments, (appointment) => appointment.scheduledOn),
-    contacts: byDate(state.contacts, (contact) => contact.contactedOn),
+    contacts,
     lastContactOn: state.lastContactOn,
     lastExit: state.lastExit,
     lastReopen: state.lastReopen,
+    // Rows written before the lifecycle existed have neither: none in force.
+    archived: state.archived ?? null,
+    restrictions: state.restrictions ?? { restriction: null, opposition: null },
     openedAt: row.opened_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

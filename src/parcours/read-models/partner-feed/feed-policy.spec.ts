@@ -31,7 +31,7 @@ function problemsOf(document: unknown): readonly string[] {
 
 describe('the default feed policy', () => {
   it('loads, with a version, and maps every partner kind to a profile', () => {
-    expect(DEFAULT_FEED_POLICY.version).toBe('spie-63-feed-2026.1');
+    expect(DEFAULT_FEED_POLICY.version).toBe('spie-63-feed-2026.2');
     expect(Object.keys(DEFAULT_FEED_POLICY.kinds).sort()).toEqual([...PARTNER_KINDS].sort());
     expect(DEFAULT_FEED_POLICY.kinds.departement.profile).toBe('pilot');
     expect(DEFAULT_FEED_POLICY.kinds.employer.profile).toBe('employer');
@@ -96,7 +96,12 @@ describe('the default feed policy', () => {
         'EmploymentContractStarted',
         'FollowUpMemberJoined',
         'FollowUpMemberLeft',
+        // The rights notices (RGPD art. 19) reach every recipient.
+        'IdentityRectified',
+        'ParcoursArchived',
         'PersonalDataErased',
+        'ProcessingRestricted',
+        'ProcessingRestrictionLifted',
       ].sort(),
     );
     expect(minimise(employmentContractStarted(), 'employer', DEFAULT_FEED_POLICY)?.data).not.toHaveProperty('rsaSocleAtStart');
@@ -139,7 +144,7 @@ describe('parseFeedPolicy', () => {
     const document = fileWith((document) => {
       document.kinds.notary = 'pilot';
       document.profiles.pilot.events.ParcoursClosed = ['closedOn'];
-      document.profiles.pilot.events.ContactRecorded = ['contactId', 'note'];
+      document.profiles.pilot.events.ContactRecorded = ['contactId', 'note.ciphertext'];
     });
     let error: unknown;
     try {
@@ -153,7 +158,8 @@ describe('parseFeedPolicy', () => {
       expect.arrayContaining([
         expect.stringMatching(/^kinds: unknown partner kind "notary" \(expected one of departement, etat/),
         expect.stringMatching(/^profiles\.pilot\.events: unknown event type "ParcoursClosed"/),
-        expect.stringMatching(/^profiles\.pilot\.events\.ContactRecorded: unknown field "note" of ContactRecorded \(known: contactId, channel/),
+        // The note is free text written about the person: never delivered, whatever the file says.
+        expect.stringMatching(/^profiles\.pilot\.events\.ContactRecorded: "note.ciphertext" is personal data and is never delivered to a partner/),
       ]),
     );
     expect(problems).toHaveLength(3);

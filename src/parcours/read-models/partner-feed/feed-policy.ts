@@ -25,7 +25,8 @@
  *
  * - A field is a dotted path to a leaf of the event's data (`barriers.mobility`). A group
  *   (`barriers`) is refused: granting a group would deliver a barrier added to the catalogue later
- *   without anyone deciding it.
+ *   without anyone deciding it. A leaf is a value or, where the catalogue says so, a list of
+ *   values (the `fields` named by an `IdentityRectified`), delivered whole.
  * - `scope: "concerning"` delivers an event to a partner only when the event names it (its own
  *   appointment, the contract it employs under, its own joining…); `"all"` (the default) delivers
  *   it to every follower of that kind.
@@ -36,7 +37,11 @@
  * employers) never receive the health, family, housing or finances barriers, and an employer no
  * diagnostic at all; every kind receives `PersonalDataErased`, with no data (RGPD art. 19: each
  * recipient is told of an erasure), and its own `FollowUpMemberJoined`/`FollowUpMemberLeft`, so
- * that its tool knows when the feed starts and stops.
+ * that its tool knows when the feed starts and stops. Likewise every kind receives the other rights
+ * notices: `IdentityRectified` and `ProcessingRestricted`/`ProcessingRestrictionLifted` (art. 19
+ * again: rectification and restriction are told to each recipient), the latter two with their
+ * `right` but never their `ground` (why a person restricted or opposed the processing is none of a
+ * partner's business), and `ParcoursArchived`, after which the parcours leaves the feeds.
  */
 import type {
   EncryptedValue,
@@ -50,16 +55,21 @@ import defaultFeedPolicyFile from './feed-policies/default-feed-policy.json' wit
 // ---------------------------------------------------------------------------------------------
 // The field catalogue: every data field of every event, and whether it may be delivered at all.
 
-/** `personal`: personal data or free text, never delivered to any partner, whatever a policy says. */
-type FieldClass = 'value' | 'personal';
+/**
+ * `personal`: personal data or free text, never delivered to any partner, whatever a policy says.
+ * `values`: a list of values (no objects inside), delivered whole or not at all.
+ */
+type FieldClass = 'value' | 'values' | 'personal';
 
 type AllKeys<T> = T extends unknown ? keyof T : never;
 type ValueAt<T, K extends PropertyKey> = T extends unknown ? (K extends keyof T ? T[K] : never) : never;
-type FieldSpec<V> = [V] extends [EncryptedValue]
+type FieldSpec<V> = [NonNullable<V>] extends [EncryptedValue]
   ? 'personal'
   : [NonNullable<V>] extends [string | number | boolean]
-    ? FieldClass
-    : Catalogue<NonNullable<V>>;
+    ? 'value' | 'personal'
+    : [NonNullable<V>] extends [readonly (string | number | boolean)[]]
+      ? 'values' | 'personal'
+      : Catalogue<NonNullable<V>>;
 /** Exactly the keys of the data (every branch of a union), so the compiler flags a field added to events.ts. */
 type Catalogue<D> = { readonly [K in AllKeys<D> & string]-?: FieldSpec<ValueAt<D, K>> };
 type DataOf<T extends ParcoursEventType> = Extract<ParcoursEvent, { type: T }>['data'];
@@ -103,7 +113,7 @@ const FIELD_CATALOGUE = {
   FollowUpMemberJoined: { partnerId: 'value', joinedOn: 'value' },
   FollowUpMemberLeft: { partnerId: 'value', leftOn: 'value' },
   AppointmentRecorded: { appointmentId: 'value', kind: 'value', scheduledOn: 'value', outcome: 'value', partnerId: 'value' },
-  ContactRecorded: { contactId: 'value', channel: 'value', contactedOn: 'value', partnerId: 'value' },
+  ContactRecorded: { contactId: 'value', channel: 'value', contactedOn: 'value', partnerId: 'value', note: 'personal' },
   EngagementContractSigned: { contractId: 'value', kind: 'value', signedOn: 'value', startsOn: 'value', endsOn: 'value', weeklyActivityHours: 'value' },
   EngagementContractEnded: { contractId: 'value', endedOn: 'value', reason: 'value' },
   ActionPrescribed: { actionId: 'value', kind: 'value', prescribedOn: 'value', providerPartnerId: 'value' },
@@ -126,6 +136,10 @@ const FIELD_CATALOGUE = {
   ParcoursExited: { category: 'value', reason: 'value', exitedOn: 'value' },
   ParcoursReopened: { reason: 'value', reopenedOn: 'value' },
   PersonalDataErased: { legalGround: 'value', erasedOn: 'value' },
+  IdentityRectified: { identity: 'personal', fields: 'values', ageBandAtEntry: 'value', rectifiedOn: 'value' },
+  ParcoursArchived: { archivedOn: 'value', lastActivityOn: 'value' },
+  ProcessingRestricted: { right: 'value', ground: 'value', restrictedOn: 'value' },
+  ProcessingRestrictionLifted: { right: 'value', liftedOn: 'value' },
 } as const satisfies { readonly [T in ParcoursEventType]: Catalogue<DataOf<T>> };
 
 interface CatalogueNode {
@@ -156,6 +170,11 @@ for (const type of PARCOURS_EVENT_TYPES) {
   walk(FIELD_CATALOGUE[type], '');
   LEAVES.set(type, leaves);
   GROUPS.set(type, groups);
+}
+
+/** Whether a field of a type is a list of values (copied whole), rather than a single value. */
+export function isListField(type: string, field: string): boolean {
+  return isParcoursEventType(type) && LEAVES.get(type)?.get(field) === 'values';
 }
 
 /**
@@ -224,6 +243,23 @@ export const WORKPLACE_FORBIDDEN_FIELDS: readonly string[] = ['barriers.health',
 /** An employer is not an accompanying organisation: the diagnostic is none of its business. */
 export const NO_DIAGNOSTIC_KINDS: readonly PartnerKind[] = ['employer'];
 
+/**
+ * The rights notices (DESIGN §8): a rectification, a restriction and its lifting (RGPD art. 19: each
+ * recipient is told of them, as of an erasure), the archive (after which the parcours leaves the
+ * feeds) and the erasure. Every kind receives them, and `deliver` (feed.ts) lets them through while
+ * a restriction or an opposition holds back the other events.
+ */
+export const RIGHTS_NOTICE_TYPES = [
+  'IdentityRectified',
+  'ProcessingRestricted',
+  'ProcessingRestrictionLifted',
+  'ParcoursArchived',
+  'PersonalDataErased',
+] as const satisfies readonly ParcoursEventType[];
+
+/** Why a person restricted or opposed the processing: not personal data as such, and still none of a partner's business. */
+export const RESTRICTION_GROUND_FIELD = 'ground';
+
 function hardLimitProblems(kind: PartnerKind, allowance: KindAllowance): string[] {
   const problems: string[] = [];
   const where = `kinds.${kind} (profile "${allowance.profile}")`;
@@ -237,6 +273,17 @@ function hardLimitProblems(kind: PartnerKind, allowance: KindAllowance): string[
       problems.push(`${where} must receive ${type} with its partnerId: a partner's tool learns from it that the feed starts or stops`);
     }
   }
+  if (events.IdentityRectified === undefined) problems.push(`${where} must receive IdentityRectified: every recipient is told of a rectification (RGPD art. 19)`);
+  for (const type of ['ProcessingRestricted', 'ProcessingRestrictionLifted'] as const) {
+    const allowed = events[type];
+    if (allowed === undefined || !allowed.fields.includes('right')) {
+      problems.push(`${where} must receive ${type} with its right: every recipient is told of a restriction (RGPD art. 19), and its tool learns from it that the feed stops, narrows or resumes`);
+    }
+  }
+  if (events.ProcessingRestricted?.fields.includes(RESTRICTION_GROUND_FIELD) === true) {
+    problems.push(`${where} must not receive the ground of ProcessingRestricted: why a person restricted or opposed the processing is none of a partner's business`);
+  }
+  if (events.ParcoursArchived === undefined) problems.push(`${where} must receive ParcoursArchived: a partner's tool learns from it that the parcours leaves its feed`);
   const diagnostic = events.DiagnosticRecorded;
   if (diagnostic !== undefined && NO_DIAGNOSTIC_KINDS.includes(kind)) problems.push(`${where} must not receive DiagnosticRecorded: an employer gets no diagnostic`);
   if (diagnostic !== undefined && WORKPLACE_KINDS.includes(kind)) {
@@ -368,7 +415,7 @@ function parseAllowance(type: ParcoursEventType, value: unknown, path: string, p
       problems.push(
         group !== undefined
           ? `${path}: "${field}" is a group: list the fields it may deliver (${group.join(', ')})`
-          : `${path}: unknown field "${field}" of ${type} (known: ${[...leaves].filter(([, c]) => c === 'value').map(([p]) => p).join(', ')})`,
+          : `${path}: unknown field "${field}" of ${type} (known: ${[...leaves].filter(([, c]) => c !== 'personal').map(([p]) => p).join(', ')})`,
       );
     } else if (fields.includes(field)) problems.push(`${path}: "${field}" is listed twice`);
     else fields.push(field);

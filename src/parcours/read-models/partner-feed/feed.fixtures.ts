@@ -1,7 +1,8 @@
 /**
  * Test support for the partner feed specs: fast-check arbitraries of parcours events — every type
  * of the v1 catalogue with valid data, then random extra fields injected into the data and into
- * its nested objects, as a newer writer or a bug upstream could leave them.
+ * its nested objects, as a newer writer or a bug upstream could leave them. Every ciphertext (an
+ * identity, a contact's note) carries `IDENTITY_MARKER`, so that a leak of personal data shows.
  */
 import fc from 'fast-check';
 import {
@@ -21,9 +22,12 @@ import {
   EXIT_CATEGORIES,
   EXIT_REASONS,
   HOUSEHOLD_ROLES,
+  IDENTITY_FIELDS,
   ORIENTATION_REASONS,
   PARCOURS_SOURCES,
   PARCOURS_TYPES,
+  PROCESSING_RESTRICTION_GROUNDS,
+  PROCESSING_RIGHTS,
   REFERENT_RELEASE_REASONS,
   REOPEN_REASONS,
   REORIENTATION_REASONS,
@@ -34,7 +38,7 @@ import {
   type ParcoursEvent,
 } from '../../domain/events.js';
 
-/** Every identity ciphertext starts with it, so that a leak shows in the serialised output. */
+/** Every ciphertext (identity, note) starts with it, so that a leak shows in the serialised output. */
 export const IDENTITY_MARKER = 'IDENTITY-CIPHERTEXT:';
 /** Every injected extra value carries it: no part of it may ever reach a feed. */
 export const EXTRA_MARKER = 'INJECTED-EXTRA:';
@@ -45,6 +49,7 @@ const dateOrNull = fc.option(date, { nil: null });
 const idOrNull = fc.option(id, { nil: null });
 const hours = fc.integer({ min: 0, max: 48 });
 const oneOf = <T>(values: readonly T[]) => fc.constantFrom(...values);
+const ciphertext = fc.record({ ciphertext: fc.string().map((s) => `${IDENTITY_MARKER}${s}`) });
 
 const barriers: fc.Arbitrary<Barriers> = fc.record(
   Object.fromEntries(BARRIER_KINDS.map((kind) => [kind, oneOf(BARRIER_LEVELS)])) as { [K in keyof Barriers]: fc.Arbitrary<Barriers[K]> },
@@ -55,7 +60,7 @@ export const validEvent: fc.Arbitrary<ParcoursEvent> = fc.oneof(
     type: fc.constant('ParcoursOpened' as const),
     data: fc.record({
       parcoursId: id,
-      identity: fc.record({ ciphertext: fc.string().map((s) => `${IDENTITY_MARKER}${s}`) }),
+      identity: ciphertext,
       householdRole: oneOf(HOUSEHOLD_ROLES),
       rsaSocle: fc.boolean(),
       entryOn: date,
@@ -94,7 +99,10 @@ export const validEvent: fc.Arbitrary<ParcoursEvent> = fc.oneof(
     type: fc.constant('AppointmentRecorded' as const),
     data: fc.record({ appointmentId: id, kind: oneOf(APPOINTMENT_KINDS), scheduledOn: date, outcome: oneOf(APPOINTMENT_OUTCOMES), partnerId: id }),
   }),
-  fc.record({ type: fc.constant('ContactRecorded' as const), data: fc.record({ contactId: id, channel: oneOf(CONTACT_CHANNELS), contactedOn: date, partnerId: id }) }),
+  fc.record({
+    type: fc.constant('ContactRecorded' as const),
+    data: fc.record({ contactId: id, channel: oneOf(CONTACT_CHANNELS), contactedOn: date, partnerId: id, note: fc.option(ciphertext, { nil: null, freq: 3 }) }),
+  }),
   fc.record({
     type: fc.constant('EngagementContractSigned' as const),
     data: fc.record({ contractId: id, kind: oneOf(ENGAGEMENT_CONTRACT_KINDS), signedOn: date, startsOn: date, endsOn: date, weeklyActivityHours: hours }),
@@ -123,6 +131,16 @@ export const validEvent: fc.Arbitrary<ParcoursEvent> = fc.oneof(
   fc.record({ type: fc.constant('ParcoursExited' as const), data: fc.record({ category: oneOf(EXIT_CATEGORIES), reason: oneOf(EXIT_REASONS), exitedOn: date }) }),
   fc.record({ type: fc.constant('ParcoursReopened' as const), data: fc.record({ reason: oneOf(REOPEN_REASONS), reopenedOn: date }) }),
   fc.record({ type: fc.constant('PersonalDataErased' as const), data: fc.record({ legalGround: oneOf(ERASURE_LEGAL_GROUNDS), erasedOn: date }) }),
+  fc.record({
+    type: fc.constant('IdentityRectified' as const),
+    data: fc.record({ identity: ciphertext, fields: fc.uniqueArray(oneOf(IDENTITY_FIELDS), { minLength: 1 }), ageBandAtEntry: oneOf(AGE_BANDS), rectifiedOn: date }),
+  }),
+  fc.record({ type: fc.constant('ParcoursArchived' as const), data: fc.record({ archivedOn: date, lastActivityOn: date }) }),
+  fc.record({
+    type: fc.constant('ProcessingRestricted' as const),
+    data: fc.record({ right: oneOf(PROCESSING_RIGHTS), ground: oneOf(PROCESSING_RESTRICTION_GROUNDS), restrictedOn: date }),
+  }),
+  fc.record({ type: fc.constant('ProcessingRestrictionLifted' as const), data: fc.record({ right: oneOf(PROCESSING_RIGHTS), liftedOn: date }) }),
 );
 
 /** Extra fields: any key not already taken at that level, any JSON-ish value carrying the marker. */
@@ -144,10 +162,10 @@ export interface InjectedEvent {
   data: Record<string, unknown>;
 }
 
-/** A valid event with extra fields at the top of its data and inside each nested object. */
+/** A valid event with extra fields at the top of its data and inside each nested object (lists of values are left as they are). */
 export const eventWithExtraFields: fc.Arbitrary<InjectedEvent> = validEvent.chain((event) => {
   const data = event.data as unknown as Record<string, unknown>;
-  const nested = Object.keys(data).filter((key) => typeof data[key] === 'object' && data[key] !== null);
+  const nested = Object.keys(data).filter((key) => typeof data[key] === 'object' && data[key] !== null && !Array.isArray(data[key]));
   return fc
     .record({
       top: extras(Object.keys(data)),
@@ -169,8 +187,13 @@ export const eventWithAnyData: fc.Arbitrary<{ type: string; data: unknown }> = f
   data: fc.oneof(
     fc.anything(),
     fc.dictionary(
-      fc.constantFrom('identity', 'barriers', 'partnerId', 'kind', 'reason', 'contractId', 'category'),
-      fc.oneof(fc.anything(), fc.record({ ciphertext: fc.constant(`${IDENTITY_MARKER}x`), health: fc.constant('strong') })),
+      fc.constantFrom('identity', 'note', 'fields', 'barriers', 'partnerId', 'kind', 'reason', 'contractId', 'category', 'right', 'ground'),
+      fc.oneof(
+        fc.anything(),
+        fc.record({ ciphertext: fc.constant(`${IDENTITY_MARKER}x`), health: fc.constant('strong') }),
+        // A list where one is expected, with an object inside: never copied.
+        fc.constant(['lastName', { ciphertext: `${IDENTITY_MARKER}x` }]),
+      ),
     ),
   ),
 });

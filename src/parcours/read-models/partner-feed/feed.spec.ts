@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ParcoursEvent } from '../../domain/events.js';
+import { PROCESSING_RESTRICTION_GROUNDS, PROCESSING_RIGHTS, type ParcoursEvent } from '../../domain/events.js';
 import {
   ACI_JARDINS,
   actionPrescribed,
@@ -8,6 +8,7 @@ import {
   aParcoursFollowedByClaire,
   aParcoursOrientedTowardsSocioProfessionnel40DaysAgo,
   appointmentRecorded,
+  archived,
   CLAIRE_AT_CD,
   CONSEIL_DEPARTEMENTAL,
   contactRecorded,
@@ -17,6 +18,7 @@ import {
   engagementContractSigned,
   exited,
   FRANCE_TRAVAIL_THIERS,
+  identityRectified,
   joined,
   KARIM_AT_FRANCE_TRAVAIL,
   left,
@@ -24,6 +26,8 @@ import {
   opened,
   oriented,
   personalDataErased,
+  processingRestricted,
+  processingRestrictionLifted,
   referentAssigned,
   referentReleased,
   reopened,
@@ -34,14 +38,17 @@ import {
   suspended,
 } from '../../domain/parcours.fixtures.js';
 import { evolve, type ParcoursState } from '../../domain/state.js';
-import type { PartnerKind } from '../../../partners/domain/roles.js';
+import { PARTNER_KINDS, type PartnerKind } from '../../../partners/domain/roles.js';
 import {
   concernedPartners,
   deliver,
   evolveFollowers,
   followers,
+  minimise,
   NO_FOLLOWERS,
+  readFollowerState,
   recipients,
+  rightfulRecipients,
   type FeedDelivery,
   type FeedEvent,
   type FollowerState,
@@ -108,6 +115,9 @@ describe('who follows a parcours', () => {
       formerFollowers: [],
       employers: {},
       providers: {},
+      restriction: false,
+      opposition: false,
+      archived: false,
     });
   });
 });
@@ -461,5 +471,314 @@ describe('the follower state, on arbitrary role changes', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The person's rights (RGPD art. 18 and 21) and the intermediate archive (R. 263-8 CASF) narrow
+// who receives what; they never change who follows.
+
+/** Folds a stream and says, event by event, who may receive it once the rights in force are applied. */
+function rightfullyAlong(events: readonly FeedEvent[], from: FollowerState): { state: FollowerState; reached: { type: string; to: string[] }[] } {
+  let state = from;
+  const reached: { type: string; to: string[] }[] = [];
+  for (const event of events) {
+    const after = evolveFollowers(state, event);
+    reached.push({ type: event.type, to: rightfulRecipients(state, after, event) });
+    state = after;
+  }
+  return { state, reached };
+}
+
+const opposition = (data: { restrictedOn?: string } = {}) => processingRestricted({ right: 'opposition', ground: 'particular_situation', ...data });
+const oppositionLifted = (liftedOn = '2026-03-12') => processingRestrictionLifted({ right: 'opposition', liftedOn });
+
+describe('the rights in the follower state', () => {
+  const followed = stateAfter(aParcoursFollowedByClaire);
+
+  it('records a restriction and an opposition, each lifted on its own, without changing who follows', () => {
+    const restricted = evolveFollowers(followed, processingRestricted());
+    expect(restricted).toEqual({ ...followed, restriction: true });
+    const both = evolveFollowers(restricted, opposition());
+    expect(both).toEqual({ ...followed, restriction: true, opposition: true });
+    expect(evolveFollowers(both, processingRestrictionLifted())).toEqual({ ...followed, opposition: true });
+    expect(evolveFollowers(both, oppositionLifted())).toEqual({ ...followed, restriction: true });
+  });
+
+  it('returns the very same state for a right already in force, the lifting of a right not in force, or a right it cannot read', () => {
+    const restricted = evolveFollowers(followed, processingRestricted());
+    expect(evolveFollowers(restricted, processingRestricted({ restrictedOn: '2026-03-09' }))).toBe(restricted);
+    expect(evolveFollowers(followed, processingRestrictionLifted())).toBe(followed);
+    expect(evolveFollowers(followed, oppositionLifted())).toBe(followed);
+    // A newer writer's right, or odd data: changes nothing rather than throwing.
+    for (const data of [null, 'restriction', {}, { right: 'portability' }, { right: '' }, { right: 42 }, { right: ['restriction'] }]) {
+      expect(evolveFollowers(followed, { type: 'ProcessingRestricted', data })).toBe(followed);
+      expect(evolveFollowers(restricted, { type: 'ProcessingRestrictionLifted', data })).toBe(restricted);
+    }
+  });
+
+  it('marks the archive, for good: a second archive notice changes nothing', () => {
+    const archivedState = evolveFollowers(followed, archived());
+    expect(archivedState).toEqual({ ...followed, archived: true });
+    expect(evolveFollowers(archivedState, archived({ archivedOn: '2028-04-01' }))).toBe(archivedState);
+  });
+
+  it('takes a rectification as a notice only: no right, no follower changes', () => {
+    expect(evolveFollowers(followed, identityRectified())).toBe(followed);
+  });
+
+  it('never mutates the state it is given', () => {
+    const before = stateAfter(aParcoursFollowedByClaire);
+    const snapshot = structuredClone(before);
+    evolveFollowers(before, processingRestricted());
+    evolveFollowers(before, opposition());
+    evolveFollowers(before, archived());
+    expect(before).toEqual(snapshot);
+  });
+});
+
+describe('a restriction of processing (RGPD art. 18)', () => {
+  // The Département (organisme référent, Claire's employer), the Mission locale and France Travail follow.
+  const withGroup = stateAfter([...aParcoursFollowedByClaire, joined(MISSION_LOCALE), joined(FRANCE_TRAVAIL_THIERS)]);
+  const everyone = [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE, FRANCE_TRAVAIL_THIERS];
+
+  it('holds back every event but the rights notices while in force; its lifting restores delivery', () => {
+    const { reached } = rightfullyAlong(
+      [
+        processingRestricted(),
+        contactRecorded(),
+        appointmentRecorded({ scheduledOn: '2026-03-06' }),
+        suspended({ suspendedOn: '2026-03-07' }),
+        identityRectified(),
+        processingRestrictionLifted(),
+        contactRecorded({ contactId: 'after-lifting', contactedOn: '2026-03-13' }),
+      ],
+      withGroup,
+    );
+    expect(reached).toEqual([
+      { type: 'ProcessingRestricted', to: everyone },
+      { type: 'ContactRecorded', to: [] },
+      { type: 'AppointmentRecorded', to: [] },
+      { type: 'ParcoursSuspended', to: [] },
+      { type: 'IdentityRectified', to: everyone },
+      { type: 'ProcessingRestrictionLifted', to: everyone },
+      { type: 'ContactRecorded', to: everyone },
+    ]);
+  });
+
+  it('delivers nothing through the policy either, and delivery comes back whole after the lifting', () => {
+    const stream = [processingRestricted(), diagnosed(), processingRestrictionLifted(), diagnosed({ diagnosedOn: '2026-03-13' })];
+    const received = deliveriesAlong(stream, withGroup).map((deliveries) => deliveries.map(({ partnerId, event }) => [partnerId, event.type]));
+    expect(received).toEqual([
+      everyone.map((partnerId) => [partnerId, 'ProcessingRestricted']),
+      [],
+      everyone.map((partnerId) => [partnerId, 'ProcessingRestrictionLifted']),
+      everyone.map((partnerId) => [partnerId, 'DiagnosticRecorded']),
+    ]);
+  });
+
+  it('keeps following the role changes it holds back: who joined meanwhile is fed after the lifting, who left is not', () => {
+    const { reached } = rightfullyAlong([processingRestricted(), joined(ACI_JARDINS, '2026-03-06'), left(MISSION_LOCALE, '2026-03-07'), processingRestrictionLifted(), suspended()], withGroup);
+    expect(reached.map(({ to }) => to)).toEqual([
+      everyone,
+      [],
+      [],
+      [CONSEIL_DEPARTEMENTAL, FRANCE_TRAVAIL_THIERS, ACI_JARDINS],
+      [CONSEIL_DEPARTEMENTAL, FRANCE_TRAVAIL_THIERS, ACI_JARDINS],
+    ]);
+  });
+
+  it('tells every follower, whatever its kind, the right and the date of a restriction and of its lifting, never the ground', () => {
+    const allKinds = stateAfter([...aParcoursFollowedByClaire, joined(MISSION_LOCALE), joined(ACI_JARDINS), joined(BOULANGERIE), joined(CAF)]);
+    for (const right of PROCESSING_RIGHTS) {
+      for (const ground of PROCESSING_RESTRICTION_GROUNDS) {
+        const { deliveries } = deliver(allKinds, processingRestricted({ right, ground }), kindOf, DEFAULT_FEED_POLICY);
+        expect(deliveries.map(({ partnerId, event }) => [partnerId, event])).toEqual(
+          [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE, ACI_JARDINS, BOULANGERIE, CAF].map((partnerId) => [
+            partnerId,
+            { type: 'ProcessingRestricted', data: { right, restrictedOn: '2026-03-05' } },
+          ]),
+        );
+        expect(JSON.stringify(deliveries)).not.toContain(ground);
+      }
+      const lifted = deliver(evolveFollowers(allKinds, processingRestricted({ right })), processingRestrictionLifted({ right }), kindOf, DEFAULT_FEED_POLICY);
+      expect(lifted.deliveries.map(({ event }) => event)).toEqual(Array(5).fill({ type: 'ProcessingRestrictionLifted', data: { right, liftedOn: '2026-03-12' } }));
+    }
+  });
+
+  it('gives no partner kind the ground, under the default policy', () => {
+    for (const kind of PARTNER_KINDS) {
+      for (const ground of PROCESSING_RESTRICTION_GROUNDS) {
+        const delivered = minimise(processingRestricted({ ground }), kind, DEFAULT_FEED_POLICY);
+        expect(delivered).not.toBeNull();
+        expect(delivered?.data).not.toHaveProperty('ground');
+      }
+    }
+  });
+});
+
+describe('an opposition (RGPD art. 21)', () => {
+  // Oriented towards the Département, which is not in the group; Lucie, at the Mission locale, is
+  // the référent; France Travail and the CAF are members of the follow-up group only.
+  const followedByLucie = stateAfter([
+    opened(),
+    oriented(),
+    joined(MISSION_LOCALE),
+    referentAssigned(LUCIE_AT_MISSION_LOCALE, MISSION_LOCALE),
+    joined(FRANCE_TRAVAIL_THIERS),
+    joined(CAF),
+  ]);
+  const everyone = [MISSION_LOCALE, FRANCE_TRAVAIL_THIERS, CAF, CONSEIL_DEPARTEMENTAL];
+  const inCharge = [MISSION_LOCALE, CONSEIL_DEPARTEMENTAL];
+  const opposed = evolveFollowers(followedByLucie, opposition());
+
+  it('feeds the ordinary events to the organisme référent and the référent’s organisation only, the rights notices to every follower, until lifted', () => {
+    expect(followers(followedByLucie)).toEqual(everyone);
+    const { reached } = rightfullyAlong(
+      [opposition(), contactRecorded({ partnerId: MISSION_LOCALE }), suspended({ suspendedOn: '2026-03-06' }), identityRectified(), oppositionLifted(), resumed()],
+      followedByLucie,
+    );
+    expect(reached).toEqual([
+      { type: 'ProcessingRestricted', to: everyone },
+      { type: 'ContactRecorded', to: inCharge },
+      { type: 'ParcoursSuspended', to: inCharge },
+      { type: 'IdentityRectified', to: everyone },
+      { type: 'ProcessingRestrictionLifted', to: everyone },
+      { type: 'ParcoursResumed', to: everyone },
+    ]);
+  });
+
+  it('delivers through the policy to those in charge only: the CAF does not get the suspension it would otherwise get', () => {
+    const partnersOf = (state: FollowerState) => deliver(state, suspended(), kindOf, DEFAULT_FEED_POLICY).deliveries.map(({ partnerId }) => partnerId);
+    expect(partnersOf(followedByLucie)).toEqual(everyone);
+    expect(partnersOf(opposed)).toEqual(inCharge);
+  });
+
+  it('moves with the charge: the organisation leaving and the one taking over receive the handover and the reorientation, the others do not', () => {
+    const { reached } = rightfullyAlong(
+      [
+        referentReleased({ referentUserId: LUCIE_AT_MISSION_LOCALE, partnerId: MISSION_LOCALE, reason: 'handover', releasedOn: '2026-03-10' }),
+        referentAssigned(KARIM_AT_FRANCE_TRAVAIL, FRANCE_TRAVAIL_THIERS, '2026-03-10'),
+        reorientationRequested(),
+        reorientationAccepted({ organismeReferentId: FRANCE_TRAVAIL_THIERS }),
+        contactRecorded({ partnerId: FRANCE_TRAVAIL_THIERS, contactedOn: '2026-03-13' }),
+      ],
+      opposed,
+    );
+    expect(reached).toEqual([
+      { type: 'ReferentReleased', to: [MISSION_LOCALE, CONSEIL_DEPARTEMENTAL] },
+      { type: 'ReferentAssigned', to: [FRANCE_TRAVAIL_THIERS, CONSEIL_DEPARTEMENTAL] },
+      { type: 'ReorientationRequested', to: [FRANCE_TRAVAIL_THIERS, CONSEIL_DEPARTEMENTAL] },
+      // The Département, organisme référent until now, receives the decision that takes the charge away.
+      { type: 'ReorientationDecided', to: [FRANCE_TRAVAIL_THIERS, CONSEIL_DEPARTEMENTAL] },
+      // France Travail is now both; the Mission locale, still in the group, is no longer in charge.
+      { type: 'ContactRecorded', to: [FRANCE_TRAVAIL_THIERS] },
+    ]);
+  });
+
+  it('still tells former followers of an erasure (RGPD art. 19)', () => {
+    const { reached } = rightfullyAlong([left(CAF), personalDataErased()], opposed);
+    expect(reached).toEqual([
+      // Leaving is an ordinary event: the CAF, not in charge, does not receive it.
+      { type: 'FollowUpMemberLeft', to: inCharge },
+      // The followers first, then the former ones.
+      { type: 'PersonalDataErased', to: [MISSION_LOCALE, FRANCE_TRAVAIL_THIERS, CONSEIL_DEPARTEMENTAL, CAF] },
+    ]);
+  });
+
+  it('yields to a restriction over it; lifting the restriction alone falls back to the opposition', () => {
+    const { reached } = rightfullyAlong(
+      [processingRestricted(), contactRecorded(), processingRestrictionLifted(), contactRecorded({ contactId: 'c2' }), oppositionLifted(), contactRecorded({ contactId: 'c3' })],
+      opposed,
+    );
+    expect(reached.map(({ to }) => to)).toEqual([everyone, [], everyone, inCharge, everyone, everyone]);
+  });
+});
+
+describe('the intermediate archive (R. 263-8 CASF)', () => {
+  // The Département and the Mission locale follow; the CAF followed and left.
+  const withFormerFollower = stateAfter([...aParcoursFollowedByClaire, joined(MISSION_LOCALE), joined(CAF), left(CAF)]);
+  const current = [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE];
+
+  it('delivers the archive notice to the followers, then nothing but the erasure, which also reaches the former followers', () => {
+    const { reached } = rightfullyAlong(
+      [archived(), contactRecorded(), identityRectified(), processingRestricted(), processingRestrictionLifted(), archived({ archivedOn: '2028-04-01' }), personalDataErased()],
+      withFormerFollower,
+    );
+    expect(reached).toEqual([
+      { type: 'ParcoursArchived', to: current },
+      { type: 'ContactRecorded', to: [] },
+      { type: 'IdentityRectified', to: [] },
+      { type: 'ProcessingRestricted', to: [] },
+      { type: 'ProcessingRestrictionLifted', to: [] },
+      { type: 'ParcoursArchived', to: [] },
+      { type: 'PersonalDataErased', to: [CONSEIL_DEPARTEMENTAL, MISSION_LOCALE, CAF] },
+    ]);
+  });
+
+  it('reaches every follower even under a restriction or an opposition: it is how their tools learn the parcours leaves the feeds', () => {
+    for (const right of [processingRestricted(), opposition()]) {
+      const { reached } = rightfullyAlong([right, archived()], withFormerFollower);
+      expect(reached.at(-1)).toEqual({ type: 'ParcoursArchived', to: current });
+    }
+  });
+
+  it('asks for the purge on the step that archives, and on no other', () => {
+    const stream = [contactRecorded(), processingRestricted(), archived(), processingRestrictionLifted(), archived({ archivedOn: '2028-04-01' }), personalDataErased()];
+    let state = withFormerFollower;
+    const purges = stream.map((event) => {
+      const step = deliver(state, event, kindOf, DEFAULT_FEED_POLICY);
+      state = step.state;
+      return step.purge;
+    });
+    expect(purges).toEqual([false, false, true, false, false, false]);
+  });
+
+  it('delivers the archive date only, not the last activity that dates the retention', () => {
+    const { deliveries, purge } = deliver(withFormerFollower, archived(), kindOf, DEFAULT_FEED_POLICY);
+    expect(purge).toBe(true);
+    expect(deliveries.map(({ partnerId, event }) => [partnerId, event])).toEqual(current.map((partnerId) => [partnerId, { type: 'ParcoursArchived', data: { archivedOn: '2028-03-03' } }]));
+  });
+
+  it('delivers the erasure after the archive as a bare fact, to the followers and the former ones', () => {
+    const { deliveries, purge } = deliver(evolveFollowers(withFormerFollower, archived()), personalDataErased(), kindOf, DEFAULT_FEED_POLICY);
+    expect(purge).toBe(false);
+    expect(deliveries.map(({ partnerId, event }) => [partnerId, event])).toEqual([CONSEIL_DEPARTEMENTAL, MISSION_LOCALE, CAF].map((partnerId) => [partnerId, { type: 'PersonalDataErased', data: {} }]));
+  });
+});
+
+describe('readFollowerState', () => {
+  const live = stateAfter([...aParcoursFollowedByClaire, joined(MISSION_LOCALE), left(MISSION_LOCALE), employmentContractStarted(), actionPrescribed({ providerPartnerId: ACI_JARDINS })]);
+
+  /** The state as schema version 1 of the projection stored it: no rights, no archive. */
+  function storedBeforeTheRights(state: FollowerState): Partial<FollowerState> {
+    const { restriction: _restriction, opposition: _opposition, archived: _archived, ...rest } = JSON.parse(JSON.stringify(state)) as FollowerState;
+    return rest;
+  }
+
+  it('reads a state stored before the rights were kept as one with no right in force, not archived', () => {
+    const stored = storedBeforeTheRights(live);
+    expect(stored).not.toHaveProperty('restriction');
+    expect(readFollowerState(stored)).toEqual(live);
+    expect(readFollowerState(stored)).toEqual({ ...stored, restriction: false, opposition: false, archived: false });
+  });
+
+  it('lets an old stored state go on exactly like the live one, through a restriction, its lifting and the archive', () => {
+    const rest = [contactRecorded(), processingRestricted(), contactRecorded({ contactId: 'c2' }), processingRestrictionLifted(), opposition(), contactRecorded({ contactId: 'c3' }), archived(), personalDataErased()];
+    expect(deliveriesAlong(rest, readFollowerState(storedBeforeTheRights(live)))).toEqual(deliveriesAlong(rest, live));
+  });
+
+  it('keeps the rights and the archive a newer state stored', () => {
+    const stored = JSON.parse(JSON.stringify({ ...live, restriction: true, opposition: true, archived: true })) as FollowerState;
+    expect(readFollowerState(stored)).toEqual(stored);
+    expect(deliver(readFollowerState(stored), contactRecorded(), kindOf, DEFAULT_FEED_POLICY).deliveries).toEqual([]);
+  });
+
+  it('reads an empty stored state as nobody following, and leaves the stored object as it was', () => {
+    expect(readFollowerState({})).toEqual(NO_FOLLOWERS);
+    const stored = storedBeforeTheRights(live);
+    const snapshot = structuredClone(stored);
+    readFollowerState(stored);
+    expect(stored).toEqual(snapshot);
   });
 });

@@ -8,22 +8,28 @@
  * group, the organisme référent (orientation, accepted reorientation) and the organisation that
  * employs the current référent.
  *
+ * The person's rights then narrow who receives what (DESIGN §8, `rightfulRecipients`): a
+ * restriction of processing (RGPD art. 18) holds back everything but the rights notices, an
+ * opposition (art. 21) everything but the rights notices from the partners not in charge, and the
+ * intermediate archive (R. 263-8 CASF) everything but the erasure.
+ *
  * Events arrive as stored (`type` a string, `data` unknown): the feed reads them defensively and
  * never throws on data, so that one odd event cannot stop every partner's feed.
  */
+import { PROCESSING_RIGHTS, type ParcoursEventType, type ProcessingRight } from '../../domain/events.js';
 import type { PartnerKind } from '../../../partners/domain/roles.js';
-import { allowanceFor, type FeedPolicy } from './feed-policy.js';
+import { allowanceFor, type FeedPolicy, isListField, RIGHTS_NOTICE_TYPES } from './feed-policy.js';
 
 export interface FeedEvent {
   type: string;
   data: unknown;
 }
 
-/** A JSON leaf: the only thing ever copied from an event into a feed. */
+/** A JSON leaf: the only thing ever copied from an event into a feed (alone, or in a list the catalogue names). */
 type Leaf = string | number | boolean | null;
 
 export interface MinimisedData {
-  [field: string]: Leaf | MinimisedData;
+  [field: string]: Leaf | Leaf[] | MinimisedData;
 }
 
 export interface MinimisedEvent {
@@ -37,7 +43,9 @@ export interface MinimisedEvent {
  * The output is built from the allow-list, never by deleting from the input: a field the policy
  * does not name cannot leak, even one added to an event after the policy was written. Only JSON
  * leaves are copied: an object found where the catalogue expects a value is dropped rather than
- * copied whole, and a missing field stays missing. The per-partner `scope` is not applied here
+ * copied whole, and a missing field stays missing. A field the catalogue declares a list (the
+ * `fields` of a rectification) is copied only as a list of leaves, each element checked likewise.
+ * The per-partner `scope` is not applied here
  * (it needs to know which partner, and the follower state): `deliver` applies it.
  */
 export function minimise(event: FeedEvent, partnerKind: PartnerKind, policy: FeedPolicy): MinimisedEvent | null {
@@ -46,29 +54,46 @@ export function minimise(event: FeedEvent, partnerKind: PartnerKind, policy: Fee
   const data: MinimisedData = {};
   for (const field of allowance.fields) {
     const path = field.split('.');
-    const value = leafAt(event.data, path);
+    const value = isListField(event.type, field) ? listAt(event.data, path) : asLeaf(valueAt(event.data, path));
     if (value !== undefined) setAt(data, path, value);
   }
   return { type: event.type, data };
 }
 
-function leafAt(data: unknown, path: readonly string[]): Leaf | undefined {
+function valueAt(data: unknown, path: readonly string[]): unknown {
   let current: unknown = data;
   for (const key of path) {
     if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }
-  if (current === null || typeof current === 'string' || typeof current === 'boolean') return current;
+  return current;
+}
+
+function asLeaf(value: unknown): Leaf | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   // NaN and the infinities are not JSON: a feed row must read back as it was written.
-  return typeof current === 'number' && Number.isFinite(current) ? current : undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** A new list of the leaves, or nothing when the value is not a list of leaves only (an object inside is never copied). */
+function listAt(data: unknown, path: readonly string[]): Leaf[] | undefined {
+  const value = valueAt(data, path);
+  if (!Array.isArray(value)) return undefined;
+  const leaves: Leaf[] = [];
+  for (const element of value as unknown[]) {
+    const leaf = asLeaf(element);
+    if (leaf === undefined) return undefined;
+    leaves.push(leaf);
+  }
+  return leaves;
 }
 
 /** Paths come from the validated catalogue, so no key here is `__proto__` or the like. */
-function setAt(target: MinimisedData, path: readonly string[], value: Leaf): void {
+function setAt(target: MinimisedData, path: readonly string[], value: Leaf | Leaf[]): void {
   let node = target;
   for (const key of path.slice(0, -1)) {
     const next = node[key];
-    if (typeof next === 'object' && next !== null) node = next;
+    if (typeof next === 'object' && next !== null && !Array.isArray(next)) node = next;
     else {
       const created: MinimisedData = {};
       node[key] = created;
@@ -97,6 +122,16 @@ export interface FollowerState {
   employers: Record<string, string>;
   /** Action id → provider partner, likewise for `ActionStatusChanged`. */
   providers: Record<string, string>;
+  /**
+   * A restriction of processing is in force (RGPD art. 18): nothing is delivered about the parcours
+   * but the rights notices. The three flags below are absent from a state stored by the projection's
+   * schema version 1, which `readFollowerState` reads as false.
+   */
+  restriction: boolean;
+  /** An opposition is granted (RGPD art. 21): only the organisations in charge receive more than the rights notices. */
+  opposition: boolean;
+  /** In the intermediate archive (R. 263-8 CASF): nothing more is delivered but the erasure. */
+  archived: boolean;
 }
 
 export const NO_FOLLOWERS: FollowerState = Object.freeze({
@@ -106,7 +141,15 @@ export const NO_FOLLOWERS: FollowerState = Object.freeze({
   formerFollowers: [],
   employers: {},
   providers: {},
+  restriction: false,
+  opposition: false,
+  archived: false,
 }) as FollowerState;
+
+/** A state as the projection stored it, maybe before some keys existed: a missing key reads as in `NO_FOLLOWERS` (no right in force, not archived). */
+export function readFollowerState(stored: Partial<FollowerState>): FollowerState {
+  return { ...NO_FOLLOWERS, ...stored };
+}
 
 /** The partners following the parcours: follow-up group, then organisme référent, then the référent's organisation. */
 export function followers(state: FollowerState): string[] {
@@ -115,7 +158,7 @@ export function followers(state: FollowerState): string[] {
 
 /** Never mutates `state`; an event that changes nothing returns it unchanged. */
 export function evolveFollowers(state: FollowerState, event: FeedEvent): FollowerState {
-  const next = roles(state, event);
+  const next = rights(roles(state, event), event);
   if (next === state) return state;
   const before = followers(state);
   const after = followers(next);
@@ -170,6 +213,25 @@ function roles(state: FollowerState, event: FeedEvent): FollowerState {
   }
 }
 
+/** The person's rights in force and the archive; they change nobody's role. */
+function rights(state: FollowerState, event: FeedEvent): FollowerState {
+  switch (event.type) {
+    case 'ProcessingRestricted':
+    case 'ProcessingRestrictionLifted': {
+      const right = text(event.data, 'right');
+      const inForce = event.type === 'ProcessingRestricted';
+      // A right this code does not know (a newer writer) changes nothing, like any data it cannot read.
+      if (!isProcessingRight(right) || state[right] === inForce) return state;
+      return { ...state, [right]: inForce };
+    }
+    case 'ParcoursArchived':
+      // There is no way back from the archive: only the erasure follows it.
+      return state.archived ? state : { ...state, archived: true };
+    default:
+      return state;
+  }
+}
+
 /**
  * Who receives `event`, given the follower state before and after it: the followers at the time
  * of the event, where an event that changes who follows reaches both sides — a partner that
@@ -182,6 +244,42 @@ function roles(state: FollowerState, event: FeedEvent): FollowerState {
 export function recipients(stateBefore: FollowerState, stateAfter: FollowerState, event: FeedEvent): string[] {
   const reached = unique([...followers(stateBefore), ...followers(stateAfter)]);
   return event.type === 'PersonalDataErased' ? unique([...reached, ...stateBefore.formerFollowers]) : reached;
+}
+
+export function isRightsNotice(type: string): boolean {
+  return (RIGHTS_NOTICE_TYPES as readonly string[]).includes(type);
+}
+
+/**
+ * The rows of an archived parcours that stay in the feeds: the archive notice, and the erasure that
+ * may follow it. The others are purged when the parcours is archived (`deliver` says when).
+ */
+export const KEPT_AFTER_ARCHIVE: readonly ParcoursEventType[] = ['ParcoursArchived', 'PersonalDataErased'];
+
+/**
+ * The `recipients` of `event` that may receive it, given the person's rights and the archive:
+ * - once the parcours is archived, only the erasure reaches anyone (followers and former
+ *   followers, as always), the archive notice being the last thing before it;
+ * - otherwise the rights notices (`RIGHTS_NOTICE_TYPES`: rectification, restriction and its
+ *   lifting, archive, erasure) reach every recipient, whatever right is in force;
+ * - while a restriction is in force (RGPD art. 18: the data are kept, no longer processed nor
+ *   shared), nobody receives anything else;
+ * - while an opposition is in force (art. 21, granted: the record is shared only with the
+ *   organisations in charge of the accompaniment), only the organisme référent and the référent's
+ *   organisation receive the rest, those before and after the event (a reorientation or a handover
+ *   reaches the organisation that leaves and the one that takes over, as in `recipients`).
+ */
+export function rightfulRecipients(stateBefore: FollowerState, stateAfter: FollowerState, event: FeedEvent): string[] {
+  const reached = recipients(stateBefore, stateAfter, event);
+  if (stateBefore.archived) return event.type === 'PersonalDataErased' ? reached : [];
+  if (isRightsNotice(event.type)) return reached;
+  // An ordinary event changes no right: before and after agree.
+  if (stateBefore.restriction || stateAfter.restriction) return [];
+  if (stateBefore.opposition || stateAfter.opposition) {
+    const inCharge = unique([stateBefore.organismeReferentId, stateBefore.referentPartnerId, stateAfter.organismeReferentId, stateAfter.referentPartnerId]);
+    return reached.filter((partnerId) => inCharge.includes(partnerId));
+  }
+  return reached;
 }
 
 /**
@@ -224,21 +322,27 @@ export interface FeedDelivery {
   event: MinimisedEvent;
 }
 
+export interface FeedStep {
+  state: FollowerState;
+  deliveries: FeedDelivery[];
+  /**
+   * The event moved the parcours to the intermediate archive: it leaves the feeds, so the rows they
+   * already hold about it go, but those of the types `KEPT_AFTER_ARCHIVE`.
+   */
+  purge: boolean;
+}
+
 /**
- * One step of the feed: the follower state after `event`, and what each recipient receives. A
- * partner whose kind is unknown (`kindOf` returns null: deleted, not yet synchronised) receives
- * nothing: the feed fails closed.
+ * One step of the feed: the follower state after `event`, what each recipient receives (who may,
+ * `rightfulRecipients` says), and whether the parcours' rows leave the feeds. A partner whose kind is
+ * unknown (`kindOf` returns null: deleted, not yet synchronised) receives nothing: the feed fails
+ * closed.
  */
-export function deliver(
-  state: FollowerState,
-  event: FeedEvent,
-  kindOf: (partnerId: string) => PartnerKind | null,
-  policy: FeedPolicy,
-): { state: FollowerState; deliveries: FeedDelivery[] } {
+export function deliver(state: FollowerState, event: FeedEvent, kindOf: (partnerId: string) => PartnerKind | null, policy: FeedPolicy): FeedStep {
   const after = evolveFollowers(state, event);
   const deliveries: FeedDelivery[] = [];
   let concerned: string[] | null = null;
-  for (const partnerId of recipients(state, after, event)) {
+  for (const partnerId of rightfulRecipients(state, after, event)) {
     const kind = kindOf(partnerId);
     if (kind === null) continue;
     const allowance = allowanceFor(policy, kind, event.type);
@@ -250,7 +354,7 @@ export function deliver(
     const minimised = minimise(event, kind, policy);
     if (minimised !== null) deliveries.push({ partnerId, profile: policy.kinds[kind].profile, event: minimised });
   }
-  return { state: after, deliveries };
+  return { state: after, deliveries, purge: after.archived && !state.archived };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,6 +366,10 @@ function field(data: unknown, key: string): unknown {
 function text(data: unknown, key: string): string | null {
   const value = field(data, key);
   return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function isProcessingRight(value: string | null): value is ProcessingRight {
+  return (PROCESSING_RIGHTS as readonly (string | null)[]).includes(value);
 }
 
 function entry(record: Readonly<Record<string, string>>, key: string | null): string | null {

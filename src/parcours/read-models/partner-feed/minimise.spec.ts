@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { PARTNER_KINDS } from '../../../partners/domain/roles.js';
-import { appointmentRecorded, diagnosed, FRANCE_TRAVAIL_THIERS, opened, reorientationAccepted, reorientationRejected } from '../../domain/parcours.fixtures.js';
+import { appointmentRecorded, diagnosed, FRANCE_TRAVAIL_THIERS, identityRectified, opened, reorientationAccepted, reorientationRejected } from '../../domain/parcours.fixtures.js';
 import { minimise, type MinimisedData } from './feed.js';
-import { allowanceFor, DEFAULT_FEED_POLICY, WORKPLACE_FORBIDDEN_FIELDS, WORKPLACE_KINDS } from './feed-policy.js';
+import { allowanceFor, DEFAULT_FEED_POLICY, isListField, WORKPLACE_FORBIDDEN_FIELDS, WORKPLACE_KINDS } from './feed-policy.js';
 import { EXTRA_MARKER, eventWithAnyData, eventWithExtraFields, IDENTITY_MARKER } from './feed.fixtures.js';
 
-/** Dotted paths of the leaves of a minimised data object. */
+/** Dotted paths of the leaves of a minimised data object (a list of values is one leaf). */
 function leafPaths(data: MinimisedData, prefix = ''): string[] {
   return Object.entries(data).flatMap(([key, value]) => {
     const path = prefix === '' ? key : `${prefix}.${key}`;
-    return typeof value === 'object' && value !== null ? leafPaths(value, path) : [path];
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? leafPaths(value, path) : [path];
   });
 }
 
@@ -58,10 +58,15 @@ describe.each(PARTNER_KINDS)('minimise for a %s', (kind) => {
           expect(allowance).toBeNull();
           return;
         }
+        const isLeaf = (value: unknown) => value === null || ['string', 'boolean'].includes(typeof value) || Number.isFinite(value);
         for (const path of leafPaths(delivered.data)) {
           expect(allowance.fields).toContain(path);
           const value = valueAt(delivered.data, path);
-          expect(value === null || ['string', 'boolean'].includes(typeof value) || Number.isFinite(value)).toBe(true);
+          // A list only where the catalogue declares one, and of leaves only.
+          if (Array.isArray(value)) {
+            expect(isListField(event.type, path)).toBe(true);
+            for (const element of value) expect(isLeaf(element)).toBe(true);
+          } else expect(isLeaf(value)).toBe(true);
         }
         expect(JSON.stringify(delivered)).not.toContain(IDENTITY_MARKER);
       }),
@@ -137,5 +142,45 @@ describe('minimise', () => {
   it('returns null for a type the kind does not receive, and for an unknown type', () => {
     expect(minimise(appointmentRecorded(), 'caf', DEFAULT_FEED_POLICY)).toBeNull();
     expect(minimise({ type: 'SomethingNew', data: { partnerId: 'p' } }, 'departement', DEFAULT_FEED_POLICY)).toBeNull();
+  });
+});
+
+describe('minimise of a rectification (RGPD art. 16)', () => {
+  const rectified = identityRectified({ fields: ['lastName', 'address'], identity: { ciphertext: `${IDENTITY_MARKER}corrected` } });
+
+  it('tells every kind which fields changed, as a list, never the corrected identity nor the recomputed age band', () => {
+    for (const kind of PARTNER_KINDS) {
+      const delivered = minimise(rectified, kind, DEFAULT_FEED_POLICY);
+      expect({ kind, delivered }).toEqual({ kind, delivered: { type: 'IdentityRectified', data: { fields: ['lastName', 'address'], rectifiedOn: '2026-03-10' } } });
+      expect(JSON.stringify(delivered)).not.toContain(IDENTITY_MARKER);
+    }
+  });
+
+  it('copies the list into a new one: the delivered event does not change with the source event', () => {
+    const source = identityRectified({ fields: ['lastName'] });
+    const delivered = minimise(source, 'france_travail', DEFAULT_FEED_POLICY);
+    expect(delivered?.data.fields).not.toBe(source.data.fields);
+    source.data.fields.push('nir');
+    expect(delivered?.data.fields).toEqual(['lastName']);
+  });
+
+  it('drops a list holding anything but JSON leaves, and a single value where the catalogue declares a list', () => {
+    // An object in the list could be a ciphertext, a nested list anything at all: the whole list goes.
+    for (const fields of [['lastName', { ciphertext: `${IDENTITY_MARKER}x` }], ['lastName', ['address']], ['lastName', Number.NaN], ['lastName', undefined], 'lastName', { 0: 'lastName' }]) {
+      const odd = { type: 'IdentityRectified', data: { ...rectified.data, fields } };
+      expect({ fields, data: minimise(odd, 'departement', DEFAULT_FEED_POLICY)?.data }).toEqual({ fields, data: { rectifiedOn: '2026-03-10' } });
+    }
+  });
+
+  it('copies a list of leaves whatever they are, an empty one too', () => {
+    for (const fields of [[], ['lastName', null, 3, true]]) {
+      const odd = { type: 'IdentityRectified', data: { ...rectified.data, fields } };
+      expect(minimise(odd, 'caf', DEFAULT_FEED_POLICY)?.data).toEqual({ fields, rectifiedOn: '2026-03-10' });
+    }
+  });
+
+  it('reads a list only where the catalogue declares one: a list elsewhere is dropped', () => {
+    const odd = { type: 'IdentityRectified', data: { ...rectified.data, rectifiedOn: ['2026-03-10'] } };
+    expect(minimise(odd, 'departement', DEFAULT_FEED_POLICY)?.data).toEqual({ fields: ['lastName', 'address'] });
   });
 });

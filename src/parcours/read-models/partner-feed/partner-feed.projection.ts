@@ -4,21 +4,28 @@ import { parcoursIdOf } from '../../../projections/projection.js';
 import type { PartnerKind } from '../../../partners/domain/roles.js';
 import { PARCOURS_EVENT_TYPES } from '../../domain/events.js';
 import { type FeedPolicy } from './feed-policy.js';
-import { type FollowerState, NO_FOLLOWERS, deliver } from './feed.js';
+import { type FollowerState, KEPT_AFTER_ARCHIVE, NO_FOLLOWERS, deliver, readFollowerState } from './feed.js';
 
 /**
  * `partner_feed` — what may each partner organisation know of the parcours it follows, and in
  * which order? For each event, the organisations following the parcours at that moment get one row
  * with the event minimised to what their kind may know (feed-policy.ts). Rows are keyed by the
  * event's place in the global order, so a partner's cursor stays valid across rebuilds.
- * A second table keeps each parcours' followers, the state the recipients are decided on.
+ * A second table keeps each parcours' followers, the state the recipients are decided on, with the
+ * person's rights in force and the archive.
+ *
+ * When a parcours is archived (R. 263-8 CASF) it leaves the feeds: its rows are deleted but the
+ * archive notice's (and an erasure's, which may follow), in the batch that applies the archive. The
+ * rows left depend on the history only, never on how it was cut into batches: a rebuild gives the
+ * rows of the incremental run.
  */
 export function partnerFeedProjection(policy: FeedPolicy): CustomProjection {
   return {
     kind: 'custom',
     name: 'partner_feed',
     // The policy's version is part of the shape: a new policy is applied by a rebuild.
-    schemaVersion: 1,
+    // 2: the follower state holds the rights in force and the archive; archived parcours are purged.
+    schemaVersion: 2,
     categories: ['parcours'],
     eventTypes: PARCOURS_EVENT_TYPES,
     async create(tx, prefix) {
@@ -44,13 +51,17 @@ export function partnerFeedProjection(policy: FeedPolicy): CustomProjection {
     async apply(tx, prefix, events, failed) {
       const parcoursIds = [...new Set(events.map((event) => parcoursIdOf(event)).filter((id): id is string => id !== null))];
       const states = new Map<string, FollowerState>(
-        (await tx.query<{ parcours_id: string; state: FollowerState }>(`SELECT parcours_id, state FROM ${prefix}_followers WHERE parcours_id = ANY($1::uuid[])`, [parcoursIds])).map(
-          (row) => [row.parcours_id, row.state],
-        ),
+        (
+          await tx.query<{ parcours_id: string; state: Partial<FollowerState> }>(`SELECT parcours_id, state FROM ${prefix}_followers WHERE parcours_id = ANY($1::uuid[])`, [
+            parcoursIds,
+          ])
+        ).map((row) => [row.parcours_id, readFollowerState(row.state)]),
       );
       const kinds = await partnerKinds(tx);
-      const rows: Array<{ partnerId: string; event: ProjectedEvent; parcoursId: string; type: string; data: unknown; profile: string }> = [];
+      let rows: Array<{ partnerId: string; event: ProjectedEvent; parcoursId: string; type: string; data: unknown; profile: string }> = [];
       const touched = new Set<string>();
+      const archived = new Set<string>();
+      const kept = (type: string) => (KEPT_AFTER_ARCHIVE as readonly string[]).includes(type);
       for (const event of events) {
         const parcoursId = parcoursIdOf(event);
         if (!parcoursId) continue;
@@ -58,12 +69,20 @@ export function partnerFeedProjection(policy: FeedPolicy): CustomProjection {
           const outcome = deliver(states.get(parcoursId) ?? NO_FOLLOWERS, event, (partnerId) => kinds.get(partnerId) ?? null, policy);
           states.set(parcoursId, outcome.state);
           touched.add(parcoursId);
+          if (outcome.purge) {
+            // What this batch was about to deliver goes the way of the stored rows.
+            archived.add(parcoursId);
+            rows = rows.filter((row) => row.parcoursId !== parcoursId || kept(row.type));
+          }
           for (const delivery of outcome.deliveries) {
             rows.push({ partnerId: delivery.partnerId, event, parcoursId, type: delivery.event.type, data: delivery.event.data, profile: delivery.profile });
           }
         } catch (error) {
           failed(event, error);
         }
+      }
+      if (archived.size) {
+        await tx.query(`DELETE FROM ${prefix} WHERE parcours_id = ANY($1::uuid[]) AND NOT (type = ANY($2::text[]))`, [[...archived], [...KEPT_AFTER_ARCHIVE]]);
       }
       if (rows.length) {
         await tx.query(

@@ -1,0 +1,208 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { FixedClock } from '../../src/clock.js';
+import { SqlClient } from '../../src/database/sql-client.js';
+import { ProjectionsService } from '../../src/projections/projections.module.js';
+import { KeyVault } from '../../src/privacy/crypto/key-vault.js';
+import { PersonalDataCipher, isErasedPersonalData } from '../../src/privacy/crypto/personal-data-cipher.js';
+import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { type Body, json } from '../support/http.js';
+import { type RunningApp, startApp } from '../support/test-app.js';
+
+/**
+ * The canary test of DESIGN §8: a parcours whose identity and free text carry unique strings; after
+ * its erasure none of them is found in clear anywhere — any table, the service's logs, a fresh
+ * dump of the database (pg_dump on PostgreSQL, the data folder's raw bytes on PGlite) — the old
+ * ciphertext no longer decrypts, and the statistics are those of before.
+ */
+describe('erasure by crypto-shredding: the canary test', () => {
+  const canary = `Kz${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+  const canaries = {
+    firstName: `${canary}Prenom`,
+    lastName: `${canary}Nom`,
+    rectifiedLastName: `${canary}Rectifie`,
+    street: `12 rue ${canary}Rue`,
+    email: `${canary.toLowerCase()}@exemple.fr`,
+    note: `${canary}Note : a parlé de sa santé et de ses dettes`,
+  };
+  const logs: string[] = [];
+  const clock = new FixedClock(new Date('2026-11-20T10:00:00Z'));
+  let running: RunningApp;
+  let consortium: Consortium;
+  let projections: ProjectionsService;
+  let parcoursId: string;
+  let ciphertexts: string[];
+  let statisticsBefore: Body;
+
+  async function post(as: string, path: string, body: unknown): Promise<Body> {
+    const response = await fetch(`${running.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { ...(await consortium.as(as)), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = await json(response);
+    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer;
+  }
+
+  const get = async (as: string, path: string) => json(await fetch(`${running.baseUrl}${path}`, { headers: await consortium.as(as) }));
+
+  /** What the reports say of the territory and of the parcours: the erasure must change none of it. */
+  async function statistics(): Promise<Body> {
+    await projections.whenCaughtUp();
+    const continuity = await get('cd63-coordinator', '/v1/reports/continuity?territory=cc-thiers-dore-et-montagne');
+    return {
+      territories: await get('cd63-coordinator', '/v1/reports/territories?from=2026-01&to=2026-11&territory=cc-thiers-dore-et-montagne'),
+      caom: await get('cd63-coordinator', '/v1/reports/caom?year=2026'),
+      continuity: continuity.ruptures,
+      findings: (await get('cd63-coordinator', `/v1/parcours/${parcoursId}/continuity?asOf=2026-11-20`)).findings,
+    };
+  }
+
+  function leaks(text: string): string[] {
+    return Object.values(canaries).filter((value) => text.includes(value) || text.includes(Buffer.from(value).toString('hex')));
+  }
+
+  beforeAll(async () => {
+    running = await startApp(
+      { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'trace' },
+      { clock, logDestination: { write: (line: string) => void logs.push(line) } },
+    );
+    consortium = await seedConsortium(running);
+    projections = running.app.get(ProjectionsService);
+    ({ parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', {
+      identity: {
+        firstName: canaries.firstName,
+        lastName: canaries.lastName,
+        birthDate: '2001-04-02',
+        address: { line1: canaries.street, postalCode: '63300', city: 'Thiers' },
+        email: canaries.email,
+      },
+      householdRole: 'demandeur',
+      rsaSocle: true,
+      entryOn: '2026-02-02',
+      territory: 'cc-thiers-dore-et-montagne',
+      source: 'caf',
+    })) as { parcoursId: string });
+    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
+      parcoursType: 'emploi',
+      organismeReferentId: consortium.missionLocale.id,
+      reason: 'diagnostic_outcome',
+      decidedOn: '2026-02-20',
+    });
+    await post('ml-referent', `/v1/parcours/${parcoursId}/referent`, { referentUserId: 'ml-referent', assignedOn: '2026-02-25' });
+    await post('ml-referent', `/v1/parcours/${parcoursId}/appointments`, { appointmentId: randomUUID(), kind: 'accompaniment', scheduledOn: '2026-03-02', outcome: 'seen', partnerId: consortium.missionLocale.id });
+    await post('ml-referent', `/v1/parcours/${parcoursId}/contacts`, { contactId: randomUUID(), channel: 'phone', contactedOn: '2026-03-10', partnerId: consortium.missionLocale.id, note: canaries.note });
+    await post('ml-referent', `/v1/parcours/${parcoursId}/employment-contracts`, {
+      contractId: randomUUID(), kind: 'PEC', employerSiret: '73282932000074', weeklyHours: 26, startsOn: '2026-04-06', plannedEndOn: '2026-10-05',
+    });
+    await post('cd63-dpo', `/v1/parcours/${parcoursId}/identity-rectification`, { corrections: { lastName: canaries.rectifiedLastName }, rectifiedOn: '2026-05-04' });
+
+    // Before: the canaries are there to be found, in clear where the API decrypts them.
+    const read = await get('ml-referent', `/v1/parcours/${parcoursId}`);
+    expect(read.identity).toMatchObject({ firstName: canaries.firstName, lastName: canaries.rectifiedLastName, email: canaries.email });
+    expect(read.contacts).toEqual([expect.objectContaining({ note: canaries.note })]);
+    const db = running.app.get(SqlClient);
+    ciphertexts = (
+      await db.query<{ ciphertext: string }>(
+        `SELECT COALESCE(data->'identity'->>'ciphertext', data->'note'->>'ciphertext') AS ciphertext FROM events
+          WHERE stream_id = $1 AND type IN ('ParcoursOpened', 'IdentityRectified', 'ContactRecorded') ORDER BY type = 'ContactRecorded' DESC, stream_version`,
+        [`parcours-${parcoursId}`],
+      )
+    ).map((row) => row.ciphertext);
+    expect(ciphertexts).toHaveLength(3);
+    const cipher = running.app.get(PersonalDataCipher);
+    expect(await cipher.decrypt(parcoursId, { ciphertext: ciphertexts[0]! })).toBe(canaries.note);
+    expect(await cipher.decrypt(parcoursId, { ciphertext: ciphertexts[1]! })).toMatchObject({ lastName: canaries.lastName });
+    statisticsBefore = await statistics();
+    // Something to compare: the parcours is in the reports (a rupture: no engagement contract).
+    expect(statisticsBefore.findings.length).toBeGreaterThan(0);
+    expect(JSON.stringify(statisticsBefore.continuity)).toContain(parcoursId);
+
+    const erased = await post('cd63-dpo', `/v1/parcours/${parcoursId}/erasure`, { legalGround: 'erasure_request_granted' });
+    expect(erased).toMatchObject({ changed: true, events: [{ type: 'PersonalDataErased' }] });
+    await projections.whenCaughtUp();
+  });
+
+  afterAll(async () => {
+    await running?.close();
+  });
+
+  it('shows the identity as erased and keeps the non-personal facts', async () => {
+    const read = await get('ml-referent', `/v1/parcours/${parcoursId}`);
+    expect(read.identity).toEqual({ erased: true });
+    expect(read.contacts).toEqual([expect.objectContaining({ channel: 'phone', contactedOn: '2026-03-10', note: null })]);
+    expect(read).toMatchObject({ parcoursType: 'emploi', referent: { userId: 'ml-referent' }, employmentContracts: [expect.objectContaining({ kind: 'PEC', weeklyHours: 26 })] });
+  });
+
+  it('leaves the statistics as they were: territory indicators, CAOM, continuity', async () => {
+    expect(await statistics()).toEqual(statisticsBefore);
+  });
+
+  it('keeps the hash chain verifiable: it covers the ciphertext, which stays', async () => {
+    expect(await get('cd63-auditor', `/v1/audit/parcours/${parcoursId}/verify`)).toEqual({ streams: 1, events: 10, breaks: [] });
+  });
+
+  it('destroys the key: the old ciphertext no longer decrypts, on this instance or a fresh read of the vault', async () => {
+    const cipher = running.app.get(PersonalDataCipher);
+    for (const ciphertext of ciphertexts) expect(isErasedPersonalData(await cipher.decrypt(parcoursId, { ciphertext }))).toBe(true);
+    const vault = running.app.get(KeyVault);
+    expect(await vault.getDataKey(parcoursId)).toBeUndefined();
+    expect(await vault.isErased(parcoursId)).toBe(true);
+    const db = running.app.get(SqlClient);
+    expect(await db.query('SELECT 1 FROM personal_data_keys WHERE subject_id = $1', [parcoursId])).toEqual([]);
+    expect(await db.query('SELECT legal_ground FROM personal_data_erasures WHERE subject_id = $1', [parcoursId])).toEqual([{ legal_ground: 'erasure_request_granted' }]);
+  });
+
+  it('finds no canary in clear in any table, events included, nor in the logs', async () => {
+    const db = running.app.get(SqlClient);
+    const tables = await db.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    );
+    // The read models, the feeds, the journal, the keys: every table there is, not a list that could miss one.
+    expect(tables.map((table) => table.table_name)).toEqual(expect.arrayContaining(['events', 'parcours_details', 'access_journal', 'personal_data_keys', 'idempotency_keys']));
+    expect(tables.some((table) => table.table_name.startsWith('partner_feed'))).toBe(true);
+    for (const { table_name } of tables) {
+      const rows = await db.query<{ row: string }>(`SELECT t::text AS row FROM "${table_name}" t`);
+      const found = leaks(rows.map((row) => row.row).join('\n'));
+      expect({ table: table_name, found }).toEqual({ table: table_name, found: [] });
+    }
+    expect(logs.length).toBeGreaterThan(10);
+    expect(leaks(logs.join(''))).toEqual([]);
+  });
+
+  it('finds no canary in a fresh dump of the database', async () => {
+    await running.stop();
+    if (running.database?.url) {
+      const url = new URL(running.database.url);
+      const schema = /search_path=(\w+)/.exec(decodeURIComponent(url.searchParams.get('options') ?? ''))?.[1];
+      expect(schema).toBeTruthy();
+      url.searchParams.delete('options');
+      const { stdout } = await promisify(execFile)('pg_dump', ['--schema', schema!, '--no-owner', url.toString()], { maxBuffer: 256 * 1024 * 1024 });
+      expect(stdout).toContain('CREATE TABLE');
+      expect(stdout).toContain(parcoursId);
+      expect(leaks(stdout)).toEqual([]);
+    } else {
+      // PGlite: its data folder is the database; its raw bytes are a dump and more (dead rows included).
+      const files = filesUnder(running.config.dataDir);
+      expect(files.length).toBeGreaterThan(10);
+      let bytes = 0;
+      for (const file of files) {
+        const content = readFileSync(file);
+        bytes += content.length;
+        for (const value of Object.values(canaries)) expect({ file, found: content.includes(Buffer.from(value)) }).toEqual({ file, found: false });
+      }
+      expect(bytes).toBeGreaterThan(1_000_000);
+    }
+  });
+});
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
