@@ -12,7 +12,7 @@ import { ProblemDetailsFilter, validationProblem } from './http/problem.js';
 
 /** Builds the HTTP application (used by main, the tests and the benchmarks). */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
-  const logger = createLogger(config);
+  const logger = createLogger(config, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: true,

@@ -14,12 +14,16 @@ import { ProjectionsModule } from './projections/projections.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
 import { ContinuityModule } from './continuity/read-model/continuity.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { PersonalDataModule } from './privacy/personal-data.module.js';
 import { Clock, SystemClock } from './clock.js';
 import { ScheduleModule } from '@nestjs/schedule';
+import type { DestinationStream } from 'pino';
 
 export interface AppOptions {
   /** Another time source (tests that let time pass). */
   clock?: Clock;
+  /** Where the logs go instead of the standard output (tests that read them). */
+  logDestination?: DestinationStream;
 }
 
 @Module({})
@@ -46,6 +50,7 @@ export class AppModule {
         ReportingModule,
         ContinuityModule,
         AuditModule,
+        PersonalDataModule,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config/app-config.js';
 import { migrate } from './database/migrator.js';
 import { openDatabase } from './database/open-database.js';
 import { loadOrCreateSigningKey, mintToken } from './partners/auth/signing-key.js';
+import { assertBusinessDate } from './continuity/calendar.js';
 
 /**
  * Operator commands (`npm run cli -- <command>`). Each command opens what it needs from the same
@@ -120,6 +121,36 @@ export function buildCli(): Command {
     .action(async (options: { territory: string; asOf: string; format: string; out?: string }) => {
       const { continuityCommand } = await import('./audit/audit-cli.js');
       process.stdout.write(await continuityCommand(loadConfig(), options));
+    });
+
+  const privacy = program.command('privacy').description('the personal-data lifecycle: retention (R. 263-8 CASF) and the erasure ledger');
+  privacy
+    .command('retention')
+    .description('archive the parcours idle for RETENTION_ACTIVE_MONTHS, erase those archived for RETENTION_ARCHIVE_MONTHS (the nightly job)')
+    .option('--dry-run', 'only list what a run would archive and erase')
+    .option('--as-of <date>', 'with --dry-run: plan the run of that day (YYYY-MM-DD)')
+    .option('--json', 'JSON instead of text')
+    .action(async (options: { dryRun?: boolean; asOf?: string; json?: boolean }) => {
+      if (options.asOf !== undefined) assertBusinessDate(options.asOf, '--as-of');
+      const { retentionCommand } = await import('./privacy/privacy-cli.js');
+      process.stdout.write(await retentionCommand(loadConfig(), options));
+    });
+  const erasures = privacy.command('erasures').description('the erasure ledger, to keep outside the database backups');
+  erasures
+    .command('export')
+    .description('write the ledger of erasures (no personal data: subject ids, dates, legal grounds)')
+    .option('--out <file>', 'write there (mode 600) instead of the standard output')
+    .action(async (options: { out?: string }) => {
+      const { exportErasuresCommand } = await import('./privacy/privacy-cli.js');
+      process.stdout.write(await exportErasuresCommand(loadConfig(), options.out));
+    });
+  erasures
+    .command('replay')
+    .description('after restoring a backup: add the erasures it lost and destroy their keys again')
+    .requiredOption('--from <file>', 'a ledger written by `privacy erasures export`')
+    .action(async (options: { from: string }) => {
+      const { replayErasuresCommand } = await import('./privacy/privacy-cli.js');
+      process.stdout.write(await replayErasuresCommand(loadConfig(), options.from));
     });
 
   program

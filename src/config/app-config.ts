@@ -35,6 +35,10 @@ export class AppConfig {
   readonly rateLimitPerMinute!: number;
   /** How long access journal entries are kept (CNIL: 12 months at least before purge). */
   readonly accessJournalRetentionMonths!: number;
+  /** R. 263-8 CASF: months in the active base after the last activity on a parcours (then archived). */
+  readonly retentionActiveMonths!: number;
+  /** R. 263-8 CASF: months in the intermediate archive before the personal data are erased. */
+  readonly retentionArchiveMonths!: number;
   /**
    * Base64 of the 32-byte key that wraps every beneficiary's data key. Unset: DATA_DIR/keys/master.key
    * (created on first start in the embedded default; required with a PostgreSQL server).
@@ -81,6 +85,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwtClockSkewSeconds: integer(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
     accessJournalRetentionMonths: integer(env, 'ACCESS_JOURNAL_RETENTION_MONTHS', 12, 12, 120),
+    retentionActiveMonths: integer(env, 'RETENTION_ACTIVE_MONTHS', 24, 1, 240),
+    retentionArchiveMonths: integer(env, 'RETENTION_ARCHIVE_MONTHS', 24, 1, 240),
     masterKey: base64Key(env, 'MASTER_KEY', 32),
   });
 }

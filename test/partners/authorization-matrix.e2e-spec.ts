@@ -281,6 +281,32 @@ describe('authorisation matrix', () => {
     'GET /v1/audit/parcours/{parcoursId}/state': auditCall((id) => `/v1/audit/parcours/${id}/state?asOf=2026-01-10`),
     'GET /v1/audit/parcours/{parcoursId}/timeline': auditCall((id) => `/v1/audit/parcours/${id}/timeline`),
     'GET /v1/audit/parcours/{parcoursId}/verify': auditCall((id) => `/v1/audit/parcours/${id}/verify`),
+    // The person's rights (DESIGN §8): the DPO reaches every parcours for them, as for reading it;
+    // the platform administrator runs restrictions and erasures; caseworkers correct an identity.
+    'POST /v1/parcours/{parcoursId}/identity-rectification': {
+      ...parcoursCommand([...CASEWORKERS, 'dpo'], 'open', ({ id }) => `/v1/parcours/${id}/identity-rectification`, () => ({ corrections: { lastName: 'Rectifiée' } })),
+      crossPartner: ['dpo'],
+    },
+    'POST /v1/parcours/{parcoursId}/processing-restrictions': {
+      ...parcoursCommand(['dpo', 'platform_admin'], 'open', ({ id }) => `/v1/parcours/${id}/processing-restrictions`, () => ({ right: 'restriction', ground: 'accuracy_contested' })),
+      crossPartner: ['dpo', 'platform_admin'],
+    },
+    'POST /v1/parcours/{parcoursId}/processing-restrictions/{right}/lifting': {
+      ...parcoursCommand(['dpo', 'platform_admin'], 'open', ({ id }) => `/v1/parcours/${id}/processing-restrictions/opposition/lifting`, () => ({})),
+      crossPartner: ['dpo', 'platform_admin'],
+    },
+    'POST /v1/parcours/{parcoursId}/erasure': {
+      ...parcoursCommand(['dpo', 'platform_admin'], 'open', ({ id }) => `/v1/parcours/${id}/erasure`, () => ({ legalGround: 'erasure_request_granted' })),
+      crossPartner: ['dpo', 'platform_admin'],
+    },
+    'GET /v1/parcours/{parcoursId}/personal-data-export': {
+      roles: ['dpo'],
+      success: 200,
+      object: true,
+      crossPartner: ['dpo'],
+      call: async (context) => ({ path: `/v1/parcours/${(await aParcours(context, 'open')).id}/personal-data-export` }),
+    },
+    'GET /v1/privacy/retention': { roles: ['dpo', 'platform_admin'], success: 200, object: false, call: async () => ({ path: '/v1/privacy/retention' }) },
     'GET /v1/feed': { roles: [...CASEWORKERS, 'partner_admin'], success: 200, object: false, call: async () => ({ path: '/v1/feed' }) },
     'GET /v1/feed/stream': { roles: [...CASEWORKERS, 'partner_admin'], success: 200, object: false, call: async () => ({ path: '/v1/feed/stream', stream: true }) },
 

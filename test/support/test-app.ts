@@ -13,6 +13,8 @@ export interface RunningApp {
   baseUrl: string;
   config: AppConfig;
   database: TestDatabase | undefined;
+  /** Stops the service but keeps its data (DATA_DIR, the schema): to look at what it left, or run the CLI on it. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,13 +35,20 @@ export async function startApp(overrides: Partial<Record<string, string>> = {}, 
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  let stopped = false;
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
     config,
     database,
-    close: async () => {
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
       await app.close();
+    },
+    close: async () => {
+      if (!stopped) await app.close();
+      stopped = true;
       await database?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,0 +1,99 @@
+import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { IsOptional } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ParcoursUnknownError } from '../audit/audit.js';
+import { IsCalendarDate } from '../http/calendar-date.js';
+import { ProblemError } from '../http/problem.js';
+import { Roles } from '../partners/auth/access.decorators.js';
+import type { AuthenticatedRequest } from '../partners/auth/principal.js';
+import { entryFor, readerOf } from '../parcours/read-models/parcours-details/parcours-details.query.js';
+import { AccessJournal } from './access-journal/access-journal.js';
+import { personalDataExportToHtml } from './personal-data-export/personal-data-export-html.js';
+import type { PersonalDataExport } from './personal-data-export/personal-data-export.js';
+import { PersonalDataExporter } from './personal-data-export/personal-data-exporter.js';
+import { Retention, type RetentionPlan } from './retention/retention.js';
+
+type Request = FastifyRequest & AuthenticatedRequest;
+
+export class PersonalDataExportResponse {
+  @ApiProperty({ format: 'uuid' }) parcoursId!: string;
+  @ApiProperty({ format: 'date-time' }) generatedAt!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The identity held now, or {"erased": true}' }) identity!: object;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Values replaced by a rectification, still held as ciphertext' })
+  replacedIdentities!: object[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) status!: object;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Every event of the parcours, in French, with the notes' }) events!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'The organisations that accessed the record' }) recipients!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Every access journal entry about the record' }) accessJournal!: object[];
+  @ApiProperty() accessJournalRetentionMonths!: number;
+}
+
+export class RetentionQuery {
+  @ApiPropertyOptional({ format: 'date', description: 'The day of the run to plan (default: today)' }) @IsOptional() @IsCalendarDate() asOf?: string;
+}
+
+export class RetentionPlanResponse {
+  @ApiProperty({ format: 'date' }) asOf!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'activeMonths, archiveMonths' }) policy!: object;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'parcoursId, lastActivityOn, dueOn' }) toArchive!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'parcoursId, archivedOn, dueOn' }) toErase!: object[];
+}
+
+/** The person's right of access, and the retention report: the data protection officer's tools (DESIGN §8). */
+@ApiTags('privacy')
+@ApiBearerAuth()
+@ApiSecurity('apiKey')
+@Controller('v1')
+export class PersonalDataController {
+  constructor(
+    @Inject(PersonalDataExporter) private readonly exporter: PersonalDataExporter,
+    @Inject(Retention) private readonly retention: Retention,
+    @Inject(AccessJournal) private readonly journal: AccessJournal,
+  ) {}
+
+  @Get('parcours/:parcoursId/personal-data-export')
+  @Roles('dpo')
+  @ApiOperation({
+    summary: 'Everything held about the person (RGPD art. 15): identity, events in readable form, notes, who accessed the record',
+    description: 'JSON, or a readable French document with Accept: text/html. Archived and erased parcours included. Journaled.',
+  })
+  @ApiProduces('application/json', 'text/html')
+  @ApiOkResponse({ type: PersonalDataExportResponse })
+  async export(
+    @Param('parcoursId', new ParseUUIDPipe()) parcoursId: string,
+    @Headers('accept') accept: string | undefined,
+    @Req() request: Request,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PersonalDataExport | string> {
+    const reader = readerOf(request);
+    let data: PersonalDataExport;
+    try {
+      data = await this.exporter.export(parcoursId);
+    } catch (error) {
+      if (!(error instanceof ParcoursUnknownError)) throw error;
+      await this.journal.record(entryFor(reader, 'privacy.export', parcoursId, 'not_found'));
+      throw new ProblemError(404, 'not_found', 'Not found', 'no such parcours');
+    }
+    // Journaled before the answer leaves: the export is itself an access to the record.
+    await this.journal.record(entryFor(reader, 'privacy.export', parcoursId, 'ok'));
+    // Personal data: no cache anywhere on the way.
+    void reply.header('cache-control', 'no-store');
+    if (accept?.split(',')[0]?.trim().startsWith('text/html')) {
+      void reply.header('content-type', 'text/html; charset=utf-8');
+      return personalDataExportToHtml(data);
+    }
+    return data;
+  }
+
+  @Get('privacy/retention')
+  @Roles('dpo', 'platform_admin')
+  @ApiOperation({
+    summary: 'What the next retention run will archive (no activity for RETENTION_ACTIVE_MONTHS) and erase (archived for RETENTION_ARCHIVE_MONTHS)',
+    description: 'R. 263-8 CASF. Parcours ids only, no personal data. The run itself is the nightly job, or `cli privacy retention`.',
+  })
+  @ApiOkResponse({ type: RetentionPlanResponse })
+  plan(@Query() query: RetentionQuery): Promise<RetentionPlan> {
+    return this.retention.plan(query.asOf);
+  }
+}

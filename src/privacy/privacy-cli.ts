@@ -1,0 +1,124 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Clock, SystemClock } from '../clock.js';
+import type { AppConfig } from '../config/app-config.js';
+import { ConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { EventStoreModule } from '../event-store/event-store.module.js';
+import { UpcasterRegistry } from '../event-store/upcasters.js';
+import { HttpModule } from '../http/http.module.js';
+import { PARCOURS_UPCASTERS } from '../parcours/domain/upcasters.js';
+import { ExecuteParcoursCommandHandler } from '../parcours/parcours-write.js';
+import { AccessJournalModule } from './access-journal/access-journal.module.js';
+import { KeyVault, type ErasureRecord } from './crypto/key-vault.js';
+import { PrivacyModule } from './privacy.module.js';
+import { Retention, type RetentionPlan, type RetentionRun } from './retention/retention.js';
+
+/**
+ * The privacy commands of the CLI. They run the service's own write path (the command handler,
+ * the vault) in a small application context: no HTTP server, no projection runner, no scheduler.
+ */
+@Global()
+@Module({})
+class PrivacyCliModule implements OnModuleInit {
+  constructor(@Inject(UpcasterRegistry) private readonly upcasters: UpcasterRegistry) {}
+
+  static forRoot(config: AppConfig, clock: Clock): DynamicModule {
+    return {
+      module: PrivacyCliModule,
+      imports: [ConfigModule.forRoot(config), CqrsModule.forRoot(), DatabaseModule, EventStoreModule, PrivacyModule, AccessJournalModule, HttpModule],
+      providers: [{ provide: Clock, useValue: clock }, ExecuteParcoursCommandHandler, Retention],
+      exports: [Clock],
+    };
+  }
+
+  onModuleInit(): void {
+    for (const upcaster of PARCOURS_UPCASTERS) this.upcasters.register(upcaster);
+  }
+}
+
+async function withContext<T>(config: AppConfig, work: (get: <S>(token: abstract new (...args: never[]) => S) => S) => Promise<T>, clock: Clock = new SystemClock()): Promise<T> {
+  const app = await NestFactory.createApplicationContext(PrivacyCliModule.forRoot(config, clock), { logger: ['error', 'warn'] });
+  try {
+    await app.init();
+    return await work((token) => app.get(token as never));
+  } finally {
+    await app.close();
+  }
+}
+
+/** `privacy retention`: applies the retention policy as of today, or with --dry-run only says what it would do. */
+export async function retentionCommand(config: AppConfig, options: { dryRun?: boolean; asOf?: string; json?: boolean }, clock?: Clock): Promise<string> {
+  return withContext(
+    config,
+    async (get) => {
+      const retention = get(Retention);
+      if (options.asOf !== undefined && !options.dryRun) throw new Error('--as-of plans a future run: use it with --dry-run (a run applies the policy as of today)');
+      if (options.dryRun) {
+        const plan = await retention.plan(options.asOf);
+        return options.json ? `${JSON.stringify(plan, null, 2)}\n` : planText(plan);
+      }
+      const run = await retention.run();
+      return options.json ? `${JSON.stringify(run, null, 2)}\n` : runText(run);
+    },
+    clock,
+  );
+}
+
+function planText(plan: RetentionPlan): string {
+  const lines = [
+    `retention plan as of ${plan.asOf} (active ${plan.policy.activeMonths} months, archive ${plan.policy.archiveMonths} months): ${plan.toArchive.length} to archive, ${plan.toErase.length} to erase`,
+    ...plan.toArchive.map((due) => `archive ${due.parcoursId}  last activity ${due.lastActivityOn}, due ${due.dueOn}`),
+    ...plan.toErase.map((due) => `erase   ${due.parcoursId}  archived ${due.archivedOn}, due ${due.dueOn}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function runText(run: RetentionRun): string {
+  const lines = [`retention run ${run.runId} as of ${run.asOf}: ${run.archived} archived, ${run.erased} erased, ${run.failed.length} failed`];
+  for (const failure of run.failed) lines.push(`failed to ${failure.step} ${failure.parcoursId}: ${failure.reason}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `privacy erasures export`: the erasure ledger, to keep outside the database backups (a restored
+ * backup holds keys destroyed after it was taken; replaying this file destroys them again).
+ */
+export async function exportErasuresCommand(config: AppConfig, out?: string): Promise<string> {
+  return withContext(config, async (get) => {
+    const ledger = await get(KeyVault).listErasures();
+    const text = `${JSON.stringify({ format: 'spie-parcours-erasure-ledger/1', exportedAt: new Date().toISOString(), erasures: ledger }, null, 2)}\n`;
+    if (!out) return text;
+    writeFileSync(out, text, { mode: 0o600 });
+    return `${ledger.length} erasures written to ${out}\n`;
+  });
+}
+
+/** `privacy erasures replay`: after a restore, adds the ledger entries the database lost and destroys their keys again. */
+export async function replayErasuresCommand(config: AppConfig, from: string): Promise<string> {
+  const ledger = parseLedger(readFileSync(from, 'utf8'), from);
+  return withContext(config, async (get) => {
+    const report = await get(KeyVault).replayErasures(ledger);
+    return `${report.imported} erasures imported, ${report.keysDestroyed.length} keys destroyed again, ${report.ledgerEntries} erasures in the ledger\n`;
+  });
+}
+
+function parseLedger(text: string, file: string): ErasureRecord[] {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new Error(`${file} is not JSON: expected the output of \`privacy erasures export\``);
+  }
+  const erasures = (document as { erasures?: unknown } | null)?.erasures;
+  if (!Array.isArray(erasures)) throw new Error(`${file} has no "erasures" list: expected the output of \`privacy erasures export\``);
+  return erasures.map((entry: unknown, index) => {
+    const { subjectId, erasedAt, legalGround } = (entry ?? {}) as Partial<ErasureRecord>;
+    if (typeof subjectId !== 'string' || typeof erasedAt !== 'string' || typeof legalGround !== 'string') {
+      throw new Error(`${file}: erasure ${index} needs subjectId, erasedAt and legalGround`);
+    }
+    return { subjectId, erasedAt, legalGround };
+  });
+}
