@@ -25,6 +25,8 @@ describe('retention: archive after two years without activity, erasure two years
   let idle: string;
   /** A contact a year later restarts its clock. */
   let contacted: string;
+  /** Erased on request at once: it still leaves the active base when its time comes. */
+  let erasedEarly: string;
 
   async function post(as: string, path: string, body: unknown): Promise<Body> {
     const response = await fetch(`${running.baseUrl}${path}`, { method: 'POST', headers: { ...(await consortium.as(as)), 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -55,6 +57,8 @@ describe('retention: archive after two years without activity, erasure two years
     retention = running.app.get(Retention);
     idle = await aParcours('Dormant');
     contacted = await aParcours('Suivi');
+    erasedEarly = await aParcours('Efface');
+    await post('cd63-dpo', `/v1/parcours/${erasedEarly}/erasure`, { legalGround: 'erasure_request_granted' });
     clock.set(new Date('2027-03-01T10:00:00Z'));
     await post('ml-referent', `/v1/parcours/${contacted}/contacts`, { contactId: '7d3c1f40-0000-4000-8000-000000000001', channel: 'phone', contactedOn: '2027-03-01', partnerId: consortium.missionLocale.id });
   });
@@ -71,14 +75,22 @@ describe('retention: archive after two years without activity, erasure two years
   it('archives the parcours idle for two years, not the one contacted since; the report says when the next are due', async () => {
     clock.set(new Date('2028-01-12T10:00:00Z'));
     const report = await json(await get('cd63-dpo', '/v1/privacy/retention'));
-    expect(report).toEqual({ asOf: '2028-01-12', policy: { activeMonths: 24, archiveMonths: 24 }, toArchive: [{ parcoursId: idle, lastActivityOn: '2026-01-12', dueOn: '2028-01-12' }], toErase: [] });
+    expect(report).toMatchObject({ asOf: '2028-01-12', policy: { activeMonths: 24, archiveMonths: 24 }, toErase: [] });
+    expect(report.toArchive).toHaveLength(2);
+    expect(report.toArchive).toEqual(
+      expect.arrayContaining([
+        { parcoursId: idle, lastActivityOn: '2026-01-12', dueOn: '2028-01-12' },
+        { parcoursId: erasedEarly, lastActivityOn: '2026-01-12', dueOn: '2028-01-12' },
+      ]),
+    );
 
     const run = await retention.run();
-    expect(run).toMatchObject({ asOf: '2028-01-12', archived: 1, erased: 0, failed: [] });
+    expect(run).toMatchObject({ asOf: '2028-01-12', archived: 2, erased: 0, failed: [] });
     expect(await json(await get('cd63-platform_admin', '/v1/privacy/retention?asOf=2029-03-01'))).toMatchObject({
       toArchive: [{ parcoursId: contacted, lastActivityOn: '2027-03-01', dueOn: '2029-03-01' }],
       toErase: [],
     });
+    // The one erased already has nothing left to erase.
     expect(await json(await get('cd63-dpo', '/v1/privacy/retention?asOf=2030-01-12'))).toMatchObject({ toErase: [{ parcoursId: idle, archivedOn: '2028-01-12', dueOn: '2030-01-12' }] });
     // Run again the same day: nothing left to do.
     expect(await retention.run()).toMatchObject({ archived: 0, erased: 0 });
@@ -114,7 +126,7 @@ describe('retention: archive after two years without activity, erasure two years
     const db = running.app.get(SqlClient);
     expect(await db.query('SELECT legal_ground FROM personal_data_erasures WHERE subject_id = $1', [idle])).toEqual([{ legal_ground: 'retention_period_elapsed' }]);
     expect(await db.query(`SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, archived, erased, failed FROM retention_runs ORDER BY run_id`)).toEqual([
-      { as_of: '2028-01-12', archived: 1, erased: 0, failed: 0 },
+      { as_of: '2028-01-12', archived: 2, erased: 0, failed: 0 },
       { as_of: '2028-01-12', archived: 0, erased: 0, failed: 0 },
       { as_of: '2030-01-12', archived: 1, erased: 1, failed: 0 },
     ]);
@@ -149,9 +161,9 @@ describe('retention: archive after two years without activity, erasure two years
 
       expect(await retentionCommand(running.config, {}, later)).toMatch(/^retention run \d+ as of 2032-01-12: 0 archived, 1 erased, 0 failed\n$/);
       const ledgerFile = join(folder, 'ledger.json');
-      expect(await exportErasuresCommand(running.config, ledgerFile)).toBe(`2 erasures written to ${ledgerFile}\n`);
+      expect(await exportErasuresCommand(running.config, ledgerFile)).toBe(`3 erasures written to ${ledgerFile}\n`);
       const ledger = JSON.parse(readFileSync(ledgerFile, 'utf8'));
-      expect(ledger.erasures.map((entry: Body) => entry.subjectId).sort()).toEqual([idle, contacted].sort());
+      expect(ledger.erasures.map((entry: Body) => entry.subjectId).sort()).toEqual([idle, contacted, erasedEarly].sort());
 
       // The restore: the key is back, the erasure the backup did not know of is gone.
       const restored = await openDatabase(running.config);
@@ -159,7 +171,7 @@ describe('retention: archive after two years without activity, erasure two years
       await restored.query(`INSERT INTO personal_data_keys (subject_id, wrapped_key, master_key_id) VALUES ($1, decode($2, 'hex'), $3)`, [contacted, backup!.wrapped, backup!.master_key_id]);
       await restored.close();
 
-      expect(await replayErasuresCommand(running.config, ledgerFile)).toBe('1 erasures imported, 1 keys destroyed again, 2 erasures in the ledger\n');
+      expect(await replayErasuresCommand(running.config, ledgerFile)).toBe('1 erasures imported, 1 keys destroyed again, 3 erasures in the ledger\n');
       const after = await openDatabase(running.config);
       expect(await after.query('SELECT 1 FROM personal_data_keys WHERE subject_id = ANY($1::uuid[])', [[idle, contacted]])).toEqual([]);
       await after.close();

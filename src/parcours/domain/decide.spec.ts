@@ -1291,6 +1291,10 @@ describe('decide', () => {
       given(aParcoursFollowedByClaire).when(archiveParcours({ archivedOn: '2026-03-01' })).thenRefused('invalid_period');
     });
 
+    it('archives a parcours erased on request when its time comes: it must leave the active base too', () => {
+      given(aParcoursWhosePersonalDataWereErased).when(archiveParcours()).then([archived({ archivedOn: '2026-03-20' })]);
+    });
+
     it('erases once, whatever the status, and refuses everything after but erasing again', () => {
       given(aParcoursFollowedByClaire).when(erase()).then([personalDataErased()]);
       given(aParcoursArchived).when(erase()).then([personalDataErased()]);

@@ -66,8 +66,10 @@ export function decide(command: ParcoursCommand, state: ParcoursState | null): P
     // A handler bug, not a rule: deciding on another stream's state would write to the wrong parcours.
     throw new Error(`command for parcours ${command.parcoursId} decided on the state of parcours ${state.parcoursId}`);
   }
-  // Erasure is final and idempotent: erasing again decides nothing, anything else is refused.
+  // Erasure is final and idempotent: erasing again decides nothing, anything else is refused but
+  // the archive — a parcours erased on request still leaves the active base when its time comes.
   if (command.type === 'ErasePersonalData') return erasePersonalData(command, state);
+  if (command.type === 'ArchiveParcours') return archiveParcours(command, state);
   if (state.identity.status === 'erased') {
     throw rule('personal_data_erased', `the personal data of parcours ${state.parcoursId} were erased on ${state.identity.erasedOn}: nothing more can be recorded`);
   }
@@ -79,8 +81,6 @@ export function decide(command: ParcoursCommand, state: ParcoursState | null): P
       return restrictProcessing(command, state);
     case 'LiftProcessingRestriction':
       return liftProcessingRestriction(command, state);
-    case 'ArchiveParcours':
-      return archiveParcours(command, state);
     default:
       break;
   }
