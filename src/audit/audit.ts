@@ -59,7 +59,11 @@ export class Audit {
   }
 
   async timeline(parcoursId: string, asOf: string): Promise<Timeline> {
-    const events = await this.events(parcoursId);
+    return this.timelineOf(await this.events(parcoursId), asOf);
+  }
+
+  /** The timeline of events already read (`events`), for callers that need them too. */
+  async timelineOf(events: readonly RecordedEvent[], asOf: string): Promise<Timeline> {
     const partners = await this.db.query<{ partner_id: string; name: string }>('SELECT partner_id, name FROM partners');
     return buildTimeline(events, this.evaluate(events, asOf), { partnerNames: new Map(partners.map((partner) => [partner.partner_id, partner.name])), asOf });
   }

@@ -34,7 +34,7 @@ export class PersonalDataExporter {
   /** Throws `ParcoursUnknownError` for a parcours that does not exist. */
   async export(parcoursId: string): Promise<PersonalDataExport> {
     const events = await this.audit.events(parcoursId);
-    const timeline = await this.audit.timeline(parcoursId, this.clock.today());
+    const timeline = await this.audit.timelineOf(events, this.clock.today());
     const [details] = await this.db.query<DetailsRow>(
       `SELECT status, to_char(archived_on, 'YYYY-MM-DD') AS archived_on, state FROM parcours_details WHERE parcours_id = $1::uuid`,
       [parcoursId],

@@ -136,14 +136,14 @@ export class Retention {
     );
     outcome.runId = run_id;
     const correlationId = randomUUID();
-    for (const due of plan.toArchive) {
+    await inParallel(plan.toArchive, async (due) => {
       const changed = await this.apply(due.parcoursId, { type: 'ArchiveParcours', archivedOn: asOf, lastActivityOn: due.lastActivityOn }, correlationId, 'archive', outcome);
       if (changed) outcome.archived += 1;
-    }
-    for (const due of plan.toErase) {
+    });
+    await inParallel(plan.toErase, async (due) => {
       const changed = await this.apply(due.parcoursId, { type: 'ErasePersonalData', legalGround: 'retention_period_elapsed', erasedOn: asOf }, correlationId, 'erase', outcome);
       if (changed) outcome.erased += 1;
-    }
+    });
     await this.db.query('UPDATE retention_runs SET finished_at = now(), archived = $2, erased = $3, failed = $4 WHERE run_id = $1::bigint', [
       run_id,
       outcome.archived,
@@ -181,4 +181,19 @@ export class Retention {
       return false;
     }
   }
+}
+
+/**
+ * A few parcours at a time: each is its own stream, so they do not contend, and the wait on one
+ * command's reads and commit overlaps the next one's. Few, because the job shares the pool with
+ * the caseworkers it must not slow down.
+ */
+const RUN_CONCURRENCY = 4;
+
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(RUN_CONCURRENCY, items.length) }, worker));
 }
