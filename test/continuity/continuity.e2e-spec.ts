@@ -86,4 +86,13 @@ describe('continuity: findings per parcours, alerts that time alone raises, repo
     expect(csv.split('\r\n')[0]).toContain('Règle;Gravité;État');
     expect(csv).toContain(parcoursId);
   });
+
+  it("names to a coordinator only the parcours of the territories their organisation serves, and journals the report", async () => {
+    // The ACI serves Billom only: the Thiers parcours is not theirs to list.
+    const elsewhere = await json(await get('aci-coordinator', '/v1/reports/continuity'));
+    expect((elsewhere.ruptures as Body[]).some((rupture) => rupture.parcoursId === parcoursId)).toBe(false);
+    expect(await json(await get('aci-coordinator', '/v1/reports/continuity?territory=cc-thiers-dore-et-montagne'))).toMatchObject({ ruptures: [] });
+    const journal = await json(await get('cd63-auditor', '/v1/access-journal?userId=aci-coordinator'));
+    expect(JSON.stringify(journal)).toContain('reports.continuity');
+  });
 });

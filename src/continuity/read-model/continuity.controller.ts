@@ -97,18 +97,25 @@ export class ContinuityController {
   async report(
     @Query() query: ContinuityReportQuery,
     @Headers('accept') accept: string | undefined,
+    @Req() request: FastifyRequest & AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ContinuityReport | string> {
     if (query.from && query.to && query.from > query.to) throw new ProblemError(400, 'invalid_period', 'The period is empty', 'from must not be after to');
     const today = this.clock.today();
+    const reader = readerOf(request);
+    // The report names parcours: a coordinator sees those of the territories their organisation
+    // serves (as in GET /v1/parcours), an auditor every one.
+    const territories = reader.actingRole === 'auditor' ? null : [...reader.principal.territories];
     const rows = await this.db.query<AlertRow>(
       `SELECT parcours_id, territory, finding, duration_days FROM continuity_alerts
         WHERE ($1::text IS NULL OR territory = $1) AND ($2::uuid IS NULL OR partner_ids @> ARRAY[$2::uuid])
           AND ($3::text IS NULL OR rule_id = $3)
           AND ($4::date IS NULL OR coalesce(ended_on, $6::date) >= $4::date) AND ($5::date IS NULL OR observed_on <= $5::date)
+          AND ($7::text[] IS NULL OR territory = ANY($7::text[]))
         ORDER BY territory, rule_id, observed_on, parcours_id`,
-      [query.territory ?? null, query.partner ?? null, query.rule ?? null, query.from ?? null, query.to ?? null, today],
+      [query.territory ?? null, query.partner ?? null, query.rule ?? null, query.from ?? null, query.to ?? null, today, territories],
     );
+    await this.journal.record({ ...entryFor(reader, 'reports.continuity', query.territory ?? 'all', 'ok'), recordType: 'territory' });
     // An open rupture lasts until today, not until its last evaluation.
     const ruptures = rows.map((row) => ({
       parcoursId: row.parcours_id,
