@@ -21,8 +21,11 @@ export class OpenApiValidator {
     let validate = this.cache.get(key);
     if (!validate) {
       const operation = this.document.paths[path]?.[method.toLowerCase() as 'get'];
-      const response = operation?.responses?.[String(status)] as { content?: Record<string, { schema?: object }> } | undefined;
-      const schema = response?.content?.['application/json']?.schema;
+      // A problem is documented once per operation, as its `default` answer.
+      const response = (operation?.responses?.[String(status)] ?? (status >= 400 ? operation?.responses?.['default'] : undefined)) as
+        | { content?: Record<string, { schema?: object }> }
+        | undefined;
+      const schema = response?.content?.[status >= 400 ? 'application/problem+json' : 'application/json']?.schema;
       if (!schema) return [`no documented JSON answer for ${key}`];
       validate = this.ajv.compile(rewriteRefs(toJsonSchema(schema)) as object);
       this.cache.set(key, validate);
