@@ -53,7 +53,8 @@ export class PartnersModule implements OnApplicationBootstrap {
     const admins = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM partner_members WHERE 'platform_admin' = ANY(roles)`);
     if (admins[0]?.n) return;
     this.logger.warn(
-      'No platform administrator yet. Create the first one (your organisation and you), then a token:\n' +
+      'No platform administrator yet. Create the first one (your organisation and you), then a token' +
+        (this.db.dialect === 'pglite' ? ' (on the embedded database, stop the service first: only one process may open it):\n' : ':\n') +
         '  npm run cli -- partners bootstrap --name "Conseil départemental" --kind departement --territory cc-thiers-dore-et-montagne --admin-sub <your sub> --admin-name "<your name>"\n' +
         '  npm run cli -- tokens mint --sub <your sub>',
     );
