@@ -1,5 +1,5 @@
 /**
- * npm run bench:projections — a département's history (BENCH_PARCOURS parcours, ~50 events each,
+ * npm run bench:projections — a département's history (BENCH_PARCOURS parcours, ~32 events each,
  * written through the decider so every stream is valid), then:
  *   - a full rebuild of every read model (ev/s) against a plain sequential scan of the same events;
  *   - the lag of the live projections under a steady write load (BENCH_COMMANDS_PER_SEC).

@@ -4,7 +4,7 @@ import { type CaseloadDoc, caseloadProjection } from '../../parcours/read-models
 import { PARCOURS_EVENT_TYPES, type ParcoursEvent } from '../../parcours/domain/events.js';
 import { type CustomProjection, type ProjectedEvent, parcoursIdOf } from '../../projections/projection.js';
 import { nextReevaluationOn } from '../deadlines.js';
-import { type Finding, findingKey } from '../findings.js';
+import { findingKey } from '../findings.js';
 import type { ContinuityPolicy } from '../policy.js';
 import { evaluateContinuity } from '../rules.js';
 import type { ContinuityEvent } from '../timeline.js';
@@ -23,6 +23,8 @@ export interface ContinuityRow {
   territory: string;
   events: ContinuityEvent[];
   view: CaseloadDoc;
+  /** How many of `events`, at the end, are not stored yet (the projection appends them; the scheduler adds none). */
+  fresh?: number;
 }
 
 export function continuityProjection(policy: ContinuityPolicy, clock: Clock): CustomProjection {
@@ -82,45 +84,64 @@ export function continuityProjection(policy: ContinuityPolicy, clock: Clock): Cu
           if (row && row.events.some((known) => known.streamVersion >= event.streamVersion)) continue;
           const view = caseloadProjection.reduce(row?.view ?? null, event);
           if (!view) continue;
-          rows.set(parcoursId, { parcours_id: parcoursId, territory: view.territory, events: [...(row?.events ?? []), compact(event)], view });
+          rows.set(parcoursId, { parcours_id: parcoursId, territory: view.territory, events: [...(row?.events ?? []), compact(event)], view, fresh: (row?.fresh ?? 0) + 1 });
           touched.add(parcoursId);
         } catch (error) {
           failed(event, error);
         }
       }
-      const today = clock.today();
-      for (const parcoursId of touched) await saveEvaluation(tx, prefix, rows.get(parcoursId)!, policy, today);
+      await saveEvaluations(tx, prefix, [...touched].map((parcoursId) => rows.get(parcoursId)!), policy, clock.today());
     },
   };
 }
 
-/** Re-evaluates one parcours as of `today` and replaces its findings. */
-export async function saveEvaluation(tx: SqlExecutor, prefix: string, row: ContinuityRow, policy: ContinuityPolicy, today: string): Promise<Finding[]> {
-  const findings = evaluateContinuity(row.events, today, policy, row.territory);
-  // The archive ends the follow-up as an exit does: its findings are closed on the archive date and
-  // no clock runs any more, so the scheduler never comes back to it (nothing can be recorded on it).
-  const archived = archivedBy(row.events, today);
-  const next = row.view.status === 'exited' || archived ? null : nextReevaluationOn(row.events, today, policy, row.territory);
-  const status = archived ? 'archived' : row.view.status;
-  const partnerIds = row.view.partnerIds;
+/**
+ * Re-evaluates parcours as of `today` and replaces their findings: three statements for the whole
+ * batch, whatever its size (one per parcours could not keep up with a steady write load).
+ */
+export async function saveEvaluations(tx: SqlExecutor, prefix: string, rows: readonly ContinuityRow[], policy: ContinuityPolicy, today: string): Promise<void> {
+  if (rows.length === 0) return;
+  const parcours: object[] = [];
+  const findings: object[] = [];
+  for (const row of rows) {
+    const found = evaluateContinuity(row.events, today, policy, row.territory);
+    // The archive ends the follow-up as an exit does: its findings are closed on the archive date and
+    // no clock runs any more, so the scheduler never comes back to it (nothing can be recorded on it).
+    const archived = archivedBy(row.events, today);
+    const next = row.view.status === 'exited' || archived ? null : nextReevaluationOn(row.events, today, policy, row.territory);
+    parcours.push({
+      parcours_id: row.parcours_id,
+      territory: row.territory,
+      partner_ids: row.view.partnerIds,
+      status: archived ? 'archived' : row.view.status,
+      // Only the events not stored yet travel: the stored list is appended to, not rewritten.
+      events: row.fresh ? row.events.slice(-row.fresh) : [],
+      view: row.view,
+      next_reevaluation_on: next,
+    });
+    for (const finding of found) findings.push({ parcours_id: row.parcours_id, territory: row.territory, partner_ids: row.view.partnerIds, key: findingKey(finding), finding });
+  }
   await tx.query(
     `INSERT INTO ${prefix}_parcours (parcours_id, territory, partner_ids, status, events, view, evaluated_on, next_reevaluation_on)
-     VALUES ($1, $2, $3::uuid[], $4, $5::jsonb, $6::jsonb, $7::date, $8::date)
+     SELECT (p ->> 'parcours_id')::uuid, p ->> 'territory', ARRAY(SELECT jsonb_array_elements_text(p -> 'partner_ids'))::uuid[], p ->> 'status',
+            p -> 'events', p -> 'view', $2::date, (p ->> 'next_reevaluation_on')::date
+       FROM jsonb_array_elements($1::jsonb) AS p
      ON CONFLICT (parcours_id) DO UPDATE SET territory = EXCLUDED.territory, partner_ids = EXCLUDED.partner_ids, status = EXCLUDED.status,
-       events = EXCLUDED.events, view = EXCLUDED.view, evaluated_on = EXCLUDED.evaluated_on, next_reevaluation_on = EXCLUDED.next_reevaluation_on`,
-    [row.parcours_id, row.territory, partnerIds, status, JSON.stringify(row.events), JSON.stringify(row.view), today, next],
+       events = ${prefix}_parcours.events || EXCLUDED.events, view = EXCLUDED.view, evaluated_on = EXCLUDED.evaluated_on,
+       next_reevaluation_on = EXCLUDED.next_reevaluation_on`,
+    [JSON.stringify(parcours), today],
   );
-  await tx.query(`DELETE FROM ${prefix} WHERE parcours_id = $1`, [row.parcours_id]);
+  await tx.query(`DELETE FROM ${prefix} WHERE parcours_id = ANY($1::uuid[])`, [rows.map((row) => row.parcours_id)]);
   if (findings.length) {
     await tx.query(
       `INSERT INTO ${prefix} (parcours_id, finding_key, rule_id, severity, status, due_on, observed_on, ended_on, duration_days, evaluated_on, territory, partner_ids, finding)
-       SELECT $1, f ->> 'key', f ->> 'ruleId', f ->> 'severity', f ->> 'status', (f ->> 'dueOn')::date, (f ->> 'observedOn')::date, (f ->> 'endedOn')::date,
-              (f ->> 'durationDays')::integer, $2::date, $3, $4::uuid[], f - 'key'
-         FROM jsonb_array_elements($5::jsonb) AS f`,
-      [row.parcours_id, today, row.territory, partnerIds, JSON.stringify(findings.map((finding) => ({ ...finding, key: findingKey(finding) })))],
+       SELECT (x ->> 'parcours_id')::uuid, x ->> 'key', f ->> 'ruleId', f ->> 'severity', f ->> 'status', (f ->> 'dueOn')::date, (f ->> 'observedOn')::date,
+              (f ->> 'endedOn')::date, (f ->> 'durationDays')::integer, $2::date, x ->> 'territory',
+              ARRAY(SELECT jsonb_array_elements_text(x -> 'partner_ids'))::uuid[], f
+         FROM jsonb_array_elements($1::jsonb) AS x, LATERAL (SELECT x -> 'finding' AS f) AS found`,
+      [JSON.stringify(findings), today],
     );
   }
-  return findings;
 }
 
 /** Archived on or before `today` (the archive is final: no event undoes it). */

@@ -5,7 +5,7 @@ import { SqlClient } from '../../database/sql-client.js';
 import { activeGeneration } from '../../projections/projection-tables.js';
 import { generationPrefix } from '../../projections/projection.js';
 import type { ContinuityPolicy } from '../policy.js';
-import { type ContinuityRow, saveEvaluation } from './continuity.projection.js';
+import { type ContinuityRow, saveEvaluations } from './continuity.projection.js';
 
 export const CONTINUITY_POLICY = Symbol('ContinuityPolicy');
 
@@ -47,7 +47,7 @@ export class ContinuityScheduler {
             ORDER BY parcours_id LIMIT 500 FOR UPDATE SKIP LOCKED`,
           [today],
         );
-        for (const row of rows) await saveEvaluation(tx, prefix, row, this.policy, today);
+        await saveEvaluations(tx, prefix, rows, this.policy, today);
         return rows.length;
       });
       total += count;
