@@ -102,7 +102,8 @@ export class AuditController {
   verify(@Param('parcoursId', new ParseUUIDPipe()) parcoursId: string, @Req() request: FastifyRequest & AuthenticatedRequest) {
     return this.journaled(readerOf(request), 'audit.verify', parcoursId, async () => {
       const report = await this.audit.verify({ streamId: `parcours-${parcoursId}` });
-      if (report.events === 0) throw new ParcoursUnknownError(parcoursId);
+      // No event and nothing recorded of any: unknown. A stream deleted whole is reported, not hidden behind a 404.
+      if (report.events === 0 && report.breaks.length === 0) throw new ParcoursUnknownError(parcoursId);
       return report;
     });
   }

@@ -42,5 +42,39 @@ export async function verifyStore(
     breaks.push(...(await verifyStreams(db, streams.slice(start, start + STREAMS_PER_BATCH))));
     onProgress?.({ streams: Math.min(start + STREAMS_PER_BATCH, streams.length), totalStreams: streams.length, breaks: breaks.length });
   }
+  breaks.push(...(await truncations(db, scope)));
   return { streams: streams.length, events, breaks };
+}
+
+/**
+ * A chain shows what was removed before an event that remains, not what was cut at its end nor a
+ * stream deleted whole. The anchor: `parcours_details.version`, written in the very statement that
+ * appends a parcours' events (CommandRunner followups), so it records how far each stream went.
+ * Someone able to delete events can also lower it; the check still catches a careless deletion,
+ * and a restore from a backup older than the read model.
+ */
+async function truncations(db: SqlExecutor, scope: VerifyScope): Promise<ChainBreak[]> {
+  if (scope.category && scope.category !== 'parcours') return [];
+  if (scope.streamId && !scope.streamId.startsWith('parcours-')) return [];
+  const rows = await db.query<{ stream_id: string; anchored: number; stored: number }>(
+    `SELECT a.stream_id, a.version AS anchored, coalesce(max(e.stream_version), 0)::int AS stored
+       FROM (SELECT 'parcours-' || parcours_id AS stream_id, version FROM parcours_details) a
+       LEFT JOIN events e ON e.stream_id = a.stream_id
+      WHERE ($1::text IS NULL OR a.stream_id = $1)
+      GROUP BY a.stream_id, a.version
+     HAVING coalesce(max(e.stream_version), 0) < a.version
+      ORDER BY a.stream_id`,
+    [scope.streamId ?? null],
+  );
+  return rows.map((row) => ({
+    streamId: row.stream_id,
+    streamVersion: row.stored + 1,
+    kind: 'truncated' as const,
+    eventId: '',
+    globalPosition: 0,
+    detail:
+      row.stored === 0
+        ? `the whole stream is missing: parcours_details recorded version ${row.anchored}`
+        : `versions ${row.stored + 1}..${row.anchored} are missing at the end: parcours_details recorded version ${row.anchored}`,
+  }));
 }

@@ -100,6 +100,35 @@ describe.each(databaseTargets())('audit: replay and verify on $name', (target) =
     expect(progress.at(-1)).toBe(report.streams);
     expect((await verifyStore(database.db, { streamId: changed })).breaks).toHaveLength(1);
   });
+
+  it('reports the last events cut from a stream, and a stream deleted whole, against the version parcours_details recorded', async () => {
+    const streams = await Promise.all(
+      [0, 1].map(async () => {
+        const parcoursId = randomUUID();
+        const history = [opened({ parcoursId }), contactRecorded({ contactedOn: '2026-01-10' }), contactRecorded({ contactId: randomUUID(), contactedOn: '2026-01-20' })];
+        await store.appendToStream(`parcours-${parcoursId}`, asNewEvents(history), {
+          expectedVersion: 'no_stream',
+          followups: [parcoursDetailsFollowup(replay(history)!, history.length, '2026-01-20')],
+        });
+        return `parcours-${parcoursId}`;
+      }),
+    );
+    const [cut, gone] = streams as [string, string];
+    expect((await verifyStore(database.db, { category: 'parcours' })).breaks.filter((item) => streams.includes(item.streamId))).toEqual([]);
+
+    // The chain alone cannot see these: nothing follows what was removed.
+    await database.db.query('DELETE FROM events WHERE stream_id = $1 AND stream_version >= 2', [cut]);
+    await database.db.query('DELETE FROM events WHERE stream_id = $1', [gone]);
+    const report = await verifyStore(database.db, { category: 'parcours' });
+    expect(report.breaks.filter((item) => streams.includes(item.streamId)).map(({ streamId, streamVersion, kind, detail }) => ({ streamId, streamVersion, kind, detail }))).toEqual(
+      expect.arrayContaining([
+        { streamId: cut, streamVersion: 2, kind: 'truncated', detail: 'versions 2..3 are missing at the end: parcours_details recorded version 3' },
+        { streamId: gone, streamVersion: 1, kind: 'truncated', detail: 'the whole stream is missing: parcours_details recorded version 3' },
+      ]),
+    );
+    expect((await verifyStore(database.db, { streamId: gone })).breaks).toEqual([expect.objectContaining({ kind: 'truncated' })]);
+    expect((await verifyStore(database.db, { category: 'partner' })).breaks.filter((item) => streams.includes(item.streamId))).toEqual([]);
+  });
 });
 
 /** Runs the CLI and returns its exit code and what it wrote on the standard output. */

@@ -39,7 +39,12 @@ export type ChainBreakKind =
   /** Versions are missing before this row: rows were deleted. */
   | 'missing'
   /** The row is intact but sits at another version than the one it was written at. */
-  | 'reordered';
+  | 'reordered'
+  /**
+   * The last versions of the stream, or the whole stream, are gone: the chain cannot tell (nothing
+   * follows them), but a record written in the same statement as the events says how far it went.
+   */
+  | 'truncated';
 
 export interface ChainBreak {
   streamId: string;
