@@ -19,6 +19,8 @@ export class AppConfig {
   readonly subscriptionPollMs!: number;
   /** Another field allow-list for the partner feeds (JSON, see partner-feed/feed-policies). */
   readonly feedPolicyFile!: string | undefined;
+  /** A folder of CAOM policy files (`*.json`) used instead of the shipped one. */
+  readonly caomPolicyDir!: string | undefined;
   /** Other continuity thresholds (JSON, see continuity/policies). */
   readonly continuityPolicyFile!: string | undefined;
   /** Readiness fails when a projection lags more than this (seconds). */
@@ -78,6 +80,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     subscriptionPollMs: integer(env, 'SUBSCRIPTION_POLL_MS', 500, 10, 60_000),
     projectionLagReadySeconds: integer(env, 'PROJECTION_LAG_READY_SECONDS', 300, 1, 86_400),
     feedPolicyFile: raw(env, 'FEED_POLICY_FILE'),
+    caomPolicyDir: raw(env, 'CAOM_POLICY_DIR'),
     continuityPolicyFile: raw(env, 'CONTINUITY_POLICY_FILE'),
     oidcIssuer: text(env, 'OIDC_ISSUER', LOCAL_ISSUER),
     oidcAudience: text(env, 'OIDC_AUDIENCE', 'spie-parcours'),

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type CaomPolicy,
+  caomPoliciesFrom,
   CaomPolicyNotFoundError,
   InvalidCaomPolicyError,
   parseCaomPolicies,
@@ -195,5 +199,34 @@ describe('policyForYear', () => {
 
   it('refuses to choose between two policies starting the same day', () => {
     expect(() => policyForYear([caom2021, policy({ version: 'other', source: 'other.json' })], 2021)).toThrow(/both start on 2021-01-01/);
+  });
+});
+
+describe('caomPoliciesFrom (CAOM_POLICY_DIR)', () => {
+  let folder: string;
+  beforeEach(() => (folder = mkdtempSync(join(tmpdir(), 'spie-caom-'))));
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('ships the Puy-de-Dôme convention when no folder is set', () => {
+    expect(caomPoliciesFrom(undefined)).toBe(shippedCaomPolicies());
+  });
+
+  it("uses the folder's policies instead: another convention changes the figures, not the code", () => {
+    const file = aPolicyFile();
+    setAt(file, 'version', '2027.1');
+    setAt(file, 'validFrom', '2027-01-01');
+    writeFileSync(join(folder, 'caom-2027.json'), JSON.stringify(file));
+    writeFileSync(join(folder, 'README.txt'), 'not a policy');
+    const policies = caomPoliciesFrom(folder);
+    expect(policies.map((policy) => policy.version)).toEqual(['2027.1']);
+    expect(policyForYear(policies, 2027).source).toBe(join(folder, 'caom-2027.json'));
+    expect(() => policyForYear(policies, 2021)).toThrow(CaomPolicyNotFoundError);
+  });
+
+  it('refuses an empty folder and a malformed file, naming it', () => {
+    expect(() => caomPoliciesFrom(folder)).toThrow(/no \*\.json policy file/);
+    writeFileSync(join(folder, 'broken.json'), '{ "version": ');
+    expect(() => caomPoliciesFrom(folder)).toThrow(InvalidCaomPolicyError);
+    expect(() => caomPoliciesFrom(folder)).toThrow(/broken\.json/);
   });
 });

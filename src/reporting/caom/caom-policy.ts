@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isBusinessDate } from '../../parcours/domain/business-date.js';
 import caom2021PuyDeDome from './policies/caom-2021-puy-de-dome.json' with { type: 'json' };
 
@@ -290,4 +292,26 @@ export function policyForYear(policies: readonly CaomPolicy[], year: number, dep
     throw new CaomPolicyNotFoundError(year, departementCode ?? null, detail);
   }
   return latest;
+}
+
+/**
+ * The policies in force: the shipped ones, or every `*.json` of `directory` (CAOM_POLICY_DIR) in
+ * their place — another département, another convention, new figures, without a code change.
+ * Read and validated together at start: a malformed file stops the service, naming the file.
+ */
+export function caomPoliciesFrom(directory: string | undefined): readonly CaomPolicy[] {
+  if (directory === undefined) return shippedCaomPolicies();
+  const names = readdirSync(directory).filter((name) => name.endsWith('.json')).sort();
+  if (names.length === 0) throw new InvalidCaomPolicyError(directory, ['no *.json policy file in this folder']);
+  return parseCaomPolicies(
+    names.map((name) => {
+      const source = join(directory, name);
+      const json = readFileSync(source, 'utf8');
+      try {
+        return { source, content: JSON.parse(json) as unknown };
+      } catch (error) {
+        throw new InvalidCaomPolicyError(source, [`not valid JSON (${error instanceof Error ? error.message : String(error)})`]);
+      }
+    }),
+  );
 }

@@ -8,7 +8,8 @@ import { ProblemError } from '../../http/problem.js';
 import { Roles } from '../../partners/auth/access.decorators.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import type { CaomFundingDoc } from './caom-funding.projection.js';
-import { CaomPolicyNotFoundError, policyForYear, shippedCaomPolicies } from './caom-policy.js';
+import { type CaomPolicy, CaomPolicyNotFoundError, caomPoliciesFrom, policyForYear } from './caom-policy.js';
+import { AppConfig } from '../../config/app-config.js';
 import { type CaomReport, caomCsvText, caomReportToCsvRows, computeCaomReport } from './caom-report.js';
 import { wantsCsv } from '../csv.js';
 
@@ -30,14 +31,19 @@ export class CaomReportResponse {
   @ApiProperty({ type: 'object', additionalProperties: true }) ebe!: object;
 }
 
-const POLICIES = shippedCaomPolicies();
-
 @ApiTags('reports')
 @ApiBearerAuth()
 @ApiSecurity('apiKey')
 @Controller('v1/reports/caom')
 export class CaomController {
-  constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
+  private readonly policies: readonly CaomPolicy[];
+
+  constructor(
+    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(AppConfig) config: AppConfig,
+  ) {
+    this.policies = caomPoliciesFrom(config.caomPolicyDir);
+  }
 
   @Get()
   @Roles('coordinator', 'auditor')
@@ -47,7 +53,7 @@ export class CaomController {
   async report(@Query() query: CaomQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<CaomReport | string> {
     let policy;
     try {
-      policy = policyForYear(POLICIES, query.year);
+      policy = policyForYear(this.policies, query.year);
     } catch (error) {
       if (error instanceof CaomPolicyNotFoundError) throw new ProblemError(404, 'caom_policy_not_found', 'No CAOM policy covers this year', error.message);
       throw error;
