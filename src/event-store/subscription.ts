@@ -10,6 +10,12 @@ export interface SubscriptionOptions {
   batchSize?: number;
   /** Longest wait without a wake-up before reading again (the polling fallback). */
   pollMs?: number;
+  /**
+   * After a batch that did not fill a page, wait this long before reading again, wake-ups or not:
+   * under a steady write load the appends of that time go in one batch instead of one batch (and
+   * one transaction) each. Adds at most this much latency; 0 (default) reads again at once.
+   */
+  settleMs?: number;
   /** Called when a batch fails; the subscription retries the same batch after `retryMs`. */
   onError?: (error: unknown) => void;
   retryMs?: number;
@@ -96,6 +102,10 @@ export class Subscription {
         continue;
       }
       for (const resolve of waiters) resolve();
+      if (page.events.length > 0 && (this.options.settleMs ?? 0) > 0) {
+        await new Promise((resolve) => setTimeout(resolve, this.options.settleMs));
+        continue;
+      }
       if (this.woken) {
         recheckMs = 5;
         continue;

@@ -7,6 +7,8 @@ import { activeGeneration, applyBatch, createGeneration, nextGeneration, readChe
 export interface RunnerOptions {
   batchSize?: number;
   pollMs?: number;
+  /** See SubscriptionOptions.settleMs (default 100 ms; 0 in tests that count batches). */
+  settleMs?: number;
   /** How often a runner without the lease tries to take it (a dead holder's is released with its connection). */
   leaseRetryMs?: number;
   /** How often the holder checks its connection is alive. */
@@ -133,6 +135,9 @@ export class ProjectionRunner {
       types: this.projection.eventTypes,
       batchSize: this.options.batchSize ?? 500,
       pollMs: this.options.pollMs ?? 500,
+      // Five read models each committing a batch per append would cost the write path more than
+      // the appends themselves: under load, a batch at most every 100 ms per read model.
+      settleMs: this.options.settleMs ?? 100,
       retryMs: 1_000,
       onError: (error) => this.options.onError?.(error),
       handle: (events, next) => this.handle(session, events, next),
