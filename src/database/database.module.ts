@@ -28,6 +28,11 @@ import { SqlClient } from './sql-client.js';
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
 
+  /**
+   * The last hook of a shutdown: whatever uses the database (projection runners, the store's
+   * listener, the vault) stops in `beforeApplicationShutdown`, so nothing is left waiting on a
+   * closed client (Nest runs a hook module by module, in no order this one could rely on).
+   */
   async onApplicationShutdown(): Promise<void> {
     await this.db.close();
   }

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { SqlClient } from '../database/sql-client.js';
 import { CommandRunner } from './command-runner.js';
 import { EventStore } from './event-store.js';
@@ -25,14 +25,14 @@ import { UpcasterRegistry } from './upcasters.js';
   ],
   exports: [EventStore, SqlEventStore, UpcasterRegistry, CommandRunner],
 })
-export class EventStoreModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EventStoreModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(SqlEventStore) private readonly store: SqlEventStore) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.store.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.store.stop();
   }
 }

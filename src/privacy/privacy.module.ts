@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import { KeyVault, SqlKeyVault } from './crypto/key-vault.js';
@@ -22,14 +22,14 @@ import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
   // SqlKeyVault too: an erasure commits the key's destruction with its event (erasureFollowups).
   exports: [KeyVault, SqlKeyVault, PersonalDataCipher],
 })
-export class PrivacyModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PrivacyModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(SqlKeyVault) private readonly vault: SqlKeyVault) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.vault.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.vault.stop();
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type BeforeApplicationShutdown, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
@@ -13,7 +13,7 @@ import { projectionsFor } from './registry.js';
 
 /** Runs every projection in the background (one writer per projection across instances). */
 @Injectable()
-export class ProjectionsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectionsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Projections');
   readonly runners: ProjectionRunner[];
 
@@ -36,7 +36,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     await Promise.all(this.runners.map((runner) => runner.start()));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.runners.map((runner) => runner.stop()));
   }
 
