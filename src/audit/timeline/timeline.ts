@@ -386,6 +386,20 @@ function lanesOf(dated: readonly Dated[], findings: readonly Finding[], context:
   const employmentContracts = new HeldLane<EmploymentContractPeriod>();
   const suspensions: SuspensionPeriod[] = [];
   let suspension: SuspensionPeriod | null = null;
+  const endSuspension = (on: string, id: string): void => {
+    if (suspension === null) return;
+    suspension.end = dayBefore(on, suspension.start);
+    suspension.eventIds.push(id);
+    suspension = null;
+  };
+  /** An exit or the archive: as in `evolve`, the suspension-remobilisation procedure ends too. */
+  const endFollowUp = (on: string, id: string): void => {
+    endSuspension(on, id);
+    referents.cutAtExit((period) => dayBefore(on, period.start), id);
+    // The last day is still a day of the contract: it ends on it, as an `endedOn` would.
+    engagementContracts.cutAtExit(() => on, id);
+    employmentContracts.cutAtExit(() => on, id);
+  };
 
   for (const { record, on } of dated) {
     if (!isParcoursEventType(record.type)) continue;
@@ -484,40 +498,18 @@ function lanesOf(dated: readonly Dated[], findings: readonly Finding[], context:
         }
         break;
       case 'ParcoursResumed':
-        if (suspension !== null) {
-          suspension.end = dayBefore(on, suspension.start);
-          suspension.eventIds.push(id);
-          suspension = null;
-        }
+        endSuspension(on, id);
         break;
-      case 'ParcoursExited': {
-        // As in `evolve`, an exit ends the suspension-remobilisation procedure.
-        if (suspension !== null) {
-          suspension.end = dayBefore(on, suspension.start);
-          suspension.eventIds.push(id);
-          suspension = null;
-        }
-        referents.cutAtExit((period) => dayBefore(on, period.start), id);
-        // The exit day is still a day of the contract: it ends on it, as an `endedOn` would.
-        engagementContracts.cutAtExit(() => on, id);
-        employmentContracts.cutAtExit(() => on, id);
+      case 'ParcoursExited':
+        endFollowUp(on, id);
         phases.enter('exited', on, id, event);
         break;
-      }
-      case 'ParcoursArchived': {
+      case 'ParcoursArchived':
         // The intermediate archive ends the follow-up as an exit does (continuity's timeline stops
         // its clocks there too); nothing but the person's rights can be recorded after it.
-        if (suspension !== null) {
-          suspension.end = dayBefore(on, suspension.start);
-          suspension.eventIds.push(id);
-          suspension = null;
-        }
-        referents.cutAtExit((period) => dayBefore(on, period.start), id);
-        engagementContracts.cutAtExit(() => on, id);
-        employmentContracts.cutAtExit(() => on, id);
+        endFollowUp(on, id);
         phases.enter('archived', on, id);
         break;
-      }
       case 'ParcoursReopened':
         referents.resumeAtReopening(on, id);
         engagementContracts.resumeAtReopening(on, id);

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../../audit/timeline/timeline-html.js';
+import { frenchDate, frenchDateTime } from '../../audit/timeline/timeline.js';
 import type { Identity } from '../../parcours/identity.js';
 import type { PersonalDataExport } from './personal-data-export.js';
 
@@ -96,15 +97,13 @@ function noteOf(note: PersonalDataExport['events'][number]['note']): string {
   return `<blockquote>${escapeHtml(note)}</blockquote>`;
 }
 
-/** YYYY-MM-DD → DD/MM/YYYY. */
 function date(value: string): string {
-  const [year, month, day] = value.split('-');
-  return day && month ? `${day}/${month}/${year}` : escapeHtml(value);
+  return escapeHtml(frenchDate(value));
 }
 
-/** An ISO instant, shown in UTC as stored (the journal's clock). */
+/** An instant of the journal, as a Paris wall-clock time. */
 function moment(iso: string): string {
-  return `${date(iso.slice(0, 10))} ${escapeHtml(iso.slice(11, 16))} UTC`;
+  return escapeHtml(frenchDateTime(iso));
 }
 
 const STATUS_LABELS: Readonly<Record<string, string>> = { open: 'en cours', exited: 'sorti', unknown: 'inconnu' };
