@@ -142,6 +142,8 @@ async function run(url: string, headers: Record<string, string>, setupRequest: (
       errors: result.errors,
       non2xx: result.non2xx,
     });
+    const last = rounds.at(-1)!;
+    console.log(`  round ${round + 1}: ${last.requestsPerSec} req/s, p50 ${last.p50Ms} ms, p99 ${last.p99Ms} ms (p99.9 ${result.latency.p99_9} ms, max ${result.latency.max} ms)`);
   }
   rounds.sort((a, b) => a.requestsPerSec - b.requestsPerSec);
   return rounds[Math.floor(rounds.length / 2)]!;

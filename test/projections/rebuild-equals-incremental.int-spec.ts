@@ -88,6 +88,7 @@ describe.each(databaseTargets())('a full rebuild equals the incremental state on
       partner_feed: 'partner_id, transaction_id, global_position',
       partner_feed_followers: 'parcours_id',
       continuity_parcours: 'parcours_id',
+      continuity_events: 'parcours_id, stream_version',
       continuity_alerts: 'parcours_id, finding_key',
     };
     const result: Record<string, unknown> = {};

@@ -17,21 +17,34 @@ import type { ContinuityEvent } from '../timeline.js';
  * (continuity.scheduler.ts) re-evaluates the parcours whose date has come, so the alerts are
  * current without any new event. An archived parcours keeps its findings, all closed on the
  * archive date at the latest, and no date: the scheduler never re-evaluates it.
+ *
+ * The events live in their own append-only table, a row each: a list in the parcours' row would be
+ * rewritten whole (and its WAL with it) at every new event, a cost growing with the parcours' age
+ * that kept the projection from following 500 commands/s.
  */
 export interface ContinuityRow {
   parcours_id: string;
   territory: string;
-  events: ContinuityEvent[];
+  /** The stream version of the last event applied. */
+  version: number;
+  events: readonly ContinuityEvent[];
   view: CaseloadDoc;
-  /** How many of `events`, at the end, are not stored yet (the projection appends them; the scheduler adds none). */
+  /** How many of `events`, at the end, are not stored yet (the projection inserts them; the scheduler adds none). */
   fresh?: number;
 }
 
+/** Parcours whose events are kept in memory between batches (about 30 events each on average). */
+const CACHE_SIZE = 5_000;
+
 export function continuityProjection(policy: ContinuityPolicy, clock: Clock): CustomProjection {
+  // The runner is the only writer of a generation, so what it wrote last is what the tables hold,
+  // unless its transaction rolled back or another instance took the lease since: each entry is
+  // used only while its version is the one stored in the parcours' row.
+  const cache = new Map<string, { prefix: string; version: number; events: readonly ContinuityEvent[] }>();
   return {
     kind: 'custom',
     name: 'continuity_alerts',
-    schemaVersion: 1,
+    schemaVersion: 2,
     categories: ['parcours'],
     eventTypes: PARCOURS_EVENT_TYPES,
     async create(tx, prefix) {
@@ -41,12 +54,18 @@ export function continuityProjection(policy: ContinuityPolicy, clock: Clock): Cu
           territory            text NOT NULL,
           partner_ids          uuid[] NOT NULL,
           status               text NOT NULL,
-          events               jsonb NOT NULL,
+          version              integer NOT NULL,
           view                 jsonb NOT NULL,
           evaluated_on         date NOT NULL,
           next_reevaluation_on date
         );
         CREATE INDEX ${prefix}_parcours_due ON ${prefix}_parcours (next_reevaluation_on);
+        CREATE TABLE ${prefix}_events (
+          parcours_id    uuid NOT NULL,
+          stream_version integer NOT NULL,
+          event          jsonb NOT NULL,
+          PRIMARY KEY (parcours_id, stream_version)
+        );
         CREATE TABLE ${prefix} (
           parcours_id   uuid NOT NULL,
           finding_key   text NOT NULL,
@@ -66,42 +85,73 @@ export function continuityProjection(policy: ContinuityPolicy, clock: Clock): Cu
         CREATE INDEX ${prefix}_open ON ${prefix} (territory, rule_id) WHERE status = 'open';
         CREATE INDEX ${prefix}_partners ON ${prefix} USING gin (partner_ids);`);
     },
-    tables: (prefix) => [prefix, `${prefix}_parcours`],
-    views: (prefix) => ({ continuity_alerts: prefix, continuity_parcours: `${prefix}_parcours` }),
+    tables: (prefix) => [prefix, `${prefix}_parcours`, `${prefix}_events`],
+    views: (prefix) => ({ continuity_alerts: prefix, continuity_parcours: `${prefix}_parcours`, continuity_events: `${prefix}_events` }),
     async apply(tx, prefix, events, failed) {
       const ids = [...new Set(events.map((event) => parcoursIdOf(event)).filter((id): id is string => id !== null))];
-      const rows = new Map(
-        (await tx.query<ContinuityRow>(`SELECT parcours_id, territory, events, view FROM ${prefix}_parcours WHERE parcours_id = ANY($1::uuid[])`, [ids])).map(
-          (row) => [row.parcours_id, row],
-        ),
-      );
+      const stored = await tx.query<Omit<ContinuityRow, 'events'>>(`SELECT parcours_id, territory, version, view FROM ${prefix}_parcours WHERE parcours_id = ANY($1::uuid[])`, [ids]);
+      const known = new Map<string, readonly ContinuityEvent[]>();
+      const missing: string[] = [];
+      for (const row of stored) {
+        const cached = cache.get(row.parcours_id);
+        if (cached && cached.prefix === prefix && cached.version === row.version) known.set(row.parcours_id, cached.events);
+        else missing.push(row.parcours_id);
+      }
+      for (const [parcoursId, list] of await storedEvents(tx, prefix, missing)) known.set(parcoursId, list);
+      const rows = new Map<string, ContinuityRow>(stored.map((row) => [row.parcours_id, { ...row, events: known.get(row.parcours_id) ?? [] }]));
       const touched = new Set<string>();
       for (const event of events) {
         const parcoursId = parcoursIdOf(event);
         if (!parcoursId) continue;
         try {
           const row = rows.get(parcoursId);
-          if (row && row.events.some((known) => known.streamVersion >= event.streamVersion)) continue;
+          if (row && row.version >= event.streamVersion) continue;
           const view = caseloadProjection.reduce(row?.view ?? null, event);
           if (!view) continue;
-          rows.set(parcoursId, { parcours_id: parcoursId, territory: view.territory, events: [...(row?.events ?? []), compact(event)], view, fresh: (row?.fresh ?? 0) + 1 });
+          rows.set(parcoursId, {
+            parcours_id: parcoursId,
+            territory: view.territory,
+            version: event.streamVersion,
+            events: [...(row?.events ?? []), compact(event)],
+            view,
+            fresh: (row?.fresh ?? 0) + 1,
+          });
           touched.add(parcoursId);
         } catch (error) {
           failed(event, error);
         }
       }
-      await saveEvaluations(tx, prefix, [...touched].map((parcoursId) => rows.get(parcoursId)!), policy, clock.today());
+      const changed = [...touched].map((parcoursId) => rows.get(parcoursId)!);
+      await saveEvaluations(tx, prefix, changed, policy, clock.today());
+      for (const row of changed) {
+        cache.delete(row.parcours_id);
+        cache.set(row.parcours_id, { prefix, version: row.version, events: row.events });
+      }
+      while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
     },
   };
 }
 
+/** The events stored for these parcours, each list in stream order. */
+export async function storedEvents(tx: SqlExecutor, prefix: string, parcoursIds: readonly string[]): Promise<Map<string, ContinuityEvent[]>> {
+  const lists = new Map<string, ContinuityEvent[]>(parcoursIds.map((id) => [id, []]));
+  if (parcoursIds.length === 0) return lists;
+  const rows = await tx.query<{ parcours_id: string; event: ContinuityEvent }>(
+    `SELECT parcours_id, event FROM ${prefix}_events WHERE parcours_id = ANY($1::uuid[]) ORDER BY parcours_id, stream_version`,
+    [parcoursIds],
+  );
+  for (const row of rows) lists.get(row.parcours_id)!.push(row.event);
+  return lists;
+}
+
 /**
- * Re-evaluates parcours as of `today` and replaces their findings: three statements for the whole
+ * Re-evaluates parcours as of `today` and replaces their findings: four statements for the whole
  * batch, whatever its size (one per parcours could not keep up with a steady write load).
  */
 export async function saveEvaluations(tx: SqlExecutor, prefix: string, rows: readonly ContinuityRow[], policy: ContinuityPolicy, today: string): Promise<void> {
   if (rows.length === 0) return;
   const parcours: object[] = [];
+  const fresh: object[] = [];
   const findings: object[] = [];
   for (const row of rows) {
     const found = evaluateContinuity(row.events, today, policy, row.territory);
@@ -114,23 +164,29 @@ export async function saveEvaluations(tx: SqlExecutor, prefix: string, rows: rea
       territory: row.territory,
       partner_ids: row.view.partnerIds,
       status: archived ? 'archived' : row.view.status,
-      // Only the events not stored yet travel: the stored list is appended to, not rewritten.
-      events: row.fresh ? row.events.slice(-row.fresh) : [],
+      version: row.version,
       view: row.view,
       next_reevaluation_on: next,
     });
+    if (row.fresh) for (const event of row.events.slice(-row.fresh)) fresh.push({ parcours_id: row.parcours_id, event });
     for (const finding of found) findings.push({ parcours_id: row.parcours_id, territory: row.territory, partner_ids: row.view.partnerIds, key: findingKey(finding), finding });
   }
   await tx.query(
-    `INSERT INTO ${prefix}_parcours (parcours_id, territory, partner_ids, status, events, view, evaluated_on, next_reevaluation_on)
+    `INSERT INTO ${prefix}_parcours (parcours_id, territory, partner_ids, status, version, view, evaluated_on, next_reevaluation_on)
      SELECT (p ->> 'parcours_id')::uuid, p ->> 'territory', ARRAY(SELECT jsonb_array_elements_text(p -> 'partner_ids'))::uuid[], p ->> 'status',
-            p -> 'events', p -> 'view', $2::date, (p ->> 'next_reevaluation_on')::date
+            (p ->> 'version')::integer, p -> 'view', $2::date, (p ->> 'next_reevaluation_on')::date
        FROM jsonb_array_elements($1::jsonb) AS p
      ON CONFLICT (parcours_id) DO UPDATE SET territory = EXCLUDED.territory, partner_ids = EXCLUDED.partner_ids, status = EXCLUDED.status,
-       events = ${prefix}_parcours.events || EXCLUDED.events, view = EXCLUDED.view, evaluated_on = EXCLUDED.evaluated_on,
-       next_reevaluation_on = EXCLUDED.next_reevaluation_on`,
+       version = EXCLUDED.version, view = EXCLUDED.view, evaluated_on = EXCLUDED.evaluated_on, next_reevaluation_on = EXCLUDED.next_reevaluation_on`,
     [JSON.stringify(parcours), today],
   );
+  if (fresh.length) {
+    await tx.query(
+      `INSERT INTO ${prefix}_events (parcours_id, stream_version, event)
+       SELECT (x ->> 'parcours_id')::uuid, (x -> 'event' ->> 'streamVersion')::integer, x -> 'event' FROM jsonb_array_elements($1::jsonb) AS x`,
+      [JSON.stringify(fresh)],
+    );
+  }
   await tx.query(`DELETE FROM ${prefix} WHERE parcours_id = ANY($1::uuid[])`, [rows.map((row) => row.parcours_id)]);
   if (findings.length) {
     await tx.query(

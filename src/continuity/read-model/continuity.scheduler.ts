@@ -5,7 +5,7 @@ import { SqlClient } from '../../database/sql-client.js';
 import { activeGeneration } from '../../projections/projection-tables.js';
 import { generationPrefix } from '../../projections/projection.js';
 import type { ContinuityPolicy } from '../policy.js';
-import { type ContinuityRow, saveEvaluations } from './continuity.projection.js';
+import { type ContinuityRow, saveEvaluations, storedEvents } from './continuity.projection.js';
 
 export const CONTINUITY_POLICY = Symbol('ContinuityPolicy');
 
@@ -41,12 +41,14 @@ export class ContinuityScheduler {
     for (;;) {
       const count = await this.db.transaction(async (tx) => {
         // Locked, so that the projection runner and another instance wait rather than interleave.
-        const rows = await tx.query<ContinuityRow>(
-          `SELECT parcours_id, territory, events, view FROM ${prefix}_parcours
+        const due = await tx.query<Omit<ContinuityRow, 'events'>>(
+          `SELECT parcours_id, territory, version, view FROM ${prefix}_parcours
             WHERE next_reevaluation_on <= $1::date AND evaluated_on < $1::date
             ORDER BY parcours_id LIMIT 500 FOR UPDATE SKIP LOCKED`,
           [today],
         );
+        const events = await storedEvents(tx, prefix, due.map((row) => row.parcours_id));
+        const rows = due.map((row) => ({ ...row, events: events.get(row.parcours_id)! }));
         await saveEvaluations(tx, prefix, rows, this.policy, today);
         return rows.length;
       });
