@@ -118,6 +118,11 @@ export abstract class EventStore {
   abstract appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
   abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   abstract readAll(options?: ReadAllOptions): Promise<ReadAllPage>;
+  /**
+   * A cursor at or past every event committed now: a reader whose page ends (`isEnd`) at or
+   * beyond it has seen all of them, even those a longer transaction still kept above the horizon.
+   */
+  abstract committedMark(): Promise<AllCursor>;
   /** Calls `listener` after events were appended (here or, on PostgreSQL, by another instance). */
   abstract onAppended(listener: () => void): () => void;
 }

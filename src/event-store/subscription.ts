@@ -1,4 +1,4 @@
-import type { AllCursor, EventStore, ReadAllOptions, RecordedEvent } from './event-store.js';
+import { type AllCursor, type EventStore, type ReadAllOptions, type RecordedEvent, compareCursors } from './event-store.js';
 
 export interface SubscriptionOptions {
   /** Exclusive start; usually the checkpoint the consumer stored with its last batch. */
@@ -33,7 +33,7 @@ export class Subscription {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
-  private caughtUpWaiters: Array<() => void> = [];
+  private caughtUpWaiters: Array<{ mark: AllCursor; resolve: () => void }> = [];
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -61,10 +61,15 @@ export class Subscription {
     await this.loop;
   }
 
-  /** Resolves once the subscription has handled every event committed before the call. */
-  whenCaughtUp(): Promise<void> {
-    return new Promise((resolve) => {
-      this.caughtUpWaiters.push(resolve);
+  /**
+   * Resolves once the subscription has handled every event committed before the call, including
+   * those a longer transaction elsewhere (another application, another test file) still keeps
+   * above the visibility horizon: it waits for that transaction to end.
+   */
+  async whenCaughtUp(): Promise<void> {
+    const mark = await this.store.committedMark();
+    await new Promise<void>((resolve) => {
+      this.caughtUpWaiters.push({ mark, resolve });
       this.nudge();
     });
   }
@@ -101,9 +106,17 @@ export class Subscription {
         this.caughtUpWaiters.unshift(...waiters);
         continue;
       }
-      for (const resolve of waiters) resolve();
+      for (const waiter of waiters) {
+        if (compareCursors(this.cursor, waiter.mark) >= 0) waiter.resolve();
+        else this.caughtUpWaiters.push(waiter);
+      }
       if (page.events.length > 0 && (this.options.settleMs ?? 0) > 0) {
         await new Promise((resolve) => setTimeout(resolve, this.options.settleMs));
+        continue;
+      }
+      if (this.caughtUpWaiters.length > 0) {
+        // Someone waits for a transaction still open below the mark: look again soon.
+        await this.sleep(10);
         continue;
       }
       if (this.woken) {
@@ -116,7 +129,7 @@ export class Subscription {
       if (this.woken) recheckMs = 5;
       else if (recheckMs > 0) recheckMs = recheckMs * 2 > pollMs ? 0 : recheckMs * 2;
     }
-    for (const resolve of this.caughtUpWaiters) resolve();
+    for (const waiter of this.caughtUpWaiters) waiter.resolve();
     this.caughtUpWaiters = [];
   }
 

@@ -1,5 +1,6 @@
 import { type AllCursor, type RecordedEvent, START } from '../../src/event-store/event-store.js';
 import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
+import { Subscription } from '../../src/event-store/subscription.js';
 import { aStreamId, events } from '../support/events.js';
 import { type TestDatabase, databaseTargets } from '../support/test-database.js';
 
@@ -121,5 +122,47 @@ describe.each(databaseTargets())('readAll with transactions committing out of or
     const ids = received.map((event) => event.eventId);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual([...written].sort());
+  });
+
+  it('lets whenCaughtUp() wait for events committed before the call but kept above the horizon by an older transaction', async () => {
+    const { next: start } = await drain(START);
+    const handled: string[] = [];
+    const subscription = new Subscription(store, {
+      after: start,
+      categories: ['held', 'after'],
+      pollMs: 20,
+      handle: async (page) => void handled.push(...page.map((event) => event.eventId)),
+    });
+    subscription.start();
+    let releaseOlder!: () => void;
+    const olderMayCommit = new Promise<void>((resolve) => (releaseOlder = resolve));
+    try {
+      // An older transaction (another application's, say) takes its id and stays open.
+      let olderStarted!: () => void;
+      const olderHasStarted = new Promise<void>((resolve) => (olderStarted = resolve));
+      const older = database.db.transaction(async (tx) => {
+        await tx.query('SELECT pg_current_xact_id()');
+        olderStarted();
+        await olderMayCommit;
+        await store.appendInTransaction(tx, aStreamId('held'), events(1, 'Held'), { expectedVersion: 'no_stream' });
+      });
+      await olderHasStarted;
+      const committed = await store.appendToStream(aStreamId('after'), events(2, 'After'), { expectedVersion: 'no_stream' });
+
+      let caughtUp = false;
+      const waiting = subscription.whenCaughtUp().then(() => (caughtUp = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Resolving now would claim events it has not handled: they sit above the horizon.
+      expect(caughtUp).toBe(false);
+      expect(handled).toEqual([]);
+
+      releaseOlder();
+      await older;
+      await waiting;
+      expect(handled).toEqual(expect.arrayContaining(committed.events.map((event) => event.eventId)));
+    } finally {
+      releaseOlder();
+      await subscription.stop();
+    }
   });
 });

@@ -395,6 +395,13 @@ export class SqlEventStore extends EventStore {
     return { events, next: compareCursors(after, atHorizon) >= 0 ? after : atHorizon, isEnd: true };
   }
 
+  override async committedMark(): Promise<AllCursor> {
+    // Every transaction committed now has an id below the snapshot's xmax; once the horizon is
+    // there, readAll has nothing committed before this call left to give.
+    const [row] = await this.db.query<{ xmax: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax');
+    return { transactionId: row!.xmax, position: 0 };
+  }
+
   /** Wakes local subscribers now and other instances soon (debounced NOTIFY after commit). */
   announce(): void {
     this.wakeLocal();
