@@ -68,6 +68,8 @@ export class Subscription {
    */
   async whenCaughtUp(): Promise<void> {
     const mark = await this.store.committedMark();
+    // Stopped meanwhile: nobody would resolve it (a runner then waits on the subscription that follows).
+    if (!this.running) return;
     await new Promise<void>((resolve) => {
       this.caughtUpWaiters.push({ mark, resolve });
       this.nudge();

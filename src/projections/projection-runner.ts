@@ -2,7 +2,7 @@ import type { SqlClient, SqlSession } from '../database/sql-client.js';
 import type { AllCursor, EventStore, RecordedEvent } from '../event-store/event-store.js';
 import { Subscription } from '../event-store/subscription.js';
 import type { Projection } from './projection.js';
-import { activeGeneration, applyBatch, createGeneration, nextGeneration, readCheckpoint, register, switchTo } from './projection-tables.js';
+import { activeGeneration, applyBatch, createGeneration, nextGeneration, readCheckpoint, register, switchTo, tryLockInSchema } from './projection-tables.js';
 
 export interface RunnerOptions {
   batchSize?: number;
@@ -88,8 +88,7 @@ export class ProjectionRunner {
     if (this.stopped) return;
     try {
       const session = await this.db.session();
-      const [lock] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`projection:${this.projection.name}`]);
-      if (!lock?.locked) {
+      if (!(await tryLockInSchema(session, `projection:${this.projection.name}`))) {
         await session.close();
         this.status = 'waiting_for_lease';
         this.scheduleRetry();

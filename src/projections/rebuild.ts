@@ -1,7 +1,7 @@
 import type { SqlClient } from '../database/sql-client.js';
 import { type AllCursor, type EventStore, START } from '../event-store/event-store.js';
 import type { Projection } from './projection.js';
-import { activeGeneration, applyBatch, createGeneration, dropGeneration, nextGeneration, register, switchTo } from './projection-tables.js';
+import { activeGeneration, applyBatch, createGeneration, dropGeneration, nextGeneration, register, switchTo, tryLockInSchema } from './projection-tables.js';
 
 export interface RebuildProgress {
   done: number;
@@ -31,8 +31,7 @@ export async function rebuildProjections(
   const lockKeys = projections.map((projection) => `projection-rebuild:${projection.name}`);
   try {
     for (const key of lockKeys) {
-      const [lock] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key]);
-      if (!lock?.locked) throw new Error(`a rebuild of ${key.slice('projection-rebuild:'.length)} is already running`);
+      if (!(await tryLockInSchema(session, key))) throw new Error(`a rebuild of ${key.slice('projection-rebuild:'.length)} is already running`);
     }
     const generations = new Map<Projection, number>();
     for (const projection of projections) {

@@ -45,6 +45,25 @@ describe.each(databaseTargets())('projection leases on $name', (target) => {
     return;
   }
 
+  it('gives each schema of a database its own leases: two deployments side by side both project', async () => {
+    const name = `side_${randomUUID().slice(0, 8)}`;
+    const other = await target.open();
+    const otherStore = new SqlEventStore(other.db);
+    await otherStore.start();
+    const here = new ProjectionRunner(database.db, store, countingProjection(name, 'side'), { leaseRetryMs: 100 });
+    const there = new ProjectionRunner(other.db, otherStore, countingProjection(name, 'side'), { leaseRetryMs: 100 });
+    try {
+      await here.start();
+      await there.start();
+      expect([here.state, there.state]).toEqual(['running', 'running']);
+    } finally {
+      await here.stop();
+      await there.stop();
+      await otherStore.stop();
+      await other.close();
+    }
+  });
+
   it('lets one of two instances apply, and the other take over when it goes', async () => {
     const category = `lease${randomUUID().slice(0, 8)}`;
     const name = `lease_${randomUUID().slice(0, 8)}`;
