@@ -1,12 +1,10 @@
 /**
  * Jest in ESM mode (NestJS 12 is ESM-only), TypeScript through @swc/jest.
  *
- * Workers: on the embedded database every test file has its own PGlite, so two files run at once
- * on this 2-core machine (CI time nearly halves). On a PostgreSQL server the files share one
- * cluster, whose snapshot horizon a long transaction of one file holds back for the others: the
- * projection tests wait for "caught up" and then assert, so they run one file at a time there.
+ * Two test files at once on this 2-core machine (CI time nearly halves). On the embedded database
+ * each file has its own PGlite; on a PostgreSQL server each has its own schema, and a projection's
+ * whenCaughtUp() waits for another file's open transaction rather than resolving too early.
  */
-import process from 'node:process';
 
 const config = {
   "testEnvironment": "node",
@@ -59,6 +57,6 @@ const config = {
   ]
 };
 
-config.maxWorkers = process.env.DATABASE_URL ? 1 : 2;
+config.maxWorkers = 2;
 
 export default config;

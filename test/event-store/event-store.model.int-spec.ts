@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { ConcurrencyError, type ExpectedVersion, type NewEvent, START } from '../../src/event-store/event-store.js';
+import { ConcurrencyError, type ExpectedVersion, type NewEvent } from '../../src/event-store/event-store.js';
 import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { anEvent } from '../support/events.js';
+import { readCommitted } from '../support/read-committed.js';
 import { type TestDatabase, databaseTargets } from '../support/test-database.js';
 
 /**
@@ -128,14 +129,8 @@ class ReadAll implements Cmd {
   constructor(readonly pageSize: number) {}
   check = () => true;
   async run(model: Model, real: Real): Promise<void> {
-    const ids: string[] = [];
-    let cursor = START;
-    for (;;) {
-      const page = await real.store.readAll({ after: cursor, limit: this.pageSize, categories: [model.category] });
-      ids.push(...page.events.map((event) => event.eventId));
-      cursor = page.next;
-      if (page.isEnd) break;
-    }
+    const { events } = await readCommitted(real.store, { limit: this.pageSize, categories: [model.category] });
+    const ids = events.map((event) => event.eventId);
     expect(ids).toEqual(model.global.map((event) => event.eventId));
   }
   toString = () => `ReadAll(page ${this.pageSize})`;

@@ -1,6 +1,7 @@
-import { type AllCursor, type RecordedEvent, START } from '../../src/event-store/event-store.js';
+import type { AllCursor, RecordedEvent } from '../../src/event-store/event-store.js';
 import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { Subscription } from '../../src/event-store/subscription.js';
+import { readCommitted } from '../support/read-committed.js';
 import { aStreamId, events } from '../support/events.js';
 import { type TestDatabase, databaseTargets } from '../support/test-database.js';
 
@@ -32,7 +33,7 @@ describe.each(databaseTargets())('readAll with transactions committing out of or
     // PGlite has one connection and a transaction holds it: a read issued while a writer's
     // transaction is open waits for its commit, so the out-of-order case cannot arise.
     it('makes a reader issued during an open transaction wait for its commit and see its events', async () => {
-      const { next: start } = await drain(START);
+      const { next: start } = await readCommitted(store);
       let release!: () => void;
       const open = new Promise<void>((resolve) => (release = resolve));
       const late = events(2, 'Late');
@@ -49,7 +50,7 @@ describe.each(databaseTargets())('readAll with transactions committing out of or
   }
 
   it('delivers the events of a transaction that took its positions first but committed last', async () => {
-    const { next: start } = await drain(START);
+    const { next: start } = await readCommitted(store);
     const t1Events = events(2, 'Late');
     let releaseT1!: () => void;
     const t1CanCommit = new Promise<void>((resolve) => (releaseT1 = resolve));
@@ -80,7 +81,7 @@ describe.each(databaseTargets())('readAll with transactions committing out of or
     // The situation is the dangerous one: T1's positions are lower than those already committed.
     expect(t1Result.events[0]!.globalPosition).toBeLessThan(early[0]!.events[0]!.globalPosition);
 
-    const everything = [...firstPass.events, ...(await drain(firstPass.next)).events];
+    const everything = [...firstPass.events, ...(await readCommitted(store, { after: firstPass.next, limit: 3 })).events];
     const ids = everything.map((event) => event.eventId);
     for (const event of [...t1Events, ...early.flatMap((result) => result.events)]) {
       expect(ids.filter((id) => id === event.eventId)).toHaveLength(1);
@@ -88,7 +89,7 @@ describe.each(databaseTargets())('readAll with transactions committing out of or
   });
 
   it('never skips nor repeats an event under many interleaved writers and a concurrent reader', async () => {
-    const { next: start } = await drain(START);
+    const { next: start } = await readCommitted(store);
     const written: string[] = [];
     let writing = true;
     const received: RecordedEvent[] = [];
@@ -117,7 +118,7 @@ describe.each(databaseTargets())('readAll with transactions committing out of or
     );
     writing = false;
     await reader;
-    received.push(...(await drain(cursor)).events.filter((event) => event.streamId.startsWith('race-')));
+    received.push(...(await readCommitted(store, { after: cursor, limit: 7 })).events.filter((event) => event.streamId.startsWith('race-')));
 
     const ids = received.map((event) => event.eventId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -125,7 +126,7 @@ describe.each(databaseTargets())('readAll with transactions committing out of or
   });
 
   it('lets whenCaughtUp() wait for events committed before the call but kept above the horizon by an older transaction', async () => {
-    const { next: start } = await drain(START);
+    const { next: start } = await readCommitted(store);
     const handled: string[] = [];
     const subscription = new Subscription(store, {
       after: start,
