@@ -15,7 +15,7 @@ import { projectionsFor } from '../src/projections/registry.js';
 import { PARTNERS, TODAY, random, seedPartners, writeHistories } from './history.js';
 import { openBenchDatabase, percentile, round2, writeResults } from './support.js';
 
-const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 20_000);
+const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 32_000);
 const COMMANDS_PER_SEC = Number(process.env.BENCH_COMMANDS_PER_SEC ?? 500);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
 
