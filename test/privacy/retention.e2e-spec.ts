@@ -112,6 +112,11 @@ describe('retention: archive after two years without activity, erasure two years
     expect(feed.items.filter((item: Body) => item.parcoursId === idle).map((item: Body) => item.type)).toEqual(['ParcoursArchived']);
     expect(feed.items.some((item: Body) => item.parcoursId === contacted && item.type === 'ContactRecorded')).toBe(true);
 
+    // Nobody follows an archived parcours any more: the territory's stock of open parcours drops on the archive day.
+    const territories = (await json(await get('cd63-coordinator', '/v1/reports/territories?territory=cc-thiers-dore-et-montagne&from=2027-12&to=2028-01'))) as Body[];
+    const stock = (month: string) => territories.find((row) => row.month === month)?.openAtMonthEnd;
+    expect([stock('2027-12'), stock('2028-01')]).toEqual([3, 1]);
+
     expect(await json(await get('cd63-auditor', `/v1/parcours/${idle}`))).toMatchObject({ archived: { archivedOn: '2028-01-12', lastActivityOn: '2026-01-12' }, identity: null });
     expect((await json(await get('cd63-dpo', `/v1/parcours/${idle}/personal-data-export`))).status).toMatchObject({ archivedOn: '2028-01-12' });
   });

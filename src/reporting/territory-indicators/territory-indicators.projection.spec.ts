@@ -22,6 +22,7 @@ import {
   oriented,
   PARCOURS_ID,
   personalDataErased,
+  archived,
   referentAssigned,
   referentReleased,
   reopened,
@@ -87,7 +88,7 @@ const aParcoursExitedToLastingEmploymentThenReopened = [...aParcoursExitedOn15Ma
 
 describe('territory_indicators projection', () => {
   it('is a document projection of the parcours streams, keyed by parcours id, reading only the events it needs', () => {
-    expect(territoryIndicatorsProjection).toMatchObject({ kind: 'document', name: 'territory_indicators', schemaVersion: 1, categories: ['parcours'] });
+    expect(territoryIndicatorsProjection).toMatchObject({ kind: 'document', name: 'territory_indicators', schemaVersion: 2, categories: ['parcours'] });
     expect(territoryIndicatorsProjection.indexes).toEqual([expect.stringContaining("((doc ->> 'territory'))")]);
     expect([...territoryIndicatorsProjection.eventTypes].sort()).toEqual(
       [
@@ -96,6 +97,7 @@ describe('territory_indicators projection', () => {
         'EngagementContractEnded',
         'EngagementContractSigned',
         'OrientationDecided',
+        'ParcoursArchived',
         'ParcoursExited',
         'ParcoursOpened',
         'ParcoursReopened',
@@ -130,6 +132,7 @@ describe('territory_indicators projection', () => {
         engagementContracts: [],
         employmentContracts: [],
         exits: [],
+        archivedOn: null,
         lastVersion: 1,
       });
       expect(JSON.stringify(doc)).not.toContain(opened().data.identity.ciphertext);
@@ -351,6 +354,13 @@ describe('territory_indicators projection', () => {
       expect(() => reduceParcoursFacts(reopenedDoc, after(aParcoursExitedToLastingEmploymentThenReopened, reopened()))).toThrow(/has not exited/);
       const exitedDoc = factsOf(aParcoursExitedOn15March);
       expect(() => reduceParcoursFacts(exitedDoc, after(aParcoursExitedOn15March, exited()))).toThrow(/already exited on 2026-03-15/);
+    });
+  });
+
+  describe('archive', () => {
+    it('keeps the archive date, and nothing else changes', () => {
+      const archivedLater = [...aParcoursOpenedOn5January, archived({ archivedOn: '2028-01-06' })];
+      expect(factsOf(archivedLater)).toEqual({ ...factsOf(aParcoursOpenedOn5January), archivedOn: '2028-01-06', lastVersion: archivedLater.length });
     });
   });
 

@@ -86,6 +86,11 @@ export interface ParcoursFacts {
   readonly engagementContracts: readonly EngagementContractPeriod[];
   readonly employmentContracts: readonly EmploymentContractFact[];
   readonly exits: readonly ExitFact[];
+  /**
+   * The day the parcours left the active base (R. 263-8 CASF, after two years without activity):
+   * nobody follows it from then on, so it is no longer counted open, exited or not. Final.
+   */
+  readonly archivedOn: string | null;
   /** The stream version of the last event applied: a replayed event is recognised by it. */
   readonly lastVersion: number;
 }
@@ -105,6 +110,7 @@ export const TERRITORY_INDICATORS_EVENT_TYPES = [
   'ParcoursResumed',
   'ParcoursExited',
   'ParcoursReopened',
+  'ParcoursArchived',
   'PersonalDataErased',
 ] as const satisfies readonly ParcoursEvent['type'][];
 
@@ -129,7 +135,8 @@ export class MalformedParcoursEventError extends Error {
 export const territoryIndicatorsProjection: DocumentProjection<ParcoursFacts> = {
   kind: 'document',
   name: 'territory_indicators',
-  schemaVersion: 1,
+  // 2: the archive date is kept (a rebuild fills it for parcours archived before).
+  schemaVersion: 2,
   categories: ['parcours'],
   eventTypes: TERRITORY_INDICATORS_EVENT_TYPES,
   keyOf: parcoursIdOf,
@@ -172,6 +179,7 @@ export function reduceParcoursFacts(doc: ParcoursFacts | null, record: Projected
       engagementContracts: [],
       employmentContracts: [],
       exits: [],
+      archivedOn: null,
       lastVersion: record.streamVersion,
     };
   }
@@ -259,6 +267,8 @@ export function reduceParcoursFacts(doc: ParcoursFacts | null, record: Projected
       const reopenedOn = date(record, event.data.reopenedOn, 'reopenedOn');
       return { ...next, status: 'open', exits: doc.exits.with(-1, { ...last, reopenedOn, reopenReason: event.data.reason }) };
     }
+    case 'ParcoursArchived':
+      return { ...next, archivedOn: date(record, event.data.archivedOn, 'archivedOn') };
     case 'PersonalDataErased':
       return { ...next, personalDataErased: true };
   }

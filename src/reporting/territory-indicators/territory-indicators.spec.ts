@@ -38,6 +38,7 @@ function parcours(overrides: Partial<ParcoursFacts> = {}): ParcoursFacts {
     engagementContracts: [],
     employmentContracts: [],
     exits: [],
+    archivedOn: null,
     lastVersion: 1,
     ...overrides,
   };
@@ -285,6 +286,16 @@ describe('computeTerritoryIndicators', () => {
     expect(withErrorFebruary).toMatchObject({ openAtMonthEnd: 1, exitsByCategory: { emploi_durable: 0 } });
     const [realFebruary] = computeTerritoryIndicators([realExit], { from: '2026-02', to: '2026-02' });
     expect(realFebruary).toMatchObject({ openAtMonthEnd: 0, exitsByCategory: { emploi_durable: 1 } });
+  });
+
+  it('no longer counts open a parcours archived without an exit, from its archive date', () => {
+    const archived = parcours({ entryOn: '2024-01-08', archivedOn: '2026-02-15' });
+    const rows = computeTerritoryIndicators([archived], { from: '2026-01', to: '2026-03' });
+    expect(rows.map((r) => [r.month, r.openAtMonthEnd])).toEqual([
+      ['2026-01', 1],
+      ['2026-02', 0],
+      ['2026-03', 0],
+    ]);
   });
 
   describe('rows', () => {

@@ -191,7 +191,7 @@ function tallyDoc(doc: ParcoursFacts, tallies: readonly MonthTally[], first: num
   for (let offset = Math.max(0, monthIndex(doc.entryOn) - first); offset < monthEnds.length; offset++) {
     const day = monthEnds[offset] ?? '';
     const tally = tallies[offset];
-    if (tally === undefined || exits.some((exit) => closedOn(exit, day))) continue;
+    if (tally === undefined || exits.some((exit) => closedOn(exit, day)) || archivedBy(doc, day)) continue;
     tally.open += 1;
     if (doc.referentPeriods.some((period) => period.assignedOn <= day && (period.releasedOn === null || period.releasedOn > day))) {
       tally.withReferent += 1;
@@ -205,6 +205,11 @@ function tallyDoc(doc: ParcoursFacts, tallies: readonly MonthTally[], first: num
 /** An exit undone as "recorded in error" is not a fact of the parcours. */
 function happened(exit: ExitFact): boolean {
   return exit.reopenReason !== 'exit_recorded_in_error';
+}
+
+/** Archived on or before `day`; a document written before the archive date was kept has none. */
+function archivedBy(doc: ParcoursFacts, day: string): boolean {
+  return doc.archivedOn !== null && doc.archivedOn !== undefined && doc.archivedOn <= day;
 }
 
 function closedOn(exit: ExitFact, day: string): boolean {
