@@ -176,4 +176,15 @@ describe('read models over HTTP: caseload, reports, partner feeds', () => {
     expect(ready.info.projections.status).toBe('up');
     expect(ready.info.projections.caom_funding).toEqual({ lagEvents: 0, lagSeconds: 0 });
   });
+
+  // Last: it stops the service.
+  it('ends the open streams when the service shuts down, instead of waiting for their clients', async () => {
+    const response = await fetch(`${running.baseUrl}/v1/feed/stream`, { headers: await consortium.as('ml-referent') });
+    const reader = response.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    await running.stop();
+    let done = false;
+    while (!done) ({ done } = await reader.read());
+    expect(done).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
@@ -58,7 +58,10 @@ const PAGE = prepared(`SELECT transaction_id::text AS transaction_id, global_pos
 @ApiBearerAuth()
 @ApiSecurity('apiKey')
 @Controller('v1/feed')
-export class PartnerFeedController {
+export class PartnerFeedController implements BeforeApplicationShutdown {
+  /** The open streams, to end at shutdown: a server does not finish closing while a client holds one. */
+  private readonly streams = new Set<{ end: () => void; ended: Promise<void> }>();
+
   constructor(
     @Inject(SqlClient) private readonly db: SqlClient,
     @Inject(EventStore) private readonly store: EventStore,
@@ -100,16 +103,21 @@ export class PartnerFeedController {
     let open = true;
     let wake: (() => void) | undefined;
     const unsubscribe = this.store.onAppended(() => wake?.());
-    request.raw.on('close', () => {
+    const end = () => {
       open = false;
       wake?.();
-    });
+    };
+    // The response's close, not the request's: the latter may come as soon as the request is read.
+    raw.on('close', end);
+    let ended!: () => void;
+    const stream = { end, ended: new Promise<void>((resolve) => (ended = resolve)) };
+    this.streams.add(stream);
     try {
       while (open) {
         const items = await this.read(reader, cursor, 200);
         for (const item of items) raw.write(`id: ${item.cursor}\nevent: ${item.type}\ndata: ${JSON.stringify(item)}\n\n`);
         if (items.length) cursor = decodeCursor(items.at(-1)!.cursor);
-        if (items.length === 200) continue;
+        if (items.length === 200 || !open) continue;
         // The feed is written by the projection shortly after each append: wait for one, or 15 s.
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 15_000);
@@ -122,9 +130,21 @@ export class PartnerFeedController {
         if (open) raw.write(': keep-alive\n\n');
       }
     } finally {
+      this.streams.delete(stream);
       unsubscribe();
       raw.end();
+      ended();
     }
+  }
+
+  /**
+   * Ends every stream, and waits for them, before the server closes its connections. A client
+   * reconnects with Last-Event-ID to another instance, or to this one once restarted.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const open = [...this.streams];
+    for (const stream of open) stream.end();
+    await Promise.all(open.map((stream) => stream.ended));
   }
 
   private async read(reader: Reader, after: AllCursor, limit: number): Promise<FeedItem[]> {
