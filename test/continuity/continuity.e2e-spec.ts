@@ -2,7 +2,7 @@ import { FixedClock } from '../../src/clock.js';
 import { ContinuityScheduler } from '../../src/continuity/read-model/continuity.scheduler.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, json } from '../support/http.js';
+import { type Body, consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('continuity: findings per parcours, alerts that time alone raises, report', () => {
@@ -12,18 +12,7 @@ describe('continuity: findings per parcours, alerts that time alone raises, repo
   let projections: ProjectionsService;
   let parcoursId: string;
 
-  async function post(as: string, path: string, body: unknown): Promise<Body> {
-    const response = await fetch(`${running.baseUrl}${path}`, {
-      method: 'POST',
-      headers: { ...(await consortium.as(as)), 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const answer = await json(response);
-    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  }
-
-  const get = async (as: string, path: string, accept = 'application/json') => fetch(`${running.baseUrl}${path}`, { headers: { ...(await consortium.as(as)), accept } });
+  const { post, get } = consortiumClient(() => running, () => consortium);
 
   beforeAll(async () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' }, { clock });

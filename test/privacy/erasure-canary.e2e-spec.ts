@@ -9,7 +9,7 @@ import { ProjectionsService } from '../../src/projections/projections.module.js'
 import { KeyVault } from '../../src/privacy/crypto/key-vault.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../../src/privacy/crypto/personal-data-cipher.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, json } from '../support/http.js';
+import { type Body, consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -37,18 +37,9 @@ describe('erasure by crypto-shredding: the canary test', () => {
   let ciphertexts: string[];
   let statisticsBefore: Body;
 
-  async function post(as: string, path: string, body: unknown): Promise<Body> {
-    const response = await fetch(`${running.baseUrl}${path}`, {
-      method: 'POST',
-      headers: { ...(await consortium.as(as)), 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const answer = await json(response);
-    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  }
-
-  const get = async (as: string, path: string) => json(await fetch(`${running.baseUrl}${path}`, { headers: await consortium.as(as) }));
+  const client = consortiumClient(() => running, () => consortium);
+  const post = client.post;
+  const get = async (as: string, path: string) => json(await client.get(as, path));
 
   /** What the reports say of the territory and of the parcours: the erasure must change none of it. */
   async function statistics(): Promise<Body> {

@@ -8,7 +8,7 @@ import { ProjectionsService } from '../../src/projections/projections.module.js'
 import { exportErasuresCommand, replayErasuresCommand, retentionCommand } from '../../src/privacy/privacy-cli.js';
 import { Retention } from '../../src/privacy/retention/retention.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, json } from '../support/http.js';
+import { type Body, consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -28,14 +28,7 @@ describe('retention: archive after two years without activity, erasure two years
   /** Erased on request at once: it still leaves the active base when its time comes. */
   let erasedEarly: string;
 
-  async function post(as: string, path: string, body: unknown): Promise<Body> {
-    const response = await fetch(`${running.baseUrl}${path}`, { method: 'POST', headers: { ...(await consortium.as(as)), 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const answer = await json(response);
-    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  }
-
-  const get = async (as: string, path: string) => fetch(`${running.baseUrl}${path}`, { headers: await consortium.as(as) });
+  const { post, get } = consortiumClient(() => running, () => consortium);
 
   async function aParcours(lastName: string): Promise<string> {
     const { parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', {

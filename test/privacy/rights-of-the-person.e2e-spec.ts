@@ -3,7 +3,7 @@ import { FixedClock } from '../../src/clock.js';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, json } from '../support/http.js';
+import { type Body, consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /** Rectification (art. 16), restriction (art. 18) and opposition (art. 21), access (art. 15). */
@@ -14,18 +14,7 @@ describe('the rights of the person over HTTP', () => {
   let projections: ProjectionsService;
   let parcoursId: string;
 
-  async function send(as: string, path: string, body: unknown): Promise<Response> {
-    return fetch(`${running.baseUrl}${path}`, { method: 'POST', headers: { ...(await consortium.as(as)), 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  }
-
-  async function post(as: string, path: string, body: unknown): Promise<Body> {
-    const response = await send(as, path, body);
-    const answer = await json(response);
-    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  }
-
-  const get = async (as: string, path: string, accept = 'application/json') => fetch(`${running.baseUrl}${path}`, { headers: { ...(await consortium.as(as)), accept } });
+  const { send, post, get } = consortiumClient(() => running, () => consortium);
 
   const appointment = (scheduledOn: string) => ({ appointmentId: randomUUID(), kind: 'accompaniment', scheduledOn, outcome: 'seen', partnerId: consortium.missionLocale.id });
 

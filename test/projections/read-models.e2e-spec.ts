@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, json } from '../support/http.js';
+import { type Body, consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('read models over HTTP: caseload, reports, partner feeds', () => {
@@ -10,20 +10,7 @@ describe('read models over HTTP: caseload, reports, partner feeds', () => {
   let projections: ProjectionsService;
   const parcours: Record<string, string> = {};
 
-  async function post(as: string, path: string, body: unknown): Promise<Body> {
-    const response = await fetch(`${running.baseUrl}${path}`, {
-      method: 'POST',
-      headers: { ...(await consortium.as(as)), 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const answer = await json(response);
-    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  }
-
-  async function get(as: string, path: string, accept = 'application/json'): Promise<Response> {
-    return fetch(`${running.baseUrl}${path}`, { headers: { ...(await consortium.as(as)), accept } });
-  }
+  const { post, get } = consortiumClient(() => running, () => consortium);
 
   /** A parcours opened by the Département in Thiers, oriented to the mission locale, with a référent. */
   async function aFollowedParcours(birthDate: string, rsaSocle = true): Promise<string> {
