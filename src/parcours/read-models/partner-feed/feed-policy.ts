@@ -48,7 +48,7 @@ import type {
   ParcoursEvent,
   ParcoursEventType,
 } from '../../domain/events.js';
-import { isParcoursEventType, PARCOURS_EVENT_TYPES } from '../../domain/events.js';
+import { IDENTITY_FIELDS, isParcoursEventType, PARCOURS_EVENT_TYPES } from '../../domain/events.js';
 import { PARTNER_KINDS, type PartnerKind } from '../../../partners/domain/roles.js';
 import defaultFeedPolicyFile from './feed-policies/default-feed-policy.json' with { type: 'json' };
 
@@ -175,6 +175,16 @@ for (const type of PARCOURS_EVENT_TYPES) {
 /** Whether a field of a type is a list of values (copied whole), rather than a single value. */
 export function isListField(type: string, field: string): boolean {
   return isParcoursEventType(type) && LEAVES.get(type)?.get(field) === 'values';
+}
+
+/**
+ * The values a list field may hold, where they form a closed set: a rectification names the
+ * identity fields it corrected, never their values. A list holding anything else is not delivered.
+ */
+const CLOSED_LISTS: ReadonlyMap<string, readonly string[]> = new Map([['IdentityRectified fields', IDENTITY_FIELDS]]);
+
+export function closedListValues(type: string, field: string): readonly string[] | undefined {
+  return CLOSED_LISTS.get(`${type} ${field}`);
 }
 
 /**

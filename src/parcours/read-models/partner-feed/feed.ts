@@ -18,7 +18,7 @@
  */
 import { PROCESSING_RIGHTS, type ParcoursEventType, type ProcessingRight } from '../../domain/events.js';
 import type { PartnerKind } from '../../../partners/domain/roles.js';
-import { allowanceFor, type FeedPolicy, isListField, RIGHTS_NOTICE_TYPES } from './feed-policy.js';
+import { allowanceFor, closedListValues, type FeedPolicy, isListField, RIGHTS_NOTICE_TYPES } from './feed-policy.js';
 
 export interface FeedEvent {
   type: string;
@@ -54,7 +54,7 @@ export function minimise(event: FeedEvent, partnerKind: PartnerKind, policy: Fee
   const data: MinimisedData = {};
   for (const field of allowance.fields) {
     const path = field.split('.');
-    const value = isListField(event.type, field) ? listAt(event.data, path) : asLeaf(valueAt(event.data, path));
+    const value = isListField(event.type, field) ? listAt(event.data, path, closedListValues(event.type, field)) : asLeaf(valueAt(event.data, path));
     if (value !== undefined) setAt(data, path, value);
   }
   return { type: event.type, data };
@@ -75,14 +75,17 @@ function asLeaf(value: unknown): Leaf | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** A new list of the leaves, or nothing when the value is not a list of leaves only (an object inside is never copied). */
-function listAt(data: unknown, path: readonly string[]): Leaf[] | undefined {
+/**
+ * A new list of the leaves, or nothing when the value is not a list of leaves only (an object inside
+ * is never copied), or holds a value outside the field's closed set.
+ */
+function listAt(data: unknown, path: readonly string[], allowed: readonly string[] | undefined): Leaf[] | undefined {
   const value = valueAt(data, path);
   if (!Array.isArray(value)) return undefined;
   const leaves: Leaf[] = [];
   for (const element of value as unknown[]) {
     const leaf = asLeaf(element);
-    if (leaf === undefined) return undefined;
+    if (leaf === undefined || (allowed !== undefined && !allowed.includes(leaf as string))) return undefined;
     leaves.push(leaf);
   }
   return leaves;

@@ -172,10 +172,14 @@ describe('minimise of a rectification (RGPD art. 16)', () => {
     }
   });
 
-  it('copies a list of leaves whatever they are, an empty one too', () => {
-    for (const fields of [[], ['lastName', null, 3, true]]) {
+  it('delivers the list only when it names identity fields, an empty one too: anything else there could be the identity itself', () => {
+    for (const fields of [[], ['lastName', 'nir', 'email']]) {
+      const named = { type: 'IdentityRectified', data: { ...rectified.data, fields } };
+      expect(minimise(named, 'caf', DEFAULT_FEED_POLICY)?.data).toEqual({ fields, rectifiedOn: '2026-03-10' });
+    }
+    for (const fields of [['lastName', 'Dupont'], ['lastName', null, 3, true], ['1 rue des Lilas']]) {
       const odd = { type: 'IdentityRectified', data: { ...rectified.data, fields } };
-      expect(minimise(odd, 'caf', DEFAULT_FEED_POLICY)?.data).toEqual({ fields, rectifiedOn: '2026-03-10' });
+      expect({ fields, data: minimise(odd, 'caf', DEFAULT_FEED_POLICY)?.data }).toEqual({ fields, data: { rectifiedOn: '2026-03-10' } });
     }
   });
 
