@@ -33,14 +33,18 @@ export interface ContinuityRow {
   fresh?: number;
 }
 
-/** Parcours whose events are kept in memory between batches (about 30 events each on average). */
-const CACHE_SIZE = 5_000;
+/**
+ * Events kept in memory between batches, all parcours together: about 1.6 kB each as objects, so
+ * up to ~160 MB. Worth it: without it, p99 of bench:api's commands went from ~41 ms to ~55 ms.
+ */
+const CACHED_EVENTS = 100_000;
 
 export function continuityProjection(policy: ContinuityPolicy, clock: Clock): CustomProjection {
   // The runner is the only writer of a generation, so what it wrote last is what the tables hold,
   // unless its transaction rolled back or another instance took the lease since: each entry is
   // used only while its version is the one stored in the parcours' row.
   const cache = new Map<string, { prefix: string; version: number; events: readonly ContinuityEvent[] }>();
+  let cachedEvents = 0;
   return {
     kind: 'custom',
     name: 'continuity_alerts',
@@ -124,10 +128,17 @@ export function continuityProjection(policy: ContinuityPolicy, clock: Clock): Cu
       const changed = [...touched].map((parcoursId) => rows.get(parcoursId)!);
       await saveEvaluations(tx, prefix, changed, policy, clock.today());
       for (const row of changed) {
+        cachedEvents -= cache.get(row.parcours_id)?.events.length ?? 0;
         cache.delete(row.parcours_id);
         cache.set(row.parcours_id, { prefix, version: row.version, events: row.events });
+        cachedEvents += row.events.length;
       }
-      while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      // The least recently written go first.
+      for (const [parcoursId, entry] of cache) {
+        if (cachedEvents <= CACHED_EVENTS) break;
+        cache.delete(parcoursId);
+        cachedEvents -= entry.events.length;
+      }
     },
   };
 }
