@@ -20,19 +20,22 @@ export interface Checkpoint {
 }
 
 /**
- * Takes a session advisory lock named after `name` in this schema, or answers false. Advisory locks
- * belong to the database, not the schema: without the schema in the key, two deployments (or two
- * test files) in one database would share their projections' leases.
+ * The advisory lock key of the name in `$1`, in this schema. Advisory locks belong to the database,
+ * not the schema: without the schema in the key, two deployments (or two test files) in one
+ * database would share their projections' leases and set-up locks.
  */
+const SCHEMA_LOCK_KEY = `hashtext(current_schema() || ':' || $1)`;
+
+/** Takes a session advisory lock named after `name` in this schema, or answers false. */
 export async function tryLockInSchema(session: SqlExecutor, name: string): Promise<boolean> {
-  const [lock] = await session.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext(current_schema() || ':' || $1)) AS locked`, [name]);
+  const [lock] = await session.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${SCHEMA_LOCK_KEY}) AS locked`, [name]);
   return lock?.locked === true;
 }
 
 /** The live generation, registering generation 1 (tables, views, checkpoint at the start) the first time. */
 export async function register(tx: SqlExecutor, projection: Projection): Promise<Registration> {
   // Two instances starting together must not both create generation 1.
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || $1))`, [`projection-setup:${projection.name}`]);
+  await tx.query(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`, [`projection-setup:${projection.name}`]);
   const rows = await tx.query<{ active_generation: number; schema_version: number }>(
     'SELECT active_generation, schema_version FROM projection_registry WHERE name = $1',
     [projection.name],

@@ -25,6 +25,7 @@ const HISTORY: readonly ParcoursEvent[] = [
 ];
 const EVENTS = recorded(PARCOURS_ID, HISTORY);
 const clock = new FixedClock(new Date(`${TODAY}T09:00:00Z`));
+const aProjection = () => continuityProjection(continuityPolicyOf({ continuityPolicyFile: undefined }), clock);
 
 /**
  * The projection keeps each parcours' events in memory between batches. Whatever happens to a
@@ -71,14 +72,14 @@ describe.each(databaseTargets())('the continuity projection’s tables on $name'
   }
 
   async function inOneGo(count = EVENTS.length): Promise<unknown> {
-    const projection = continuityProjection(continuityPolicyOf({ continuityPolicyFile: undefined }), clock);
+    const projection = aProjection();
     const prefix = await tablesOf(projection);
     await apply(projection, prefix, EVENTS.slice(0, count));
     return contents(prefix);
   }
 
   it('stores each event once, in its own row, whatever the batches', async () => {
-    const projection = continuityProjection(continuityPolicyOf({ continuityPolicyFile: undefined }), clock);
+    const projection = aProjection();
     const prefix = await tablesOf(projection);
     await apply(projection, prefix, EVENTS.slice(0, 3));
     await apply(projection, prefix, EVENTS.slice(3, 6));
@@ -92,7 +93,7 @@ describe.each(databaseTargets())('the continuity projection’s tables on $name'
   });
 
   it('does not trust what it remembers of a batch that rolled back', async () => {
-    const projection = continuityProjection(continuityPolicyOf({ continuityPolicyFile: undefined }), clock);
+    const projection = aProjection();
     const prefix = await tablesOf(projection);
     await apply(projection, prefix, EVENTS.slice(0, 4));
     await expect(
@@ -109,9 +110,8 @@ describe.each(databaseTargets())('the continuity projection’s tables on $name'
   });
 
   it('reads again what another instance applied while it did not hold the lease', async () => {
-    const policy = continuityPolicyOf({ continuityPolicyFile: undefined });
-    const first = continuityProjection(policy, clock);
-    const second = continuityProjection(policy, clock);
+    const first = aProjection();
+    const second = aProjection();
     const prefix = await tablesOf(first);
     await apply(first, prefix, EVENTS.slice(0, 4));
     await apply(second, prefix, EVENTS.slice(4, 6));
