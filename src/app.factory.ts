@@ -23,7 +23,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, request.id);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger) });
+  // abortOnError: a failed start is thrown to the caller (main says why and exits 1) rather than
+  // ending the process with abort() and a core dump.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
   app.enableShutdownHooks();
   app.useGlobalFilters(new ProblemDetailsFilter());
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });

@@ -174,6 +174,9 @@ export class CliExit extends Error {
 }
 
 export async function runCli(argv: readonly string[]): Promise<number> {
+  // An operator's command (a rebuild, a whole-store verify) may rightly run longer than any request:
+  // no statement timeout unless one is set explicitly. Lock and idle timeouts still apply.
+  process.env.DATABASE_STATEMENT_TIMEOUT_MS ??= '0';
   try {
     await buildCli().parseAsync([...argv], { from: 'user' });
     return 0;
