@@ -10,8 +10,7 @@ import { CORRELATION_HEADER, correlationIdFor } from './http/correlation.js';
 import { PinoNestLogger, RequestLog, createLogger } from './http/logging.js';
 import { ProblemDetailsFilter, validationProblem } from './http/problem.js';
 import { AddressRateLimits } from './http/rate-limits.js';
-import { SECURITY_HEADERS, allowSwaggerUi } from './http/security-headers.js';
-import helmet from '@fastify/helmet';
+import { securityHeaders } from './http/security-headers.js';
 
 /** Builds the HTTP application (used by main, the tests and the benchmarks). */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
@@ -32,8 +31,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
   // Headers first, so that every answer carries them (the limits' 429 included); then the limits,
   // before authentication and before any body is read.
-  await app.register(helmet, SECURITY_HEADERS);
-  allowSwaggerUi(adapter.getInstance());
+  securityHeaders(adapter.getInstance());
   app.get(AddressRateLimits).install(adapter.getInstance());
   app.enableShutdownHooks();
   app.useGlobalFilters(new ProblemDetailsFilter());

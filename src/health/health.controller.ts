@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { databaseTrouble } from '../database/database-availability.js';
 import { pendingMigrations } from '../database/migrator.js';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
@@ -69,7 +70,9 @@ export class HealthController {
       timer = setTimeout(() => resolve(session.down({ message: `no answer within ${ms} ms` })), ms);
     });
     try {
-      return await Promise.race([check(session).catch((error: unknown) => session.down({ message: error instanceof Error ? error.message : String(error) })), late]);
+      // The probe is public: it says what kind of failure, never the driver's message (host, port, SQL).
+      const failed = (error: unknown) => session.down({ message: databaseTrouble(error) ? `database ${databaseTrouble(error)}` : 'check failed' });
+      return await Promise.race([check(session).catch(failed), late]);
     } finally {
       clearTimeout(timer);
     }

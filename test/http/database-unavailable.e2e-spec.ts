@@ -178,6 +178,10 @@ describe.each(databaseTargets())('database timeouts and outages on $name', (targ
       const down = await me();
       expect(down.headers.get('retry-after')).toBe('10');
       expect(await json(down)).toMatchObject({ status: 503, code: 'database_unavailable' });
+      // The probe is public: the kind of failure, not the driver's message with the server's address.
+      const ready = await json(await fetch(`${baseUrl}/health/ready`));
+      expect(ready).toMatchObject({ checks: { error: { database: { status: 'down', message: 'database unavailable' } } } });
+      expect(JSON.stringify(ready)).not.toContain('127.0.0.1');
 
       server.start();
       expect((await me()).status).toBe(403);
