@@ -85,20 +85,24 @@ async function concurrently(writers: number, ms: number, step: (writer: Writer) 
   return done / ((performance.now() - started) / 1000);
 }
 
+/** Events per second appended by the store, `writers` side by side, `batch` events per append. */
+function appendRate(store: SqlEventStore, writers: number, batch: number, category = 'ours'): Promise<number> {
+  return concurrently(
+    writers,
+    ROUND_MS,
+    async (writer) => {
+      const stream = writer.pick();
+      const result = await store.appendToStream(stream.id, writer.events(batch), { expectedVersion: stream.version });
+      stream.version = result.nextExpectedVersion;
+      return batch;
+    },
+    category,
+  );
+}
+
 async function appendFigure(bench: BenchDatabase, store: SqlEventStore, writers: number, batch: number): Promise<Figure> {
   const insert = rawInsert(batch);
-  const ours = () =>
-    concurrently(
-      writers,
-      ROUND_MS,
-      async (writer) => {
-        const stream = writer.pick();
-        const result = await store.appendToStream(stream.id, writer.events(batch), { expectedVersion: stream.version });
-        stream.version = result.nextExpectedVersion;
-        return batch;
-      },
-      'ours',
-    );
+  const ours = () => appendRate(store, writers, batch);
   const raw = () =>
     concurrently(
       writers,
@@ -116,6 +120,23 @@ async function appendFigure(bench: BenchDatabase, store: SqlEventStore, writers:
       'raw',
     );
   return compare(ROUNDS, ours, raw, 'ev/s');
+}
+
+/**
+ * What durability costs on the embedded database: the same appends with fsync on (the default,
+ * "ours") and off (PGLITE_FSYNC=off, "raw"), each on its own fresh PGlite folder.
+ */
+async function fsyncCost(store: SqlEventStore): Promise<Record<string, Figure>> {
+  const relaxed = await openBenchDatabase('store-fsync-off', 12, { pgliteFsync: false });
+  try {
+    const relaxedStore = new SqlEventStore(relaxed.db);
+    return {
+      fsyncOnVsOff_append1_w1: await compare(ROUNDS, () => appendRate(store, 1, 1), () => appendRate(relaxedStore, 1, 1), 'ev/s'),
+      fsyncOnVsOff_append100_w1: await compare(ROUNDS, () => appendRate(store, 1, 100), () => appendRate(relaxedStore, 1, 100), 'ev/s'),
+    };
+  } finally {
+    await relaxed.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -179,7 +200,10 @@ async function main(): Promise<void> {
       'ev/s',
     );
 
+    if (bench.dataDir) Object.assign(figures, await fsyncCost(store));
+
     printTable(`bench:store — ${bench.label}`, figures);
+    if (bench.dataDir) console.log('fsyncOnVsOff_*: ours = fsync on (the default), raw = PGLITE_FSYNC=off');
     console.log(`written to ${writeResults('store', figures)}`);
   } finally {
     await bench.close();

@@ -20,15 +20,16 @@ export interface BenchDatabase {
  * The configured database, in a throw-away place: a fresh schema on the server named by
  * DATABASE_URL, or a fresh PGlite folder. Benchmarks never touch the service's own data.
  */
-export async function openBenchDatabase(name: string, poolSize = 12): Promise<BenchDatabase> {
+export async function openBenchDatabase(name: string, poolSize = 12, options: { pgliteFsync?: boolean } = {}): Promise<BenchDatabase> {
   const base = process.env.DATABASE_URL;
   if (!base) {
     const dataDir = mkdtempSync(join(tmpdir(), `spie-bench-${name}-`));
-    const db = await PgliteSqlClient.open(join(dataDir, 'pglite'));
+    const fsync = options.pgliteFsync ?? process.env.PGLITE_FSYNC !== 'off';
+    const db = await PgliteSqlClient.open(join(dataDir, 'pglite'), { fsync });
     await migrate(db);
     return {
       db,
-      label: 'PGlite (embedded, on disk)',
+      label: `PGlite (embedded, on disk, fsync ${fsync ? 'on' : 'off'})`,
       url: undefined,
       dataDir,
       close: async () => {

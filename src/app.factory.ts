@@ -9,13 +9,16 @@ import type { AppConfig } from './config/app-config.js';
 import { CORRELATION_HEADER, correlationIdFor } from './http/correlation.js';
 import { PinoNestLogger, RequestLog, createLogger } from './http/logging.js';
 import { ProblemDetailsFilter, validationProblem } from './http/problem.js';
+import { AddressRateLimits } from './http/rate-limits.js';
+import { securityHeaders } from './http/security-headers.js';
 
 /** Builds the HTTP application (used by main, the tests and the benchmarks). */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
+    // Fastify takes a hop count too; Nest's option type forgot it.
+    trustProxy: config.trustProxy as boolean | string[],
     genReqId: correlationIdFor,
     loggerInstance: logger,
     logController: new RequestLog(),
@@ -23,7 +26,13 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, request.id);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger) });
+  // abortOnError: a failed start is thrown to the caller (main says why and exits 1) rather than
+  // ending the process with abort() and a core dump.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
+  // Headers first, so that every answer carries them (the limits' 429 included); then the limits,
+  // before authentication and before any body is read.
+  securityHeaders(adapter.getInstance());
+  app.get(AddressRateLimits).install(adapter.getInstance());
   app.enableShutdownHooks();
   app.useGlobalFilters(new ProblemDetailsFilter());
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });

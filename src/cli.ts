@@ -2,7 +2,6 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { migrate } from './database/migrator.js';
 import { openDatabase } from './database/open-database.js';
-import { loadOrCreateSigningKey, mintToken } from './partners/auth/signing-key.js';
 import { assertBusinessDate } from './continuity/calendar.js';
 
 /**
@@ -32,16 +31,14 @@ export function buildCli(): Command {
   const tokens = program.command('tokens').description('bearer tokens signed with the local key (embedded identity provider)');
   tokens
     .command('mint')
-    .description('print a token for a member (the `sub` of a person added to an organisation)')
+    .description('print a token for a member (the `sub` of a person added to an organisation); journaled in the access journal')
     .requiredOption('--sub <sub>', 'the member\'s user id')
-    .option('--ttl <seconds>', 'lifetime in seconds', '28800')
-    .action(async (options: { sub: string; ttl: string }) => {
+    .option('--ttl <seconds>', 'lifetime in seconds, at most TOKEN_MAX_LIFETIME_SECONDS (default: 8 hours, a working day, or that maximum if shorter)')
+    .action(async (options: { sub: string; ttl?: string }) => {
+      const { mintTokenCommand } = await import('./partners/auth/token-cli.js');
       const config = loadConfig();
-      if (config.oidcJwksUrl) throw new Error('OIDC_JWKS_URL is set: tokens come from your identity provider, not from this command');
-      const ttlSeconds = Number(options.ttl);
-      if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 30 * 24 * 3600) throw new Error('--ttl must be 60 to 2592000 seconds');
-      const key = await loadOrCreateSigningKey(config.dataDir);
-      process.stdout.write(`${await mintToken(key, { subject: options.sub, issuer: config.oidcIssuer, audience: config.oidcAudience, ttlSeconds })}\n`);
+      const ttlSeconds = options.ttl === undefined ? Math.min(8 * 3600, config.tokenMaxLifetimeSeconds) : Number(options.ttl);
+      process.stdout.write(`${await mintTokenCommand(config, { sub: options.sub, ttlSeconds })}\n`);
     });
 
   program
@@ -174,6 +171,9 @@ export class CliExit extends Error {
 }
 
 export async function runCli(argv: readonly string[]): Promise<number> {
+  // An operator's command (a rebuild, a whole-store verify) may rightly run longer than any request:
+  // no statement timeout unless one is set explicitly. Lock and idle timeouts still apply.
+  process.env.DATABASE_STATEMENT_TIMEOUT_MS ??= '0';
   try {
     await buildCli().parseAsync([...argv], { from: 'user' });
     return 0;

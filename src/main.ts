@@ -13,8 +13,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config);
-  await app.listen(config.port, config.host);
+  let app;
+  try {
+    app = await createApp(config);
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    // One line an operator can act on (a database that cannot be reached, a key file others can
+    // read…) rather than a stack trace, and an ordinary failure exit code.
+    process.stderr.write(`spie-parcours could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   new Logger('Main').log(`spie-parcours listening on http://${config.host}:${config.port}, database: ${database}`);
 }

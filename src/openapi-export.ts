@@ -9,7 +9,8 @@ import { buildOpenApiDocument } from './openapi.js';
 export async function writeOpenApiDocument(file: string): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spie-openapi-'));
   try {
-    const app = await createApp(loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir }));
+    // Thrown away at once: nothing to flush to disk.
+    const app = await createApp(loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, PGLITE_FSYNC: 'off' }));
     await app.init();
     writeFileSync(file, `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);
     await app.close();

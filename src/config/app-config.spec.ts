@@ -41,6 +41,79 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('hardens by default: fsync on, database timeouts, per-address limits, no trusted proxy, tokens of at most 10 hours', () => {
+    expect(loadConfig({})).toMatchObject({
+      pgliteFsync: true,
+      databaseStatementTimeoutMs: 30_000,
+      databaseLockTimeoutMs: 10_000,
+      databaseIdleInTransactionTimeoutMs: 60_000,
+      databaseConnectTimeoutMs: 5_000,
+      databaseConnectRetrySeconds: 60,
+      readinessTimeoutMs: 2_000,
+      rateLimitPerAddressPerMinute: 6000,
+      authFailuresPerAddressPerMinute: 60,
+      trustProxy: false,
+      tokenMaxLifetimeSeconds: 36_000,
+    });
+  });
+
+  it('reads the hardening settings', () => {
+    const config = loadConfig({
+      PGLITE_FSYNC: 'off',
+      DATABASE_STATEMENT_TIMEOUT_MS: '0',
+      DATABASE_LOCK_TIMEOUT_MS: '500',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '1000',
+      DATABASE_CONNECT_TIMEOUT_MS: '250',
+      DATABASE_CONNECT_RETRY_SECONDS: '0',
+      READINESS_TIMEOUT_MS: '700',
+      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100',
+      AUTH_FAILURES_PER_ADDRESS_PER_MINUTE: '5',
+      TOKEN_MAX_LIFETIME_SECONDS: '3600',
+    });
+    expect(config).toMatchObject({
+      pgliteFsync: false,
+      databaseStatementTimeoutMs: 0,
+      databaseLockTimeoutMs: 500,
+      databaseIdleInTransactionTimeoutMs: 1000,
+      databaseConnectTimeoutMs: 250,
+      databaseConnectRetrySeconds: 0,
+      readinessTimeoutMs: 700,
+      rateLimitPerAddressPerMinute: 100,
+      authFailuresPerAddressPerMinute: 5,
+      tokenMaxLifetimeSeconds: 3600,
+    });
+  });
+
+  it.each([
+    ['false', false],
+    ['2', 2],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.1,::1, fd00::/8', ['10.0.0.0/8', '192.168.1.1', '::1', 'fd00::/8']],
+    ['loopback,uniquelocal', ['loopback', 'uniquelocal']],
+  ])('reads TRUST_PROXY=%j as Fastify expects it', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each([
+    [{ PGLITE_FSYNC: 'no' }, 'PGLITE_FSYNC must be one of on, off'],
+    [{ DATABASE_STATEMENT_TIMEOUT_MS: '-1' }, 'DATABASE_STATEMENT_TIMEOUT_MS must be between 0 and'],
+    [{ DATABASE_LOCK_TIMEOUT_MS: '10s' }, 'DATABASE_LOCK_TIMEOUT_MS must be an integer'],
+    [{ DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 'x' }, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS must be an integer'],
+    [{ DATABASE_CONNECT_TIMEOUT_MS: '0' }, 'DATABASE_CONNECT_TIMEOUT_MS must be between 100 and'],
+    [{ DATABASE_CONNECT_RETRY_SECONDS: '7200' }, 'DATABASE_CONNECT_RETRY_SECONDS must be between 0 and 3600'],
+    [{ READINESS_TIMEOUT_MS: '10' }, 'READINESS_TIMEOUT_MS must be between 100 and'],
+    [{ RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0' }, 'RATE_LIMIT_PER_ADDRESS_PER_MINUTE must be between 1 and'],
+    [{ AUTH_FAILURES_PER_ADDRESS_PER_MINUTE: 'many' }, 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE must be an integer'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY must not be "true"'],
+    [{ TRUST_PROXY: '0' }, 'TRUST_PROXY must be between 1 and 32'],
+    [{ TRUST_PROXY: '10.0.0.1, proxy.local' }, 'TRUST_PROXY must be false, a number of proxies, or addresses/CIDR ranges separated by commas; "proxy.local"'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, '"10.0.0.0/33" is none of these'],
+    [{ TOKEN_MAX_LIFETIME_SECONDS: '30' }, 'TOKEN_MAX_LIFETIME_SECONDS must be between 60 and 2592000'],
+  ])('stops on the hardening setting %j with a message naming it', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ DATABASE_URL: '  ', PORT: '' })).toMatchObject({ databaseUrl: undefined, port: 3000 });
   });

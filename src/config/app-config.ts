@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /**
@@ -46,6 +47,34 @@ export class AppConfig {
    * (created on first start in the embedded default; required with a PostgreSQL server).
    */
   readonly masterKey!: string | undefined;
+  /**
+   * Whether the embedded database flushes its commits to disk (fsync). Off only for throw-away
+   * data: a crash or power cut may then lose acknowledged writes. No effect on a PostgreSQL server.
+   */
+  readonly pgliteFsync!: boolean;
+  /** PostgreSQL server: longest statement of the service (ms, 0 = none); operator commands run without one. */
+  readonly databaseStatementTimeoutMs!: number;
+  /** PostgreSQL server: longest wait for a lock (ms, 0 = none): a write blocked longer answers 503. */
+  readonly databaseLockTimeoutMs!: number;
+  /** PostgreSQL server: a transaction left idle longer is ended by the server (ms, 0 = none). */
+  readonly databaseIdleInTransactionTimeoutMs!: number;
+  /** PostgreSQL server: longest wait for a connection, new or from the pool (ms). */
+  readonly databaseConnectTimeoutMs!: number;
+  /** At start, how long to keep retrying an unreachable PostgreSQL server before giving up (seconds). */
+  readonly databaseConnectRetrySeconds!: number;
+  /** Each readiness check not answered within this (ms) is reported down. */
+  readonly readinessTimeoutMs!: number;
+  /** Requests per minute and per client address, counted before authentication (429 beyond). */
+  readonly rateLimitPerAddressPerMinute!: number;
+  /** Failed authentications per minute and per client address; beyond, the address gets 429 until the minute ends. */
+  readonly authFailuresPerAddressPerMinute!: number;
+  /**
+   * Which proxies may say who the client is (X-Forwarded-For): `false` (none, the default), a hop
+   * count, or their addresses/CIDR ranges. Fastify's `trustProxy`.
+   */
+  readonly trustProxy!: false | number | string[];
+  /** Longest lifetime (`exp - iat`) of an accepted bearer token, and of one minted by the CLI (seconds). */
+  readonly tokenMaxLifetimeSeconds!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -91,6 +120,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     retentionActiveMonths: integer(env, 'RETENTION_ACTIVE_MONTHS', 24, 1, 240),
     retentionArchiveMonths: integer(env, 'RETENTION_ARCHIVE_MONTHS', 24, 1, 240),
     masterKey: base64Key(env, 'MASTER_KEY', 32),
+    pgliteFsync: oneOf(env, 'PGLITE_FSYNC', ['on', 'off'], 'on') === 'on',
+    databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
+    databaseLockTimeoutMs: integer(env, 'DATABASE_LOCK_TIMEOUT_MS', 10_000, 0, 86_400_000),
+    databaseIdleInTransactionTimeoutMs: integer(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 0, 86_400_000),
+    databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+    databaseConnectRetrySeconds: integer(env, 'DATABASE_CONNECT_RETRY_SECONDS', 60, 0, 3_600),
+    readinessTimeoutMs: integer(env, 'READINESS_TIMEOUT_MS', 2_000, 100, 60_000),
+    rateLimitPerAddressPerMinute: integer(env, 'RATE_LIMIT_PER_ADDRESS_PER_MINUTE', 6000, 1, 10_000_000),
+    authFailuresPerAddressPerMinute: integer(env, 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE', 60, 1, 10_000_000),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
+    tokenMaxLifetimeSeconds: integer(env, 'TOKEN_MAX_LIFETIME_SECONDS', 36_000, 60, 30 * 86_400),
   });
 }
 
@@ -142,6 +182,37 @@ function base64Key(env: Env, name: string, bytes: number): string | undefined {
     throw new ConfigError(name, `must be the base64 of ${bytes} random bytes (openssl rand -base64 ${bytes})`);
   }
   return value;
+}
+
+/**
+ * Fastify's `trustProxy`, minus `true`: trusting every hop would let any client choose the address
+ * its rate limit is counted against by sending X-Forwarded-For.
+ */
+function trustProxy(env: Env, name: string): false | number | string[] {
+  const value = raw(env, name);
+  if (value === undefined || value === 'false') return false;
+  if (/^\d+$/.test(value)) return integer(env, name, 0, 1, 32);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isAddressOrRange(entry));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      name,
+      value === 'true'
+        ? 'must not be "true" (any client could then choose its own address): give the number of proxies in front of the service, or their addresses'
+        : `must be false, a number of proxies, or addresses/CIDR ranges separated by commas; "${bad}" is none of these`,
+    );
+  }
+  return entries;
+}
+
+function isAddressOrRange(entry: string): boolean {
+  // proxy-addr's names for the private ranges.
+  if (entry === 'loopback' || entry === 'linklocal' || entry === 'uniquelocal') return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 function databaseUrl(env: Env): string | undefined {

@@ -1,5 +1,6 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { waitForDatabase } from './database-availability.js';
 import { migrate } from './migrator.js';
 import { openDatabase } from './open-database.js';
 import { SqlClient } from './sql-client.js';
@@ -13,6 +14,7 @@ import { SqlClient } from './sql-client.js';
       useFactory: async (config: AppConfig): Promise<SqlClient> => {
         const db = await openDatabase(config);
         try {
+          if (config.databaseUrl) await waitForDatabase(db, config.databaseUrl, config.databaseConnectRetrySeconds, new Logger('Database'));
           // Applied at start so that a deployed version always runs on its own schema.
           await migrate(db);
         } catch (error) {

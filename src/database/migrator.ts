@@ -43,6 +43,9 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  */
 export async function migrate(db: SqlClient, migrations = loadMigrations()): Promise<MigrationReport> {
   return db.transaction(async (tx) => {
+    // Not the service's timeouts: an instance starting beside another waits for its migrations,
+    // and a migration may rewrite a large table.
+    await tx.exec(`SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0`);
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,

@@ -16,6 +16,19 @@ export interface PgSqlClientOptions {
   applicationName?: string;
   /** How long to wait between attempts to restore a lost LISTEN connection. */
   reconnectDelayMs?: number;
+  timeouts?: PgTimeouts;
+}
+
+/**
+ * Bounds on every connection of the service (0 = the server's own setting, none by default), so
+ * that a held lock or a hung server makes a request fail fast (503) instead of piling up.
+ */
+export interface PgTimeouts {
+  statementMs: number;
+  lockMs: number;
+  idleInTransactionMs: number;
+  /** Opening a connection, or waiting for one of the pool's. */
+  connectMs: number;
 }
 
 export class PgSqlClient implements SqlClient {
@@ -24,12 +37,7 @@ export class PgSqlClient implements SqlClient {
   private closed = false;
 
   constructor(private readonly options: PgSqlClientOptions) {
-    this.pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize,
-      application_name: options.applicationName ?? 'spie-parcours',
-      types,
-    });
+    this.pool = new pg.Pool({ ...this.connectionConfig(), max: options.poolSize, application_name: options.applicationName ?? 'spie-parcours' });
     // An idle client that dies (server restart) must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
   }
@@ -78,7 +86,7 @@ export class PgSqlClient implements SqlClient {
     let timer: NodeJS.Timeout | undefined;
 
     const connect = async (isReconnect: boolean): Promise<void> => {
-      const next = new pg.Client({ connectionString: this.options.connectionString, types });
+      const next = new pg.Client(this.connectionConfig());
       next.on('notification', (message) => {
         if (message.channel === channel) onNotify(message.payload ?? '');
       });
@@ -115,7 +123,7 @@ export class PgSqlClient implements SqlClient {
   }
 
   async session(): Promise<SqlSession> {
-    const client = new pg.Client({ connectionString: this.options.connectionString, types, application_name: 'spie-parcours-session' });
+    const client = new pg.Client({ ...this.connectionConfig(), application_name: 'spie-parcours-session' });
     let lost: (() => void) | undefined;
     let ended = false;
     const markLost = () => {
@@ -152,6 +160,21 @@ export class PgSqlClient implements SqlClient {
         ended = true;
         await client.end().catch(() => undefined);
       },
+    };
+  }
+
+  /** What every connection gets: the pool's, the listener's and the sessions'. */
+  private connectionConfig(): pg.ClientConfig {
+    const timeouts = this.options.timeouts;
+    return {
+      connectionString: this.options.connectionString,
+      types,
+      ...(timeouts && {
+        statement_timeout: timeouts.statementMs,
+        lock_timeout: timeouts.lockMs,
+        idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+        connectionTimeoutMillis: timeouts.connectMs,
+      }),
     };
   }
 

@@ -1,11 +1,14 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { databaseTrouble } from '../database/database-availability.js';
 import { pendingMigrations } from '../database/migrator.js';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import { ProjectionsService } from '../projections/projections.module.js';
 import { Public } from '../partners/auth/access.decorators.js';
 import { ApiExcludeController } from '@nestjs/swagger';
+
+type IndicatorSession = ReturnType<HealthIndicatorService['check']>;
 
 /** Probes are public (hence never rate-limited): an orchestrator must always get an answer. */
 @Public()
@@ -29,33 +32,49 @@ export class HealthController {
 
   /**
    * Readiness: the database answers, carries every migration this version needs, and no read model
-   * lags behind the events by more than PROJECTION_LAG_READY_SECONDS.
+   * lags behind the events by more than PROJECTION_LAG_READY_SECONDS. Each check is down if it has
+   * not answered within READINESS_TIMEOUT_MS: a probe must get its 503 promptly when the database
+   * hangs (a held lock, a server that no longer answers), not when the orchestrator gives up.
    */
   @Get('ready')
   @HealthCheck()
   ready() {
     return this.health.check([
       () =>
-        this.indicators
-          .check('database')
-          .attempt(async () => {
-            await this.db.query('SELECT 1');
-            return { dialect: this.db.dialect };
-          })
-          .withTimeout(2000),
-      async () => {
-        const session = this.indicators.check('migrations');
-        const pending = await pendingMigrations(this.db).catch(() => null);
-        if (pending === null) return session.down({ message: 'migration table unreadable' });
-        return pending.length === 0 ? session.up() : session.down({ pending });
-      },
-      async () => {
-        const session = this.indicators.check('projections');
-        const statuses = await this.projections.statuses();
-        const lagging = statuses.filter((status) => status.lagSeconds > this.config.projectionLagReadySeconds);
-        const lag = Object.fromEntries(statuses.map((status) => [status.name, { lagEvents: status.lagEvents, lagSeconds: status.lagSeconds }]));
-        return lagging.length === 0 ? session.up(lag) : session.down({ lagging: lagging.map((status) => status.name), ...lag });
-      },
+        this.timeBoxed('database', async (session) => {
+          await this.db.query('SELECT 1');
+          return session.up({ dialect: this.db.dialect });
+        }),
+      () =>
+        this.timeBoxed('migrations', async (session) => {
+          const pending = await pendingMigrations(this.db).catch(() => null);
+          if (pending === null) return session.down({ message: 'migration table unreadable' });
+          return pending.length === 0 ? session.up() : session.down({ pending });
+        }),
+      () =>
+        this.timeBoxed('projections', async (session) => {
+          const statuses = await this.projections.statuses();
+          const lagging = statuses.filter((status) => status.lagSeconds > this.config.projectionLagReadySeconds);
+          const lag = Object.fromEntries(statuses.map((status) => [status.name, { lagEvents: status.lagEvents, lagSeconds: status.lagSeconds }]));
+          return lagging.length === 0 ? session.up(lag) : session.down({ lagging: lagging.map((status) => status.name), ...lag });
+        }),
     ]);
+  }
+
+  /** The check's own verdict, or down if it takes longer than READINESS_TIMEOUT_MS (it goes on, unwaited). */
+  private async timeBoxed(key: string, check: (session: IndicatorSession) => Promise<HealthIndicatorResult>): Promise<HealthIndicatorResult> {
+    const session = this.indicators.check(key);
+    const ms = this.config.readinessTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<HealthIndicatorResult>((resolve) => {
+      timer = setTimeout(() => resolve(session.down({ message: `no answer within ${ms} ms` })), ms);
+    });
+    try {
+      // The probe is public: it says what kind of failure, never the driver's message (host, port, SQL).
+      const failed = (error: unknown) => session.down({ message: databaseTrouble(error) ? `database ${databaseTrouble(error)}` : 'check failed' });
+      return await Promise.race([check(session).catch(failed), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { databaseTrouble } from '../database/database-availability.js';
 import { ConcurrencyError, EventIdConflictError, InvalidAppendError, InvalidCursorError } from '../event-store/event-store.js';
 import { correlationIdOf } from './correlation.js';
 import { PartnerRuleError } from '../partners/domain/partner-decider.js';
@@ -145,6 +146,13 @@ export function mapError(error: unknown, request?: { headers: Record<string, unk
   }
   if (error instanceof InvalidCursorError || error instanceof InvalidAppendError) {
     return { status: 400, code: error.code, title: 'The request is invalid', detail: error.message };
+  }
+  const trouble = databaseTrouble(error);
+  if (trouble === 'busy') {
+    return { status: 503, code: 'database_busy', title: 'The database is busy (a lock or statement timeout); retry shortly', headers: { 'retry-after': '2' } };
+  }
+  if (trouble === 'unavailable') {
+    return { status: 503, code: 'database_unavailable', title: 'The database cannot be reached; retry later', headers: { 'retry-after': '10' } };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

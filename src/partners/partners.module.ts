@@ -2,6 +2,7 @@ import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/com
 import { APP_GUARD } from '@nestjs/core';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
+import { SharedRateCounter } from '../http/rate-limits.js';
 import { AccessGuard } from './auth/access.guard.js';
 import { PartnerRateLimiter } from './auth/rate-limiter.js';
 import { PrincipalResolver } from './auth/principal-resolver.js';
@@ -32,7 +33,11 @@ import { ExecutePartnerCommandHandler } from './partner-write.js';
       inject: [SqlClient, TokenVerifier],
       useFactory: (db: SqlClient, tokens: TokenVerifier) => new PrincipalResolver(db, tokens),
     },
-    { provide: PartnerRateLimiter, inject: [AppConfig], useFactory: (config: AppConfig) => new PartnerRateLimiter(config.rateLimitPerMinute) },
+    {
+      provide: PartnerRateLimiter,
+      inject: [SharedRateCounter, AppConfig],
+      useFactory: (counter: SharedRateCounter, config: AppConfig) => new PartnerRateLimiter(counter, config.rateLimitPerMinute),
+    },
     { provide: APP_GUARD, useClass: AccessGuard },
     ExecutePartnerCommandHandler,
     GetPartnerHandler,

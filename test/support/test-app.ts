@@ -22,14 +22,23 @@ export interface RunningApp {
  * The real service on a free port, over real HTTP: on PostgreSQL in a schema of its own when
  * DATABASE_URL is set, otherwise on PGlite in a temporary data folder.
  */
-export async function startApp(overrides: Partial<Record<string, string>> = {}, options: AppOptions = {}): Promise<RunningApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'spie-test-'));
+export async function startApp(
+  overrides: Partial<Record<string, string>> = {},
+  options: AppOptions = {},
+  /**
+   * A second instance of the service beside `instanceOf` (which owns them): the same PostgreSQL
+   * schema, and the same DATA_DIR, hence the same token signing key.
+   */
+  { instanceOf }: { instanceOf?: RunningApp } = {},
+): Promise<RunningApp> {
+  const dataDir = instanceOf?.config.dataDir ?? mkdtempSync(join(tmpdir(), 'spie-test-'));
   const target = defaultTarget();
-  const database = target.name === 'postgres' ? await target.open({ migrate: false }) : undefined;
+  const database = target.name === 'postgres' && !instanceOf ? await target.open({ migrate: false }) : undefined;
   if (database) await database.db.close();
+  const url = instanceOf ? instanceOf.config.databaseUrl : database?.url;
   // A server deployment must be given its master key (instances share it); each test app gets its own.
-  const masterKey = database ? randomBytes(32).toString('base64') : '';
-  const base = loadConfig({ LOG_LEVEL: 'silent', MASTER_KEY: masterKey, ...overrides, DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '' });
+  const masterKey = instanceOf ? (instanceOf.config.masterKey ?? '') : database ? randomBytes(32).toString('base64') : '';
+  const base = loadConfig({ LOG_LEVEL: 'silent', MASTER_KEY: masterKey, ...overrides, DATA_DIR: dataDir, DATABASE_URL: url ?? '' });
   const config = new AppConfig({ ...base, port: 0 });
   const app = await createApp(config, options);
   await app.listen(0, '127.0.0.1');
@@ -50,7 +59,7 @@ export async function startApp(overrides: Partial<Record<string, string>> = {}, 
       if (!stopped) await app.close();
       stopped = true;
       await database?.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!instanceOf) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../../config/app-config.js';
 import { type CryptoKey, type JWK, SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
 
 /**
@@ -19,6 +20,11 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<LocalSign
   const dir = join(dataDir, 'keys');
   const file = join(dir, FILE);
   if (existsSync(file)) {
+    // Whoever reads this file can sign a token for anybody: refused unless private, as the master key is.
+    const mode = statSync(file).mode & 0o777;
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new ConfigError(file, `is readable by other users (mode ${mode.toString(8)}): anyone who reads it can sign tokens; run: chmod 600 ${file}`);
+    }
     const jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK & { kid: string };
     return fromPrivateJwk(jwk);
   }

@@ -23,7 +23,9 @@ const CACHE_SIZE = 10_000;
 
 /**
  * Verifies OIDC bearer tokens (ProConnect-compatible): signature with the provider's JWKS (RS256 or
- * ES256 only — `none` and HMAC are refused), issuer, audience, expiry with a tolerated clock skew.
+ * ES256 only — `none` and HMAC are refused), issuer, audience, expiry with a tolerated clock skew,
+ * and a lifetime of at most TOKEN_MAX_LIFETIME_SECONDS: `iat` required, not in the future, and
+ * `exp - iat` within the maximum (a token minted for a century is refused, not trusted for one).
  * A verified token is remembered until it expires, so a caseworker's tool calling many times pays
  * the signature check once.
  */
@@ -32,7 +34,7 @@ export class TokenVerifier {
   private readonly verified = new Map<string, { subject: string; expiresAtMs: number }>();
 
   constructor(
-    private readonly config: Pick<AppConfig, 'oidcIssuer' | 'oidcAudience' | 'oidcJwksUrl' | 'jwtClockSkewSeconds'>,
+    private readonly config: Pick<AppConfig, 'oidcIssuer' | 'oidcAudience' | 'oidcJwksUrl' | 'jwtClockSkewSeconds' | 'tokenMaxLifetimeSeconds'>,
     localKey: LocalSigningKey | undefined,
   ) {
     if (config.oidcJwksUrl) {
@@ -57,10 +59,16 @@ export class TokenVerifier {
         audience: this.config.oidcAudience,
         algorithms: ['RS256', 'ES256'],
         clockTolerance: this.config.jwtClockSkewSeconds,
-        requiredClaims: ['sub', 'exp'],
+        requiredClaims: ['sub', 'exp', 'iat'],
+        // Also refuses an `iat` in the future.
+        maxTokenAge: this.config.tokenMaxLifetimeSeconds,
       }));
     } catch (error) {
       throw translate(error);
+    }
+    const lifetime = payload.exp! - payload.iat!;
+    if (lifetime > this.config.tokenMaxLifetimeSeconds) {
+      throw new InvalidTokenError(`lifetime (exp - iat) of ${lifetime} s is longer than the ${this.config.tokenMaxLifetimeSeconds} s allowed`);
     }
     const subject = payload.sub!;
     this.verified.set(token, { subject, expiresAtMs: payload.exp! * 1000 });
@@ -72,7 +80,7 @@ export class TokenVerifier {
 function translate(error: unknown): Error {
   if (error instanceof errors.JWKSTimeout) return new IdentityProviderUnavailableError();
   if (error instanceof errors.JWTExpired) return new InvalidTokenError('expired');
-  if (error instanceof errors.JWTClaimValidationFailed) return new InvalidTokenError(`${error.claim} claim rejected`);
+  if (error instanceof errors.JWTClaimValidationFailed) return new InvalidTokenError(`${error.claim} claim ${error.reason === 'missing' ? 'missing' : 'rejected'}`);
   if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError('signature algorithm not allowed');
   if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError('bad signature');
   if (error instanceof errors.JWKSNoMatchingKey) return new InvalidTokenError('signed by an unknown key');

@@ -8,8 +8,8 @@ export interface JournalEntry {
   actor: EventMetadata['actor'];
   /** e.g. `parcours.read`, `parcours.DecideOrientation`, `audit.replay`. */
   operation: string;
-  /** A parcours; or, for audits over many records, the store or a territory. */
-  recordType: 'parcours' | 'access_journal' | 'store' | 'territory';
+  /** A parcours; or, for audits over many records, the store or a territory; or a member (a token minted for them). */
+  recordType: 'parcours' | 'access_journal' | 'store' | 'territory' | 'member';
   recordId: string;
   outcome: 'ok' | 'not_found' | 'refused';
   correlationId: string;
