@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
@@ -276,6 +277,37 @@ describe('feed streams end with their credentials', () => {
       expect(admission.status).toBe(200);
       await admission.body?.cancel();
       for (const stream of [referent[1]!, ...coordinator, other]) stream.close();
+    }, 12_000);
+
+    it('a client that leaves before its stream is answered does not keep its slot', async () => {
+      const { port } = new URL(running.baseUrl);
+      const headers = await consortium.as('aci-orientation_manager');
+      // The request sent, the connection closed at once, while the service authenticates it (a few times: one slot kept is one too many).
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        await new Promise<void>((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => {
+            socket.write(`GET /v1/feed/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${headers.authorization}\r\n\r\n`, () => {
+              socket.destroy();
+              resolve();
+            });
+          });
+          socket.on('error', reject);
+        });
+      }
+      // The service may not have handled them yet: try until both slots are seen free (for 5 s at most).
+      let held = 0;
+      for (let tries = 0; held < 2 && tries < 100; tries += 1) {
+        const response = await fetch(`${running.baseUrl}/v1/feed/stream`, { headers });
+        if (response.status === 200) {
+          held += 1;
+          opened.push(new FeedStream(response, new AbortController()));
+        } else {
+          expect(response.status).toBe(429);
+          await response.body?.cancel();
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+      expect(held).toBe(2);
     }, 12_000);
   });
 });

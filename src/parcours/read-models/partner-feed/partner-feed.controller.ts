@@ -175,6 +175,8 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
       raw.flushHeaders();
       // The response's close, not the request's: the latter may come as soon as the request is read.
       raw.on('close', end);
+      // A client that left while it was being authenticated closed before anyone listened.
+      if (raw.destroyed || raw.socket?.destroyed !== false) end();
       scheduleRecheck();
       while (open) {
         // Before each read too, through the principal cache (cheap, and emptied at once by a revocation
