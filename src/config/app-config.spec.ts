@@ -114,6 +114,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('caps open feed streams per organisation and per caller, re-checked every 5 s by default', () => {
+    expect(loadConfig({})).toMatchObject({ feedMaxStreamsPerPartner: 20, feedMaxStreamsPerCaller: 4, feedRecheckSeconds: 5 });
+    expect(loadConfig({ FEED_MAX_STREAMS_PER_PARTNER: '50', FEED_MAX_STREAMS_PER_CALLER: '2', FEED_RECHECK_SECONDS: '1' })).toMatchObject({
+      feedMaxStreamsPerPartner: 50,
+      feedMaxStreamsPerCaller: 2,
+      feedRecheckSeconds: 1,
+    });
+    expect(() => loadConfig({ FEED_MAX_STREAMS_PER_PARTNER: '0' })).toThrow('FEED_MAX_STREAMS_PER_PARTNER must be between 1 and 10000');
+    expect(() => loadConfig({ FEED_MAX_STREAMS_PER_CALLER: 'four' })).toThrow('FEED_MAX_STREAMS_PER_CALLER must be an integer');
+    expect(() => loadConfig({ FEED_RECHECK_SECONDS: '0' })).toThrow('FEED_RECHECK_SECONDS must be between 1 and 300');
+  });
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ DATABASE_URL: '  ', PORT: '' })).toMatchObject({ databaseUrl: undefined, port: 3000 });
   });

@@ -20,6 +20,11 @@ export class AppConfig {
   readonly subscriptionPollMs!: number;
   /** Another field allow-list for the partner feeds (JSON, see partner-feed/feed-policies). */
   readonly feedPolicyFile!: string | undefined;
+  /** Open feed streams (SSE) per organisation and per caller, counted on each instance (429 beyond). */
+  readonly feedMaxStreamsPerPartner!: number;
+  readonly feedMaxStreamsPerCaller!: number;
+  /** How often an open feed stream re-checks its caller's credential and roles (and at the credential's expiry). */
+  readonly feedRecheckSeconds!: number;
   /** A folder of CAOM policy files (`*.json`) used instead of the shipped one. */
   readonly caomPolicyDir!: string | undefined;
   /** Other continuity thresholds (JSON, see continuity/policies). */
@@ -109,6 +114,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     subscriptionPollMs: integer(env, 'SUBSCRIPTION_POLL_MS', 500, 10, 60_000),
     projectionLagReadySeconds: integer(env, 'PROJECTION_LAG_READY_SECONDS', 300, 1, 86_400),
     feedPolicyFile: raw(env, 'FEED_POLICY_FILE'),
+    feedMaxStreamsPerPartner: integer(env, 'FEED_MAX_STREAMS_PER_PARTNER', 20, 1, 10_000),
+    feedMaxStreamsPerCaller: integer(env, 'FEED_MAX_STREAMS_PER_CALLER', 4, 1, 1_000),
+    feedRecheckSeconds: integer(env, 'FEED_RECHECK_SECONDS', 5, 1, 300),
     caomPolicyDir: raw(env, 'CAOM_POLICY_DIR'),
     continuityPolicyFile: raw(env, 'CONTINUITY_POLICY_FILE'),
     oidcIssuer: text(env, 'OIDC_ISSUER', LOCAL_ISSUER),

@@ -1,5 +1,6 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { UpcasterRegistry } from '../event-store/upcasters.js';
+import { PartnersModule } from '../partners/partners.module.js';
 import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
 import { ParcoursController } from './http/parcours.controller.js';
 import { CaseloadController } from './read-models/caseload/caseload.controller.js';
@@ -9,7 +10,7 @@ import { ExecuteParcoursCommandHandler } from './parcours-write.js';
 import { GetParcoursHandler, ListParcoursHandler } from './read-models/parcours-details/parcours-details.query.js';
 
 @Module({
-  imports: [AccessJournalModule],
+  imports: [AccessJournalModule, PartnersModule],
   controllers: [ParcoursController, CaseloadController, PartnerFeedController],
   providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListParcoursHandler],
 })

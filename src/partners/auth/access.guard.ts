@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ProblemError } from '../../http/problem.js';
 import type { Role } from '../domain/roles.js';
 import { PUBLIC_KEY, ROLES_KEY } from './access.decorators.js';
-import type { AuthenticatedRequest } from './principal.js';
+import type { AuthenticatedRequest, Principal } from './principal.js';
 import { PrincipalResolver } from './principal-resolver.js';
 import { PartnerRateLimiter } from './rate-limiter.js';
 
@@ -28,11 +28,19 @@ export class AccessGuard implements CanActivate {
     const principal = await this.principals.resolve(request.headers.authorization);
     request.principal = principal;
     await this.rateLimiter.consume(principal.partnerId);
-    const acting = accepted?.find((role) => principal.roles.includes(role));
-    if (!acting) {
-      throw new ProblemError(403, 'forbidden', 'Your roles do not allow this operation', accepted ? `one of: ${accepted.join(', ')}` : undefined);
-    }
-    request.actingRole = acting;
+    request.actingRole = actingRole(principal, accepted);
     return true;
   }
+}
+
+/**
+ * The role under which a principal acts on an endpoint that accepts `accepted` (the first it
+ * holds), or the 403 problem. Also asked again by answers that outlive their request (feed streams).
+ */
+export function actingRole(principal: Principal, accepted: readonly Role[] | undefined): Role {
+  const acting = accepted?.find((role) => principal.roles.includes(role));
+  if (!acting) {
+    throw new ProblemError(403, 'forbidden', 'Your roles do not allow this operation', accepted ? `one of: ${accepted.join(', ')}` : undefined);
+  }
+  return acting;
 }

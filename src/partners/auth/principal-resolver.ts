@@ -59,14 +59,18 @@ export class PrincipalResolver {
     private readonly tokens: TokenVerifier,
   ) {}
 
-  /** From an Authorization header value to a principal; throws the typed errors above. */
-  async resolve(authorization: string | undefined): Promise<Principal> {
+  /**
+   * From an Authorization header value to a principal; throws the typed errors above. `maxAgeMs`:
+   * how old a cached member or key may be (0: read now, for a feed stream's periodic re-check,
+   * which must see a revocation made on another instance).
+   */
+  async resolve(authorization: string | undefined, maxAgeMs = PRINCIPAL_CACHE_MS): Promise<Principal> {
     if (!authorization) throw new InvalidTokenError('missing Authorization header');
     const space = authorization.indexOf(' ');
     const scheme = space < 0 ? authorization : authorization.slice(0, space);
     const credentials = space < 0 ? '' : authorization.slice(space + 1).trim();
-    if (/^bearer$/i.test(scheme)) return this.fromToken(credentials);
-    if (/^apikey$/i.test(scheme)) return this.fromApiKey(credentials);
+    if (/^bearer$/i.test(scheme)) return this.fromToken(credentials, maxAgeMs);
+    if (/^apikey$/i.test(scheme)) return this.fromApiKey(credentials, maxAgeMs);
     throw new InvalidTokenError('use "Bearer <token>" or "ApiKey <key>"');
   }
 
@@ -79,9 +83,9 @@ export class PrincipalResolver {
     this.users.delete(userId);
   }
 
-  private async fromToken(token: string): Promise<Principal> {
-    const userId = await this.tokens.verify(token);
-    const row = await this.cached(this.users, userId, () =>
+  private async fromToken(token: string, maxAgeMs: number): Promise<Principal> {
+    const { subject: userId, acceptedUntilMs } = await this.tokens.verify(token);
+    const row = await this.cached(this.users, userId, maxAgeMs, () =>
       this.db.query<MemberRow>(
         `SELECT m.partner_id, m.roles, p.kind, p.territories, p.active
            FROM partner_members m JOIN partners p ON p.partner_id = m.partner_id WHERE m.user_id = $1`,
@@ -90,13 +94,21 @@ export class PrincipalResolver {
     );
     if (!row) throw new NotAMemberError('this identity is not a member of any partner organisation');
     if (!row.active) throw new NotAMemberError('this organisation is inactive');
-    return { kind: 'user', userId, partnerId: row.partner_id, partnerKind: row.kind, territories: row.territories, roles: roles(row.roles) };
+    return {
+      kind: 'user',
+      userId,
+      partnerId: row.partner_id,
+      partnerKind: row.kind,
+      territories: row.territories,
+      roles: roles(row.roles),
+      credentialExpiresAtMs: acceptedUntilMs,
+    };
   }
 
-  private async fromApiKey(token: string): Promise<Principal> {
+  private async fromApiKey(token: string, maxAgeMs: number): Promise<Principal> {
     const parsed = parseApiKey(token);
     if (!parsed) throw new InvalidApiKeyError('malformed key');
-    const row = await this.cached(this.keys, parsed.keyId, () =>
+    const row = await this.cached(this.keys, parsed.keyId, maxAgeMs, () =>
       this.db.query<ApiKeyRow>(
         `SELECT k.key_id, k.partner_id, k.scopes, k.secret_hash, k.expires_at, k.revoked_at, p.kind, p.territories, p.active
            FROM api_keys k JOIN partners p ON p.partner_id = k.partner_id WHERE k.key_id = $1`,
@@ -115,13 +127,19 @@ export class PrincipalResolver {
       partnerKind: row.kind,
       territories: row.territories,
       roles: roles(row.scopes),
+      credentialExpiresAtMs: row.expires_at.getTime(),
     };
   }
 
-  private async cached<Row>(cache: Map<string, { at: number; row: Row | undefined }>, key: string, load: () => Promise<Row[]>): Promise<Row | undefined> {
+  private async cached<Row>(
+    cache: Map<string, { at: number; row: Row | undefined }>,
+    key: string,
+    maxAgeMs: number,
+    load: () => Promise<Row[]>,
+  ): Promise<Row | undefined> {
     const now = Date.now();
     const hit = cache.get(key);
-    if (hit && now - hit.at < PRINCIPAL_CACHE_MS) return hit.row;
+    if (hit && now - hit.at < maxAgeMs) return hit.row;
     const [row] = await load();
     cache.set(key, { at: now, row });
     if (cache.size > 10_000) cache.delete(cache.keys().next().value!);

@@ -15,6 +15,11 @@ export interface Principal {
   territories: readonly string[];
   /** A user's roles, or the scopes of an API key. */
   roles: readonly Role[];
+  /**
+   * When the credential stops being accepted (ms since the epoch): a token's `exp` plus the
+   * tolerated clock skew, an API key's expiry. Long-lived answers (feed streams) end then.
+   */
+  credentialExpiresAtMs?: number;
 }
 
 export interface AuthenticatedRequest {

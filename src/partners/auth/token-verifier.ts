@@ -21,6 +21,12 @@ export class IdentityProviderUnavailableError extends Error {
 
 const CACHE_SIZE = 10_000;
 
+export interface VerifiedToken {
+  subject: string;
+  /** The instant (ms) from which the token is refused: its `exp` plus the tolerated clock skew. */
+  acceptedUntilMs: number;
+}
+
 /**
  * Verifies OIDC bearer tokens (ProConnect-compatible): signature with the provider's JWKS (RS256 or
  * ES256 only — `none` and HMAC are refused), issuer, audience, expiry with a tolerated clock skew,
@@ -46,11 +52,12 @@ export class TokenVerifier {
     }
   }
 
-  /** The token's subject (`sub`), or an InvalidTokenError. */
-  async verify(token: string): Promise<string> {
+  /** The token's subject (`sub`) and until when it is accepted, or an InvalidTokenError. */
+  async verify(token: string): Promise<VerifiedToken> {
     const now = Date.now();
     const known = this.verified.get(token);
-    if (known && now < known.expiresAtMs + this.config.jwtClockSkewSeconds * 1000) return known.subject;
+    const skewMs = this.config.jwtClockSkewSeconds * 1000;
+    if (known && now < known.expiresAtMs + skewMs) return { subject: known.subject, acceptedUntilMs: known.expiresAtMs + skewMs };
     if (known) this.verified.delete(token);
     let payload;
     try {
@@ -73,7 +80,7 @@ export class TokenVerifier {
     const subject = payload.sub!;
     this.verified.set(token, { subject, expiresAtMs: payload.exp! * 1000 });
     if (this.verified.size > CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-    return subject;
+    return { subject, acceptedUntilMs: payload.exp! * 1000 + skewMs };
   }
 }
 

@@ -1,16 +1,34 @@
-import { type BeforeApplicationShutdown, Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { type BeforeApplicationShutdown, Controller, Get, Headers, Inject, Logger, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppConfig } from '../../../config/app-config.js';
 import { SqlClient, prepared } from '../../../database/sql-client.js';
 import { type AllCursor, EventStore, START, decodeCursor, encodeCursor } from '../../../event-store/event-store.js';
+import { toProblem } from '../../../http/problem.js';
 import { Roles } from '../../../partners/auth/access.decorators.js';
+import { actingRole } from '../../../partners/auth/access.guard.js';
 import type { AuthenticatedRequest } from '../../../partners/auth/principal.js';
+import { NotAMemberError, PrincipalResolver } from '../../../partners/auth/principal-resolver.js';
+import type { Role } from '../../../partners/domain/roles.js';
 import { AccessJournal } from '../../../privacy/access-journal/access-journal.js';
 import { type Reader, entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
+import { FeedStreamSlots } from './feed-stream-slots.js';
 
 const CURSOR = /^\d{1,20}-\d{1,16}$/;
+
+/** Who may read the feed: the endpoints' @Roles, and what an open stream checks again. */
+const FEED_ROLES: [Role, ...Role[]] = ['referent', 'orientation_manager', 'coordinator', 'partner_admin'];
 
 export class FeedQuery {
   @ApiPropertyOptional({ description: 'The cursor of the last item already processed (acknowledged); omitted: from the start' })
@@ -59,17 +77,25 @@ const PAGE = prepared(`SELECT transaction_id::text AS transaction_id, global_pos
 @ApiSecurity('apiKey')
 @Controller('v1/feed')
 export class PartnerFeedController implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('PartnerFeed');
   /** The open streams, to end at shutdown: a server does not finish closing while a client holds one. */
   private readonly streams = new Set<{ end: () => void; ended: Promise<void> }>();
+  private readonly slots: FeedStreamSlots;
+  private readonly recheckMs: number;
 
   constructor(
     @Inject(SqlClient) private readonly db: SqlClient,
     @Inject(EventStore) private readonly store: EventStore,
     @Inject(AccessJournal) private readonly journal: AccessJournal,
-  ) {}
+    @Inject(PrincipalResolver) private readonly principals: PrincipalResolver,
+    @Inject(AppConfig) config: AppConfig,
+  ) {
+    this.slots = new FeedStreamSlots(config.feedMaxStreamsPerPartner, config.feedMaxStreamsPerCaller);
+    this.recheckMs = config.feedRecheckSeconds * 1000;
+  }
 
   @Get()
-  @Roles('referent', 'orientation_manager', 'coordinator', 'partner_admin')
+  @Roles(...FEED_ROLES)
   @ApiOperation({ summary: "A page of my organisation's feed, after a cursor" })
   @ApiOkResponse({ type: FeedPage })
   async page(@Query() query: FeedQuery, @Req() request: FastifyRequest & AuthenticatedRequest): Promise<FeedPage> {
@@ -80,8 +106,14 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
   }
 
   @Get('stream')
-  @Roles('referent', 'orientation_manager', 'coordinator', 'partner_admin')
-  @ApiOperation({ summary: 'The same feed as Server-Sent Events (resumes from Last-Event-ID or `after`)' })
+  @Roles(...FEED_ROLES)
+  @ApiOperation({
+    summary: 'The same feed as Server-Sent Events (resumes from Last-Event-ID or `after`)',
+    description:
+      'The caller is checked again every few seconds and when its token or key expires: once it may no longer read the feed ' +
+      '(credential revoked or expired, member removed, organisation deactivated, roles changed), the stream ends with an ' +
+      '`event: revoked` whose data is a problem (RFC 9457). Open streams are capped per organisation and per caller (429).',
+  })
   @ApiProduces('text/event-stream')
   async stream(
     @Query() query: FeedQuery,
@@ -91,33 +123,70 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
   ): Promise<void> {
     const resumeFrom = lastEventId && CURSOR.test(lastEventId) ? lastEventId : query.after;
     let cursor: AllCursor = resumeFrom ? decodeCursor(resumeFrom) : START;
-    const reader = readerOf(request);
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-correlation-id': reader.correlationId,
-    });
+    let reader = readerOf(request);
+    const authorization = request.headers.authorization;
+    // Before the answer starts: a 429 is still a problem answer.
+    const release = this.slots.take(reader.principal);
     let open = true;
     let wake: (() => void) | undefined;
-    const unsubscribe = this.store.onAppended(() => wake?.());
+    /** Why the caller may no longer read the feed, once it may not. */
+    let refusal: unknown;
+    let recheckTimer: NodeJS.Timeout | undefined;
+    let ended!: () => void;
     const end = () => {
       open = false;
       wake?.();
     };
-    // The response's close, not the request's: the latter may come as soon as the request is read.
-    raw.on('close', end);
-    let ended!: () => void;
     const stream = { end, ended: new Promise<void>((resolve) => (ended = resolve)) };
+    const unsubscribe = this.store.onAppended(() => wake?.());
     this.streams.add(stream);
+    const raw = reply.raw;
+    /**
+     * The stream's access, asked again as the guard asked it when the stream opened; false (and the
+     * stream ends) once refused. `fresh`: past the principal cache, which may be behind a revocation
+     * made on another instance.
+     */
+    const stillAllowed = async (fresh = false): Promise<boolean> => {
+      try {
+        reader = { ...reader, ...(await this.recheck(authorization, reader, fresh)) };
+        return true;
+      } catch (error) {
+        if (open) {
+          refusal ??= error;
+          end();
+        }
+        return false;
+      }
+    };
+    // Every few seconds from the database, and when the credential expires, even when no event wakes the stream.
+    const scheduleRecheck = () => {
+      const untilExpiry = (reader.principal.credentialExpiresAtMs ?? Infinity) - Date.now();
+      recheckTimer = setTimeout(() => void stillAllowed(true).then(() => open && scheduleRecheck()), Math.max(10, Math.min(this.recheckMs, untilExpiry)));
+    };
     try {
+      reply.hijack();
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-correlation-id': reader.correlationId,
+      });
+      // Now, not with the first event: a client whose feed is quiet knows its stream is open.
+      raw.flushHeaders();
+      // The response's close, not the request's: the latter may come as soon as the request is read.
+      raw.on('close', end);
+      // A client that left while it was being authenticated closed before anyone listened.
+      if (raw.destroyed || raw.socket?.destroyed !== false) end();
+      scheduleRecheck();
       while (open) {
+        // Before each read too, through the principal cache (cheap, and emptied at once by a revocation
+        // on this instance): nothing appended after a revocation is sent.
+        if (!(await stillAllowed())) break;
         const items = await this.read(reader, cursor, 200);
+        if (!open) break;
         for (const item of items) raw.write(`id: ${item.cursor}\nevent: ${item.type}\ndata: ${JSON.stringify(item)}\n\n`);
         if (items.length) cursor = decodeCursor(items.at(-1)!.cursor);
-        if (items.length === 200 || !open) continue;
+        if (items.length === 200) continue;
         // The feed is written by the projection shortly after each append: wait for one, or 15 s.
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 15_000);
@@ -129,9 +198,14 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
         wake = undefined;
         if (open) raw.write(': keep-alive\n\n');
       }
+      if (refusal !== undefined && !raw.destroyed) raw.write(this.endEvent(refusal, request));
     } finally {
+      // Also when a read failed: no re-check may be scheduled after this.
+      open = false;
+      clearTimeout(recheckTimer);
       this.streams.delete(stream);
       unsubscribe();
+      release();
       raw.end();
       ended();
     }
@@ -145,6 +219,26 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
     const open = [...this.streams];
     for (const stream of open) stream.end();
     await Promise.all(open.map((stream) => stream.ended));
+  }
+
+  /**
+   * The caller behind the stream's credential now, if it may still read this organisation's feed:
+   * the same resolution as every request (past its cache when `fresh`), the same role rule as the guard.
+   */
+  private async recheck(authorization: string | undefined, reader: Reader, fresh: boolean): Promise<Pick<Reader, 'principal' | 'actingRole'>> {
+    const principal = await this.principals.resolve(authorization, fresh ? 0 : undefined);
+    // The feed read is the organisation's at the opening: a person who moved to another one ends it.
+    if (principal.partnerId !== reader.principal.partnerId) throw new NotAMemberError('this identity is no longer a member of the organisation whose feed this is');
+    return { principal, actingRole: actingRole(principal, FEED_ROLES) };
+  }
+
+  /** The stream's last event: why it ends, as the problem a new request would get (no personal data: codes and fixed texts). */
+  private endEvent(refusal: unknown, request: FastifyRequest): string {
+    const answer = toProblem(refusal, request, this.logger);
+    const { problem } = answer;
+    const event = problem.status === 401 || problem.status === 403 ? 'revoked' : 'unavailable';
+    this.logger.log({ msg: `feed stream ended: ${event}`, code: problem.code, correlationId: problem.correlationId });
+    return `event: ${event}\ndata: ${JSON.stringify(problem)}\n\n`;
   }
 
   private async read(reader: Reader, after: AllCursor, limit: number): Promise<FeedItem[]> {
