@@ -11,6 +11,7 @@ import type { ValidationError } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConcurrencyError, EventIdConflictError, InvalidAppendError, InvalidCursorError } from '../event-store/event-store.js';
 import { correlationIdOf } from './correlation.js';
+import { loggableError } from './logging.js';
 import { PartnerRuleError } from '../partners/domain/partner-decider.js';
 import { ParcoursNotFoundError, ParcoursRuleError } from '../parcours/domain/errors.js';
 import { InvalidApiKeyError, NotAMemberError } from '../partners/auth/principal-resolver.js';
@@ -171,8 +172,9 @@ export function toProblem(
   const correlationId = request ? correlationIdOf(request) : 'none';
   const mapped = mapError(error, request);
   if (!mapped) {
-    // Only the error's class and message are logged: request data never reaches the log.
-    logger.error({ err: error, correlationId }, 'unhandled error');
+    // The class, the SQLSTATE and the stack frames: never a message, a query or its parameters,
+    // which quote the request's data (see loggableError).
+    logger.error({ err: loggableError(error), correlationId }, 'unhandled error');
     return {
       problem: {
         type: problemType('internal_error'),
