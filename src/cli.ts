@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config/app-config.js';
 import { migrate } from './database/migrator.js';
 import { openDatabase } from './database/open-database.js';
 import { loadOrCreateSigningKey, mintToken } from './partners/auth/signing-key.js';
+import { MEMBER_ID_DESCRIPTION, isMemberId } from './partners/domain/member-id.js';
 import { assertBusinessDate } from './continuity/calendar.js';
 
 /**
@@ -38,6 +39,7 @@ export function buildCli(): Command {
     .action(async (options: { sub: string; ttl: string }) => {
       const config = loadConfig();
       if (config.oidcJwksUrl) throw new Error('OIDC_JWKS_URL is set: tokens come from your identity provider, not from this command');
+      if (!isMemberId(options.sub)) throw new Error(`--sub must be a user id: ${MEMBER_ID_DESCRIPTION}`);
       const ttlSeconds = Number(options.ttl);
       if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 30 * 24 * 3600) throw new Error('--ttl must be 60 to 2592000 seconds');
       const key = await loadOrCreateSigningKey(config.dataDir);
