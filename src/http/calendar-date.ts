@@ -17,3 +17,29 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
+
+/**
+ * An instant as RFC 3339 writes it (`2026-03-01T08:30:00Z`, `…+01:00`, fractions of a second
+ * allowed), or a calendar date alone (midnight). Stricter than ISO 8601, which also lets through
+ * week dates, ordinal dates and signed years (`-2021-01`) that PostgreSQL then refuses with a 500;
+ * and the date must exist.
+ */
+const TIMESTAMP = /^((?!0000)\d{4}-\d{2}-\d{2})(?:T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d))?$/;
+
+export function isTimestamp(value: string): boolean {
+  const match = TIMESTAMP.exec(value);
+  return match !== null && isBusinessDate(match[1]!);
+}
+
+export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isTimestamp',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isTimestamp(value),
+        defaultMessage: (args) => `${args?.property ?? 'date'} must be a date YYYY-MM-DD or an RFC 3339 date-time (2026-03-01T08:30:00Z)`,
+      },
+    },
+    options,
+  );
+}

@@ -13,7 +13,7 @@ import { type Reader, entryFor, readerOf } from '../parcours-details/parcours-de
 const CURSOR = /^\d{1,20}-\d{1,16}$/;
 
 export class FeedQuery {
-  @ApiPropertyOptional({ description: 'The cursor of the last item already processed (acknowledged); omitted: from the start' })
+  @ApiPropertyOptional({ pattern: CURSOR.source, description: 'The cursor of the last item already processed (acknowledged); omitted: from the start' })
   @IsOptional()
   @Matches(CURSOR, { message: 'after must be a cursor given by this feed' })
   after?: string;
