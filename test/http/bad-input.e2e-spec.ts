@@ -119,6 +119,19 @@ describe('bad input: a 4xx problem naming the field, and nothing written', () =>
     expect(valid.status).toBe(200);
   });
 
+  it('refuses feed cursors and dates past what the database and the calendar arithmetic hold (found by the fuzz suite)', async () => {
+    for (const after of ['99999999999999999999-1', '18446744073709551616-1', '1-9999999999999999']) {
+      expect(await refused('ml-referent', 'GET', `/v1/feed?after=${after}`)).toMatchObject({ status: 400, problem: { code: 'invalid_cursor' } });
+    }
+    const stream = await refused('ml-referent', 'GET', '/v1/feed/stream', undefined, { 'last-event-id': '99999999999999999999-1' });
+    expect(stream).toMatchObject({ status: 400, problem: { code: 'invalid_cursor' } });
+    for (const path of ['/v1/privacy/retention?asOf=0001-01-01', '/v1/privacy/retention?asOf=0000-02-29', '/v1/reports/continuity?from=0000-01-01', `/v1/parcours/${parcoursId}/continuity?asOf=9999-12-31`]) {
+      const answer = await refused(path.includes('retention') ? 'cd63-dpo' : 'cd63-coordinator', 'GET', path);
+      expect({ path, status: answer.status, message: answer.problem.errors?.[0]?.message }).toEqual({ path, status: 400, message: expect.stringContaining('from 1900-01-01 to 2999-12-31') });
+    }
+    expect((await send('cd63-dpo', 'GET', '/v1/privacy/retention?asOf=2999-12-31')).status).toBe(200);
+  });
+
   it('answers a birth date after the entry date with 422 birth_date_after_entry, at the opening and at a rectification, and creates no key', async () => {
     const opened = await refused('cd63-orientation_manager', 'POST', '/v1/parcours', opening({ birthDate: '2026-02-03' }));
     expect(opened).toMatchObject({ status: 422, problem: { code: 'birth_date_after_entry' } });
