@@ -1,16 +1,20 @@
 import 'reflect-metadata';
-import { ValidationPipe } from '@nestjs/common';
+import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule, type AppOptions } from './app.module.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { AppConfig } from './config/app-config.js';
 import { CORRELATION_HEADER, correlationIdFor } from './http/correlation.js';
 import { PinoNestLogger, RequestLog, createLogger } from './http/logging.js';
-import { ProblemDetailsFilter, validationProblem } from './http/problem.js';
+import { ProblemDetailsFilter, frameworkProblem, sendProblem, toProblem, validationProblem } from './http/problem.js';
 import { AddressRateLimits } from './http/rate-limits.js';
 import { securityHeaders } from './http/security-headers.js';
+import { registerWellFormedInput } from './http/well-formed-input.js';
+
+const frameworkLogger = new Logger('ProblemDetails');
 
 /** Builds the HTTP application (used by main, the tests and the benchmarks). */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
@@ -22,10 +26,14 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     genReqId: correlationIdFor,
     loggerInstance: logger,
     logController: new RequestLog(),
+    // What Fastify refuses before routing (a path that is not percent-encoded UTF-8, a path
+    // parameter over its length) is answered as problem details too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, toProblem(frameworkProblem(error), request, frameworkLogger)),
   });
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, request.id);
   });
+  registerWellFormedInput(adapter.getInstance());
   // abortOnError: a failed start is thrown to the caller (main says why and exits 1) rather than
   // ending the process with abort() and a core dump.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false });

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { migrate } from './database/migrator.js';
 import { openDatabase } from './database/open-database.js';
+import { MEMBER_ID_DESCRIPTION, isMemberId } from './partners/domain/member-id.js';
 import { assertBusinessDate } from './continuity/calendar.js';
 
 /**
@@ -37,6 +38,7 @@ export function buildCli(): Command {
     .action(async (options: { sub: string; ttl?: string }) => {
       const { mintTokenCommand } = await import('./partners/auth/token-cli.js');
       const config = loadConfig();
+      if (!isMemberId(options.sub)) throw new Error(`--sub must be a user id: ${MEMBER_ID_DESCRIPTION}`);
       const ttlSeconds = options.ttl === undefined ? Math.min(8 * 3600, config.tokenMaxLifetimeSeconds) : Number(options.ttl);
       process.stdout.write(`${await mintTokenCommand(config, { sub: options.sub, ttlSeconds })}\n`);
     });

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
+import { PinoNestLogger, createLogger } from './http/logging.js';
 
 async function main(): Promise<void> {
   let config;
@@ -27,4 +28,12 @@ async function main(): Promise<void> {
   new Logger('Main').log(`spie-parcours listening on http://${config.host}:${config.port}, database: ${database}`);
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // What Nest does not catch itself (app.listen runs the bootstrap hooks, then binds the port):
+  // one line through the service's logger, which says what failed and keeps a database error's
+  // SQLSTATE, not its detail; Node would print every property of the error on stderr.
+  new PinoNestLogger(createLogger({ logLevel: 'info' })).fatal(error, 'Main');
+  process.exit(1);
+}

@@ -131,9 +131,13 @@ export function encodeCursor(cursor: AllCursor): string {
   return `${cursor.transactionId}-${cursor.position}`;
 }
 
+/** The largest transaction id (`xid8` is an unsigned 64-bit integer). */
+const MAX_TRANSACTION_ID = 2n ** 64n - 1n;
+
 export function decodeCursor(text: string): AllCursor {
   const match = /^(\d{1,20})-(\d{1,16})$/.exec(text);
-  if (!match) throw new InvalidCursorError(text);
+  // Out of range, PostgreSQL refuses the transaction id (a 500) and a position past 2^53 reads as another number.
+  if (!match || BigInt(match[1]!) > MAX_TRANSACTION_ID || !Number.isSafeInteger(Number(match[2]))) throw new InvalidCursorError(text);
   return { transactionId: match[1]!, position: Number(match[2]) };
 }
 

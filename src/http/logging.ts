@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -18,6 +19,9 @@ export function createLogger(config: Pick<AppConfig, 'logLevel'>, destination?: 
     timestamp: pino.stdTimeFunctions.isoTime,
     // Belt and braces: should anything log a request or a header, these never reach the output.
     redact: { paths: ['req.headers', 'headers.authorization', 'authorization', 'identity', '*.identity'], censor: '[redacted]' },
+    // Instead of pino's own, which copies every property of an error (a driver's query, parameters
+    // and detail; a client error's raw packet). An `err` already made loggable passes as it is.
+    serializers: { err: (value: unknown) => (isError(value) ? loggableError(value, { withMessage: true }) : value) },
   };
   return destination ? pino(options, destination) : pino(options);
 }
@@ -36,46 +40,145 @@ export class RequestLog extends LogController {
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const path = pathOnly(request.url);
-    if (path.startsWith('/health')) return;
+    if (pathOnly(request.url).startsWith('/health')) return;
     const level = error || reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
-    request.log[level]({ request: { method: request.method, path }, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
+    // The route's template, not the path: a path is what the caller typed, and a refused one may
+    // hold anything (a name pasted where an id goes). The correlation id leads to the rest.
+    const route = request.routeOptions.url ?? null;
+    request.log[level]({ request: { method: request.method, route }, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
   }
 }
 
-/** Nest's own messages (start-up, errors) on the same pino stream. */
+/**
+ * Nest's own messages (start-up, schedulers, errors) on the same pino stream. An error passed here,
+ * alone or as a property of a structured line, goes through `loggableError`: its message says what
+ * failed at start-up (a refused connection, a missing master key), but a database error's message
+ * and details, which quote values, never reach the log.
+ */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
-  log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
   }
 
-  error(message: unknown, stackOrContext?: string, context?: string): void {
-    this.write('error', message, context ?? stackOrContext);
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
   }
 
-  warn(message: unknown, context?: string): void {
-    this.write('warn', message, context);
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
   }
 
-  debug(message: unknown, context?: string): void {
-    this.write('debug', message, context);
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
   }
 
-  verbose(message: unknown, context?: string): void {
-    this.write('trace', message, context);
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
   }
 
-  fatal(message: unknown, context?: string): void {
-    this.write('fatal', message, context);
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
   }
 
-  private write(level: pino.Level, message: unknown, context: string | undefined): void {
+  /**
+   * Nest calls `(message, context)` or `(message, stack, context)`; a structured line is written
+   * here as `(object, text, context)`. A stack given as text is dropped: the first line of a
+   * stack is the error's message, which may quote values.
+   */
+  private write(level: pino.Level, message: unknown, params: unknown[]): void {
     if (!this.logger.isLevelEnabled(level)) return;
-    if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...(message as object) });
-    else this.logger[level]({ context }, String(message));
+    const context = params.length > 0 && typeof params.at(-1) === 'string' ? (params.at(-1) as string) : undefined;
+    const text = params.length > 1 && typeof params[0] === 'string' ? params[0] : undefined;
+    if (isError(message)) {
+      const err = loggableError(message, { withMessage: true });
+      this.logger[level]({ context, err }, text ?? summaryOf(err));
+    } else if (typeof message === 'object' && message !== null) {
+      const fields = Object.fromEntries(
+        Object.entries(message).map(([key, value]) => [key, isError(value) ? loggableError(value, { withMessage: true }) : value]),
+      );
+      this.logger[level]({ context, ...fields }, text);
+    } else {
+      this.logger[level]({ context }, String(message));
+    }
   }
+}
+
+/** An error as it may be logged: nothing in it comes from a request or from the database's data. */
+export interface LoggedError {
+  type: string;
+  /** SQLSTATE of a database error, or a system error's code (ECONNREFUSED, ENOENT…). */
+  code?: string;
+  /** Of a database error: its severity and the server routine that raised it (auth_failed…), never its text. */
+  severity?: string;
+  routine?: string;
+  message?: string;
+  /** Stack frames only: the first line of a stack repeats the message. */
+  stack?: string;
+  cause?: LoggedError;
+  errors?: LoggedError[];
+}
+
+/**
+ * What of an error may be logged: its class, its code, its stack frames, and — only with
+ * `withMessage`, and never for a database error — its message. A driver error's message quotes
+ * values (`invalid input syntax for type date: "…"`), and its `detail`, `query`, `params`,
+ * `where`, `hint` hold the row and the statement: none of them is ever copied. A request's error
+ * is logged without any message (`toProblem`): our own messages quote the input too.
+ */
+export function loggableError(error: unknown, options: { withMessage?: boolean } = {}, depth = 0): LoggedError {
+  if (!isError(error)) return { type: typeof error };
+  const database = isDatabaseError(error);
+  const code = (error as { code?: unknown }).code;
+  // PGlite's bundled error class has a minified name; pg's is DatabaseError: one name for both.
+  const constructorName = error.constructor?.name;
+  const logged: LoggedError = { type: database ? 'DatabaseError' : constructorName && constructorName !== 'Object' ? constructorName : error.name || 'Error' };
+  if (typeof code === 'string' || typeof code === 'number') logged.code = String(code);
+  if (database) {
+    const { severity, routine } = error as { severity?: unknown; routine?: unknown };
+    if (typeof severity === 'string') logged.severity = severity;
+    if (typeof routine === 'string') logged.routine = routine;
+  } else if (options.withMessage && error.message) {
+    logged.message = error.message;
+  }
+  const frames = framesOf(error.stack);
+  if (frames) logged.stack = frames;
+  if (depth < 3) {
+    if (error.cause !== undefined) logged.cause = loggableError(error.cause, options, depth + 1);
+    const inner = (error as { errors?: unknown }).errors;
+    if (Array.isArray(inner)) logged.errors = inner.slice(0, 5).map((each) => loggableError(each, options, depth + 1));
+  }
+  return logged;
+}
+
+/**
+ * An error from PostgreSQL (pg) or PGlite: it carries a SQLSTATE (five characters) and a severity.
+ * Connection failures are Node's system errors (ECONNREFUSED…), whose messages hold a host and a
+ * port, not data.
+ */
+export function isDatabaseError(error: Error): boolean {
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+}
+
+/** Errors made in another realm (Node's own, seen from a VM context such as Jest's) fail `instanceof Error`. */
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
+
+function framesOf(stack: string | undefined): string | undefined {
+  if (!stack) return undefined;
+  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line));
+  return frames.length ? frames.join('\n') : undefined;
+}
+
+/** The text of a line about an error: what it is and, when it may be said, what it says. */
+function summaryOf(error: LoggedError): string {
+  const what = error.code ? `${error.type} ${error.code}` : error.type;
+  const inner = error.errors?.map((inner) => inner.message ?? inner.code).filter(Boolean).join('; ');
+  const said = error.message || inner || (error.routine ? `raised by ${error.routine}` : undefined);
+  return said ? `${what}: ${said}` : what;
 }
 
 function pathOnly(url: string): string {

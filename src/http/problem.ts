@@ -12,6 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { databaseTrouble } from '../database/database-availability.js';
 import { ConcurrencyError, EventIdConflictError, InvalidAppendError, InvalidCursorError } from '../event-store/event-store.js';
 import { correlationIdOf } from './correlation.js';
+import { loggableError } from './logging.js';
 import { PartnerRuleError } from '../partners/domain/partner-decider.js';
 import { ParcoursNotFoundError, ParcoursRuleError } from '../parcours/domain/errors.js';
 import { InvalidApiKeyError, NotAMemberError } from '../partners/auth/principal-resolver.js';
@@ -58,13 +59,29 @@ export class ProblemError extends Error {
   }
 }
 
-/** Flattens class-validator errors into `a.b.c: message` entries. */
+/**
+ * Flattens class-validator errors into `a.b.c: message` entries, one per invalid field: the
+ * validator reports every constraint a value breaks (a missing name "must be a string" and "must
+ * be longer than…"), which says less than one sentence naming the fault.
+ */
 export function fieldErrors(errors: readonly ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    const messages = Object.entries(error.constraints ?? {});
+    const own = messages.length ? [{ field, message: faultOf(field, error, messages) }] : [];
     return [...own, ...fieldErrors(error.children ?? [], field)];
   });
+}
+
+/** The constraints that say a value is of the wrong type: the others then say nothing more. */
+const TYPE_CONSTRAINTS = new Set(['isString', 'isBoolean', 'isInt', 'isNumber', 'isArray', 'isObject', 'nestedValidation']);
+
+function faultOf(field: string, error: ValidationError, messages: Array<[string, string]>): string {
+  // Leaf errors keep the value they were given (ValidationPipe strips it from parents only).
+  if ('value' in error && error.value === undefined) return `${field} is required`;
+  if ('value' in error && error.value === null) return `${field} must not be null`;
+  const typed = messages.find(([name]) => TYPE_CONSTRAINTS.has(name));
+  return typed ? typed[1] : messages.map(([, message]) => message).join('; ');
 }
 
 export function validationProblem(errors: readonly ValidationError[]): ProblemError {
@@ -179,8 +196,9 @@ export function toProblem(
   const correlationId = request ? correlationIdOf(request) : 'none';
   const mapped = mapError(error, request);
   if (!mapped) {
-    // Only the error's class and message are logged: request data never reaches the log.
-    logger.error({ err: error, correlationId }, 'unhandled error');
+    // The class, the SQLSTATE and the stack frames: never a message, a query or its parameters,
+    // which quote the request's data (see loggableError).
+    logger.error({ err: loggableError(error), correlationId }, 'unhandled error');
     return {
       problem: {
         type: problemType('internal_error'),
@@ -205,6 +223,13 @@ export function toProblem(
     },
     headers: mapped.headers ?? {},
   };
+}
+
+/** A problem for what Fastify refuses before a route is found; anything else stays an internal error. */
+export function frameworkProblem(error: Error & { statusCode?: number }): unknown {
+  if (error.statusCode === 414) return new ProblemError(414, 'uri_too_long', 'A segment of the path is too long');
+  if (error.statusCode === 400) return new ProblemError(400, 'invalid_url', 'The URL is not valid', 'a path segment is not valid percent-encoded UTF-8');
+  return error;
 }
 
 export function sendProblem(reply: FastifyReply, { problem, headers }: { problem: ProblemDetails; headers: Record<string, string> }): void {

@@ -10,8 +10,8 @@ import { ProblemError } from '../http/problem.js';
 import type { Principal } from '../partners/auth/principal.js';
 import { AccessJournal } from '../privacy/access-journal/access-journal.js';
 import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
-import { PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
-import { ageBandOn, isUnder26On } from './domain/age.js';
+import { type EncryptedValue, PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
+import { ageBandAtEntry, isUnder26On } from './domain/age.js';
 import {
   type ArchiveParcours,
   type AssignReferent,
@@ -160,7 +160,9 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
       today: this.clock.today(),
       actor: { ...(principal.userId ? { userId: principal.userId } : {}), ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}), partnerId: principal.partnerId, role: actingRole },
     };
-    const { command, expectedVersion } = await this.toDomainCommand(parcoursId, request, context, principal);
+    // A new subject's data key is written with the events, never before them (see SqlKeyVault.keyForCommand).
+    const keys: Followup[] = [];
+    const { command, expectedVersion } = await this.toDomainCommand(parcoursId, request, context, principal, keys);
     const exercisesRights = (PERSONAL_DATA_COMMANDS as readonly string[]).includes(command.type);
     const opener: PartnerFact = { partnerId: principal.partnerId, active: true };
     const metadata: EventMetadata = { ...message.metadata, occurredAt: businessDateOf(request) ?? this.clock.now().toISOString() };
@@ -185,6 +187,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         metadata,
         eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
         followups: (decision) => [
+          ...keys,
           // The person's rights, the archive and the erasure are not accompaniment: they leave the retention clock alone.
           parcoursDetailsFollowup(decision.after!, decision.version, exercisesRights ? null : context.today),
           ...(command.type === 'ErasePersonalData' ? [...this.vault.erasureFollowups(parcoursId, command.legalGround), forgetIdempotentRequests(parcoursId)] : []),
@@ -208,23 +211,34 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     request: ParcoursRequest,
     context: CommandContext,
     principal: Principal,
+    keys: Followup[],
   ): Promise<{ command: ParcoursCommand; expectedVersion?: number }> {
-    if (request.type === 'RectifyIdentity') return this.rectification(parcoursId, request, context);
-    return { command: await this.withFacts(parcoursId, request, context, principal) };
+    if (request.type === 'RectifyIdentity') return this.rectification(parcoursId, request, context, keys);
+    return { command: await this.withFacts(parcoursId, request, context, principal, keys) };
   }
 
-  private async withFacts(parcoursId: string, request: Exclude<ParcoursRequest, { type: 'RectifyIdentity' }>, context: CommandContext, principal: Principal): Promise<ParcoursCommand> {
+  /** Encrypts for this command; the follow-up that stores a new key goes into `keys`. */
+  private async seal(parcoursId: string, value: unknown, keys: Followup[]): Promise<EncryptedValue> {
+    const { key, followups } = await this.vault.keyForCommand(parcoursId);
+    keys.push(...followups);
+    return this.cipher.encryptWith(parcoursId, key, value);
+  }
+
+  private async withFacts(
+    parcoursId: string,
+    request: Exclude<ParcoursRequest, { type: 'RectifyIdentity' }>,
+    context: CommandContext,
+    principal: Principal,
+    keys: Followup[],
+  ): Promise<ParcoursCommand> {
     const base = { parcoursId, context };
     const actorId = principal.userId ?? `api-key:${principal.apiKeyId}`;
     switch (request.type) {
       case 'OpenParcours': {
         const { identity, ...facts } = request;
-        return {
-          ...base,
-          ...facts,
-          identity: await this.cipher.encrypt(parcoursId, identity),
-          ageBandAtEntry: ageBandOn(identity.birthDate, request.entryOn),
-        };
+        // Before the encryption, which creates the beneficiary's key: a refused request writes nothing.
+        const ageBand = ageBandAtEntry(identity.birthDate, request.entryOn);
+        return { ...base, ...facts, identity: await this.seal(parcoursId, identity, keys), ageBandAtEntry: ageBand };
       }
       case 'DecideOrientation': {
         const { organismeReferentId, ...rest } = request;
@@ -251,7 +265,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
       case 'RecordContact': {
         const { note, ...rest } = request;
         // An empty note is no note; a note is free text, hence personal data: encrypted like the identity.
-        return { ...base, ...rest, note: note?.trim() ? await this.cipher.encrypt(parcoursId, note) : null };
+        return { ...base, ...rest, note: note?.trim() ? await this.seal(parcoursId, note, keys) : null };
       }
       default:
         return { ...base, ...request };
@@ -267,6 +281,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     parcoursId: string,
     request: Extract<ParcoursRequest, { type: 'RectifyIdentity' }>,
     context: CommandContext,
+    keys: Followup[],
   ): Promise<{ command: ParcoursCommand; expectedVersion?: number }> {
     const rows = await this.db.query<{ identity_ciphertext: string | null; entry_on: Date | string; version: number }>(
       'SELECT identity_ciphertext, entry_on, version FROM parcours_details WHERE parcours_id = $1',
@@ -281,14 +296,15 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     const corrected: Identity = { ...current, ...request.corrections };
     const fields = (Object.keys(request.corrections) as IdentityField[]).filter((field) => JSON.stringify(current[field] ?? null) !== JSON.stringify(corrected[field] ?? null));
     const entryOn = typeof row.entry_on === 'string' ? row.entry_on : row.entry_on.toISOString().slice(0, 10);
+    const ageBand = ageBandAtEntry(corrected.birthDate, entryOn);
     return {
       command: {
         type: 'RectifyIdentity',
         parcoursId,
         context,
-        identity: await this.cipher.encrypt(parcoursId, corrected),
+        identity: await this.seal(parcoursId, corrected, keys),
         fields,
-        ageBandAtEntry: ageBandOn(corrected.birthDate, entryOn),
+        ageBandAtEntry: ageBand,
         rectifiedOn: request.rectifiedOn,
       },
       expectedVersion: row.version,

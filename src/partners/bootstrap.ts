@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { EventMetadata } from '../event-store/event-store.js';
+import { MEMBER_ID_DESCRIPTION, isMemberId } from './domain/member-id.js';
 import { PARTNER_KINDS, type PartnerKind } from './domain/roles.js';
 import { ExecutePartnerCommand } from './partner-write.js';
 
@@ -22,6 +23,8 @@ export interface BootstrapOptions {
  */
 export async function bootstrapPlatform(config: AppConfig, options: BootstrapOptions): Promise<string> {
   if (!(PARTNER_KINDS as readonly string[]).includes(options.kind)) throw new Error(`--kind must be one of ${PARTNER_KINDS.join(', ')}`);
+  // Checked before the database is opened: a refused bootstrap leaves nothing behind.
+  if (!isMemberId(options.adminSub)) throw new Error(`--admin-sub must be a user id: ${MEMBER_ID_DESCRIPTION}`);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
   try {
     const commands = app.get(CommandBus);

@@ -148,6 +148,56 @@ describe('erasure by crypto-shredding: the canary test', () => {
     expect(await db.query('SELECT legal_ground FROM personal_data_erasures WHERE subject_id = $1', [parcoursId])).toEqual([{ legal_ground: 'erasure_request_granted' }]);
   });
 
+  it('leaves no canary of a failed request in the log: refused (4xx) or failed in the database (500)', async () => {
+    // Their own canaries: a request rolled back leaves dead rows in the data files, which the dump test below reads.
+    const failed = {
+      firstName: `${canary}Echec`,
+      birthDate: '2026-07-19',
+      path: `${canary}Chemin`,
+      staffName: `${canary}Agent Martin`,
+    };
+    const refused = async (response: Response, status: number) => {
+      expect({ status: response.status, type: response.headers.get('content-type') }).toEqual({ status, type: expect.stringContaining('application/problem+json') });
+    };
+    const identity = { firstName: failed.firstName, lastName: canaries.lastName, birthDate: failed.birthDate };
+    const opening = { identity, householdRole: 'demandeur', rsaSocle: true, entryOn: '2026-02-02', territory: 'cc-thiers-dore-et-montagne', source: 'caf' };
+    // A rule of the parcours (it was a 500 whose log line held both dates)…
+    await refused(await client.send('cd63-orientation_manager', '/v1/parcours', opening), 422);
+    // …malformed input in the body, in the path, in the query.
+    await refused(await client.send('cd63-orientation_manager', '/v1/parcours', { ...opening, identity: { ...identity, birthDate: '2001-04-02', lastName: `${canary}\u0000` } }), 400);
+    await refused(await client.get('ml-referent', `/v1/parcours/${failed.path}`), 400);
+    await refused(await client.get('ml-referent', `/v1/parcours/${failed.path}/continuity`), 400);
+    await refused(await client.get('cd63-auditor', `/v1/access-journal?userId=${encodeURIComponent(`${failed.path} x`)}`), 400);
+
+    // A real database error that quotes the staff member's name in its message and its detail.
+    const db = running.app.get(SqlClient);
+    await db.exec(`
+      CREATE FUNCTION canary_trap() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'display name % refused', NEW.display_name USING DETAIL = 'row: ' || NEW.display_name;
+      END $$;
+      CREATE TRIGGER canary_trap BEFORE INSERT ON partner_members FOR EACH ROW WHEN (NEW.display_name LIKE '${canary}%') EXECUTE FUNCTION canary_trap();
+    `);
+    try {
+      const member = { userId: `${canary.toLowerCase()}-agent`, displayName: failed.staffName, roles: ['referent'] };
+      const answer = await client.send('cd63-platform_admin', `/v1/partners/${consortium.missionLocale.id}/members`, member);
+      await refused(answer, 500);
+      expect(await json(answer)).toMatchObject({ code: 'internal_error' });
+    } finally {
+      await db.exec('DROP TRIGGER canary_trap ON partner_members; DROP FUNCTION canary_trap()');
+    }
+
+    // The failure is logged, by class, SQLSTATE and correlation id…
+    const errors = logs.map((line) => JSON.parse(line) as Body).filter((line) => line.level >= 50 && line.msg === 'unhandled error');
+    expect(errors).toEqual([expect.objectContaining({ err: expect.objectContaining({ type: 'DatabaseError', code: 'P0001' }), correlationId: expect.any(String) })]);
+    // …and nothing of what the failed requests carried is, in the log or in a table.
+    const text = logs.join('');
+    expect(Object.values(failed).filter((value) => text.includes(value))).toEqual([]);
+    expect(text).not.toContain(canaries.lastName);
+    const members = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM partner_members WHERE display_name = $1', [failed.staffName]);
+    expect(members).toEqual([{ n: 0 }]);
+  });
+
   it('finds no canary in clear in any table, events included, nor in the logs', async () => {
     const db = running.app.get(SqlClient);
     const tables = await db.query<{ table_name: string }>(

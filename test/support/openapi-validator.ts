@@ -32,6 +32,13 @@ export class OpenApiValidator {
     }
     return validate(body) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
   }
+
+  /** Errors of a problem against the documented ProblemDetails (for a method no operation of the path has). */
+  problemErrors(body: unknown): string[] {
+    const validate = this.ajv.getSchema('openapi#/components/schemas/ProblemDetails');
+    if (!validate) return ['no documented ProblemDetails'];
+    return validate(body) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
+  }
 }
 
 /** OpenAPI 3.0 → JSON Schema: `nullable: true` becomes a null branch. */

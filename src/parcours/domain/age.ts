@@ -1,4 +1,5 @@
 import { isBusinessDate } from './business-date.js';
+import { ParcoursRuleError } from './errors.js';
 import type { AgeBand } from './events.js';
 
 /**
@@ -16,9 +17,23 @@ export function ageOn(birthDate: string, date: string): number {
   return date.slice(5) < birthDate.slice(5) ? years - 1 : years;
 }
 
-/** The CAOM *jeunes* envelope: under 26 at the start of the contract. */
+/**
+ * The CAOM *jeunes* envelope: under 26 at the start of the contract. A start before the birth
+ * (hence before the entry) is the decider's to refuse; asked here first, it is simply not 26 yet.
+ */
 export function isUnder26On(birthDate: string, date: string): boolean {
-  return ageOn(birthDate, date) < 26;
+  return date < birthDate || ageOn(birthDate, date) < 26;
+}
+
+/**
+ * The age band at entry that ParcoursOpened and IdentityRectified record. The application layer
+ * computes it, since only it holds the decrypted birth date; a birth date after the entry is a
+ * rule of the parcours, refused like the decider's (422), before anything is encrypted or written.
+ * The message names no date: the dates are personal data.
+ */
+export function ageBandAtEntry(birthDate: string, entryOn: string): AgeBand {
+  if (birthDate > entryOn) throw new ParcoursRuleError('birth_date_after_entry', 'the birth date is after the entry date of the parcours');
+  return ageBandOn(birthDate, entryOn);
 }
 
 export function ageBandOn(birthDate: string, date: string): AgeBand {

@@ -17,6 +17,7 @@ export type ParcoursRuleErrorCode =
   | 'invalid_date'
   | 'date_in_future'
   | 'date_before_entry'
+  | 'birth_date_after_entry'
   | 'invalid_period'
   | 'invalid_territory'
   | 'partner_inactive'

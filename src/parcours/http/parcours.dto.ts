@@ -21,6 +21,8 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { IsCalendarDate } from '../../http/calendar-date.js';
+import { MEMBER_ID_PATTERN } from '../../partners/domain/member-id.js';
+import { IsMemberId } from '../../partners/http/member-id.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import { MANUAL_ENGAGEMENT_CONTRACT_END_REASONS, MANUAL_REFERENT_RELEASE_REASONS } from '../domain/commands.js';
 import {
@@ -58,6 +60,7 @@ import { isValidNir } from '../domain/nir.js';
  */
 const TERRITORY_CODES = TERRITORIES.map((territory) => territory.code);
 const BARRIER = { enum: BARRIER_LEVELS };
+const PHONE = /^\+?[0-9 .-]{6,20}$/;
 
 @ValidatorConstraint({ name: 'nir' })
 class NirConstraint implements ValidatorConstraintInterface {
@@ -72,8 +75,8 @@ class NirConstraint implements ValidatorConstraintInterface {
 
 export class AddressDto {
   @ApiProperty() @IsString() @Length(1, 200) line1!: string;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @Length(0, 200) line2?: string | null;
-  @ApiProperty({ example: '63300' }) @Matches(/^\d{5}$/, { message: 'postalCode must be 5 digits' }) postalCode!: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @Length(0, 200) line2?: string | null;
+  @ApiProperty({ example: '63300', pattern: '^\\d{5}$' }) @Matches(/^\d{5}$/, { message: 'postalCode must be 5 digits' }) postalCode!: string;
   @ApiProperty() @IsString() @Length(1, 100) city!: string;
 }
 
@@ -82,13 +85,13 @@ export class IdentityDto {
   @ApiProperty() @IsString() @Length(1, 100) firstName!: string;
   @ApiProperty() @IsString() @Length(1, 100) lastName!: string;
   @ApiProperty({ format: 'date' }) @IsCalendarDate() birthDate!: string;
-  @ApiPropertyOptional({ nullable: true, description: 'NIR, 15 characters; its key is checked' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'NIR, 15 characters; its key is checked' })
   @IsOptional()
   @Validate(NirConstraint)
   nir?: string | null;
   @ApiPropertyOptional({ type: AddressDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => AddressDto) address?: AddressDto | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Matches(/^\+?[0-9 .-]{6,20}$/, { message: 'phone must be a phone number' }) phone?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsEmail() @Length(3, 254) email?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, pattern: PHONE.source }) @IsOptional() @Matches(PHONE, { message: 'phone must be a phone number' }) phone?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'email', nullable: true }) @IsOptional() @IsEmail() @Length(3, 254) email?: string | null;
 }
 
 export class OpenParcoursDto {
@@ -124,7 +127,7 @@ export class DecideOrientationDto {
   @ApiProperty({ format: 'uuid', description: 'The organisme référent (a partner organisation)' }) @IsUUID() organismeReferentId!: string;
   @ApiProperty({ enum: ORIENTATION_REASONS }) @IsIn(ORIENTATION_REASONS) reason!: (typeof ORIENTATION_REASONS)[number];
   @ApiProperty({ format: 'date' }) @IsCalendarDate() decidedOn!: string;
-  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() notifiedOn?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() notifiedOn?: string | null;
 }
 
 export class RequestReorientationDto {
@@ -151,7 +154,7 @@ export class DecideReorientationDto {
 }
 
 export class AssignReferentDto {
-  @ApiProperty({ description: 'The caseworker (their `sub`), a member with the referent role' }) @IsString() @Length(1, 255) referentUserId!: string;
+  @ApiProperty({ description: 'The caseworker (their `sub`), a member with the referent role', pattern: MEMBER_ID_PATTERN.source }) @IsMemberId() referentUserId!: string;
   @ApiProperty({ format: 'date' }) @IsCalendarDate() assignedOn!: string;
 }
 
@@ -183,6 +186,7 @@ export class RecordContactDto {
   @ApiProperty({ format: 'date' }) @IsCalendarDate() contactedOn!: string;
   @ApiProperty({ format: 'uuid' }) @IsUUID() partnerId!: string;
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     maxLength: 2000,
     description: 'What was said. Free text is personal data: encrypted with the beneficiary\'s key, never shared with partners, erased with the identity. Prefer coded facts.',
@@ -211,7 +215,7 @@ export class PrescribeActionDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() actionId!: string;
   @ApiProperty({ enum: ACTION_KINDS }) @IsIn(ACTION_KINDS) kind!: (typeof ACTION_KINDS)[number];
   @ApiProperty({ format: 'date' }) @IsCalendarDate() prescribedOn!: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) @IsOptional() @IsUUID() providerPartnerId?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) @IsOptional() @IsUUID() providerPartnerId?: string | null;
 }
 
 export class ChangeActionStatusDto {
@@ -222,15 +226,15 @@ export class ChangeActionStatusDto {
 export class StartEmploymentContractDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() contractId!: string;
   @ApiProperty({ enum: EMPLOYMENT_CONTRACT_KINDS }) @IsIn(EMPLOYMENT_CONTRACT_KINDS) kind!: (typeof EMPLOYMENT_CONTRACT_KINDS)[number];
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The employer, if a partner organisation (else employerSiret)' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The employer, if a partner organisation (else employerSiret)' })
   @IsOptional()
   @IsUUID()
   employerPartnerId?: string | null;
-  @ApiPropertyOptional({ nullable: true, example: '73282932000074' }) @IsOptional() @Matches(/^\d{14}$/, { message: 'employerSiret must be 14 digits' }) employerSiret?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '73282932000074', pattern: '^\\d{14}$' }) @IsOptional() @Matches(/^\d{14}$/, { message: 'employerSiret must be 14 digits' }) employerSiret?: string | null;
   @ApiPropertyOptional({ enum: STRUCTURE_KINDS, nullable: true }) @IsOptional() @IsIn(STRUCTURE_KINDS) structureKind?: (typeof STRUCTURE_KINDS)[number] | null;
   @ApiProperty({ minimum: 1, maximum: 48 }) @IsNumber() @Min(1) @Max(48) weeklyHours!: number;
   @ApiProperty({ format: 'date' }) @IsCalendarDate() startsOn!: string;
-  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() plannedEndOn?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() plannedEndOn?: string | null;
 }
 
 export class EndEmploymentContractDto {
@@ -261,7 +265,7 @@ export class ReopenParcoursDto {
 export class ListParcoursQuery {
   @ApiPropertyOptional({ enum: ['open', 'suspended', 'exited'] }) @IsOptional() @IsIn(['open', 'suspended', 'exited']) status?: string;
   @ApiPropertyOptional({ enum: TERRITORY_CODES }) @IsOptional() @IsIn(TERRITORY_CODES) territory?: string;
-  @ApiPropertyOptional({ description: 'Parcours whose current référent is this user' }) @IsOptional() @IsString() @Length(1, 255) referent?: string;
+  @ApiPropertyOptional({ description: 'Parcours whose current référent is this user', pattern: MEMBER_ID_PATTERN.source }) @IsOptional() @IsMemberId() referent?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'Parcours this organisation follows' }) @IsOptional() @IsUUID() organisation?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
   @ApiPropertyOptional({ format: 'uuid', description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
@@ -273,10 +277,10 @@ export class IdentityCorrectionsDto {
   @ApiPropertyOptional() @ValidateIf((o: IdentityCorrectionsDto) => o.firstName !== undefined) @IsString() @Length(1, 100) firstName?: string;
   @ApiPropertyOptional() @ValidateIf((o: IdentityCorrectionsDto) => o.lastName !== undefined) @IsString() @Length(1, 100) lastName?: string;
   @ApiPropertyOptional({ format: 'date' }) @ValidateIf((o: IdentityCorrectionsDto) => o.birthDate !== undefined) @IsCalendarDate() birthDate?: string;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Validate(NirConstraint) nir?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @Validate(NirConstraint) nir?: string | null;
   @ApiPropertyOptional({ type: AddressDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => AddressDto) address?: AddressDto | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Matches(/^\+?[0-9 .-]{6,20}$/, { message: 'phone must be a phone number' }) phone?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsEmail() @Length(3, 254) email?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, pattern: PHONE.source }) @IsOptional() @Matches(PHONE, { message: 'phone must be a phone number' }) phone?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'email', nullable: true }) @IsOptional() @IsEmail() @Length(3, 254) email?: string | null;
 }
 
 export class RectifyIdentityDto {

@@ -1,6 +1,7 @@
 import { type JWTVerifyGetKey, createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { AppConfig } from '../../config/app-config.js';
 import type { LocalSigningKey } from './signing-key.js';
+import { isMemberId } from '../domain/member-id.js';
 
 export class InvalidTokenError extends Error {
   readonly code = 'invalid_token';
@@ -78,6 +79,8 @@ export class TokenVerifier {
       throw new InvalidTokenError(`lifetime (exp - iat) of ${lifetime} s is longer than the ${this.config.tokenMaxLifetimeSeconds} s allowed`);
     }
     const subject = payload.sub!;
+    // No member can have another id (they are checked when added): refused here, before a look-up.
+    if (!isMemberId(subject)) throw new InvalidTokenError('sub claim rejected');
     this.verified.set(token, { subject, expiresAtMs: payload.exp! * 1000 });
     if (this.verified.size > CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
     return { subject, acceptedUntilMs: payload.exp! * 1000 + skewMs };

@@ -14,8 +14,11 @@ import {
   Matches,
   Max,
   Min,
+  ValidateIf,
 } from 'class-validator';
+import { MEMBER_ID_DESCRIPTION, MEMBER_ID_PATTERN } from '../domain/member-id.js';
 import { PARTNER_KINDS, type PartnerKind, ROLES, type Role } from '../domain/roles.js';
+import { IsMemberId } from './member-id.js';
 import { TERRITORIES } from '../territories/territories.js';
 
 const TERRITORY_CODES = TERRITORIES.map((territory) => territory.code);
@@ -30,7 +33,7 @@ export class RegisterPartnerDto {
   @IsIn(PARTNER_KINDS)
   kind!: PartnerKind;
 
-  @ApiPropertyOptional({ example: '73282932000074', nullable: true, description: '14 digits; its checksum is verified' })
+  @ApiPropertyOptional({ type: String, example: '73282932000074', nullable: true, pattern: '^\\d{14}$', description: '14 digits; its checksum is verified' })
   @IsOptional()
   @Matches(/^\d{14}$/, { message: 'siret must be 14 digits' })
   siret?: string | null;
@@ -44,19 +47,21 @@ export class RegisterPartnerDto {
 }
 
 export class UpdatePartnerDto {
+  // Left out: unchanged. Unlike the SIRET, a name and territories cannot be removed: null is refused
+  // (IsOptional would let it through to the decider).
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @ValidateIf((dto: UpdatePartnerDto) => dto.name !== undefined)
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, pattern: '^\\d{14}$' })
   @IsOptional()
   @Matches(/^\d{14}$/, { message: 'siret must be 14 digits' })
   siret?: string | null;
 
   @ApiPropertyOptional({ enum: TERRITORY_CODES, isArray: true })
-  @IsOptional()
+  @ValidateIf((dto: UpdatePartnerDto) => dto.territories !== undefined)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -71,9 +76,12 @@ export class DeactivatePartnerDto {
 }
 
 export class AddMemberDto {
-  @ApiProperty({ description: "The `sub` of the person's identity (ProConnect)", example: '8f14e45f-ea5e-4d8c-9e1a-2b7c3d4e5f60' })
-  @IsString()
-  @Length(1, 255)
+  @ApiProperty({
+    description: `The \`sub\` of the person's identity (ProConnect): ${MEMBER_ID_DESCRIPTION}`,
+    example: '8f14e45f-ea5e-4d8c-9e1a-2b7c3d4e5f60',
+    pattern: MEMBER_ID_PATTERN.source,
+  })
+  @IsMemberId()
   userId!: string;
 
   @ApiProperty({ example: 'Camille Martin' })
@@ -108,7 +116,7 @@ export class CreateApiKeyDto {
   @IsIn(ROLES, { each: true })
   scopes!: Role[];
 
-  @ApiProperty({ example: '2027-06-30T00:00:00Z', description: 'At most two years ahead' })
+  @ApiProperty({ format: 'date-time', example: '2027-06-30T00:00:00Z', description: 'At most two years ahead' })
   @IsISO8601({ strict: true })
   expiresAt!: string;
 }

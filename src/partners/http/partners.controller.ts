@@ -6,12 +6,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { etagOf, versionFromIfMatch } from '../../http/etag.js';
 import { ProblemError } from '../../http/problem.js';
 import { metadataOf } from '../../http/request-context.js';
+import { textFault } from '../../http/well-formed-input.js';
 import { CurrentPrincipal, Roles } from '../auth/access.decorators.js';
 import { generateApiKey } from '../auth/api-key-secret.js';
 import { type AuthenticatedRequest, type Principal, hasRole } from '../auth/principal.js';
 import type { PartnerCommand } from '../domain/partner-commands.js';
 import { ROLES } from '../domain/roles.js';
 import { type ApiKeyView, GetMember, GetPartner, ListApiKeys, ListMembers, ListPartners, type MemberView, type PartnerView } from '../partner-read.js';
+import { ParseMemberIdPipe } from './member-id.js';
 import { ExecutePartnerCommand } from '../partner-write.js';
 import {
   AddMemberDto,
@@ -151,7 +153,7 @@ export class PartnersController {
   @ApiOkResponse({ type: MemberResponse })
   async changeRoles(
     @Param('partnerId', ParseUUIDPipe) partnerId: string,
-    @Param('userId') userId: string,
+    @Param('userId', ParseMemberIdPipe) userId: string,
     @Body() body: ChangeRolesDto,
     @Req() request: Request,
     @CurrentPrincipal() principal: Principal,
@@ -169,7 +171,7 @@ export class PartnersController {
   @ApiNoContentResponse()
   async removeMember(
     @Param('partnerId', ParseUUIDPipe) partnerId: string,
-    @Param('userId') userId: string,
+    @Param('userId', ParseMemberIdPipe) userId: string,
     @Req() request: Request,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
@@ -264,11 +266,17 @@ function encodePageCursor(cursor: { name: string; id: string }): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 function decodePageCursor(text: string | undefined): { name: string; id: string } | undefined {
   if (text === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { name?: unknown; id?: unknown };
-    if (typeof value.name === 'string' && typeof value.id === 'string' && /^[0-9a-f-]{36}$/.test(value.id)) return { name: value.name, id: value.id };
+    // Decoded here, so the global input check never saw it: a forged cursor must not carry a NUL or
+    // a lone surrogate (or a malformed uuid) to the database.
+    if (typeof value.name === 'string' && textFault(value.name) === undefined && typeof value.id === 'string' && UUID.test(value.id)) {
+      return { name: value.name, id: value.id };
+    }
   } catch {
     // fall through to the 400 below
   }

@@ -1,9 +1,12 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsISO8601, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { SqlClient } from '../../database/sql-client.js';
+import { IsTimestamp } from '../../http/calendar-date.js';
 import { Roles } from '../../partners/auth/access.decorators.js';
+import { MEMBER_ID_PATTERN } from '../../partners/domain/member-id.js';
+import { IsMemberId } from '../../partners/http/member-id.js';
 
 export class AccessJournalQuery {
   @ApiPropertyOptional({ description: 'The record (e.g. a parcours id)' })
@@ -12,10 +15,9 @@ export class AccessJournalQuery {
   @Length(1, 200)
   recordId?: string;
 
-  @ApiPropertyOptional({ description: 'The acting user (`sub`)' })
+  @ApiPropertyOptional({ description: 'The acting user (`sub`)', pattern: MEMBER_ID_PATTERN.source })
   @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @IsMemberId()
   userId?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -23,14 +25,14 @@ export class AccessJournalQuery {
   @IsUUID()
   partnerId?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'RFC 3339, or a date (midnight)' })
   @IsOptional()
-  @IsISO8601()
+  @IsTimestamp()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Exclusive' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Exclusive; RFC 3339, or a date (midnight)' })
   @IsOptional()
-  @IsISO8601()
+  @IsTimestamp()
   to?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
@@ -41,11 +43,13 @@ export class AccessJournalQuery {
   @Max(500)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page', minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  // Entry ids are bigints read as JS numbers: anything larger is no cursor this service gave.
+  @Max(Number.MAX_SAFE_INTEGER)
   cursor?: number;
 }
 

@@ -335,6 +335,30 @@ export class SqlKeyVault extends KeyVault {
     return key;
   }
 
+  /**
+   * The data key a command encrypts under, for the command's own transaction: the subject's key if
+   * it has one; otherwise a new key, stored by the returned follow-up with the command's events.
+   * A command refused after encrypting (a rule of the decider, a stale If-Match, a parcours the
+   * caller may not see) then leaves no key behind, which `createDataKey`, committing at once,
+   * did. Two commands creating the first key of one subject both append to its stream, so one of
+   * them loses the append, and its key with it. Refused for an erased subject.
+   */
+  async keyForCommand(subjectId: string): Promise<{ key: Buffer; followups: Followup[] }> {
+    const id = normalizeSubjectId(subjectId);
+    const existing = await this.getDataKey(id);
+    if (existing) return { key: existing, followups: [] };
+    if (await this.isErased(id)) throw new SubjectErasedError(id);
+    const key = randomBytes(DATA_KEY_BYTES);
+    const wrapped = this.masterKey.wrap(key, keyContext(id)).toString('hex');
+    const followup: Followup = (guard, first) => ({
+      sql: `INSERT INTO personal_data_keys (subject_id, wrapped_key, master_key_id)
+            SELECT $${first}::uuid, decode($${first + 1}, 'hex'), $${first + 2} FROM ${guard} LIMIT 1
+            ON CONFLICT (subject_id) DO NOTHING`,
+      params: [id, wrapped, this.masterKey.id],
+    });
+    return { key, followups: [followup] };
+  }
+
   override async createDataKey(subjectId: string): Promise<Buffer> {
     const id = normalizeSubjectId(subjectId);
     const existing = await this.getDataKey(id);

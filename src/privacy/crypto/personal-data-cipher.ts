@@ -84,8 +84,13 @@ export class PersonalDataCipher {
    */
   async encrypt(subjectId: string, value: unknown): Promise<EncryptedValue> {
     const id = normalizeSubjectId(subjectId);
+    return this.encryptWith(id, await this.vault.createDataKey(id), value);
+  }
+
+  /** Encrypts under a key the caller got from the vault (and gives up: it is zeroed). */
+  encryptWith(subjectId: string, key: Buffer, value: unknown): EncryptedValue {
+    const id = normalizeSubjectId(subjectId);
     const plaintext = jsonOf(value);
-    const key = await this.vault.createDataKey(id);
     // A random 96-bit IV is safe for far more than the 2^32 encryptions a single subject's key will ever see.
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -161,7 +161,8 @@ export class Retention {
     try {
       await this.run();
     } catch (error) {
-      this.logger.error(`retention run failed: ${error instanceof Error ? error.message : String(error)}`);
+      // Through the service's logger, which never copies a database error's message (it may quote values).
+      this.logger.error({ err: error }, 'retention run failed');
     }
   }
 

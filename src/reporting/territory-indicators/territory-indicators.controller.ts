@@ -7,14 +7,14 @@ import { ProblemError } from '../../http/problem.js';
 import { Roles } from '../../partners/auth/access.decorators.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import { wantsCsv } from '../csv.js';
-import { type TerritoryIndicatorRow, computeTerritoryIndicators, territoryIndicatorsCsvText } from './territory-indicators.js';
+import { MAX_MONTHS, type TerritoryIndicatorRow, computeTerritoryIndicators, monthsCovered, territoryIndicatorsCsvText } from './territory-indicators.js';
 import type { ParcoursFacts } from './territory-indicators.projection.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 export class TerritoryIndicatorsQueryDto {
-  @ApiProperty({ example: '2026-01', description: 'First month, YYYY-MM' }) @Matches(MONTH, { message: 'from must be a month YYYY-MM' }) from!: string;
-  @ApiProperty({ example: '2026-12', description: 'Last month, YYYY-MM, included' }) @Matches(MONTH, { message: 'to must be a month YYYY-MM' }) to!: string;
+  @ApiProperty({ example: '2026-01', pattern: MONTH.source, description: 'First month, YYYY-MM' }) @Matches(MONTH, { message: 'from must be a month YYYY-MM' }) from!: string;
+  @ApiProperty({ example: '2026-12', pattern: MONTH.source, description: 'Last month, YYYY-MM, included' }) @Matches(MONTH, { message: 'to must be a month YYYY-MM' }) to!: string;
   @ApiPropertyOptional({ enum: TERRITORIES.map((territory) => territory.code) })
   @IsOptional()
   @IsIn(TERRITORIES.map((territory) => territory.code))
@@ -49,7 +49,7 @@ export class TerritoryIndicatorsController {
 
   @Get()
   @Roles('coordinator', 'auditor')
-  @ApiOperation({ summary: 'Indicators per EPCI and month (JSON, or CSV with Accept: text/csv)' })
+  @ApiOperation({ summary: `Indicators per EPCI and month (JSON, or CSV with Accept: text/csv); at most ${MAX_MONTHS} months` })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: [TerritoryIndicatorRowResponse] })
   async report(
@@ -58,6 +58,9 @@ export class TerritoryIndicatorsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TerritoryIndicatorRow[] | string> {
     if (query.from > query.to) throw new ProblemError(400, 'invalid_period', 'The period is empty', 'from must not be after to');
+    if (monthsCovered(query.from, query.to) > MAX_MONTHS) {
+      throw new ProblemError(400, 'invalid_period', 'The period is too long', `at most ${MAX_MONTHS} months per report`);
+    }
     const rows = await this.db.query<{ doc: ParcoursFacts }>(
       `SELECT doc FROM territory_indicators WHERE $1::text IS NULL OR doc ->> 'territory' = $1`,
       [query.territory ?? null],

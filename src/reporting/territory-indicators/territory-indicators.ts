@@ -252,6 +252,11 @@ function share(part: number, whole: number): number | null {
 // ---------------------------------------------------------------------------------------------
 // Months: `year × 12 + month − 1`, so that a range is a run of integers
 
+/** How many months a report from `from` to `to` (YYYY-MM, both included) covers; 0 or less when `to` is before `from`. */
+export function monthsCovered(from: string, to: string): number {
+  return monthIndexOf(to, 'to') - monthIndexOf(from, 'from') + 1;
+}
+
 function monthIndexOf(value: string, name: string): number {
   const match = /^(\d{4})-(\d{2})$/.exec(value);
   const month = Number(match?.[2]);

@@ -1,17 +1,19 @@
 import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { SqlClient } from '../../../database/sql-client.js';
 import { Roles } from '../../../partners/auth/access.decorators.js';
 import { type AuthenticatedRequest, hasRole } from '../../../partners/auth/principal.js';
+import { MEMBER_ID_PATTERN } from '../../../partners/domain/member-id.js';
+import { IsMemberId } from '../../../partners/http/member-id.js';
 import { AccessJournal } from '../../../privacy/access-journal/access-journal.js';
 import { entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
 import type { CaseloadDoc } from './caseload.projection.js';
 
 export class CaseloadQuery {
-  @ApiPropertyOptional({ description: 'A référent (their `sub`), or `me`' }) @IsOptional() @IsString() @Length(1, 255) referent?: string;
+  @ApiPropertyOptional({ description: 'A référent (their `sub`), or `me`', pattern: MEMBER_ID_PATTERN.source }) @IsOptional() @IsMemberId() referent?: string;
   @ApiPropertyOptional({ enum: ['open', 'suspended'] }) @IsOptional() @IsIn(['open', 'suspended']) status?: 'open' | 'suspended';
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ format: 'uuid', description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;

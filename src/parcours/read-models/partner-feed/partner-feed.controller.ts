@@ -31,7 +31,7 @@ const CURSOR = /^\d{1,20}-\d{1,16}$/;
 const FEED_ROLES: [Role, ...Role[]] = ['referent', 'orientation_manager', 'coordinator', 'partner_admin'];
 
 export class FeedQuery {
-  @ApiPropertyOptional({ description: 'The cursor of the last item already processed (acknowledged); omitted: from the start' })
+  @ApiPropertyOptional({ pattern: CURSOR.source, description: 'The cursor of the last item already processed (acknowledged); omitted: from the start' })
   @IsOptional()
   @Matches(CURSOR, { message: 'after must be a cursor given by this feed' })
   after?: string;

@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type FieldError, ProblemError } from './problem.js';
+
+/**
+ * Deeper than any request this API documents (an identity's address is three levels down), far
+ * shallower than what makes class-transformer's recursion overflow the stack (a few thousand).
+ */
+export const MAX_INPUT_DEPTH = 32;
+
+/** Enough to fix a request; a body full of faults must not make an answer as large. */
+const MAX_FIELD_ERRORS = 20;
+
+/**
+ * Refuses, for every route and before any guard, pipe or handler, the input no field of this API
+ * may hold, wherever it comes from (query, path parameters, JSON body, keys included):
+ * - NUL, which PostgreSQL refuses in `text` and `jsonb` (a 500 at the first query, or worse, after
+ *   some statements of the request were already written);
+ * - lone UTF-16 surrogates, which are not Unicode: they reach the database as U+FFFD, so what is
+ *   stored differs from what was checked (a member id that then matches nobody);
+ * - a body nested deeper than `MAX_INPUT_DEPTH`, walked without recursion so that the check
+ *   itself cannot overflow.
+ * One check here rather than a constraint on each DTO field: a field added tomorrow is covered.
+ */
+export function registerWellFormedInput(fastify: FastifyInstance): void {
+  fastify.addHook('preValidation', async (request) => {
+    // An unknown route answers 404 whatever its path holds.
+    if (request.is404) return;
+    const errors = malformedInput(request);
+    if (errors.length) throw new ProblemError(400, 'validation_failed', 'The request is invalid', `${errors.length} invalid field(s)`, { errors });
+  });
+}
+
+/** The faults of a request's input, one per field: body fields by dotted path, query parameters and path segments by name. */
+export function malformedInput(request: Pick<FastifyRequest, 'query' | 'params' | 'body'>): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const source of [request.params, request.query]) {
+    if (typeof source !== 'object' || source === null) continue;
+    for (const [name, value] of Object.entries(source)) walk(value, name, errors);
+  }
+  walk(request.body, '', errors);
+  return errors.slice(0, MAX_FIELD_ERRORS);
+}
+
+interface Pending {
+  value: unknown;
+  path: string;
+  depth: number;
+}
+
+function walk(root: unknown, rootPath: string, errors: FieldError[]): void {
+  const pending: Pending[] = [{ value: root, path: rootPath, depth: 0 }];
+  while (pending.length && errors.length < MAX_FIELD_ERRORS) {
+    const { value, path, depth } = pending.pop()!;
+    if (typeof value === 'string') {
+      const fault = textFault(value);
+      if (fault) errors.push({ field: path || 'body', message: `${path || 'the body'} ${fault}` });
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_INPUT_DEPTH) {
+      errors.push({ field: path, message: `${path} is nested more than ${MAX_INPUT_DEPTH} levels deep` });
+      continue;
+    }
+    for (const [key, inner] of Object.entries(value)) {
+      const innerPath = path ? `${path}.${key}` : key;
+      const fault = textFault(key);
+      if (fault) errors.push({ field: innerPath, message: `the name of ${innerPath} ${fault}` });
+      else pending.push({ value: inner, path: innerPath, depth: depth + 1 });
+    }
+  }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What is wrong with a text, if anything: the message's end, after the field's name. */
+export function textFault(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain a NUL character';
+  if (LONE_SURROGATE.test(text)) return 'must be well-formed Unicode (a lone surrogate is not)';
+  return undefined;
+}
