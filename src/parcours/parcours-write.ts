@@ -1,5 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type Caller, callerOf } from '../access/caller.js';
+import { type ParcoursPurpose, parcoursFactsOf, reachesParcours } from '../access/parcours-rule.js';
 import { Clock } from '../clock.js';
 import { SqlClient } from '../database/sql-client.js';
 import { CommandRunner, type Fold } from '../event-store/command-runner.js';
@@ -8,6 +10,7 @@ import type { Followup } from '../event-store/sql/sql-event-store.js';
 import { IdempotencyStore, type IdempotentRequest, type StoredResponse } from '../http/idempotency.js';
 import { ProblemError } from '../http/problem.js';
 import type { Principal } from '../partners/auth/principal.js';
+import { type Role, isRole } from '../partners/domain/roles.js';
 import { AccessJournal } from '../privacy/access-journal/access-journal.js';
 import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
@@ -49,7 +52,6 @@ import { type ParcoursState, evolve, evolveAll } from './domain/state.js';
 import { type Identity, isIdentity } from './identity.js';
 import { parcoursDetailsFollowup } from './read-models/parcours-details/parcours-details.projection.js';
 import { entryFor, parcoursNotFound } from './read-models/parcours-details/parcours-details.query.js';
-import { handlesPersonalData, mayWrite } from './read-models/parcours-details/visibility.js';
 
 type Plain<C> = Omit<C, 'parcoursId' | 'context'>;
 
@@ -109,6 +111,8 @@ export class ExecuteParcoursCommand extends Command<{ result: ParcoursCommandRes
     readonly actingRole: string,
     readonly metadata: Omit<EventMetadata, 'occurredAt'>,
     readonly options: {
+      /** Every role the request acts under (the guard's `actingRoles`); the acting role alone by default. */
+      actingRoles?: readonly Role[];
       expectedVersion?: number;
       idempotency?: IdempotentRequest;
       /** The answer to store for the idempotency key, from the result. */
@@ -120,10 +124,11 @@ export class ExecuteParcoursCommand extends Command<{ result: ParcoursCommandRes
 }
 
 /**
- * Runs a caseworker's command on a parcours: checks the caller may see it (else 404, as if it did
- * not exist), looks up the facts the decider needs, encrypts or decrypts personal data where a
- * rule needs it, and commits the events with the parcours_details row, the access journal entry
- * and the idempotency record in one transaction.
+ * Runs a caseworker's command on a parcours: checks first that the caller reaches it (else 404, as
+ * if it did not exist, and nothing written), then looks up the facts the decider needs, encrypts or
+ * decrypts personal data where a rule needs it, and commits the events with the parcours_details
+ * row, the access journal entry, the idempotency record and a new parcours' data key in one
+ * statement.
  */
 @CommandHandler(ExecuteParcoursCommand)
 export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecuteParcoursCommand> {
@@ -156,23 +161,30 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
 
   private async run(message: ExecuteParcoursCommand): Promise<ParcoursCommandResult> {
     const { parcoursId, request, principal, actingRole, options } = message;
+    const streamId = parcoursStreamId(parcoursId);
+    // A role string this service does not know reaches nothing.
+    const caller: Caller = callerOf(principal, options.actingRoles ?? (isRole(actingRole) ? [actingRole] : []));
+    const exercisesRights = (PERSONAL_DATA_COMMANDS as readonly string[]).includes(request.type);
+    const purpose: ParcoursPurpose = exercisesRights ? 'rights' : 'record';
+    const reaches = (state: ParcoursState | null) => state !== null && reachesParcours(caller, purpose, parcoursFactsOf(state));
+    // Who may reach the parcours comes before anything else: a caller who gets 404 must learn
+    // nothing (not whether a référent or a partner exists, not whether the data were erased) and
+    // leave nothing (no data key, no journal entry).
+    if (request.type !== 'OpenParcours') await this.requireReach(streamId, reaches);
     const context: CommandContext = {
       today: this.clock.today(),
       actor: { ...(principal.userId ? { userId: principal.userId } : {}), ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}), partnerId: principal.partnerId, role: actingRole },
     };
-    const { command, expectedVersion } = await this.toDomainCommand(parcoursId, request, context, principal);
-    const exercisesRights = (PERSONAL_DATA_COMMANDS as readonly string[]).includes(command.type);
+    const { command, expectedVersion, followups: keyFollowups = [] } = await this.toDomainCommand(parcoursId, request, context, principal);
     const opener: PartnerFact = { partnerId: principal.partnerId, active: true };
     const metadata: EventMetadata = { ...message.metadata, occurredAt: businessDateOf(request) ?? this.clock.now().toISOString() };
     const journalEntry = entryFor({ principal, actingRole, correlationId: metadata.correlationId }, `parcours.${request.type}`, parcoursId, 'ok');
     const change = await this.runner.run(
-      parcoursStreamId(parcoursId),
+      streamId,
       parcoursFold,
       (state) => {
-        // A parcours the caller may not see does not exist for them (404), whatever the command.
-        // The DPO reaches every parcours for the person's rights, archived ones included.
-        const reaches = state !== null && (mayWrite(principal, state) || (exercisesRights && handlesPersonalData(principal)));
-        if (command.type !== 'OpenParcours' && !reaches) throw parcoursNotFound();
+        // Again on the state decided on, which may have moved since the check above.
+        if (command.type !== 'OpenParcours' && !reaches(state)) throw parcoursNotFound();
         const events = decide(command, state);
         if (command.type !== 'OpenParcours' || events.length === 0) return events;
         // The organisation that opens a parcours follows it: otherwise nobody there could see it.
@@ -185,6 +197,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         metadata,
         eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
         followups: (decision) => [
+          ...keyFollowups,
           // The person's rights, the archive and the erasure are not accompaniment: they leave the retention clock alone.
           parcoursDetailsFollowup(decision.after!, decision.version, exercisesRights ? null : context.today),
           ...(command.type === 'ErasePersonalData' ? [...this.vault.erasureFollowups(parcoursId, command.legalGround), forgetIdempotentRequests(parcoursId)] : []),
@@ -202,30 +215,59 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     return result;
   }
 
-  /** The domain command, and the version it was prepared on when it read the parcours to build it. */
+  /**
+   * 404 unless the caller reaches the parcours. Decided on the state the command runner holds (no
+   * query when it is cached); a refusal on a cached state is confirmed on the stream, which another
+   * instance may have changed.
+   */
+  private async requireReach(streamId: string, reaches: (state: ParcoursState | null) => boolean): Promise<void> {
+    const { state, fresh } = await this.runner.current(streamId, parcoursFold);
+    if (reaches(state)) return;
+    if (!fresh && reaches((await this.runner.load(streamId, parcoursFold)).state)) return;
+    throw parcoursNotFound();
+  }
+
+  /**
+   * The domain command, the version it was prepared on when it read the parcours to build it, and
+   * the writes that must commit with its events (a new parcours' data key).
+   */
   private async toDomainCommand(
     parcoursId: string,
     request: ParcoursRequest,
     context: CommandContext,
     principal: Principal,
-  ): Promise<{ command: ParcoursCommand; expectedVersion?: number }> {
+  ): Promise<{ command: ParcoursCommand; expectedVersion?: number; followups?: Followup[] }> {
     if (request.type === 'RectifyIdentity') return this.rectification(parcoursId, request, context);
+    if (request.type === 'OpenParcours') return this.opening(parcoursId, request, context);
     return { command: await this.withFacts(parcoursId, request, context, principal) };
   }
 
-  private async withFacts(parcoursId: string, request: Exclude<ParcoursRequest, { type: 'RectifyIdentity' }>, context: CommandContext, principal: Principal): Promise<ParcoursCommand> {
+  /**
+   * The identity encrypted under the new parcours' data key, which is stored by the append itself:
+   * an opening the decider refuses, or that fails, leaves no key behind.
+   */
+  private async opening(parcoursId: string, request: Extract<ParcoursRequest, { type: 'OpenParcours' }>, context: CommandContext): Promise<{ command: ParcoursCommand; followups: Followup[] }> {
+    const { identity, ...facts } = request;
+    const { key, followups } = await this.vault.dataKeyToCommit(parcoursId);
+    try {
+      return {
+        command: { parcoursId, context, ...facts, identity: this.cipher.encryptWithKey(parcoursId, key, identity), ageBandAtEntry: ageBandOn(identity.birthDate, request.entryOn) },
+        followups,
+      };
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  private async withFacts(
+    parcoursId: string,
+    request: Exclude<ParcoursRequest, { type: 'RectifyIdentity' | 'OpenParcours' }>,
+    context: CommandContext,
+    principal: Principal,
+  ): Promise<ParcoursCommand> {
     const base = { parcoursId, context };
     const actorId = principal.userId ?? `api-key:${principal.apiKeyId}`;
     switch (request.type) {
-      case 'OpenParcours': {
-        const { identity, ...facts } = request;
-        return {
-          ...base,
-          ...facts,
-          identity: await this.cipher.encrypt(parcoursId, identity),
-          ageBandAtEntry: ageBandOn(identity.birthDate, request.entryOn),
-        };
-      }
       case 'DecideOrientation': {
         const { organismeReferentId, ...rest } = request;
         return { ...base, ...rest, organismeReferent: await this.partnerFact(organismeReferentId), decidedBy: actorId };

@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { actingRolesFor } from '../../access/caller.js';
 import { ProblemError } from '../../http/problem.js';
 import type { Role } from '../domain/roles.js';
 import { PUBLIC_KEY, ROLES_KEY } from './access.decorators.js';
@@ -10,7 +11,7 @@ import { PartnerRateLimiter } from './rate-limiter.js';
 /**
  * Authentication and function-level authorisation for every endpoint: resolves the caller from
  * its bearer token or API key, counts the call against its organisation's rate, then requires one
- * of the roles the endpoint declares.
+ * of the roles the endpoint declares and settles the roles the request acts under (src/access).
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -28,11 +29,12 @@ export class AccessGuard implements CanActivate {
     const principal = await this.principals.resolve(request.headers.authorization);
     request.principal = principal;
     await this.rateLimiter.consume(principal.partnerId);
-    const acting = accepted?.find((role) => principal.roles.includes(role));
-    if (!acting) {
+    const acting = actingRolesFor(accepted, principal.roles);
+    if (!acting[0]) {
       throw new ProblemError(403, 'forbidden', 'Your roles do not allow this operation', accepted ? `one of: ${accepted.join(', ')}` : undefined);
     }
-    request.actingRole = acting;
+    request.actingRole = acting[0];
+    request.actingRoles = acting;
     return true;
   }
 }

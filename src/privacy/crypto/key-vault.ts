@@ -366,6 +366,54 @@ export class SqlKeyVault extends KeyVault {
     return Buffer.from(key);
   }
 
+  /**
+   * The data key of a subject about to be written for the first time (a parcours being opened), and
+   * the writes that store it, to commit with the events that use it (append follow-ups): a command
+   * refused or failed leaves no key behind, a committed one never lacks its key. A subject that has
+   * a key already gets it, with nothing to write. Refused (`SubjectErasedError`) for an erased
+   * subject. One query, no transaction: the key row is written by the append's statement.
+   */
+  async dataKeyToCommit(subjectId: string): Promise<{ key: Buffer; followups: Followup[] }> {
+    const id = normalizeSubjectId(subjectId);
+    const cached = this.cache.get(id);
+    if (cached) return { key: cached, followups: [] };
+    if (this.erased.has(id)) throw new SubjectErasedError(id);
+    const generation = this.cache.generation;
+    const row = single(
+      await this.db.query<{ wrapped_key: string | null; master_key_id: string | null; erased: boolean }>(
+        `SELECT encode(k.wrapped_key, 'hex') AS wrapped_key, k.master_key_id,
+                EXISTS (SELECT 1 FROM personal_data_erasures WHERE subject_id = $1::uuid) AS erased
+           FROM (SELECT 1) AS one LEFT JOIN personal_data_keys k ON k.subject_id = $1::uuid`,
+        [id],
+      ),
+    );
+    if (row.erased) {
+      this.erased.add(id);
+      throw new SubjectErasedError(id);
+    }
+    if (row.wrapped_key !== null && row.master_key_id !== null) {
+      const key = this.unwrap(id, { wrapped_key: row.wrapped_key, master_key_id: row.master_key_id });
+      this.cache.set(id, key, generation);
+      return { key, followups: [] };
+    }
+    const fresh = randomBytes(DATA_KEY_BYTES);
+    const wrapped = this.masterKey.wrap(fresh, keyContext(id)).toString('hex');
+    return {
+      key: fresh,
+      followups: [
+        // No ON CONFLICT: a key stored meanwhile by another writer must fail the whole statement
+        // (events included) rather than leave these events encrypted under a key nobody kept. An
+        // erasure recorded meanwhile wins: the events then read as erased.
+        (guard, first) => ({
+          sql: `INSERT INTO personal_data_keys (subject_id, wrapped_key, master_key_id)
+                SELECT $${first}::uuid, decode($${first + 1}, 'hex'), $${first + 2} FROM ${guard}
+                 WHERE NOT EXISTS (SELECT 1 FROM personal_data_erasures WHERE subject_id = $${first}::uuid) LIMIT 1`,
+          params: [id, wrapped, this.masterKey.id],
+        }),
+      ],
+    };
+  }
+
   override async destroyDataKey(subjectId: string, legalGround: string): Promise<ErasureOutcome> {
     const id = normalizeSubjectId(subjectId);
     const ground = normalizeLegalGround(legalGround);

@@ -86,13 +86,19 @@ export class PersonalDataCipher {
     const id = normalizeSubjectId(subjectId);
     const plaintext = jsonOf(value);
     const key = await this.vault.createDataKey(id);
-    // A random 96-bit IV is safe for far more than the 2^32 encryptions a single subject's key will ever see.
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    cipher.setAAD(aad(FORMAT_V1, id));
-    const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-    key.fill(0);
-    return { ciphertext: `${FORMAT_V1}.${iv.toString('base64url')}.${sealed.toString('base64url')}` };
+    try {
+      return seal(id, key, plaintext);
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /**
+   * Encrypts under a data key the caller holds (one whose storage commits with the data it
+   * encrypts, see `SqlKeyVault.dataKeyToCommit`). The caller keeps the key and zeroes it.
+   */
+  encryptWithKey(subjectId: string, key: Buffer, value: unknown): EncryptedValue {
+    return seal(normalizeSubjectId(subjectId), key, jsonOf(value));
   }
 
   /**
@@ -127,6 +133,15 @@ export class PersonalDataCipher {
       throw new InvalidCiphertextError(id, 'malformed', 'the plaintext is not JSON');
     }
   }
+}
+
+function seal(subjectId: string, key: Buffer, plaintext: string): EncryptedValue {
+  // A random 96-bit IV is safe for far more than the 2^32 encryptions a single subject's key will ever see.
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad(FORMAT_V1, subjectId));
+  const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return { ciphertext: `${FORMAT_V1}.${iv.toString('base64url')}.${sealed.toString('base64url')}` };
 }
 
 /** The format version and the subject are authenticated: neither can be changed without detection. */

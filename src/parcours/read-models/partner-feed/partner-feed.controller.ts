@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, A
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FEED_READERS } from '../../../access/functions.js';
 import { SqlClient, prepared } from '../../../database/sql-client.js';
 import { type AllCursor, EventStore, START, decodeCursor, encodeCursor } from '../../../event-store/event-store.js';
 import { Roles } from '../../../partners/auth/access.decorators.js';
@@ -69,7 +70,7 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
   ) {}
 
   @Get()
-  @Roles('referent', 'orientation_manager', 'coordinator', 'partner_admin')
+  @Roles(...FEED_READERS)
   @ApiOperation({ summary: "A page of my organisation's feed, after a cursor" })
   @ApiOkResponse({ type: FeedPage })
   async page(@Query() query: FeedQuery, @Req() request: FastifyRequest & AuthenticatedRequest): Promise<FeedPage> {
@@ -80,7 +81,7 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
   }
 
   @Get('stream')
-  @Roles('referent', 'orientation_manager', 'coordinator', 'partner_admin')
+  @Roles(...FEED_READERS)
   @ApiOperation({ summary: 'The same feed as Server-Sent Events (resumes from Last-Event-ID or `after`)' })
   @ApiProduces('text/event-stream')
   async stream(
