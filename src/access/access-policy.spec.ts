@@ -1,8 +1,8 @@
+import type { Role } from '../partners/domain/roles.js';
 import { type Caller, actingRolesFor, callerOf, seesIdentity } from './caller.js';
 import { AUDITORS, CASEWORKERS, READERS, RIGHTS_OFFICERS } from './functions.js';
 import { managesOrganisation } from './grant-rules.js';
 import { type ParcoursFacts, type ParcoursPurpose, parcoursCondition, reachesParcours, reportTerritories } from './parcours-rule.js';
-import type { Role } from '../partners/domain/roles.js';
 
 const MISSION_LOCALE = 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f';
 const DEPARTEMENT = '0b9e4f1a-2c3d-4e5f-8a7b-1c2d3e4f5a6b';
