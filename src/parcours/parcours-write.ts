@@ -12,7 +12,7 @@ import { ProblemError } from '../http/problem.js';
 import type { Principal } from '../partners/auth/principal.js';
 import { type Role, isRole } from '../partners/domain/roles.js';
 import { AccessJournal } from '../privacy/access-journal/access-journal.js';
-import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
+import { type DataKeyToCommit, SqlKeyVault } from '../privacy/crypto/key-vault.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
 import { ageBandOn, isUnder26On } from './domain/age.js';
 import {
@@ -175,7 +175,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
       today: this.clock.today(),
       actor: { ...(principal.userId ? { userId: principal.userId } : {}), ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}), partnerId: principal.partnerId, role: actingRole },
     };
-    const { command, expectedVersion, followups: keyFollowups = [] } = await this.toDomainCommand(parcoursId, request, context, principal);
+    const { command, expectedVersion, dataKey } = await this.toDomainCommand(parcoursId, request, context, principal);
     const opener: PartnerFact = { partnerId: principal.partnerId, active: true };
     const metadata: EventMetadata = { ...message.metadata, occurredAt: businessDateOf(request) ?? this.clock.now().toISOString() };
     const journalEntry = entryFor({ principal, actingRole, correlationId: metadata.correlationId }, `parcours.${request.type}`, parcoursId, 'ok');
@@ -197,7 +197,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         metadata,
         eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
         followups: (decision) => [
-          ...keyFollowups,
+          ...(dataKey?.followups ?? []),
           // The person's rights, the archive and the erasure are not accompaniment: they leave the retention clock alone.
           parcoursDetailsFollowup(decision.after!, decision.version, exercisesRights ? null : context.today),
           ...(command.type === 'ErasePersonalData' ? [...this.vault.erasureFollowups(parcoursId, command.legalGround), forgetIdempotentRequests(parcoursId)] : []),
@@ -208,6 +208,8 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         ],
       },
     );
+    // A new parcours' key was stored with its events, if they were appended.
+    dataKey?.settle(change.changed);
     if (command.type === 'ErasePersonalData' && change.changed) this.vault.forget(parcoursId);
     const result = resultOf(parcoursId, change);
     // Nothing decided, nothing appended: the answer to a keyed request is stored on its own.
@@ -236,7 +238,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     request: ParcoursRequest,
     context: CommandContext,
     principal: Principal,
-  ): Promise<{ command: ParcoursCommand; expectedVersion?: number; followups?: Followup[] }> {
+  ): Promise<{ command: ParcoursCommand; expectedVersion?: number; dataKey?: DataKeyToCommit }> {
     if (request.type === 'RectifyIdentity') return this.rectification(parcoursId, request, context);
     if (request.type === 'OpenParcours') return this.opening(parcoursId, request, context);
     return { command: await this.withFacts(parcoursId, request, context, principal) };
@@ -246,16 +248,14 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
    * The identity encrypted under the new parcours' data key, which is stored by the append itself:
    * an opening the decider refuses, or that fails, leaves no key behind.
    */
-  private async opening(parcoursId: string, request: Extract<ParcoursRequest, { type: 'OpenParcours' }>, context: CommandContext): Promise<{ command: ParcoursCommand; followups: Followup[] }> {
+  private async opening(parcoursId: string, request: Extract<ParcoursRequest, { type: 'OpenParcours' }>, context: CommandContext): Promise<{ command: ParcoursCommand; dataKey: DataKeyToCommit }> {
     const { identity, ...facts } = request;
-    const { key, followups } = await this.vault.dataKeyToCommit(parcoursId);
+    const dataKey = await this.vault.dataKeyToCommit(parcoursId);
     try {
-      return {
-        command: { parcoursId, context, ...facts, identity: this.cipher.encryptWithKey(parcoursId, key, identity), ageBandAtEntry: ageBandOn(identity.birthDate, request.entryOn) },
-        followups,
-      };
+      const encrypted = this.cipher.encryptWithKey(parcoursId, dataKey.key, identity);
+      return { command: { parcoursId, context, ...facts, identity: encrypted, ageBandAtEntry: ageBandOn(identity.birthDate, request.entryOn) }, dataKey };
     } finally {
-      key.fill(0);
+      dataKey.key.fill(0);
     }
   }
 

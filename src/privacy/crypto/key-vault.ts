@@ -74,6 +74,19 @@ export class SubjectErasedError extends Error {
   }
 }
 
+/** A new subject's data key, with the writes that store it (see `SqlKeyVault.dataKeyToCommit`). */
+export interface DataKeyToCommit {
+  /** The caller's copy, to encrypt with and zero. */
+  key: Buffer;
+  /** Append follow-ups that store the key; none when the subject had one already. */
+  followups: Followup[];
+  /**
+   * Once the append is over: `stored` when it committed, and the key is then cached. (A key never
+   * stored protects nothing: a failed command need not call it.)
+   */
+  settle(stored: boolean): void;
+}
+
 /** A stored wrapped key that does not authenticate: altered, or copied from another subject's row. */
 export class WrappedKeyError extends Error {
   constructor(readonly subjectId: string) {
@@ -373,10 +386,10 @@ export class SqlKeyVault extends KeyVault {
    * a key already gets it, with nothing to write. Refused (`SubjectErasedError`) for an erased
    * subject. One query, no transaction: the key row is written by the append's statement.
    */
-  async dataKeyToCommit(subjectId: string): Promise<{ key: Buffer; followups: Followup[] }> {
+  async dataKeyToCommit(subjectId: string): Promise<DataKeyToCommit> {
     const id = normalizeSubjectId(subjectId);
     const cached = this.cache.get(id);
-    if (cached) return { key: cached, followups: [] };
+    if (cached) return { key: cached, followups: [], settle: () => undefined };
     if (this.erased.has(id)) throw new SubjectErasedError(id);
     const generation = this.cache.generation;
     const row = single(
@@ -394,12 +407,18 @@ export class SqlKeyVault extends KeyVault {
     if (row.wrapped_key !== null && row.master_key_id !== null) {
       const key = this.unwrap(id, { wrapped_key: row.wrapped_key, master_key_id: row.master_key_id });
       this.cache.set(id, key, generation);
-      return { key, followups: [] };
+      return { key, followups: [], settle: () => undefined };
     }
     const fresh = randomBytes(DATA_KEY_BYTES);
     const wrapped = this.masterKey.wrap(fresh, keyContext(id)).toString('hex');
+    const kept = Buffer.from(fresh);
     return {
       key: fresh,
+      // Cached once stored, as createDataKey does: the reads that follow an opening need no query.
+      settle: (stored) => {
+        if (stored) this.cache.set(id, kept, generation);
+        kept.fill(0);
+      },
       followups: [
         // No ON CONFLICT: a key stored meanwhile by another writer must fail the whole statement
         // (events included) rather than leave these events encrypted under a key nobody kept. An
