@@ -89,24 +89,29 @@ interface SqlParams {
  * Organisation ids are uuids: the columns compare them as such, the facts in lower case (an id an
  * event recorded in capitals is the same organisation).
  */
-const CLAUSES: Readonly<Record<ParcoursClause, { sql(params: SqlParams): string; holds(facts: ParcoursFacts, caller: Caller): boolean }>> = {
+const CLAUSES: Readonly<Record<ParcoursClause, { needs: readonly (keyof SqlParams)[]; sql(params: SqlParams): string; holds(facts: ParcoursFacts, caller: Caller): boolean }>> = {
   referent_organisation: {
+    needs: ['partner'],
     sql: (p) => `d.referent_partner_id = ${p.partner}`,
     holds: (facts, caller) => sameId(facts.referentPartnerId, caller.partnerId),
   },
   organisme_referent: {
+    needs: ['partner'],
     sql: (p) => `d.organisme_referent_id = ${p.partner}`,
     holds: (facts, caller) => sameId(facts.organismeReferentId, caller.partnerId),
   },
   follow_up_group: {
+    needs: ['partner'],
     sql: (p) => `d.follow_up_partner_ids @> ARRAY[${p.partner}]`,
     holds: (facts, caller) => facts.followUpGroup.some((partnerId) => sameId(partnerId, caller.partnerId)),
   },
   served_territory: {
+    needs: ['territories'],
     sql: (p) => `d.territory = ANY(${p.territories})`,
     holds: (facts, caller) => caller.territories.includes(facts.territory),
   },
   any_parcours: {
+    needs: [],
     sql: () => 'TRUE',
     holds: () => true,
   },
@@ -138,16 +143,15 @@ export function parcoursCondition(caller: Caller, purpose: ParcoursPurpose, firs
   const clauses = (archived: boolean) => [...new Set(reaches.filter((reach) => reach.archived === archived).flatMap((reach) => reach.clauses))];
   const active = clauses(false);
   const always = clauses(true);
-  const used = new Set([...active, ...always]);
+  // Only the parameters the clauses use: PostgreSQL refuses one it cannot type.
+  const needed = new Set([...active, ...always].flatMap((clause) => CLAUSES[clause].needs));
   const params: unknown[] = [];
-  const parameter = (value: unknown, type: string) => {
+  const parameter = (name: keyof SqlParams, value: unknown, type: string) => {
+    if (!needed.has(name)) return '';
     params.push(value);
     return `$${firstParam + params.length - 1}::${type}`;
   };
-  const names: SqlParams = {
-    partner: used.has('referent_organisation') || used.has('organisme_referent') || used.has('follow_up_group') ? parameter(caller.partnerId, 'uuid') : '',
-    territories: used.has('served_territory') ? parameter([...caller.territories], 'text[]') : '',
-  };
+  const names: SqlParams = { partner: parameter('partner', caller.partnerId, 'uuid'), territories: parameter('territories', [...caller.territories], 'text[]') };
   const any = (list: readonly ParcoursClause[]) => list.map((clause) => CLAUSES[clause].sql(names)).join(' OR ');
   const parts = [...(active.length ? [`((${any(active)}) AND ${NOT_ARCHIVED_SQL})`] : []), ...(always.length ? [`(${any(always)})`] : [])];
   return { sql: parts.length ? `(${parts.join(' OR ')})` : 'FALSE', params };
