@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, A
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AUDITORS } from '../access/functions.js';
 import { Clock } from '../clock.js';
 import { IsCalendarDate } from '../http/calendar-date.js';
 import { ProblemError } from '../http/problem.js';
@@ -64,7 +65,7 @@ export class AuditController {
   ) {}
 
   @Get(':parcoursId/state')
-  @Roles('auditor')
+  @Roles(...AUDITORS)
   @ApiOperation({ summary: 'The state of a parcours as it stood at a date: as the facts were, or as the system knew them' })
   @ApiOkResponse({ type: ReplayResponse })
   state(@Param('parcoursId', new ParseUUIDPipe()) parcoursId: string, @Query() query: ReplayQuery, @Req() request: FastifyRequest & AuthenticatedRequest): Promise<Replay> {
@@ -72,7 +73,7 @@ export class AuditController {
   }
 
   @Get(':parcoursId/timeline')
-  @Roles('auditor')
+  @Roles(...AUDITORS)
   @ApiOperation({ summary: 'The history of a parcours, with event ids and hashes and its ruptures (JSON, CSV, or an HTML page with Accept: text/html)' })
   @ApiProduces('application/json', 'text/csv', 'text/html')
   @ApiOkResponse({ type: TimelineResponse })
@@ -96,7 +97,7 @@ export class AuditController {
   }
 
   @Get(':parcoursId/verify')
-  @Roles('auditor')
+  @Roles(...AUDITORS)
   @ApiOperation({ summary: "Recompute the parcours' hash chain and report every break" })
   @ApiOkResponse({ type: VerifyResponse })
   verify(@Param('parcoursId', new ParseUUIDPipe()) parcoursId: string, @Req() request: FastifyRequest & AuthenticatedRequest) {

@@ -86,6 +86,21 @@ export class CommandRunner {
     return { state, version };
   }
 
+  /**
+   * The state a command would be decided on, for checks to make before preparing it (who may reach
+   * the stream): the cached state without a query when there is one (`fresh: false`: another
+   * instance may have moved the stream on, so a refusal must be confirmed on a fresh load), else
+   * the stream read. Costs `run` nothing more: the state loaded here is the cached one it starts from.
+   */
+  async current<State, Event extends { type: string; data: unknown }>(
+    streamId: string,
+    fold: Fold<State, Event>,
+  ): Promise<{ state: State; version: number; fresh: boolean }> {
+    const cached = this.cache.get(streamId) as { version: number; state: State } | undefined;
+    if (cached) return { ...cached, fresh: false };
+    return { ...(await this.load(streamId, fold)), fresh: true };
+  }
+
   async run<State, Event extends { type: string; data: unknown }>(
     streamId: string,
     fold: Fold<State, Event>,

@@ -103,6 +103,8 @@ const RULE_STATUS: Record<string, number> = {
   partner_already_registered: 409,
   member_already_exists: 409,
   api_key_id_already_used: 409,
+  // Allowed to manage the organisation, not to change what its people reach.
+  field_reserved_to_platform_admin: 403,
 };
 
 export function mapError(error: unknown, request?: { headers: Record<string, unknown> }): Mapped | undefined {
@@ -156,7 +158,8 @@ export function mapError(error: unknown, request?: { headers: Record<string, unk
   }
   if (error instanceof PartnerRuleError) {
     const status = RULE_STATUS[error.code] ?? (error.code.endsWith('_not_found') ? 404 : 422);
-    return { status, code: error.code, title: status === 404 ? 'Not found' : 'The request breaks a rule', detail: error.message };
+    const title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : 'The request breaks a rule';
+    return { status, code: error.code, title, detail: error.message };
   }
   if (error instanceof EventIdConflictError) {
     return { status: 409, code: error.code, title: 'This request conflicts with an earlier one' };

@@ -1,5 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type Caller, callerOf } from '../access/caller.js';
+import { type ParcoursPurpose, parcoursFactsOf, reachesParcours } from '../access/parcours-rule.js';
 import { Clock } from '../clock.js';
 import { SqlClient } from '../database/sql-client.js';
 import { CommandRunner, type Fold } from '../event-store/command-runner.js';
@@ -8,9 +10,10 @@ import type { Followup } from '../event-store/sql/sql-event-store.js';
 import { IdempotencyStore, type IdempotentRequest, type StoredResponse } from '../http/idempotency.js';
 import { ProblemError } from '../http/problem.js';
 import type { Principal } from '../partners/auth/principal.js';
+import { type Role, isRole } from '../partners/domain/roles.js';
 import { AccessJournal } from '../privacy/access-journal/access-journal.js';
-import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
-import { type EncryptedValue, PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
+import { type DataKeyToCommit, SqlKeyVault } from '../privacy/crypto/key-vault.js';
+import { PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
 import { ageBandAtEntry, isUnder26On } from './domain/age.js';
 import {
   type ArchiveParcours,
@@ -49,7 +52,6 @@ import { type ParcoursState, evolve, evolveAll } from './domain/state.js';
 import { type Identity, isIdentity } from './identity.js';
 import { parcoursDetailsFollowup } from './read-models/parcours-details/parcours-details.projection.js';
 import { entryFor, parcoursNotFound } from './read-models/parcours-details/parcours-details.query.js';
-import { handlesPersonalData, mayWrite } from './read-models/parcours-details/visibility.js';
 
 type Plain<C> = Omit<C, 'parcoursId' | 'context'>;
 
@@ -109,6 +111,8 @@ export class ExecuteParcoursCommand extends Command<{ result: ParcoursCommandRes
     readonly actingRole: string,
     readonly metadata: Omit<EventMetadata, 'occurredAt'>,
     readonly options: {
+      /** Every role the request acts under (the guard's `actingRoles`); the acting role alone by default. */
+      actingRoles?: readonly Role[];
       expectedVersion?: number;
       idempotency?: IdempotentRequest;
       /** The answer to store for the idempotency key, from the result. */
@@ -120,10 +124,11 @@ export class ExecuteParcoursCommand extends Command<{ result: ParcoursCommandRes
 }
 
 /**
- * Runs a caseworker's command on a parcours: checks the caller may see it (else 404, as if it did
- * not exist), looks up the facts the decider needs, encrypts or decrypts personal data where a
- * rule needs it, and commits the events with the parcours_details row, the access journal entry
- * and the idempotency record in one transaction.
+ * Runs a caseworker's command on a parcours: checks first that the caller reaches it (else 404, as
+ * if it did not exist, and nothing written), then looks up the facts the decider needs, encrypts or
+ * decrypts personal data where a rule needs it, and commits the events with the parcours_details
+ * row, the access journal entry, the idempotency record and a new parcours' data key in one
+ * statement.
  */
 @CommandHandler(ExecuteParcoursCommand)
 export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecuteParcoursCommand> {
@@ -156,25 +161,30 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
 
   private async run(message: ExecuteParcoursCommand): Promise<ParcoursCommandResult> {
     const { parcoursId, request, principal, actingRole, options } = message;
+    const streamId = parcoursStreamId(parcoursId);
+    // A role string this service does not know reaches nothing.
+    const caller: Caller = callerOf(principal, options.actingRoles ?? (isRole(actingRole) ? [actingRole] : []));
+    const exercisesRights = (PERSONAL_DATA_COMMANDS as readonly string[]).includes(request.type);
+    const purpose: ParcoursPurpose = exercisesRights ? 'rights' : 'record';
+    const reaches = (state: ParcoursState | null) => state !== null && reachesParcours(caller, purpose, parcoursFactsOf(state));
+    // Who may reach the parcours comes before anything else: a caller who gets 404 must learn
+    // nothing (not whether a référent or a partner exists, not whether the data were erased) and
+    // leave nothing (no data key, no journal entry).
+    if (request.type !== 'OpenParcours') await this.requireReach(streamId, reaches);
     const context: CommandContext = {
       today: this.clock.today(),
       actor: { ...(principal.userId ? { userId: principal.userId } : {}), ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}), partnerId: principal.partnerId, role: actingRole },
     };
-    // A new subject's data key is written with the events, never before them (see SqlKeyVault.keyForCommand).
-    const keys: Followup[] = [];
-    const { command, expectedVersion } = await this.toDomainCommand(parcoursId, request, context, principal, keys);
-    const exercisesRights = (PERSONAL_DATA_COMMANDS as readonly string[]).includes(command.type);
+    const { command, expectedVersion, dataKey } = await this.toDomainCommand(parcoursId, request, context, principal);
     const opener: PartnerFact = { partnerId: principal.partnerId, active: true };
     const metadata: EventMetadata = { ...message.metadata, occurredAt: businessDateOf(request) ?? this.clock.now().toISOString() };
     const journalEntry = entryFor({ principal, actingRole, correlationId: metadata.correlationId }, `parcours.${request.type}`, parcoursId, 'ok');
     const change = await this.runner.run(
-      parcoursStreamId(parcoursId),
+      streamId,
       parcoursFold,
       (state) => {
-        // A parcours the caller may not see does not exist for them (404), whatever the command.
-        // The DPO reaches every parcours for the person's rights, archived ones included.
-        const reaches = state !== null && (mayWrite(principal, state) || (exercisesRights && handlesPersonalData(principal)));
-        if (command.type !== 'OpenParcours' && !reaches) throw parcoursNotFound();
+        // Again on the state decided on, which may have moved since the check above.
+        if (command.type !== 'OpenParcours' && !reaches(state)) throw parcoursNotFound();
         const events = decide(command, state);
         if (command.type !== 'OpenParcours' || events.length === 0) return events;
         // The organisation that opens a parcours follows it: otherwise nobody there could see it.
@@ -187,7 +197,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         metadata,
         eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
         followups: (decision) => [
-          ...keys,
+          ...(dataKey?.followups ?? []),
           // The person's rights, the archive and the erasure are not accompaniment: they leave the retention clock alone.
           parcoursDetailsFollowup(decision.after!, decision.version, exercisesRights ? null : context.today),
           ...(command.type === 'ErasePersonalData' ? [...this.vault.erasureFollowups(parcoursId, command.legalGround), forgetIdempotentRequests(parcoursId)] : []),
@@ -198,6 +208,8 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         ],
       },
     );
+    // A new parcours' key was stored with its events, if they were appended.
+    dataKey?.settle(change.changed);
     if (command.type === 'ErasePersonalData' && change.changed) this.vault.forget(parcoursId);
     const result = resultOf(parcoursId, change);
     // Nothing decided, nothing appended: the answer to a keyed request is stored on its own.
@@ -205,41 +217,59 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     return result;
   }
 
-  /** The domain command, and the version it was prepared on when it read the parcours to build it. */
+  /**
+   * 404 unless the caller reaches the parcours. Decided on the state the command runner holds (no
+   * query when it is cached); a refusal on a cached state is confirmed on the stream, which another
+   * instance may have changed.
+   */
+  private async requireReach(streamId: string, reaches: (state: ParcoursState | null) => boolean): Promise<void> {
+    const { state, fresh } = await this.runner.current(streamId, parcoursFold);
+    if (reaches(state)) return;
+    if (!fresh && reaches((await this.runner.load(streamId, parcoursFold)).state)) return;
+    throw parcoursNotFound();
+  }
+
+  /**
+   * The domain command, the version it was prepared on when it read the parcours to build it, and
+   * the writes that must commit with its events (a new parcours' data key).
+   */
   private async toDomainCommand(
     parcoursId: string,
     request: ParcoursRequest,
     context: CommandContext,
     principal: Principal,
-    keys: Followup[],
-  ): Promise<{ command: ParcoursCommand; expectedVersion?: number }> {
-    if (request.type === 'RectifyIdentity') return this.rectification(parcoursId, request, context, keys);
-    return { command: await this.withFacts(parcoursId, request, context, principal, keys) };
+  ): Promise<{ command: ParcoursCommand; expectedVersion?: number; dataKey?: DataKeyToCommit }> {
+    if (request.type === 'RectifyIdentity') return this.rectification(parcoursId, request, context);
+    if (request.type === 'OpenParcours') return this.opening(parcoursId, request, context);
+    return { command: await this.withFacts(parcoursId, request, context, principal) };
   }
 
-  /** Encrypts for this command; the follow-up that stores a new key goes into `keys`. */
-  private async seal(parcoursId: string, value: unknown, keys: Followup[]): Promise<EncryptedValue> {
-    const { key, followups } = await this.vault.keyForCommand(parcoursId);
-    keys.push(...followups);
-    return this.cipher.encryptWith(parcoursId, key, value);
+  /**
+   * The identity encrypted under the new parcours' data key, which is stored by the append itself:
+   * an opening the decider refuses, or that fails, leaves no key behind.
+   */
+  private async opening(parcoursId: string, request: Extract<ParcoursRequest, { type: 'OpenParcours' }>, context: CommandContext): Promise<{ command: ParcoursCommand; dataKey: DataKeyToCommit }> {
+    const { identity, ...facts } = request;
+    // Before the key: a birth date after the entry is refused with nothing prepared.
+    const ageBand = ageBandAtEntry(identity.birthDate, request.entryOn);
+    const dataKey = await this.vault.dataKeyToCommit(parcoursId);
+    try {
+      const encrypted = this.cipher.encryptWithKey(parcoursId, dataKey.key, identity);
+      return { command: { parcoursId, context, ...facts, identity: encrypted, ageBandAtEntry: ageBand }, dataKey };
+    } finally {
+      dataKey.key.fill(0);
+    }
   }
 
   private async withFacts(
     parcoursId: string,
-    request: Exclude<ParcoursRequest, { type: 'RectifyIdentity' }>,
+    request: Exclude<ParcoursRequest, { type: 'RectifyIdentity' | 'OpenParcours' }>,
     context: CommandContext,
     principal: Principal,
-    keys: Followup[],
   ): Promise<ParcoursCommand> {
     const base = { parcoursId, context };
     const actorId = principal.userId ?? `api-key:${principal.apiKeyId}`;
     switch (request.type) {
-      case 'OpenParcours': {
-        const { identity, ...facts } = request;
-        // Before the encryption, which creates the beneficiary's key: a refused request writes nothing.
-        const ageBand = ageBandAtEntry(identity.birthDate, request.entryOn);
-        return { ...base, ...facts, identity: await this.seal(parcoursId, identity, keys), ageBandAtEntry: ageBand };
-      }
       case 'DecideOrientation': {
         const { organismeReferentId, ...rest } = request;
         return { ...base, ...rest, organismeReferent: await this.partnerFact(organismeReferentId), decidedBy: actorId };
@@ -265,7 +295,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
       case 'RecordContact': {
         const { note, ...rest } = request;
         // An empty note is no note; a note is free text, hence personal data: encrypted like the identity.
-        return { ...base, ...rest, note: note?.trim() ? await this.seal(parcoursId, note, keys) : null };
+        return { ...base, ...rest, note: note?.trim() ? await this.cipher.encrypt(parcoursId, note) : null };
       }
       default:
         return { ...base, ...request };
@@ -281,7 +311,6 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     parcoursId: string,
     request: Extract<ParcoursRequest, { type: 'RectifyIdentity' }>,
     context: CommandContext,
-    keys: Followup[],
   ): Promise<{ command: ParcoursCommand; expectedVersion?: number }> {
     const rows = await this.db.query<{ identity_ciphertext: string | null; entry_on: Date | string; version: number }>(
       'SELECT identity_ciphertext, entry_on, version FROM parcours_details WHERE parcours_id = $1',
@@ -296,15 +325,14 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     const corrected: Identity = { ...current, ...request.corrections };
     const fields = (Object.keys(request.corrections) as IdentityField[]).filter((field) => JSON.stringify(current[field] ?? null) !== JSON.stringify(corrected[field] ?? null));
     const entryOn = typeof row.entry_on === 'string' ? row.entry_on : row.entry_on.toISOString().slice(0, 10);
-    const ageBand = ageBandAtEntry(corrected.birthDate, entryOn);
     return {
       command: {
         type: 'RectifyIdentity',
         parcoursId,
         context,
-        identity: await this.seal(parcoursId, corrected, keys),
+        identity: await this.cipher.encrypt(parcoursId, corrected),
         fields,
-        ageBandAtEntry: ageBand,
+        ageBandAtEntry: ageBandAtEntry(corrected.birthDate, entryOn),
         rectifiedOn: request.rectifiedOn,
       },
       expectedVersion: row.version,

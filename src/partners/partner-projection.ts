@@ -28,12 +28,13 @@ export async function projectPartner(tx: SqlExecutor, change: Change<PartnerStat
       case 'PartnerDeactivated':
       case 'PartnerReactivated':
         // The state after the change already holds the merged values.
-        await tx.query('UPDATE partners SET name = $2, siret = $3, territories = $4, active = $5 WHERE partner_id = $1', [
+        await tx.query('UPDATE partners SET name = $2, siret = $3, territories = $4, active = $5, kind = $6 WHERE partner_id = $1', [
           partner.partnerId,
           partner.name,
           partner.siret,
           partner.territories,
           partner.active,
+          partner.kind,
         ]);
         break;
       case 'MemberAdded':

@@ -2,6 +2,7 @@ import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PERSONAL_DATA_EXPORTERS, RIGHTS_OFFICERS } from '../access/functions.js';
 import { ParcoursUnknownError } from '../audit/audit.js';
 import { IsCalendarDate } from '../http/calendar-date.js';
 import { ProblemError } from '../http/problem.js';
@@ -53,7 +54,7 @@ export class PersonalDataController {
   ) {}
 
   @Get('parcours/:parcoursId/personal-data-export')
-  @Roles('dpo')
+  @Roles(...PERSONAL_DATA_EXPORTERS)
   @ApiOperation({
     summary: 'Everything held about the person (RGPD art. 15): identity, events in readable form, notes, who accessed the record',
     description: 'JSON, or a readable French document with Accept: text/html. Archived and erased parcours included. Journaled.',
@@ -87,7 +88,7 @@ export class PersonalDataController {
   }
 
   @Get('privacy/retention')
-  @Roles('dpo', 'platform_admin')
+  @Roles(...RIGHTS_OFFICERS)
   @ApiOperation({
     summary: 'What the next retention run will archive (no activity for RETENTION_ACTIVE_MONTHS) and erase (archived for RETENTION_ARCHIVE_MONTHS)',
     description: 'R. 263-8 CASF. Parcours ids only, no personal data. The run itself is the nightly job, or `cli privacy retention`.',

@@ -184,6 +184,37 @@ describe.each(databaseTargets())('key vault on $name', (target) => {
       await expect(newVault().checkMasterKey()).resolves.toBeUndefined();
     });
 
+    it("stores a new subject's key only with the append it follows: nothing if the append did not happen", async () => {
+      const counting = new CountingSqlClient(db);
+      const vault = newVault({}, counting);
+      const subject = randomUUID();
+      const pending = await vault.dataKeyToCommit(subject);
+      const key = Buffer.from(pending.key);
+      expect(pending.followups).toHaveLength(1);
+      expect(await keyCount(subject)).toBe(0);
+      // The follow-up as the event store runs it: a CTE guarded by the append's result.
+      const run = async (appended: boolean) => {
+        const { sql, params } = pending.followups[0]!('appended', 2);
+        await db.query(`WITH appended AS (SELECT now() AS recorded_at WHERE $1::boolean), stored AS (${sql}) SELECT 1`, [appended, ...params]);
+      };
+      await run(false);
+      expect(await keyCount(subject)).toBe(0);
+      await run(true);
+      expect(await keyCount(subject)).toBe(1);
+      expect(await newVault().getDataKey(subject)).toEqual(key);
+      // Once settled as stored, the key is served from memory.
+      pending.settle(true);
+      const calls = counting.calls;
+      expect(await vault.getDataKey(subject)).toEqual(key);
+      expect(counting.calls).toBe(calls);
+      // A subject that has a key gets it, with nothing to write; an erased one gets none.
+      const again = await newVault().dataKeyToCommit(subject);
+      expect(again.key).toEqual(key);
+      expect(again.followups).toEqual([]);
+      await newVault().destroyDataKey(subject, 'erasure_request_granted');
+      await expect(newVault().dataKeyToCommit(subject)).rejects.toBeInstanceOf(SubjectErasedError);
+    });
+
     it('refuses subject ids that are not uuids before touching the database', async () => {
       const counting = new CountingSqlClient(db);
       const vault = newVault({}, counting);

@@ -2,6 +2,8 @@ import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CONTINUITY_READERS, REPORT_READERS } from '../../access/functions.js';
+import { parcoursCondition, reportTerritories } from '../../access/parcours-rule.js';
 import { Clock } from '../../clock.js';
 import { SqlClient } from '../../database/sql-client.js';
 import { EventStore } from '../../event-store/event-store.js';
@@ -12,7 +14,6 @@ import type { AuthenticatedRequest } from '../../partners/auth/principal.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import { parcoursStreamId } from '../../parcours/parcours-write.js';
 import { entryFor, parcoursNotFound, readerOf } from '../../parcours/read-models/parcours-details/parcours-details.query.js';
-import { visibleTo } from '../../parcours/read-models/parcours-details/visibility.js';
 import { AccessJournal } from '../../privacy/access-journal/access-journal.js';
 import { caomCsvText } from '../../reporting/caom/caom-report.js';
 import { wantsCsv } from '../../reporting/csv.js';
@@ -71,7 +72,7 @@ export class ContinuityController {
   ) {}
 
   @Get('parcours/:parcoursId/continuity')
-  @Roles('referent', 'orientation_manager', 'coordinator', 'auditor')
+  @Roles(...CONTINUITY_READERS)
   @ApiOperation({ summary: 'The ruptures of one parcours (R1–R10) as of a date, with the events that prove them' })
   @ApiOkResponse({ type: ContinuityAnswer })
   async forParcours(
@@ -80,7 +81,7 @@ export class ContinuityController {
     @Req() request: FastifyRequest & AuthenticatedRequest,
   ): Promise<ContinuityAnswer> {
     const reader = readerOf(request);
-    const visible = visibleTo(reader.principal, 2, 'read');
+    const visible = parcoursCondition(reader.caller, 'read', 2);
     const rows = await this.db.query<{ territory: string }>(`SELECT d.territory FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`, [parcoursId, ...visible.params]);
     await this.journal.record(entryFor(reader, 'parcours.continuity', parcoursId, rows[0] ? 'ok' : 'not_found'));
     if (!rows[0]) throw parcoursNotFound();
@@ -90,7 +91,7 @@ export class ContinuityController {
   }
 
   @Get('reports/continuity')
-  @Roles('coordinator', 'auditor')
+  @Roles(...REPORT_READERS)
   @ApiOperation({ summary: 'Open and closed ruptures by territory, partner and rule, with counts and durations (JSON, or CSV with Accept: text/csv)' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: ContinuityReport })
@@ -103,9 +104,9 @@ export class ContinuityController {
     if (query.from && query.to && query.from > query.to) throw new ProblemError(400, 'invalid_period', 'The period is empty', 'from must not be after to');
     const today = this.clock.today();
     const reader = readerOf(request);
-    // The report names parcours: a coordinator sees those of the territories their organisation
-    // serves (as in GET /v1/parcours), an auditor every one.
-    const territories = reader.actingRole === 'auditor' ? null : [...reader.principal.territories];
+    // The report names parcours: the access policy says of which territories.
+    const scope = reportTerritories(reader.caller);
+    const territories = scope === 'all' ? null : [...scope];
     const rows = await this.db.query<AlertRow>(
       `SELECT parcours_id, territory, finding, duration_days FROM continuity_alerts
         WHERE ($1::text IS NULL OR territory = $1) AND ($2::uuid IS NULL OR partner_ids @> ARRAY[$2::uuid])

@@ -48,7 +48,10 @@ export interface CommandActor {
 export interface CommandContext {
   /** Today's business date in Europe/Paris (`YYYY-MM-DD`): no fact may be dated after it. */
   today: string;
-  /** Goes to the events' metadata; the decider itself grants nothing on its basis. */
+  /**
+   * Goes to the events' metadata; the decider grants nothing on its basis (who may reach the
+   * parcours is settled before), it only lets a record name the actor's own organisation.
+   */
   actor: CommandActor;
 }
 

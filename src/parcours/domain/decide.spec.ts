@@ -709,6 +709,18 @@ describe('decide', () => {
       given([...aParcoursFollowedByClaire, appointmentRecorded()]).when(recordAppointment({ outcome: 'no_show' })).thenRefused('id_already_used');
     });
 
+    it('records an appointment held by an organisation that follows the parcours, or by the caller\'s', () => {
+      const atTheMissionLocale = recordAppointment({ partnerId: MISSION_LOCALE });
+      given([...aParcoursFollowedByClaire, joined(MISSION_LOCALE)]).when(atTheMissionLocale).then([appointmentRecorded({ partnerId: MISSION_LOCALE })]);
+      const byTheMissionLocale = { ...atTheMissionLocale, context: { ...context, actor: { userId: 'ml-referent', partnerId: MISSION_LOCALE, role: 'coordinator' } } };
+      given(aParcoursFollowedByClaire).when(byTheMissionLocale).then([appointmentRecorded({ partnerId: MISSION_LOCALE })]);
+    });
+
+    it('refuses an appointment held by an organisation that neither follows the parcours nor calls', () => {
+      given(aParcoursFollowedByClaire).when(recordAppointment({ partnerId: MISSION_LOCALE })).thenRefused('partner_not_following');
+      given(aParcoursFollowedByClaire).when(recordAppointment({ partnerId: 'e3b0c442-98fc-4c14-9afb-f4c8996fb924' })).thenRefused('partner_not_following');
+    });
+
     it('refuses an appointment dated tomorrow', () => {
       given(aParcoursFollowedByClaire)
         .when(recordAppointment({ appointmentId: 'f0e1d2c3-b4a5-4697-8877-665544332211', scheduledOn: '2026-03-21' }))
@@ -727,6 +739,21 @@ describe('decide', () => {
 
     it('refuses other content under a contact id already recorded', () => {
       given([...aParcoursFollowedByClaire, contactRecorded()]).when(recordContact({ channel: 'email' })).thenRefused('id_already_used');
+    });
+
+    it('records a contact held by the organisme référent, the référent\'s organisation or a follow-up member, whatever the case of its id', () => {
+      const orientedTowardsTheMissionLocale = [...anOpenParcours, diagnosed(), oriented({ organismeReferentId: MISSION_LOCALE })];
+      given(orientedTowardsTheMissionLocale).when(recordContact({ partnerId: MISSION_LOCALE })).then([contactRecorded({ partnerId: MISSION_LOCALE })]);
+      given([...anOpenParcours, referentAssigned(KARIM_AT_FRANCE_TRAVAIL, FRANCE_TRAVAIL_THIERS, '2026-01-20')])
+        .when(recordContact({ partnerId: FRANCE_TRAVAIL_THIERS }))
+        .then([contactRecorded({ partnerId: FRANCE_TRAVAIL_THIERS })]);
+      given([...anOpenParcours, joined(ACI_JARDINS)]).when(recordContact({ partnerId: ACI_JARDINS.toUpperCase() })).then([contactRecorded({ partnerId: ACI_JARDINS.toUpperCase() })]);
+    });
+
+    it('refuses a contact held by an organisation that does not follow the parcours, an organisation that left, or a made-up id', () => {
+      given(aParcoursFollowedByClaire).when(recordContact({ partnerId: ACI_JARDINS })).thenRefused('partner_not_following');
+      given([...aParcoursFollowedByClaire, joined(ACI_JARDINS), left(ACI_JARDINS)]).when(recordContact({ partnerId: ACI_JARDINS })).thenRefused('partner_not_following');
+      given(aParcoursFollowedByClaire).when(recordContact({ partnerId: '00000000-0000-4000-8000-000000000000' })).thenRefused('partner_not_following');
     });
 
     it('refuses a contact before the entry', () => {

@@ -327,6 +327,7 @@ function recordAppointment(command: RecordAppointment, state: ParcoursState): Pa
   };
   const existing = entryOf(state.appointments, data.appointmentId);
   if (existing !== undefined) return unlessConflicting(existing, data, `appointment ${data.appointmentId}`);
+  checkHeldByFollower(command, state, 'an appointment');
   checkFactDate(command, state, data.scheduledOn, 'scheduledOn');
   return [{ type: 'AppointmentRecorded', data }];
 }
@@ -345,8 +346,23 @@ function recordContact(command: RecordContact, state: ParcoursState): ParcoursEv
     if (recordedAs(existing, data, ['note']) && (existing.note === null) === (data.note === null)) return [];
     throw rule('id_already_used', `contact ${data.contactId} is already recorded with different content`);
   }
+  checkHeldByFollower(command, state, 'a contact');
   checkFactDate(command, state, data.contactedOn, 'contactedOn');
   return [{ type: 'ContactRecorded', data }];
+}
+
+/**
+ * The organisation an appointment or a contact names is the one that held it: the caller's own or
+ * one following the parcours (référent's organisation, organisme référent, follow-up group) — not
+ * any organisation of the directory, nor a made-up id, which would put words in its mouth and send
+ * the record to its feed. Ids compare as uuids, whatever their case.
+ */
+function checkHeldByFollower(command: RecordAppointment | RecordContact, state: ParcoursState, what: string): void {
+  const named = command.partnerId.toLowerCase();
+  const mayHold = [command.context.actor.partnerId, state.referent?.partnerId, state.organismeReferentId, ...state.followUpGroup];
+  if (!mayHold.some((partnerId) => partnerId?.toLowerCase() === named)) {
+    throw rule('partner_not_following', `${what} is held by the caller's organisation or one following the parcours, not by partner ${command.partnerId}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

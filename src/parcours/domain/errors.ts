@@ -21,6 +21,7 @@ export type ParcoursRuleErrorCode =
   | 'invalid_period'
   | 'invalid_territory'
   | 'partner_inactive'
+  | 'partner_not_following'
   | 'already_oriented'
   | 'not_oriented'
   | 'reorientation_already_requested'

@@ -3,6 +3,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Qu
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CASEWORKERS, OPENERS, ORIENTATION, READERS, RECTIFIERS, RIGHTS_OFFICERS } from '../../access/functions.js';
 import { Clock } from '../../clock.js';
 import { correlationIdOf } from '../../http/correlation.js';
 import { etagOf, versionFromIfMatch } from '../../http/etag.js';
@@ -11,7 +12,6 @@ import { ProblemError } from '../../http/problem.js';
 import { actorOf } from '../../http/request-context.js';
 import { Roles } from '../../partners/auth/access.decorators.js';
 import type { AuthenticatedRequest } from '../../partners/auth/principal.js';
-import type { Role } from '../../partners/domain/roles.js';
 import { PROCESSING_RIGHTS, type ProcessingRight } from '../domain/events.js';
 import type { Identity } from '../identity.js';
 import { ExecuteParcoursCommand, type ParcoursCommandResult, type ParcoursRequest } from '../parcours-write.js';
@@ -49,16 +49,6 @@ import { ParcoursPageResponse, ParcoursResponse } from './parcours.response.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;
 
-/** Caseworkers who record the parcours as it happens. */
-const CASEWORKERS: [Role, ...Role[]] = ['referent', 'orientation_manager', 'coordinator'];
-/** Decisions of the Département's orientation (CASF L. 262-29 and following). */
-const ORIENTATION: [Role, ...Role[]] = ['orientation_manager', 'coordinator'];
-/** Readers: caseworkers, auditors (pseudonymised) and the data protection officer. */
-const READERS: [Role, ...Role[]] = [...CASEWORKERS, 'auditor', 'dpo'];
-
-/** The person's rights and erasure are the data protection officer's (and the platform administrator's). */
-const RIGHTS_OFFICERS: [Role, ...Role[]] = ['dpo', 'platform_admin'];
-
 const UUID = new ParseUUIDPipe();
 
 @ApiTags('parcours')
@@ -75,7 +65,7 @@ export class ParcoursController {
   ) {}
 
   @Post()
-  @Roles(...ORIENTATION, 'referent')
+  @Roles(...OPENERS)
   @ApiOperation({ summary: 'Open the parcours of a beneficiary (entry); the identity is encrypted' })
   @ApiCreatedResponse({ type: CommandResultDto })
   open(@Body() body: OpenParcoursDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -328,7 +318,7 @@ export class ParcoursController {
 
   @Post(':parcoursId/identity-rectification')
   @HttpCode(200)
-  @Roles(...CASEWORKERS, 'dpo')
+  @Roles(...RECTIFIERS)
   @ApiOperation({
     summary: 'Rectify the identity (RGPD art. 16): the corrected fields, re-encrypted with the rest under the same key',
     description: 'The DPO may rectify any parcours, archived ones included; caseworkers the parcours they follow. Only fields whose value changes are recorded.',
@@ -405,7 +395,7 @@ export class ParcoursController {
         principal,
         request.actingRole!,
         { actor: actorOf(principal, request.actingRole), correlationId: correlationIdOf(request), causationId: null },
-        { expectedVersion: versionFromIfMatch(request.headers['if-match']), idempotency, respond },
+        { actingRoles: request.actingRoles, expectedVersion: versionFromIfMatch(request.headers['if-match']), idempotency, respond },
       ),
     );
     const response = replayed ?? respond(result);

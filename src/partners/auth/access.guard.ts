@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { actingRolesFor } from '../../access/caller.js';
 import { ProblemError } from '../../http/problem.js';
 import type { Role } from '../domain/roles.js';
 import { PUBLIC_KEY, ROLES_KEY } from './access.decorators.js';
@@ -10,7 +11,7 @@ import { PartnerRateLimiter } from './rate-limiter.js';
 /**
  * Authentication and function-level authorisation for every endpoint: resolves the caller from
  * its bearer token or API key, counts the call against its organisation's rate, then requires one
- * of the roles the endpoint declares.
+ * of the roles the endpoint declares and settles the roles the request acts under (src/access).
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -28,19 +29,22 @@ export class AccessGuard implements CanActivate {
     const principal = await this.principals.resolve(request.headers.authorization);
     request.principal = principal;
     await this.rateLimiter.consume(principal.partnerId);
-    request.actingRole = actingRole(principal, accepted);
+    const acting = actingRoles(principal, accepted);
+    request.actingRole = acting[0];
+    request.actingRoles = acting;
     return true;
   }
 }
 
 /**
- * The role under which a principal acts on an endpoint that accepts `accepted` (the first it
- * holds), or the 403 problem. Also asked again by answers that outlive their request (feed streams).
+ * The roles under which a principal acts on an endpoint that accepts `accepted` (the first is the
+ * acting role, see `actingRolesFor`), or the 403 problem. Also asked again by answers that outlive
+ * their request (feed streams).
  */
-export function actingRole(principal: Principal, accepted: readonly Role[] | undefined): Role {
-  const acting = accepted?.find((role) => principal.roles.includes(role));
-  if (!acting) {
+export function actingRoles(principal: Principal, accepted: readonly Role[] | undefined): [Role, ...Role[]] {
+  const acting = actingRolesFor(accepted, principal.roles);
+  if (acting[0] === undefined) {
     throw new ProblemError(403, 'forbidden', 'Your roles do not allow this operation', accepted ? `one of: ${accepted.join(', ')}` : undefined);
   }
-  return acting;
+  return acting as [Role, ...Role[]];
 }

@@ -26,10 +26,8 @@ export interface AuthenticatedRequest {
   principal?: Principal;
   /** The role under which the caller is acting for this endpoint (the first of the endpoint's roles it holds). */
   actingRole?: Role;
-}
-
-export function hasRole(principal: Principal, ...roles: Role[]): boolean {
-  return roles.some((role) => principal.roles.includes(role));
+  /** Every role the request acts under, the acting role first (see `actingRolesFor` in src/access/caller.ts). */
+  actingRoles?: readonly Role[];
 }
 
 /** The service applying the retention rule (R. 263-8 CASF): journaled as `system:retention`, in no organisation. */

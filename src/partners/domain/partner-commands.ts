@@ -9,7 +9,8 @@ export interface PartnerCommandContext {
 
 export type PartnerCommand =
   | { type: 'RegisterPartner'; partnerId: string; name: string; kind: PartnerKind; siret: string | null; territories: string[] }
-  | { type: 'UpdatePartner'; name?: string; siret?: string | null; territories?: string[] }
+  /** Territories and kind are the platform administrator's to change (they decide what the organisation's people reach). */
+  | { type: 'UpdatePartner'; name?: string; siret?: string | null; territories?: string[]; kind?: PartnerKind }
   | { type: 'DeactivatePartner'; reason: PartnerDeactivationReason }
   | { type: 'ReactivatePartner' }
   /** `memberOfPartnerId`: the partner this user already belongs to, looked up by the application. */

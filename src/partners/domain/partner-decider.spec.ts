@@ -2,7 +2,7 @@ import type { PartnerCommand, PartnerCommandContext } from './partner-commands.j
 import { PartnerRuleError, decidePartner } from './partner-decider.js';
 import type { PartnerEvent } from './partner-events.js';
 import { type PartnerState, evolvePartner } from './partner-state.js';
-import type { Role } from './roles.js';
+import type { PartnerKind, Role } from './roles.js';
 
 const PARTNER = '0b9d3c1e-51b6-4a59-8d0f-5f0a3f6a1c01';
 const OTHER_PARTNER = '7c0a4f0e-2b7d-4c1a-9e1f-3d2b1a0c9e02';
@@ -88,6 +88,33 @@ describe('the partner decider', () => {
     });
   });
 
+  describe('UpdatePartner by the organisation\'s own admin', () => {
+    it('changes its name and SIRET', () => {
+      expect(when(given(registered), { type: 'UpdatePartner', name: 'ML Thiers', siret: null }, asPartnerAdmin)).toEqual([
+        { type: 'PartnerUpdated', data: { name: 'ML Thiers', siret: null } },
+      ]);
+    });
+
+    it('does not widen its territories nor change its kind: a platform admin does', () => {
+      const widened: PartnerCommand = { type: 'UpdatePartner', territories: ['cc-thiers-dore-et-montagne', 'cc-billom-communaute'] };
+      rejects(given(registered), widened, 'field_reserved_to_platform_admin', asPartnerAdmin);
+      rejects(given(registered), { type: 'UpdatePartner', kind: 'departement' }, 'field_reserved_to_platform_admin', asPartnerAdmin);
+      rejects(given(registered), { type: 'UpdatePartner', name: 'ML Thiers', territories: ['cc-billom-communaute'] }, 'field_reserved_to_platform_admin', asPartnerAdmin);
+      expect(when(given(registered), widened)).toEqual([{ type: 'PartnerUpdated', data: { territories: ['cc-thiers-dore-et-montagne', 'cc-billom-communaute'] } }]);
+      expect(when(given(registered), { type: 'UpdatePartner', kind: 'association' })).toEqual([{ type: 'PartnerUpdated', data: { kind: 'association' } }]);
+    });
+
+    it('may send back the territories and kind it read, unchanged', () => {
+      expect(when(given(registered), { type: 'UpdatePartner', name: 'ML Thiers', territories: ['cc-thiers-dore-et-montagne'], kind: 'mission_locale' }, asPartnerAdmin)).toEqual([
+        { type: 'PartnerUpdated', data: { name: 'ML Thiers' } },
+      ]);
+    });
+
+    it('refuses an unknown kind', () => {
+      rejects(given(registered), { type: 'UpdatePartner', kind: 'bank' as PartnerKind }, 'invalid_kind');
+    });
+  });
+
   describe('deactivation', () => {
     it('deactivates once and reactivates once', () => {
       expect(when(given(registered), { type: 'DeactivatePartner', reason: 'convention_ended' })).toEqual([
@@ -142,6 +169,16 @@ describe('the partner decider', () => {
       rejects(coordinator, { type: 'RemoveMember', userId: 'sub-referent' }, 'role_reserved_to_platform_admin', asPartnerAdmin);
     });
 
+    it('never puts auditor with a caseworker role, on adding a member nor on changing its roles, whoever asks', () => {
+      for (const caseworker of ['referent', 'orientation_manager', 'coordinator'] as Role[]) {
+        rejects(given(registered), add(['auditor', caseworker]), 'incompatible_roles');
+        rejects(given(registered), add(['auditor', caseworker]), 'incompatible_roles', asPartnerAdmin);
+        const auditor = given(registered, { type: 'MemberAdded', data: { userId: 'sub-referent', displayName: 'A', roles: ['auditor'] } });
+        rejects(auditor, { type: 'ChangeMemberRoles', userId: 'sub-referent', roles: ['auditor', caseworker] }, 'incompatible_roles');
+      }
+      expect(when(given(registered), add(['auditor', 'dpo']))).toHaveLength(1);
+    });
+
     it('changes roles, recording the previous ones, and ignores an unchanged set', () => {
       const state = given(registered, aReferent);
       expect(when(state, { type: 'ChangeMemberRoles', userId: 'sub-referent', roles: ['referent', 'partner_admin'] }, asPartnerAdmin)).toEqual([
@@ -173,8 +210,25 @@ describe('the partner decider', () => {
       expect(when(given(registered), create(), asPartnerAdmin)).toEqual([aKey]);
     });
 
+    it('grants a key what the partner admin may grant its own staff, and Département-level scopes by a platform admin only', () => {
+      expect(when(given(registered), create({ scopes: ['referent', 'orientation_manager'] }), asPartnerAdmin)).toHaveLength(1);
+      for (const scope of ['coordinator', 'auditor'] as Role[]) {
+        rejects(given(registered), create({ scopes: [scope] }), 'role_reserved_to_platform_admin', asPartnerAdmin);
+        rejects(given(registered), create({ scopes: ['referent', scope] }), scope === 'auditor' ? 'incompatible_roles' : 'role_reserved_to_platform_admin', asPartnerAdmin);
+        expect(when(given(registered), create({ scopes: [scope] }))).toHaveLength(1);
+      }
+    });
+
+    it('never scopes a key to auditor with a caseworker role, not even for a platform admin', () => {
+      for (const caseworker of ['referent', 'orientation_manager', 'coordinator'] as Role[]) {
+        rejects(given(registered), create({ scopes: ['auditor', caseworker] }), 'incompatible_roles');
+      }
+    });
+
     it('refuses administration scopes, no scope, a past or too distant expiry, a reused id', () => {
       rejects(given(registered), create({ scopes: ['partner_admin'] }), 'invalid_scopes');
+      rejects(given(registered), create({ scopes: ['dpo'] }), 'invalid_scopes');
+      rejects(given(registered), create({ scopes: ['platform_admin'] }), 'invalid_scopes', asPartnerAdmin);
       rejects(given(registered), create({ scopes: [] }), 'invalid_scopes');
       rejects(given(registered), create({ expiresAt: '2026-02-01T00:00:00Z' }), 'invalid_expiry');
       rejects(given(registered), create({ expiresAt: '2029-01-01T00:00:00Z' }), 'invalid_expiry');
@@ -194,6 +248,7 @@ describe('the partner decider', () => {
       const state = given(
         registered,
         { type: 'PartnerUpdated', data: { name: 'ML Thiers', territories: ['cc-thiers-dore-et-montagne', 'cc-billom-communaute'] } },
+        { type: 'PartnerUpdated', data: { kind: 'association' } },
         aReferent,
         { type: 'MemberRolesChanged', data: { userId: 'sub-referent', roles: ['referent', 'partner_admin'], previousRoles: ['referent'] } },
         { type: 'MemberAdded', data: { userId: 'sub-2', displayName: 'B', roles: ['referent'] } },
@@ -202,7 +257,7 @@ describe('the partner decider', () => {
         { type: 'ApiKeyRevoked', data: { keyId: 'key-1' } },
         { type: 'PartnerDeactivated', data: { reason: 'other' } },
       );
-      expect(state).toMatchObject({ name: 'ML Thiers', territories: ['cc-thiers-dore-et-montagne', 'cc-billom-communaute'], active: false });
+      expect(state).toMatchObject({ name: 'ML Thiers', kind: 'association', territories: ['cc-thiers-dore-et-montagne', 'cc-billom-communaute'], active: false });
       expect([...state!.members.entries()]).toEqual([['sub-referent', { displayName: 'Camille Martin', roles: ['referent', 'partner_admin'] }]]);
       expect(state!.apiKeys.get('key-1')).toMatchObject({ revoked: true });
     });

@@ -1,8 +1,9 @@
+import { type GrantRefusal, grantRefusal, organisationChangeRefusal, removalRefusal } from '../../access/grant-rules.js';
 import { isKnownTerritory } from '../territories/territories.js';
 import type { PartnerCommand, PartnerCommandContext } from './partner-commands.js';
 import type { PartnerEvent } from './partner-events.js';
 import type { PartnerState } from './partner-state.js';
-import { API_KEY_SCOPES, PARTNER_KINDS, PLATFORM_GRANTED_ROLES, type Role, isRole } from './roles.js';
+import { PARTNER_KINDS, type PartnerKind, type Role, isRole } from './roles.js';
 import { isValidSiret } from './siret.js';
 
 export type PartnerRuleCode =
@@ -16,6 +17,8 @@ export type PartnerRuleCode =
   | 'no_territory'
   | 'invalid_roles'
   | 'role_reserved_to_platform_admin'
+  | 'incompatible_roles'
+  | 'field_reserved_to_platform_admin'
   | 'member_of_another_partner'
   | 'member_already_exists'
   | 'member_not_found'
@@ -41,7 +44,7 @@ export function decidePartner(command: PartnerCommand, state: PartnerState | nul
   if (command.type === 'RegisterPartner') {
     if (state) throw new PartnerRuleError('partner_already_registered', 'this organisation is already registered');
     checkName(command.name);
-    if (!(PARTNER_KINDS as readonly string[]).includes(command.kind)) throw new PartnerRuleError('invalid_kind', `unknown kind ${command.kind}`);
+    checkKind(command.kind);
     checkSiret(command.siret);
     checkTerritories(command.territories);
     const { partnerId, name, kind, siret, territories } = command;
@@ -51,7 +54,7 @@ export function decidePartner(command: PartnerCommand, state: PartnerState | nul
 
   switch (command.type) {
     case 'UpdatePartner': {
-      const changes: { name?: string; siret?: string | null; territories?: string[] } = {};
+      const changes: { name?: string; siret?: string | null; territories?: string[]; kind?: PartnerKind } = {};
       if (command.name !== undefined && command.name.trim() !== state.name) {
         checkName(command.name);
         changes.name = command.name.trim();
@@ -64,6 +67,12 @@ export function decidePartner(command: PartnerCommand, state: PartnerState | nul
         checkTerritories(command.territories);
         changes.territories = unique(command.territories);
       }
+      if (command.kind !== undefined && command.kind !== state.kind) {
+        checkKind(command.kind);
+        changes.kind = command.kind;
+      }
+      // Only what changes is judged: a client sending back the territories it read is no grab.
+      refuse(organisationChangeRefusal(context.actor.roles, Object.keys(changes)));
       return Object.keys(changes).length ? [{ type: 'PartnerUpdated', data: changes }] : [];
     }
     case 'DeactivatePartner':
@@ -89,25 +98,23 @@ export function decidePartner(command: PartnerCommand, state: PartnerState | nul
       const member = state.members.get(command.userId);
       if (!member) throw new PartnerRuleError('member_not_found', 'no such member');
       const roles = checkRoles(command.roles, context);
-      // Taking away a platform role is as reserved as granting it.
-      const removed = member.roles.filter((role) => !roles.includes(role));
-      checkGrantable(removed, context);
+      refuse(removalRefusal(context.actor.roles, member.roles.filter((role) => !roles.includes(role))));
       if (sameSet(member.roles, roles)) return [];
       return [{ type: 'MemberRolesChanged', data: { userId: command.userId, roles, previousRoles: [...member.roles] } }];
     }
     case 'RemoveMember': {
       const member = state.members.get(command.userId);
       if (!member) return [];
-      checkGrantable(member.roles, context);
+      refuse(removalRefusal(context.actor.roles, member.roles));
       return [{ type: 'MemberRemoved', data: { userId: command.userId } }];
     }
     case 'CreateApiKey': {
       requireActive(state);
       if (state.apiKeys.has(command.keyId)) throw new PartnerRuleError('api_key_id_already_used', 'this key id is taken');
       if (!command.name.trim()) throw new PartnerRuleError('invalid_name', 'an API key needs a name');
-      if (command.scopes.length === 0 || command.scopes.some((scope) => !API_KEY_SCOPES.includes(scope))) {
-        throw new PartnerRuleError('invalid_scopes', `an API key is scoped to one or more of ${API_KEY_SCOPES.join(', ')}`);
-      }
+      if (command.scopes.length === 0 || !command.scopes.every(isRole)) throw new PartnerRuleError('invalid_scopes', 'an API key is scoped to one or more known roles');
+      // A key is granted roles as a member is: by the same rules.
+      refuse(grantRefusal(context.actor.roles, command.scopes, 'api_key'));
       const expires = Date.parse(command.expiresAt);
       const now = Date.parse(context.now);
       if (!Number.isFinite(expires) || expires <= now || expires - now > MAX_API_KEY_LIFETIME_MS) {
@@ -132,6 +139,10 @@ function requireActive(state: PartnerState): void {
   if (!state.active) throw new PartnerRuleError('partner_inactive', 'this organisation is inactive');
 }
 
+function checkKind(kind: string): void {
+  if (!(PARTNER_KINDS as readonly string[]).includes(kind)) throw new PartnerRuleError('invalid_kind', `unknown kind ${kind}`);
+}
+
 function checkName(name: string): void {
   if (!name.trim() || name.trim().length > 200) throw new PartnerRuleError('invalid_name', 'a name has 1 to 200 characters');
 }
@@ -146,19 +157,16 @@ function checkTerritories(territories: readonly string[]): void {
   if (unknown.length) throw new PartnerRuleError('unknown_territory', `unknown territory: ${unknown.join(', ')}`);
 }
 
+/** Known roles, that the actor may grant to a member (src/access/grant-rules.ts). */
 function checkRoles(roles: readonly string[], context: PartnerCommandContext): Role[] {
   if (roles.length === 0 || !roles.every(isRole)) throw new PartnerRuleError('invalid_roles', 'roles must be chosen among the known roles');
   const valid = unique(roles as Role[]);
-  checkGrantable(valid, context);
+  refuse(grantRefusal(context.actor.roles, valid, 'member'));
   return valid;
 }
 
-function checkGrantable(roles: readonly Role[], context: PartnerCommandContext): void {
-  if (context.actor.roles.includes('platform_admin')) return;
-  const reserved = roles.filter((role) => PLATFORM_GRANTED_ROLES.includes(role));
-  if (reserved.length) {
-    throw new PartnerRuleError('role_reserved_to_platform_admin', `only a platform admin grants or removes ${reserved.join(', ')}`);
-  }
+function refuse(refusal: GrantRefusal | null): void {
+  if (refusal) throw new PartnerRuleError(refusal.code, refusal.message);
 }
 
 function unique<T>(values: readonly T[]): T[] {

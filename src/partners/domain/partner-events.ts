@@ -27,6 +27,8 @@ export interface PartnerUpdated {
   name?: string;
   siret?: string | null;
   territories?: string[];
+  /** Since the kind became changeable; absent from older events. */
+  kind?: PartnerKind;
 }
 
 export type PartnerDeactivationReason = 'convention_ended' | 'merged' | 'created_in_error' | 'other';

@@ -24,6 +24,7 @@ export function evolvePartner(state: PartnerState | null, event: PartnerEvent): 
       return {
         ...state,
         name: event.data.name ?? state.name,
+        kind: event.data.kind ?? state.kind,
         siret: event.data.siret === undefined ? state.siret : event.data.siret,
         territories: event.data.territories ?? state.territories,
       };

@@ -9,11 +9,7 @@ export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
 
-/** Département-level roles: only a platform admin grants them. */
-export const PLATFORM_GRANTED_ROLES: readonly Role[] = ['platform_admin', 'coordinator', 'auditor', 'dpo'];
-
-/** What a partner system's API key may be scoped to: the caseworker roles, never administration. */
-export const API_KEY_SCOPES: readonly Role[] = ['referent', 'orientation_manager', 'coordinator', 'auditor'];
+// Who may grant which role, and what an API key may be scoped to: src/access/grant-rules.ts.
 
 export const PARTNER_KINDS = [
   'departement',

@@ -1,9 +1,9 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { EVERYONE } from '../../access/functions.js';
 import { CurrentPrincipal, Roles } from '../auth/access.decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { ROLES } from '../domain/roles.js';
 import { GetMember, GetPartner } from '../partner-read.js';
 import { TERRITORIES, type Territory } from '../territories/territories.js';
 import { MeResponse, TerritoryResponse } from './partner.dto.js';
@@ -16,7 +16,7 @@ export class MeController {
   constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
 
   @Get('me')
-  @Roles(...ROLES)
+  @Roles(...EVERYONE)
   @ApiOperation({ summary: 'Who am I: identity, roles, organisation' })
   @ApiOkResponse({ type: MeResponse })
   async me(@CurrentPrincipal() principal: Principal) {
@@ -35,7 +35,7 @@ export class MeController {
   }
 
   @Get('territories')
-  @Roles(...ROLES)
+  @Roles(...EVERYONE)
   @ApiOperation({ summary: 'The territory reference (EPCI) shipped with the service' })
   @ApiOkResponse({ type: [TerritoryResponse] })
   territories(): readonly Territory[] {

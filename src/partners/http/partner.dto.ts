@@ -16,6 +16,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { API_KEY_SCOPES } from '../../access/grant-rules.js';
 import { MEMBER_ID_DESCRIPTION, MEMBER_ID_PATTERN } from '../domain/member-id.js';
 import { PARTNER_KINDS, type PartnerKind, ROLES, type Role } from '../domain/roles.js';
 import { IsMemberId } from './member-id.js';
@@ -60,13 +61,18 @@ export class UpdatePartnerDto {
   @Matches(/^\d{14}$/, { message: 'siret must be 14 digits' })
   siret?: string | null;
 
-  @ApiPropertyOptional({ enum: TERRITORY_CODES, isArray: true })
+  @ApiPropertyOptional({ enum: TERRITORY_CODES, isArray: true, description: 'Changed by a platform admin only' })
   @ValidateIf((dto: UpdatePartnerDto) => dto.territories !== undefined)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
   @IsIn(TERRITORY_CODES, { each: true })
   territories?: string[];
+
+  @ApiPropertyOptional({ enum: PARTNER_KINDS, description: 'Changed by a platform admin only' })
+  @ValidateIf((dto: UpdatePartnerDto) => dto.kind !== undefined)
+  @IsIn(PARTNER_KINDS)
+  kind?: PartnerKind;
 }
 
 export class DeactivatePartnerDto {
@@ -110,7 +116,11 @@ export class CreateApiKeyDto {
   @Length(1, 200)
   name!: string;
 
-  @ApiProperty({ enum: ['referent', 'orientation_manager', 'coordinator', 'auditor'], isArray: true })
+  @ApiProperty({
+    enum: API_KEY_SCOPES,
+    isArray: true,
+    description: 'Granted by the rules that hold for members: coordinator and auditor by a platform admin only; auditor never with a caseworker role',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @IsIn(ROLES, { each: true })

@@ -3,15 +3,17 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, ParseU
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { callerOf } from '../../access/caller.js';
+import { EVERYONE, ORGANISATION_ADMINS, PLATFORM_ADMINS } from '../../access/functions.js';
+import { managesOrganisation } from '../../access/grant-rules.js';
 import { etagOf, versionFromIfMatch } from '../../http/etag.js';
 import { ProblemError } from '../../http/problem.js';
 import { metadataOf } from '../../http/request-context.js';
 import { textFault } from '../../http/well-formed-input.js';
-import { CurrentPrincipal, Roles } from '../auth/access.decorators.js';
+import { Roles } from '../auth/access.decorators.js';
 import { generateApiKey } from '../auth/api-key-secret.js';
-import { type AuthenticatedRequest, type Principal, hasRole } from '../auth/principal.js';
+import type { AuthenticatedRequest } from '../auth/principal.js';
 import type { PartnerCommand } from '../domain/partner-commands.js';
-import { ROLES } from '../domain/roles.js';
 import { type ApiKeyView, GetMember, GetPartner, ListApiKeys, ListMembers, ListPartners, type MemberView, type PartnerView } from '../partner-read.js';
 import { ParseMemberIdPipe } from './member-id.js';
 import { ExecutePartnerCommand } from '../partner-write.js';
@@ -43,7 +45,7 @@ export class PartnersController {
   ) {}
 
   @Post()
-  @Roles('platform_admin')
+  @Roles(...PLATFORM_ADMINS)
   @ApiOperation({ summary: 'Register a partner organisation' })
   @ApiCreatedResponse({ type: PartnerResponse })
   async register(@Body() body: RegisterPartnerDto, @Req() request: Request, @Res({ passthrough: true }) reply: FastifyReply): Promise<PartnerView> {
@@ -56,7 +58,7 @@ export class PartnersController {
   }
 
   @Get()
-  @Roles(...ROLES)
+  @Roles(...EVERYONE)
   @ApiOperation({ summary: 'The directory of partner organisations' })
   @ApiOkResponse({ type: PartnerPageResponse })
   async list(@Query() query: ListPartnersQuery): Promise<{ items: PartnerView[]; nextCursor: string | null }> {
@@ -69,7 +71,7 @@ export class PartnersController {
   }
 
   @Get(':partnerId')
-  @Roles(...ROLES)
+  @Roles(...EVERYONE)
   @ApiOperation({ summary: 'One partner organisation' })
   @ApiOkResponse({ type: PartnerResponse })
   async get(@Param('partnerId', ParseUUIDPipe) partnerId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<PartnerView> {
@@ -79,18 +81,17 @@ export class PartnersController {
   }
 
   @Patch(':partnerId')
-  @Roles('platform_admin', 'partner_admin')
-  @ApiOperation({ summary: 'Change name, SIRET or territories (If-Match: the ETag read)' })
+  @Roles(...ORGANISATION_ADMINS)
+  @ApiOperation({ summary: 'Change name, SIRET, territories or kind (If-Match: the ETag read); territories and kind by a platform admin only' })
   @ApiOkResponse({ type: PartnerResponse })
   async update(
     @Param('partnerId', ParseUUIDPipe) partnerId: string,
     @Body() body: UpdatePartnerDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Req() request: Request,
-    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PartnerView> {
-    await this.requireManaged(principal, partnerId);
+    await this.requireManaged(request, partnerId);
     await this.execute(request, partnerId, { type: 'UpdatePartner', ...body }, versionFromIfMatch(ifMatch));
     const view = await this.view(partnerId);
     void reply.header('etag', etagOf(view.version));
@@ -99,7 +100,7 @@ export class PartnersController {
 
   @Post(':partnerId/deactivation')
   @HttpCode(200)
-  @Roles('platform_admin')
+  @Roles(...PLATFORM_ADMINS)
   @ApiOperation({ summary: 'Deactivate an organisation: its people and systems lose access' })
   @ApiOkResponse({ type: PartnerResponse })
   async deactivate(
@@ -113,7 +114,7 @@ export class PartnersController {
 
   @Post(':partnerId/reactivation')
   @HttpCode(200)
-  @Roles('platform_admin')
+  @Roles(...PLATFORM_ADMINS)
   @ApiOperation({ summary: 'Reactivate an organisation' })
   @ApiOkResponse({ type: PartnerResponse })
   async reactivate(@Param('partnerId', ParseUUIDPipe) partnerId: string, @Req() request: Request): Promise<PartnerView> {
@@ -122,33 +123,32 @@ export class PartnersController {
   }
 
   @Get(':partnerId/members')
-  @Roles('platform_admin', 'partner_admin')
+  @Roles(...ORGANISATION_ADMINS)
   @ApiOperation({ summary: "The organisation's members and their roles" })
   @ApiOkResponse({ type: [MemberResponse] })
-  async members(@Param('partnerId', ParseUUIDPipe) partnerId: string, @CurrentPrincipal() principal: Principal): Promise<MemberView[]> {
-    await this.requireManaged(principal, partnerId);
+  async members(@Param('partnerId', ParseUUIDPipe) partnerId: string, @Req() request: Request): Promise<MemberView[]> {
+    await this.requireManaged(request, partnerId);
     return this.queries.execute(new ListMembers(partnerId));
   }
 
   @Post(':partnerId/members')
-  @Roles('platform_admin', 'partner_admin')
+  @Roles(...ORGANISATION_ADMINS)
   @ApiOperation({ summary: 'Add a caseworker with roles' })
   @ApiCreatedResponse({ type: MemberResponse })
   async addMember(
     @Param('partnerId', ParseUUIDPipe) partnerId: string,
     @Body() body: AddMemberDto,
     @Req() request: Request,
-    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MemberView> {
-    await this.requireManaged(principal, partnerId);
+    await this.requireManaged(request, partnerId);
     await this.execute(request, partnerId, { type: 'AddMember', ...body, memberOfPartnerId: null });
     void reply.status(201).header('location', `/v1/partners/${partnerId}/members/${encodeURIComponent(body.userId)}`);
     return this.member(partnerId, body.userId);
   }
 
   @Put(':partnerId/members/:userId/roles')
-  @Roles('platform_admin', 'partner_admin')
+  @Roles(...ORGANISATION_ADMINS)
   @ApiOperation({ summary: "Replace a member's roles" })
   @ApiOkResponse({ type: MemberResponse })
   async changeRoles(
@@ -156,9 +156,8 @@ export class PartnersController {
     @Param('userId', ParseMemberIdPipe) userId: string,
     @Body() body: ChangeRolesDto,
     @Req() request: Request,
-    @CurrentPrincipal() principal: Principal,
   ): Promise<MemberView> {
-    await this.requireManaged(principal, partnerId);
+    await this.requireManaged(request, partnerId);
     await this.member(partnerId, userId);
     await this.execute(request, partnerId, { type: 'ChangeMemberRoles', userId, roles: body.roles });
     return this.member(partnerId, userId);
@@ -166,41 +165,39 @@ export class PartnersController {
 
   @Delete(':partnerId/members/:userId')
   @HttpCode(204)
-  @Roles('platform_admin', 'partner_admin')
+  @Roles(...ORGANISATION_ADMINS)
   @ApiOperation({ summary: 'Remove a member' })
   @ApiNoContentResponse()
   async removeMember(
     @Param('partnerId', ParseUUIDPipe) partnerId: string,
     @Param('userId', ParseMemberIdPipe) userId: string,
     @Req() request: Request,
-    @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    await this.requireManaged(principal, partnerId);
+    await this.requireManaged(request, partnerId);
     await this.member(partnerId, userId);
     await this.execute(request, partnerId, { type: 'RemoveMember', userId });
   }
 
   @Get(':partnerId/api-keys')
-  @Roles('platform_admin', 'partner_admin')
+  @Roles(...ORGANISATION_ADMINS)
   @ApiOperation({ summary: "The organisation's API keys (never the keys themselves)" })
   @ApiOkResponse({ type: [ApiKeyResponse] })
-  async apiKeys(@Param('partnerId', ParseUUIDPipe) partnerId: string, @CurrentPrincipal() principal: Principal): Promise<ApiKeyView[]> {
-    await this.requireManaged(principal, partnerId);
+  async apiKeys(@Param('partnerId', ParseUUIDPipe) partnerId: string, @Req() request: Request): Promise<ApiKeyView[]> {
+    await this.requireManaged(request, partnerId);
     return this.queries.execute(new ListApiKeys(partnerId));
   }
 
   @Post(':partnerId/api-keys')
-  @Roles('platform_admin', 'partner_admin')
+  @Roles(...ORGANISATION_ADMINS)
   @ApiOperation({ summary: 'Create an API key for a partner system; the key is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKeyResponse })
   async createApiKey(
     @Param('partnerId', ParseUUIDPipe) partnerId: string,
     @Body() body: CreateApiKeyDto,
     @Req() request: Request,
-    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ApiKeyView & { key: string }> {
-    await this.requireManaged(principal, partnerId);
+    await this.requireManaged(request, partnerId);
     const key = generateApiKey();
     await this.execute(request, partnerId, {
       type: 'CreateApiKey',
@@ -218,16 +215,15 @@ export class PartnersController {
 
   @Delete(':partnerId/api-keys/:keyId')
   @HttpCode(204)
-  @Roles('platform_admin', 'partner_admin')
+  @Roles(...ORGANISATION_ADMINS)
   @ApiOperation({ summary: 'Revoke an API key (effective at once on this instance, within 5 s on the others)' })
   @ApiNoContentResponse()
   async revokeApiKey(
     @Param('partnerId', ParseUUIDPipe) partnerId: string,
     @Param('keyId') keyId: string,
     @Req() request: Request,
-    @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    await this.requireManaged(principal, partnerId);
+    await this.requireManaged(request, partnerId);
     await this.execute(request, partnerId, { type: 'RevokeApiKey', keyId });
   }
 
@@ -249,11 +245,12 @@ export class PartnersController {
   }
 
   /**
-   * A partner admin manages its own organisation only; another organisation's management
-   * endpoints answer 404, exactly like an organisation that does not exist.
+   * Which organisations the caller manages is the access policy's; another organisation's
+   * management endpoints answer 404, exactly like an organisation that does not exist.
    */
-  private async requireManaged(principal: Principal, partnerId: string): Promise<void> {
-    if (!hasRole(principal, 'platform_admin') && principal.partnerId !== partnerId) throw notFound();
+  private async requireManaged(request: Request, partnerId: string): Promise<void> {
+    const principal = request.principal!;
+    if (!managesOrganisation(callerOf(principal, request.actingRoles ?? []), partnerId)) throw notFound();
     await this.view(partnerId);
   }
 }

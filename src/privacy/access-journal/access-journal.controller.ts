@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { ACCESS_JOURNAL_READERS } from '../../access/functions.js';
 import { SqlClient } from '../../database/sql-client.js';
 import { IsTimestamp } from '../../http/calendar-date.js';
 import { Roles } from '../../partners/auth/access.decorators.js';
@@ -94,7 +95,7 @@ export class AccessJournalController {
   constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
 
   @Get()
-  @Roles('auditor', 'dpo')
+  @Roles(...ACCESS_JOURNAL_READERS)
   @ApiOperation({ summary: 'Who accessed which beneficiary record, when, how (by record, user, organisation, period)' })
   @ApiOkResponse({ type: JournalPageResponse })
   async search(@Query() query: AccessJournalQuery): Promise<JournalPageResponse> {

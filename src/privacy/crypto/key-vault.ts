@@ -74,6 +74,19 @@ export class SubjectErasedError extends Error {
   }
 }
 
+/** A new subject's data key, with the writes that store it (see `SqlKeyVault.dataKeyToCommit`). */
+export interface DataKeyToCommit {
+  /** The caller's copy, to encrypt with and zero. */
+  key: Buffer;
+  /** Append follow-ups that store the key; none when the subject had one already. */
+  followups: Followup[];
+  /**
+   * Once the append is over: `stored` when it committed, and the key is then cached. (A key never
+   * stored protects nothing: a failed command need not call it.)
+   */
+  settle(stored: boolean): void;
+}
+
 /** A stored wrapped key that does not authenticate: altered, or copied from another subject's row. */
 export class WrappedKeyError extends Error {
   constructor(readonly subjectId: string) {
@@ -335,30 +348,6 @@ export class SqlKeyVault extends KeyVault {
     return key;
   }
 
-  /**
-   * The data key a command encrypts under, for the command's own transaction: the subject's key if
-   * it has one; otherwise a new key, stored by the returned follow-up with the command's events.
-   * A command refused after encrypting (a rule of the decider, a stale If-Match, a parcours the
-   * caller may not see) then leaves no key behind, which `createDataKey`, committing at once,
-   * did. Two commands creating the first key of one subject both append to its stream, so one of
-   * them loses the append, and its key with it. Refused for an erased subject.
-   */
-  async keyForCommand(subjectId: string): Promise<{ key: Buffer; followups: Followup[] }> {
-    const id = normalizeSubjectId(subjectId);
-    const existing = await this.getDataKey(id);
-    if (existing) return { key: existing, followups: [] };
-    if (await this.isErased(id)) throw new SubjectErasedError(id);
-    const key = randomBytes(DATA_KEY_BYTES);
-    const wrapped = this.masterKey.wrap(key, keyContext(id)).toString('hex');
-    const followup: Followup = (guard, first) => ({
-      sql: `INSERT INTO personal_data_keys (subject_id, wrapped_key, master_key_id)
-            SELECT $${first}::uuid, decode($${first + 1}, 'hex'), $${first + 2} FROM ${guard} LIMIT 1
-            ON CONFLICT (subject_id) DO NOTHING`,
-      params: [id, wrapped, this.masterKey.id],
-    });
-    return { key, followups: [followup] };
-  }
-
   override async createDataKey(subjectId: string): Promise<Buffer> {
     const id = normalizeSubjectId(subjectId);
     const existing = await this.getDataKey(id);
@@ -388,6 +377,60 @@ export class SqlKeyVault extends KeyVault {
     const key = stored.wrapped_key === wrapped ? fresh : this.unwrap(id, stored);
     this.cache.set(id, key, generation);
     return Buffer.from(key);
+  }
+
+  /**
+   * The data key of a subject about to be written for the first time (a parcours being opened), and
+   * the writes that store it, to commit with the events that use it (append follow-ups): a command
+   * refused or failed leaves no key behind, a committed one never lacks its key. A subject that has
+   * a key already gets it, with nothing to write. Refused (`SubjectErasedError`) for an erased
+   * subject. One query, no transaction: the key row is written by the append's statement.
+   */
+  async dataKeyToCommit(subjectId: string): Promise<DataKeyToCommit> {
+    const id = normalizeSubjectId(subjectId);
+    const cached = this.cache.get(id);
+    if (cached) return { key: cached, followups: [], settle: () => undefined };
+    if (this.erased.has(id)) throw new SubjectErasedError(id);
+    const generation = this.cache.generation;
+    const row = single(
+      await this.db.query<{ wrapped_key: string | null; master_key_id: string | null; erased: boolean }>(
+        `SELECT encode(k.wrapped_key, 'hex') AS wrapped_key, k.master_key_id,
+                EXISTS (SELECT 1 FROM personal_data_erasures WHERE subject_id = $1::uuid) AS erased
+           FROM (SELECT 1) AS one LEFT JOIN personal_data_keys k ON k.subject_id = $1::uuid`,
+        [id],
+      ),
+    );
+    if (row.erased) {
+      this.erased.add(id);
+      throw new SubjectErasedError(id);
+    }
+    if (row.wrapped_key !== null && row.master_key_id !== null) {
+      const key = this.unwrap(id, { wrapped_key: row.wrapped_key, master_key_id: row.master_key_id });
+      this.cache.set(id, key, generation);
+      return { key, followups: [], settle: () => undefined };
+    }
+    const fresh = randomBytes(DATA_KEY_BYTES);
+    const wrapped = this.masterKey.wrap(fresh, keyContext(id)).toString('hex');
+    const kept = Buffer.from(fresh);
+    return {
+      key: fresh,
+      // Cached once stored, as createDataKey does: the reads that follow an opening need no query.
+      settle: (stored) => {
+        if (stored) this.cache.set(id, kept, generation);
+        kept.fill(0);
+      },
+      followups: [
+        // No ON CONFLICT: a key stored meanwhile by another writer must fail the whole statement
+        // (events included) rather than leave these events encrypted under a key nobody kept. An
+        // erasure recorded meanwhile wins: the events then read as erased.
+        (guard, first) => ({
+          sql: `INSERT INTO personal_data_keys (subject_id, wrapped_key, master_key_id)
+                SELECT $${first}::uuid, decode($${first + 1}, 'hex'), $${first + 2} FROM ${guard}
+                 WHERE NOT EXISTS (SELECT 1 FROM personal_data_erasures WHERE subject_id = $${first}::uuid) LIMIT 1`,
+          params: [id, wrapped, this.masterKey.id],
+        }),
+      ],
+    };
   }
 
   override async destroyDataKey(subjectId: string, legalGround: string): Promise<ErasureOutcome> {

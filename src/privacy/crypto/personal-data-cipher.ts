@@ -84,20 +84,21 @@ export class PersonalDataCipher {
    */
   async encrypt(subjectId: string, value: unknown): Promise<EncryptedValue> {
     const id = normalizeSubjectId(subjectId);
-    return this.encryptWith(id, await this.vault.createDataKey(id), value);
+    const plaintext = jsonOf(value);
+    const key = await this.vault.createDataKey(id);
+    try {
+      return seal(id, key, plaintext);
+    } finally {
+      key.fill(0);
+    }
   }
 
-  /** Encrypts under a key the caller got from the vault (and gives up: it is zeroed). */
-  encryptWith(subjectId: string, key: Buffer, value: unknown): EncryptedValue {
-    const id = normalizeSubjectId(subjectId);
-    const plaintext = jsonOf(value);
-    // A random 96-bit IV is safe for far more than the 2^32 encryptions a single subject's key will ever see.
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    cipher.setAAD(aad(FORMAT_V1, id));
-    const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-    key.fill(0);
-    return { ciphertext: `${FORMAT_V1}.${iv.toString('base64url')}.${sealed.toString('base64url')}` };
+  /**
+   * Encrypts under a data key the caller holds (one whose storage commits with the data it
+   * encrypts, see `SqlKeyVault.dataKeyToCommit`). The caller keeps the key and zeroes it.
+   */
+  encryptWithKey(subjectId: string, key: Buffer, value: unknown): EncryptedValue {
+    return seal(normalizeSubjectId(subjectId), key, jsonOf(value));
   }
 
   /**
@@ -132,6 +133,15 @@ export class PersonalDataCipher {
       throw new InvalidCiphertextError(id, 'malformed', 'the plaintext is not JSON');
     }
   }
+}
+
+function seal(subjectId: string, key: Buffer, plaintext: string): EncryptedValue {
+  // A random 96-bit IV is safe for far more than the 2^32 encryptions a single subject's key will ever see.
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad(FORMAT_V1, subjectId));
+  const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return { ciphertext: `${FORMAT_V1}.${iv.toString('base64url')}.${sealed.toString('base64url')}` };
 }
 
 /** The format version and the subject are authenticated: neither can be changed without detection. */

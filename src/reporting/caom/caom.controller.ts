@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, A
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
+import { REPORT_READERS } from '../../access/functions.js';
 import { SqlClient } from '../../database/sql-client.js';
 import { ProblemError } from '../../http/problem.js';
 import { Roles } from '../../partners/auth/access.decorators.js';
@@ -46,7 +47,7 @@ export class CaomController {
   }
 
   @Get()
-  @Roles('coordinator', 'auditor')
+  @Roles(...REPORT_READERS)
   @ApiOperation({ summary: 'CAOM funding of a year: PEC envelopes, ACI, EI premiums, EBE (JSON, or CSV with Accept: text/csv)' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: CaomReportResponse })

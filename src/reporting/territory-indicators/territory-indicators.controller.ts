@@ -2,6 +2,7 @@ import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { FastifyReply } from 'fastify';
+import { REPORT_READERS } from '../../access/functions.js';
 import { SqlClient } from '../../database/sql-client.js';
 import { ProblemError } from '../../http/problem.js';
 import { Roles } from '../../partners/auth/access.decorators.js';
@@ -48,7 +49,7 @@ export class TerritoryIndicatorsController {
   constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
 
   @Get()
-  @Roles('coordinator', 'auditor')
+  @Roles(...REPORT_READERS)
   @ApiOperation({ summary: `Indicators per EPCI and month (JSON, or CSV with Accept: text/csv); at most ${MAX_MONTHS} months` })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: [TerritoryIndicatorRowResponse] })

@@ -3,9 +3,11 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOpt
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
+import { CASEWORKERS } from '../../../access/functions.js';
+import { parcoursCondition } from '../../../access/parcours-rule.js';
 import { SqlClient } from '../../../database/sql-client.js';
 import { Roles } from '../../../partners/auth/access.decorators.js';
-import { type AuthenticatedRequest, hasRole } from '../../../partners/auth/principal.js';
+import type { AuthenticatedRequest } from '../../../partners/auth/principal.js';
 import { MEMBER_ID_PATTERN } from '../../../partners/domain/member-id.js';
 import { IsMemberId } from '../../../partners/http/member-id.js';
 import { AccessJournal } from '../../../privacy/access-journal/access-journal.js';
@@ -70,7 +72,7 @@ export class CaseloadController {
   ) {}
 
   @Get()
-  @Roles('referent', 'orientation_manager', 'coordinator')
+  @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Open parcours of my organisation (or of one référent), with their stage — from the caseload read model' })
   @ApiOkResponse({ type: CaseloadPage })
   async caseload(@Query() query: CaseloadQuery, @Req() request: FastifyRequest & AuthenticatedRequest): Promise<CaseloadPage> {
@@ -78,11 +80,15 @@ export class CaseloadController {
     const principal = reader.principal;
     const limit = query.limit ?? 100;
     const referent = query.referent === 'me' ? (principal.userId ?? null) : (query.referent ?? null);
-    // The continuity read model adds what needs doing: the next deadline and the ruptures open now.
+    // Who sees which parcours is the parcours rule's, on the inline read model (current even when
+    // this projection lags). The continuity read model adds what needs doing: the next deadline and
+    // the ruptures open now.
+    const visible = parcoursCondition(reader.caller, 'read', 5);
     const rows = await this.db.query<{ key: string; doc: CaseloadDoc; next_deadline_on: Date | string | null; open_alerts: number; open_breaches: number }>(
       `SELECT c.key, c.doc, cp.next_reevaluation_on::text AS next_deadline_on,
               coalesce(a.open_alerts, 0)::int AS open_alerts, coalesce(a.open_breaches, 0)::int AS open_breaches
          FROM caseload c
+         JOIN parcours_details d ON d.parcours_id = c.key::uuid
          LEFT JOIN continuity_parcours cp ON cp.parcours_id = c.key::uuid
          LEFT JOIN LATERAL (
            SELECT count(*) AS open_alerts, count(*) FILTER (WHERE severity = 'breach') AS open_breaches
@@ -91,10 +97,10 @@ export class CaseloadController {
         WHERE doc ->> 'status' IN ('open', 'suspended')
           AND ($1::text IS NULL OR doc ->> 'status' = $1)
           AND ($2::text IS NULL OR doc -> 'referent' ->> 'userId' = $2)
-          AND ((doc -> 'partnerIds') ? $3 OR ($4::boolean AND doc ->> 'territory' = ANY($5::text[])))
-          AND ($6::text IS NULL OR c.key > $6)
-        ORDER BY c.key LIMIT $7`,
-      [query.status ?? null, referent, principal.partnerId, hasRole(principal, 'coordinator'), [...principal.territories], query.cursor ?? null, limit],
+          AND ($3::text IS NULL OR c.key > $3)
+          AND ${visible.sql}
+        ORDER BY c.key LIMIT $4`,
+      [query.status ?? null, referent, query.cursor ?? null, limit, ...visible.params],
     );
     const items = rows.map(({ doc, next_deadline_on, open_alerts, open_breaches }) => ({
       parcoursId: doc.parcoursId,

@@ -1,26 +1,31 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { type Caller, callerOf, seesIdentity } from '../../../access/caller.js';
+import { parcoursCondition } from '../../../access/parcours-rule.js';
 import { SqlClient, prepared } from '../../../database/sql-client.js';
 import { correlationIdOf } from '../../../http/correlation.js';
 import { ProblemError } from '../../../http/problem.js';
 import { actorOf } from '../../../http/request-context.js';
 import type { Principal } from '../../../partners/auth/principal.js';
+import type { Role } from '../../../partners/domain/roles.js';
 import { AccessJournal, type JournalEntry } from '../../../privacy/access-journal/access-journal.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../../../privacy/crypto/personal-data-cipher.js';
 import { type Identity, isIdentity } from '../../identity.js';
 import type { StoredState } from './parcours-details.projection.js';
-import { seesIdentity, visibleTo } from './visibility.js';
 
 /** Who reads, for the access journal. */
 export interface Reader {
   principal: Principal;
   actingRole: string | undefined;
+  /** Who reads, for the access policy. */
+  caller: Caller;
   correlationId: string;
 }
 
-export function readerOf(request: { principal?: Principal; actingRole?: string; id?: unknown }): Reader {
+export function readerOf(request: { principal?: Principal; actingRole?: Role; actingRoles?: readonly Role[]; id?: unknown }): Reader {
   if (!request.principal) throw new Error('reader of an unauthenticated request');
-  return { principal: request.principal, actingRole: request.actingRole, correlationId: correlationIdOf(request) };
+  const actingRoles = request.actingRoles ?? (request.actingRole ? [request.actingRole] : []);
+  return { principal: request.principal, actingRole: request.actingRole, caller: callerOf(request.principal, actingRoles), correlationId: correlationIdOf(request) };
 }
 
 export type IdentityView = Identity | { erased: true } | null;
@@ -129,7 +134,7 @@ export class GetParcoursHandler implements IQueryHandler<GetParcours> {
   ) {}
 
   async execute({ parcoursId, reader }: GetParcours): Promise<ParcoursView> {
-    const visible = visibleTo(reader.principal, 2, 'read');
+    const visible = parcoursCondition(reader.caller, 'read', 2);
     const rows = await this.db.query<DetailsRow>(
       prepared(`SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at
                   FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`),
@@ -138,7 +143,7 @@ export class GetParcoursHandler implements IQueryHandler<GetParcours> {
     const row = rows[0];
     await this.journal.record(entryFor(reader, 'parcours.read', parcoursId, row ? 'ok' : 'not_found'));
     if (!row) throw parcoursNotFound();
-    return toView(row, await identityFor(this.cipher, reader.principal, row), await contactsFor(this.cipher, reader.principal, row));
+    return toView(row, await identityFor(this.cipher, reader.caller, row), await contactsFor(this.cipher, reader.caller, row));
   }
 }
 
@@ -151,7 +156,7 @@ export class ListParcoursHandler implements IQueryHandler<ListParcours> {
   ) {}
 
   async execute({ filter, reader }: ListParcours): Promise<{ items: ParcoursSummary[]; nextCursor: string | null }> {
-    const visible = visibleTo(reader.principal, 7, 'read');
+    const visible = parcoursCondition(reader.caller, 'read', 7);
     const rows = await this.db.query<DetailsRow>(
       `SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at
          FROM parcours_details d
@@ -170,7 +175,7 @@ export class ListParcoursHandler implements IQueryHandler<ListParcours> {
         return {
           id: row.parcours_id,
           version: row.version,
-          identity: await identityFor(this.cipher, reader.principal, row, true),
+          identity: await identityFor(this.cipher, reader.caller, row, true),
           status: state.status,
           territory: state.territory,
           entryOn: state.entryOn,
@@ -188,7 +193,7 @@ export class ListParcoursHandler implements IQueryHandler<ListParcours> {
   }
 }
 
-export function entryFor(reader: Reader, operation: string, parcoursId: string, outcome: JournalEntry['outcome']): JournalEntry {
+export function entryFor(reader: Pick<Reader, 'principal' | 'actingRole' | 'correlationId'>, operation: string, parcoursId: string, outcome: JournalEntry['outcome']): JournalEntry {
   return {
     actor: actorOf(reader.principal, reader.actingRole),
     operation,
@@ -203,9 +208,9 @@ export function parcoursNotFound(): ProblemError {
   return new ProblemError(404, 'not_found', 'Not found', 'no such parcours');
 }
 
-async function identityFor(cipher: PersonalDataCipher, principal: Principal, row: DetailsRow, namesOnly = false): Promise<IdentityView> {
+async function identityFor(cipher: PersonalDataCipher, caller: Caller, row: DetailsRow, namesOnly = false): Promise<IdentityView> {
   if (row.state.identity.status === 'erased' || row.identity_ciphertext === null) return { erased: true };
-  if (!seesIdentity(principal)) return null;
+  if (!seesIdentity(caller)) return null;
   const clear = await cipher.decrypt(row.parcours_id, { ciphertext: row.identity_ciphertext });
   if (isErasedPersonalData(clear)) return { erased: true };
   if (!isIdentity(clear)) throw new Error(`identity of parcours ${row.parcours_id} does not decrypt to an identity`);
@@ -213,8 +218,8 @@ async function identityFor(cipher: PersonalDataCipher, principal: Principal, row
 }
 
 /** Notes are free text, personal data: decrypted only for those who see the identity, gone after erasure. */
-async function contactsFor(cipher: PersonalDataCipher, principal: Principal, row: DetailsRow): Promise<ContactView[]> {
-  const reveal = seesIdentity(principal) && row.identity_ciphertext !== null;
+async function contactsFor(cipher: PersonalDataCipher, caller: Caller, row: DetailsRow): Promise<ContactView[]> {
+  const reveal = seesIdentity(caller) && row.identity_ciphertext !== null;
   return Promise.all(
     byDate(row.state.contacts, (contact) => contact.contactedOn).map(async ({ contactId, channel, contactedOn, partnerId, note }) => {
       let clear: string | null = null;

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { callerOf } from '../../../access/caller.js';
+import { parcoursFactsOf, reachesParcours } from '../../../access/parcours-rule.js';
 import { PROCESSING_RESTRICTION_GROUNDS, PROCESSING_RIGHTS, type ParcoursEvent } from '../../domain/events.js';
 import {
   ACI_JARDINS,
@@ -442,9 +444,9 @@ const roleChange: fc.Arbitrary<ParcoursEvent> = fc.oneof(
   fc.constant(personalDataErased()),
 );
 
-/** The organisations that may see a parcours, from the domain state (visibility.ts, territory roles aside). */
+/** The organisations whose caseworkers the parcours rule lets read a parcours (territory roles aside). */
 function visibleTo(state: ParcoursState): string[] {
-  return PARTNERS.filter((partnerId) => state.followUpGroup.includes(partnerId) || state.organismeReferentId === partnerId || state.referent?.partnerId === partnerId);
+  return PARTNERS.filter((partnerId) => reachesParcours(callerOf({ partnerId, territories: [] }, ['referent']), 'read', parcoursFactsOf(state)));
 }
 
 describe('the follower state, on arbitrary role changes', () => {

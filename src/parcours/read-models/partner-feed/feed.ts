@@ -3,7 +3,7 @@
  * parcours, and what of it. The projection that stores the feed folds `FollowerState` per parcours
  * and appends what `deliver` returns; it never looks at the data itself.
  *
- * Who follows a parcours is the visibility rule of §8 (`parcours-details/visibility.ts`), minus the
+ * Who follows a parcours is the parcours rule of §8 (`src/access/parcours-rule.ts`), minus the
  * territory-wide roles, which are per user and read through the API: the members of the follow-up
  * group, the organisme référent (orientation, accepted reorientation) and the organisation that
  * employs the current référent.

@@ -13,14 +13,15 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../config/app-config.js';
+import { callerOf } from '../../../access/caller.js';
+import { FEED_READERS } from '../../../access/functions.js';
 import { SqlClient, prepared } from '../../../database/sql-client.js';
 import { type AllCursor, EventStore, START, decodeCursor, encodeCursor } from '../../../event-store/event-store.js';
 import { toProblem } from '../../../http/problem.js';
 import { Roles } from '../../../partners/auth/access.decorators.js';
-import { actingRole } from '../../../partners/auth/access.guard.js';
+import { actingRoles } from '../../../partners/auth/access.guard.js';
 import type { AuthenticatedRequest } from '../../../partners/auth/principal.js';
 import { NotAMemberError, PrincipalResolver } from '../../../partners/auth/principal-resolver.js';
-import type { Role } from '../../../partners/domain/roles.js';
 import { AccessJournal } from '../../../privacy/access-journal/access-journal.js';
 import { type Reader, entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
 import { FeedStreamSlots } from './feed-stream-slots.js';
@@ -28,7 +29,6 @@ import { FeedStreamSlots } from './feed-stream-slots.js';
 const CURSOR = /^\d{1,20}-\d{1,16}$/;
 
 /** Who may read the feed: the endpoints' @Roles, and what an open stream checks again. */
-const FEED_ROLES: [Role, ...Role[]] = ['referent', 'orientation_manager', 'coordinator', 'partner_admin'];
 
 export class FeedQuery {
   @ApiPropertyOptional({ pattern: CURSOR.source, description: 'The cursor of the last item already processed (acknowledged); omitted: from the start' })
@@ -95,7 +95,7 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
   }
 
   @Get()
-  @Roles(...FEED_ROLES)
+  @Roles(...FEED_READERS)
   @ApiOperation({ summary: "A page of my organisation's feed, after a cursor" })
   @ApiOkResponse({ type: FeedPage })
   async page(@Query() query: FeedQuery, @Req() request: FastifyRequest & AuthenticatedRequest): Promise<FeedPage> {
@@ -106,7 +106,7 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
   }
 
   @Get('stream')
-  @Roles(...FEED_ROLES)
+  @Roles(...FEED_READERS)
   @ApiOperation({
     summary: 'The same feed as Server-Sent Events (resumes from Last-Event-ID or `after`)',
     description:
@@ -225,11 +225,12 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
    * The caller behind the stream's credential now, if it may still read this organisation's feed:
    * the same resolution as every request (past its cache when `fresh`), the same role rule as the guard.
    */
-  private async recheck(authorization: string | undefined, reader: Reader, fresh: boolean): Promise<Pick<Reader, 'principal' | 'actingRole'>> {
+  private async recheck(authorization: string | undefined, reader: Reader, fresh: boolean): Promise<Pick<Reader, 'principal' | 'actingRole' | 'caller'>> {
     const principal = await this.principals.resolve(authorization, fresh ? 0 : undefined);
     // The feed read is the organisation's at the opening: a person who moved to another one ends it.
     if (principal.partnerId !== reader.principal.partnerId) throw new NotAMemberError('this identity is no longer a member of the organisation whose feed this is');
-    return { principal, actingRole: actingRole(principal, FEED_ROLES) };
+    const acting = actingRoles(principal, FEED_READERS);
+    return { principal, actingRole: acting[0], caller: callerOf(principal, acting) };
   }
 
   /** The stream's last event: why it ends, as the problem a new request would get (no personal data: codes and fixed texts). */
