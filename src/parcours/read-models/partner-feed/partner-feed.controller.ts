@@ -1,14 +1,5 @@
 import { type BeforeApplicationShutdown, Controller, Get, Headers, Inject, Logger, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -234,8 +225,7 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
 
   /** The stream's last event: why it ends, as the problem a new request would get (no personal data: codes and fixed texts). */
   private endEvent(refusal: unknown, request: FastifyRequest): string {
-    const answer = toProblem(refusal, request, this.logger);
-    const { problem } = answer;
+    const { problem } = toProblem(refusal, request, this.logger);
     const event = problem.status === 401 || problem.status === 403 ? 'revoked' : 'unavailable';
     this.logger.log({ msg: `feed stream ended: ${event}`, code: problem.code, correlationId: problem.correlationId });
     return `event: ${event}\ndata: ${JSON.stringify(problem)}\n\n`;
