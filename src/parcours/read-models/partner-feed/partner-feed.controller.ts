@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../config/app-config.js';
 import { SqlClient, prepared } from '../../../database/sql-client.js';
 import { type AllCursor, EventStore, START, decodeCursor, encodeCursor } from '../../../event-store/event-store.js';
-import { toProblem } from '../../../http/problem.js';
+import { ProblemError, toProblem } from '../../../http/problem.js';
 import { Roles } from '../../../partners/auth/access.decorators.js';
 import { actingRole } from '../../../partners/auth/access.guard.js';
 import type { AuthenticatedRequest } from '../../../partners/auth/principal.js';
@@ -73,6 +73,8 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
   private readonly streams = new Set<{ end: () => void; ended: Promise<void> }>();
   private readonly slots: FeedStreamSlots;
   private readonly recheckMs: number;
+  /** Set once shutdown has ended the open streams: a stream whose request was still being authenticated then is refused. */
+  private closing = false;
 
   constructor(
     @Inject(SqlClient) private readonly db: SqlClient,
@@ -112,6 +114,8 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
     @Req() request: FastifyRequest & AuthenticatedRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    // Nobody would end it, and the server would wait for it for ever.
+    if (this.closing) throw new ProblemError(503, 'shutting_down', 'The service is stopping', 'reconnect in a moment', { retryAfterSeconds: 1 });
     const resumeFrom = lastEventId && CURSOR.test(lastEventId) ? lastEventId : query.after;
     let cursor: AllCursor = resumeFrom ? decodeCursor(resumeFrom) : START;
     let reader = readerOf(request);
@@ -207,6 +211,7 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
    * reconnects with Last-Event-ID to another instance, or to this one once restarted.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
     const open = [...this.streams];
     for (const stream of open) stream.end();
     await Promise.all(open.map((stream) => stream.ended));
