@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { SqlClient } from '../../src/database/sql-client.js';
+import { PartnerFeedController } from '../../src/parcours/read-models/partner-feed/partner-feed.controller.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
@@ -347,5 +348,18 @@ describe('feed streams end when their credential expires', () => {
     const end = await stream.end();
     expect(end.event).toBe('revoked');
     expect(end.problem).toMatchObject({ status: 401, code: 'invalid_api_key', detail: 'expired' });
+  }, 12_000);
+
+  // Last: it begins the service's shutdown.
+  it('a stream asked for once shutdown has ended the open ones is refused, not left open for the server to wait on', async () => {
+    const stream = await openStream(running, await consortium.as('ml-referent'));
+    // The step of the service's shutdown that ends the streams, as app.close() runs it; a request
+    // still being authenticated then reaches the handler after it.
+    await running.app.get(PartnerFeedController).beforeApplicationShutdown();
+    await expect(stream.until('never sent')).rejects.toThrow('the stream ended');
+    const late = await fetch(`${running.baseUrl}/v1/feed/stream`, { headers: await consortium.as('ml-referent') });
+    expect(late.status).toBe(503);
+    expect(late.headers.get('retry-after')).toBe('1');
+    expect(await json(late)).toMatchObject({ status: 503, code: 'shutting_down' });
   }, 12_000);
 });

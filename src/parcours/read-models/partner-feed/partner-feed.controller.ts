@@ -1,14 +1,5 @@
 import { type BeforeApplicationShutdown, Controller, Get, Headers, Inject, Logger, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,7 +8,7 @@ import { callerOf } from '../../../access/caller.js';
 import { FEED_READERS } from '../../../access/functions.js';
 import { SqlClient, prepared } from '../../../database/sql-client.js';
 import { type AllCursor, EventStore, START, decodeCursor, encodeCursor } from '../../../event-store/event-store.js';
-import { toProblem } from '../../../http/problem.js';
+import { ProblemError, toProblem } from '../../../http/problem.js';
 import { Roles } from '../../../partners/auth/access.decorators.js';
 import { actingRoles } from '../../../partners/auth/access.guard.js';
 import type { AuthenticatedRequest } from '../../../partners/auth/principal.js';
@@ -82,6 +73,8 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
   private readonly streams = new Set<{ end: () => void; ended: Promise<void> }>();
   private readonly slots: FeedStreamSlots;
   private readonly recheckMs: number;
+  /** Set once shutdown has ended the open streams: a stream whose request was still being authenticated then is refused. */
+  private closing = false;
 
   constructor(
     @Inject(SqlClient) private readonly db: SqlClient,
@@ -121,6 +114,8 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
     @Req() request: FastifyRequest & AuthenticatedRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    // Nobody would end it, and the server would wait for it for ever.
+    if (this.closing) throw new ProblemError(503, 'shutting_down', 'The service is stopping', 'reconnect in a moment', { retryAfterSeconds: 1 });
     const resumeFrom = lastEventId && CURSOR.test(lastEventId) ? lastEventId : query.after;
     let cursor: AllCursor = resumeFrom ? decodeCursor(resumeFrom) : START;
     let reader = readerOf(request);
@@ -216,6 +211,7 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
    * reconnects with Last-Event-ID to another instance, or to this one once restarted.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
     const open = [...this.streams];
     for (const stream of open) stream.end();
     await Promise.all(open.map((stream) => stream.ended));
@@ -235,8 +231,7 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
 
   /** The stream's last event: why it ends, as the problem a new request would get (no personal data: codes and fixed texts). */
   private endEvent(refusal: unknown, request: FastifyRequest): string {
-    const answer = toProblem(refusal, request, this.logger);
-    const { problem } = answer;
+    const { problem } = toProblem(refusal, request, this.logger);
     const event = problem.status === 401 || problem.status === 403 ? 'revoked' : 'unavailable';
     this.logger.log({ msg: `feed stream ended: ${event}`, code: problem.code, correlationId: problem.correlationId });
     return `event: ${event}\ndata: ${JSON.stringify(problem)}\n\n`;
