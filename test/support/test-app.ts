@@ -38,7 +38,10 @@ export async function startApp(
   const url = instanceOf ? instanceOf.config.databaseUrl : database?.url;
   // A server deployment must be given its master key (instances share it); each test app gets its own.
   const masterKey = instanceOf ? (instanceOf.config.masterKey ?? '') : database ? randomBytes(32).toString('base64') : '';
-  const base = loadConfig({ LOG_LEVEL: 'silent', MASTER_KEY: masterKey, ...overrides, DATA_DIR: dataDir, DATABASE_URL: url ?? '' });
+  // A test's embedded database is thrown away: no fsync, which doubles the time of commit-heavy
+  // suites (the authorisation matrix). Durability itself is tested with the default (fsync on) in
+  // test/database/pglite-durability.int-spec.ts.
+  const base = loadConfig({ LOG_LEVEL: 'silent', MASTER_KEY: masterKey, PGLITE_FSYNC: 'off', ...overrides, DATA_DIR: dataDir, DATABASE_URL: url ?? '' });
   const config = new AppConfig({ ...base, port: 0 });
   const app = await createApp(config, options);
   await app.listen(0, '127.0.0.1');
