@@ -30,9 +30,12 @@ export interface Replay {
 
 export function replayAsOf(events: readonly EventFacts[], asOf: string, mode: ReplayMode): Replay {
   assertBusinessDate(asOf, 'asOf');
-  const included = events.filter((event) =>
+  const dated = events.filter((event) =>
     mode === 'known' ? parisDate(new Date(event.recordedAt)) <= asOf : businessDateOf({ type: event.type, data: event.data } as ParcoursEvent) <= asOf,
   );
+  // As the facts were, the parcours exists from its entry: a fact dated earlier (a right the decider
+  // let be dated before the entry, until it refused it) does not make it exist sooner.
+  const included = dated.some((event) => event.type === 'ParcoursOpened') ? dated : [];
   // In stream order: the decider wrote each event on the state of those before it.
   const state = replay(included.map((event) => ({ type: event.type, data: event.data }) as ParcoursEvent));
   return {

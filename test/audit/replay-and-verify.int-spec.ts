@@ -16,6 +16,7 @@ import {
   contactRecorded,
   opened,
   oriented,
+  processingRestricted,
   referentAssigned,
 } from '../../src/parcours/domain/parcours.fixtures.js';
 import { replay } from '../../src/parcours/domain/state.js';
@@ -59,6 +60,16 @@ describe.each(databaseTargets())('audit: replay and verify on $name', (target) =
     expect(early.state).toMatchObject({ status: 'open', orientation: null, identity: { status: 'encrypted' } });
     expect(JSON.stringify(early)).not.toContain('ciphertext');
     expect(replayAsOf(recorded, '2025-12-31', 'facts').state).toBeNull();
+  });
+
+  it('replays as the facts were a stream holding a right dated before the entry (the decider let it be, once): the parcours did not exist yet', async () => {
+    const parcoursId = randomUUID();
+    const streamId = `parcours-${parcoursId}`;
+    // Found by the API fuzz suite: such a stream answered the auditor with a 500 (an event before ParcoursOpened).
+    await store.appendToStream(streamId, asNewEvents([opened({ parcoursId }), processingRestricted({ restrictedOn: '2025-06-02' })]), { expectedVersion: 'no_stream' });
+    const recorded = await store.readStream(streamId);
+    expect(replayAsOf(recorded, '2025-12-31', 'facts')).toMatchObject({ state: null, version: 0, eventsApplied: 0, eventsAfter: 2 });
+    expect(replayAsOf(recorded, '2026-01-05', 'facts')).toMatchObject({ state: { restrictions: { restriction: { since: '2025-06-02' } } }, eventsApplied: 2 });
   });
 
   it('reports a changed row, a deleted row and two swapped rows, each with its stream and version', async () => {

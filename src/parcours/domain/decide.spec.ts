@@ -1312,6 +1312,12 @@ describe('decide', () => {
       given([...aParcoursRestricted, processingRestrictionLifted()]).when(recordContact()).then([contactRecorded()]);
     });
 
+    it('refuses a right dated before the entry: a replay as the facts were would find it before the parcours', () => {
+      given(aParcoursFollowedByClaire).when(rectifyIdentity({ rectifiedOn: '2025-12-31' })).thenRefused('date_before_entry');
+      given(aParcoursFollowedByClaire).when(restrictProcessing({ restrictedOn: '2025-12-31' })).thenRefused('date_before_entry');
+      given(aParcoursRestricted).when(liftRestriction({ liftedOn: '2025-12-31' })).thenRefused('date_before_entry');
+    });
+
     it('archives once, not before the last activity', () => {
       given(aParcoursFollowedByClaire).when(archiveParcours()).then([archived({ archivedOn: '2026-03-20' })]);
       given(aParcoursArchived).when(archiveParcours()).thenNothingHappens();

@@ -76,7 +76,7 @@ export function decide(command: ParcoursCommand, state: ParcoursState | null): P
   switch (command.type) {
     // The person's rights hold whatever the parcours' status: exited, archived or restricted.
     case 'RectifyIdentity':
-      return rectifyIdentity(command);
+      return rectifyIdentity(command, state);
     case 'RestrictProcessing':
       return restrictProcessing(command, state);
     case 'LiftProcessingRestriction':
@@ -613,15 +613,16 @@ function reopenParcours(command: ReopenParcours, state: ParcoursState): Parcours
 // ---------------------------------------------------------------------------------------------
 // The person's rights and retention (DESIGN §8)
 
-function rectifyIdentity(command: RectifyIdentity): ParcoursEvent[] {
+function rectifyIdentity(command: RectifyIdentity, state: ParcoursState): ParcoursEvent[] {
   const fields = [...new Set(command.fields)];
   if (!fields.every((field) => (IDENTITY_FIELDS as readonly string[]).includes(field))) {
     throw rule('invalid_rectification', `a rectification names the corrected fields among ${IDENTITY_FIELDS.join(', ')}`);
   }
   // Nothing differs from the identity held (a retried request, say): nothing to record.
   if (fields.length === 0) return [];
-  checkDate(command.rectifiedOn, 'rectifiedOn');
-  if (command.rectifiedOn > command.context.today) throw rule('date_in_future', `rectifiedOn ${command.rectifiedOn} is after today (${command.context.today})`);
+  // A right exercised on a parcours is dated within it: before the entry, a replay as the facts
+  // were would find it before the parcours existed.
+  checkFactDate(command, state, command.rectifiedOn, 'rectifiedOn');
   return [
     {
       type: 'IdentityRectified',
@@ -631,8 +632,7 @@ function rectifyIdentity(command: RectifyIdentity): ParcoursEvent[] {
 }
 
 function restrictProcessing(command: RestrictProcessing, state: ParcoursState): ParcoursEvent[] {
-  checkDate(command.restrictedOn, 'restrictedOn');
-  if (command.restrictedOn > command.context.today) throw rule('date_in_future', `restrictedOn ${command.restrictedOn} is after today (${command.context.today})`);
+  checkFactDate(command, state, command.restrictedOn, 'restrictedOn');
   const active = state.restrictions[command.right];
   if (active !== null) {
     if (active.ground === command.ground) return [];
@@ -642,8 +642,7 @@ function restrictProcessing(command: RestrictProcessing, state: ParcoursState): 
 }
 
 function liftProcessingRestriction(command: LiftProcessingRestriction, state: ParcoursState): ParcoursEvent[] {
-  checkDate(command.liftedOn, 'liftedOn');
-  if (command.liftedOn > command.context.today) throw rule('date_in_future', `liftedOn ${command.liftedOn} is after today (${command.context.today})`);
+  checkFactDate(command, state, command.liftedOn, 'liftedOn');
   const active = state.restrictions[command.right];
   if (active === null) return [];
   checkNotBefore(command.liftedOn, 'liftedOn', active.since, `the ${command.right}`);
