@@ -57,11 +57,11 @@ export class AppConfig {
    * data: a crash or power cut may then lose acknowledged writes. No effect on a PostgreSQL server.
    */
   readonly pgliteFsync!: boolean;
-  /** PostgreSQL server: longest statement of the service (ms, 0 = none); operator commands run without one. */
+  /** PostgreSQL server: longest statement of the service (ms; 0 = the server's own setting, none by default); operator commands run without one. */
   readonly databaseStatementTimeoutMs!: number;
-  /** PostgreSQL server: longest wait for a lock (ms, 0 = none): a write blocked longer answers 503. */
+  /** PostgreSQL server: longest wait for a lock (ms; 0 = the server's setting): a request blocked longer answers 503. */
   readonly databaseLockTimeoutMs!: number;
-  /** PostgreSQL server: a transaction left idle longer is ended by the server (ms, 0 = none). */
+  /** PostgreSQL server: a transaction left idle longer is ended by the server (ms; 0 = the server's setting). */
   readonly databaseIdleInTransactionTimeoutMs!: number;
   /** PostgreSQL server: longest wait for a connection, new or from the pool (ms). */
   readonly databaseConnectTimeoutMs!: number;

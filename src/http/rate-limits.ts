@@ -25,6 +25,8 @@ interface Count {
  * a second's worth of requests per instance. A key seen for the first time is synced at once.
  *
  * On the embedded database there is only ever one instance (see DataDirLock): counts stay in memory.
+ * Either way, windows that ended are dropped at each tick, so that a flood from many addresses
+ * holds memory for a minute at most.
  */
 @Injectable()
 export class SharedRateCounter implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -33,6 +35,7 @@ export class SharedRateCounter implements OnApplicationBootstrap, BeforeApplicat
   private syncing: Promise<void> | undefined;
   private salt: string | undefined;
   private lastPurgeMs = 0;
+  private shared = false;
 
   constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
 
@@ -44,7 +47,7 @@ export class SharedRateCounter implements OnApplicationBootstrap, BeforeApplicat
       count = { expiresAtMs: now + WINDOW_MS, shared: 0, pending: 0 };
       this.counts.set(key, count);
       // The other instances may have counted this key already: learn their total now, not in a second.
-      if (this.timer) setImmediate(() => void this.sync());
+      if (this.shared) setImmediate(() => void this.sync());
     }
     count.pending += 1;
     return count.shared + count.pending > limit ? Math.max(1, Math.ceil((count.expiresAtMs - now) / 1000)) : undefined;
@@ -59,7 +62,8 @@ export class SharedRateCounter implements OnApplicationBootstrap, BeforeApplicat
   }
 
   onApplicationBootstrap(): void {
-    if (this.db.dialect !== 'postgres') return;
+    this.shared = this.db.dialect === 'postgres';
+    // On the embedded database too: ended windows are dropped from memory at each tick.
     this.timer = setInterval(() => void this.sync(), SYNC_MS);
     this.timer.unref();
   }
@@ -89,10 +93,10 @@ export class SharedRateCounter implements OnApplicationBootstrap, BeforeApplicat
     const stored: string[] = [];
     const expiries: number[] = [];
     const hits: number[] = [];
-    this.salt ??= (await this.db.query<{ salt: string }>('SELECT salt FROM rate_limit_salt'))[0]?.salt ?? '';
+    if (this.shared) this.salt ??= (await this.db.query<{ salt: string }>('SELECT salt FROM rate_limit_salt'))[0]?.salt ?? '';
     for (const [key, count] of this.counts) {
       if (count.expiresAtMs <= now) this.counts.delete(key);
-      else if (count.pending > 0) {
+      else if (this.shared && count.pending > 0) {
         keys.push(key);
         entries.push(count);
         stored.push(this.storedKey(key));
@@ -100,6 +104,7 @@ export class SharedRateCounter implements OnApplicationBootstrap, BeforeApplicat
         hits.push(count.pending);
       }
     }
+    if (!this.shared) return;
     if (keys.length) {
       // A window that ended is started afresh by the first instance to report after its end.
       const rows = await this.db.query<{ key: string; expires_at_ms: number; hits: number }>(
