@@ -14,16 +14,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  let app;
-  try {
-    app = await createApp(config);
-    await app.listen(config.port, config.host);
-  } catch (error) {
-    // One line an operator can act on (a database that cannot be reached, a key file others can
-    // read…) rather than a stack trace, and an ordinary failure exit code.
-    process.stderr.write(`spie-parcours could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
   const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
   new Logger('Main').log(`spie-parcours listening on http://${config.host}:${config.port}, database: ${database}`);
 }
@@ -35,5 +27,8 @@ try {
   // one line through the service's logger, which says what failed and keeps a database error's
   // SQLSTATE, not its detail; Node would print every property of the error on stderr.
   new PinoNestLogger(createLogger({ logLevel: 'info' })).fatal(error, 'Main');
+  // And one line an operator can act on where a terminal shows it (a database that cannot be
+  // reached, a key file others can read…), rather than Node's dump of the error object.
+  process.stderr.write(`spie-parcours could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }
