@@ -57,11 +57,11 @@ describe('authorisation matrix', () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
     consortium = await seedConsortium(running);
     commands = running.app.get(CommandBus);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await running.close();
-  });
+  }, 120_000);
 
   const metadata = (): EventMetadata => ({ actor: { userId: 'matrix' }, correlationId: randomUUID(), causationId: null, occurredAt: new Date().toISOString() });
   const seed = (partnerId: string, command: PartnerCommand) => commands.execute(new ExecutePartnerCommand(partnerId, command, undefined, metadata()));
@@ -478,5 +478,7 @@ describe('authorisation matrix', () => {
     }
     expect(failures).toEqual([]);
     expect(foreignSuccessOutsideRules).toBe(0);
-  });
+    // Several hundred requests, each role on each operation: a time budget, not an assertion (a busy
+    // 2-core machine needs more than jest's default minute).
+  }, 240_000);
 });
