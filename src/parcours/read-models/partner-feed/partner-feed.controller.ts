@@ -10,7 +10,7 @@ import type { AuthenticatedRequest } from '../../../partners/auth/principal.js';
 import { AccessJournal } from '../../../privacy/access-journal/access-journal.js';
 import { type Reader, entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
 
-const CURSOR = /^\d{1,20}-\d{1,16}$/;
+const CURSOR = /^(0|[1-9]\d{0,19})-(0|[1-9]\d{0,15})$/;
 
 export class FeedQuery {
   @ApiPropertyOptional({ pattern: CURSOR.source, description: 'The cursor of the last item already processed (acknowledged); omitted: from the start' })
