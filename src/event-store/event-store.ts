@@ -135,8 +135,10 @@ export function encodeCursor(cursor: AllCursor): string {
 const MAX_TRANSACTION_ID = 2n ** 64n - 1n;
 
 export function decodeCursor(text: string): AllCursor {
-  const match = /^(\d{1,20})-(\d{1,16})$/.exec(text);
-  // Out of range, PostgreSQL refuses the transaction id (a 500) and a position past 2^53 reads as another number.
+  // As encodeCursor writes them, without leading zeros: PostgreSQL reads `010` as an octal xid8
+  // (another cursor) and `08` not at all (a 500). Out of range, it refuses the transaction id, and
+  // a position past 2^53 reads as another number.
+  const match = /^(0|[1-9]\d{0,19})-(0|[1-9]\d{0,15})$/.exec(text);
   if (!match || BigInt(match[1]!) > MAX_TRANSACTION_ID || !Number.isSafeInteger(Number(match[2]))) throw new InvalidCursorError(text);
   return { transactionId: match[1]!, position: Number(match[2]) };
 }

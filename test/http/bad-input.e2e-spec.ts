@@ -120,8 +120,13 @@ describe('bad input: a 4xx problem naming the field, and nothing written', () =>
   });
 
   it('refuses feed cursors and dates past what the database and the calendar arithmetic hold (found by the fuzz suite)', async () => {
+    // Past xid8 or 2^53…
     for (const after of ['99999999999999999999-1', '18446744073709551616-1', '1-9999999999999999']) {
       expect(await refused('ml-referent', 'GET', `/v1/feed?after=${after}`)).toMatchObject({ status: 400, problem: { code: 'invalid_cursor' } });
+    }
+    // …or with a leading zero, which no cursor of the feed has (PostgreSQL reads 010 as octal, 08 not at all).
+    for (const after of ['08-58620', '010-1', '1-07']) {
+      expect(await refused('ml-referent', 'GET', `/v1/feed?after=${after}`)).toMatchObject({ status: 400, problem: { errors: [{ field: 'after' }] } });
     }
     const stream = await refused('ml-referent', 'GET', '/v1/feed/stream', undefined, { 'last-event-id': '99999999999999999999-1' });
     expect(stream).toMatchObject({ status: 400, problem: { code: 'invalid_cursor' } });
@@ -214,6 +219,12 @@ describe('bad input: a 4xx problem naming the field, and nothing written', () =>
     const path = `/v1/partners/${consortium.missionLocale.id}/members`;
     const missing = await refused('cd63-platform_admin', 'POST', path, { displayName: 'Agent', roles: ['referent'] });
     expect(missing.problem.errors).toEqual([{ field: 'userId', message: 'userId is required' }]);
+    // A nested object is required too (ValidateNested alone let a missing one through: a 500).
+    const { identity: _identity, ...withoutIdentity } = opening();
+    expect((await refused('cd63-orientation_manager', 'POST', '/v1/parcours', withoutIdentity)).problem.errors).toEqual([{ field: 'identity', message: 'identity is required' }]);
+    const diagnostic = { recentActivity: 'employed', qualificationLevel: '3', diagnosedOn: '2026-02-10' };
+    const withoutBarriers = await refused('cd63-orientation_manager', 'POST', `/v1/parcours/${parcoursId}/diagnostics`, diagnostic);
+    expect(withoutBarriers.problem.errors).toEqual([{ field: 'barriers', message: 'barriers is required' }]);
     const wrongType = await refused('cd63-platform_admin', 'POST', path, { userId: 'agent-1', displayName: 42, roles: 'referent' });
     expect(wrongType.problem.errors).toEqual([
       { field: 'displayName', message: 'displayName must be a string' },

@@ -95,7 +95,8 @@ export class IdentityDto {
 }
 
 export class OpenParcoursDto {
-  @ApiProperty({ type: IdentityDto }) @ValidateNested() @Type(() => IdentityDto) identity!: IdentityDto;
+  // ValidateNested alone lets a missing object through (class-validator skips undefined): IsObject requires it.
+  @ApiProperty({ type: IdentityDto }) @IsObject() @ValidateNested() @Type(() => IdentityDto) identity!: IdentityDto;
   @ApiProperty({ enum: HOUSEHOLD_ROLES }) @IsIn(HOUSEHOLD_ROLES) householdRole!: (typeof HOUSEHOLD_ROLES)[number];
   @ApiProperty() @IsBoolean() rsaSocle!: boolean;
   @ApiProperty({ format: 'date' }) @IsCalendarDate() entryOn!: string;
@@ -116,7 +117,7 @@ export class BarriersDto {
 }
 
 export class RecordDiagnosticDto {
-  @ApiProperty({ type: BarriersDto }) @ValidateNested() @Type(() => BarriersDto) barriers!: BarriersDto;
+  @ApiProperty({ type: BarriersDto }) @IsObject() @ValidateNested() @Type(() => BarriersDto) barriers!: BarriersDto;
   @ApiProperty({ enum: RECENT_ACTIVITIES }) @IsIn(RECENT_ACTIVITIES) recentActivity!: (typeof RECENT_ACTIVITIES)[number];
   @ApiProperty({ enum: QUALIFICATION_LEVELS }) @IsIn(QUALIFICATION_LEVELS) qualificationLevel!: (typeof QUALIFICATION_LEVELS)[number];
   @ApiProperty({ format: 'date' }) @IsCalendarDate() diagnosedOn!: string;

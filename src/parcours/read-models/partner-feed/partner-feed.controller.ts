@@ -17,7 +17,7 @@ import { AccessJournal } from '../../../privacy/access-journal/access-journal.js
 import { type Reader, entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
 import { FeedStreamSlots } from './feed-stream-slots.js';
 
-const CURSOR = /^\d{1,20}-\d{1,16}$/;
+const CURSOR = /^(0|[1-9]\d{0,19})-(0|[1-9]\d{0,15})$/;
 
 /** Who may read the feed: the endpoints' @Roles, and what an open stream checks again. */
 
