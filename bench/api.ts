@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { loadOrCreateSigningKey, mintToken } from '../src/partners/auth/signing-key.js';
 import { writeResults } from './support.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -61,7 +62,11 @@ async function main(): Promise<void> {
     server = spawn(process.execPath, [...profile, join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     const url = `http://127.0.0.1:${PORT}`;
     await waitUntilReady(url);
-    const adminToken = cli('tokens', 'mint', '--sub', 'bench-admin');
+    // Signed in-process with the local key: the CLI's journaled `tokens mint` opens the database,
+    // which the running service holds on the embedded one.
+    const signingKey = await loadOrCreateSigningKey(dataDir);
+    const token = (subject: string) => mintToken(signingKey, { subject, issuer: 'spie-parcours-local', audience: 'spie-parcours', ttlSeconds: 3600 });
+    const adminToken = await token('bench-admin');
     const me = (await (await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { organisation: { id: string } };
     const partnerId = me.organisation.id;
     await fetch(`${url}/v1/partners/${partnerId}/members`, {
@@ -69,8 +74,7 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ userId: 'bench-caseworker', displayName: 'Bench Caseworker', roles: ['orientation_manager', 'referent'] }),
     });
-    const token = cli('tokens', 'mint', '--sub', 'bench-caseworker');
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const headers = { authorization: `Bearer ${await token('bench-caseworker')}`, 'content-type': 'application/json' };
 
     console.log(`bench:api on ${label}: opening ${PARCOURS} parcours (warm-up)…`);
     const ids: string[] = [];
