@@ -33,6 +33,7 @@ export class SharedRateCounter implements OnApplicationBootstrap, BeforeApplicat
   private readonly counts = new Map<string, Count>();
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private salt: string | undefined;
   private lastPurgeMs = 0;
   private shared = false;
@@ -74,9 +75,23 @@ export class SharedRateCounter implements OnApplicationBootstrap, BeforeApplicat
     await this.syncing;
   }
 
-  /** Adds this instance's new hits to the shared counts and takes back the totals; one at a time. */
+  /**
+   * Adds this instance's new hits to the shared counts and takes back the totals; one at a time. A
+   * call made while a sync is under way (begun before this call's latest hits, perhaps) gets one
+   * more after it, shared by every caller meanwhile: the hits counted before the call are synced
+   * when its promise resolves.
+   */
   sync(): Promise<void> {
-    this.syncing ??= this.flush()
+    if (!this.syncing) return this.startSync();
+    this.queued ??= this.syncing.then(() => {
+      this.queued = undefined;
+      return this.startSync();
+    });
+    return this.queued;
+  }
+
+  private startSync(): Promise<void> {
+    this.syncing = this.flush()
       .catch(() => {
         // The database is unreachable (readiness says so): meanwhile each instance holds the limits alone.
       })
