@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -26,7 +26,25 @@ interface Figure {
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /**
+   * The server process's CPU time (user + system, from /proc) per request answered: what a request
+   * costs the service, which moves far less than the throughput with the machine's other load.
+   */
+  serverCpuMsPerRequest?: number;
 }
+
+/** User + system CPU of a process, in ms (Linux /proc; undefined elsewhere). */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the command name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spie-bench-api-'));
@@ -98,7 +116,7 @@ async function main(): Promise<void> {
     const only = process.env.BENCH_ONLY;
     // Commands: a contact recorded on the next parcours each time, so every request has its own stream.
     let next = 0;
-    const commands = only === 'reads' ? skipped() : await run(`${url}/v1/parcours/${ids[0]}/contacts`, headers, (request) => {
+    const commands = only === 'reads' ? skipped() : await run(server.pid, `${url}/v1/parcours/${ids[0]}/contacts`, headers, (request) => {
       const id = ids[next++ % ids.length]!;
       return {
         ...request,
@@ -108,7 +126,7 @@ async function main(): Promise<void> {
       };
     });
     let nextRead = 0;
-    const reads = only === 'commands' ? skipped() : await run(`${url}/v1/parcours/${ids[0]}`, headers, (request) => ({ ...request, method: 'GET', path: `/v1/parcours/${ids[nextRead++ % ids.length]}` }));
+    const reads = only === 'commands' ? skipped() : await run(server.pid, `${url}/v1/parcours/${ids[0]}`, headers, (request) => ({ ...request, method: 'GET', path: `/v1/parcours/${ids[nextRead++ % ids.length]}` }));
 
     const results = { commands, reads };
     console.log(`\nbench:api — ${label}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s`);
@@ -129,7 +147,14 @@ function skipped(): Figure {
 /** The figures, and what failed: a throughput made of errors is no throughput. */
 function strip(figure: Figure): Figure {
   if (figure.errors || figure.non2xx) console.warn(`warning: ${figure.errors} errors and ${figure.non2xx} non-2xx answers in the kept round`);
-  return { requestsPerSec: figure.requestsPerSec, p50Ms: figure.p50Ms, p99Ms: figure.p99Ms, errors: figure.errors, non2xx: figure.non2xx };
+  return {
+    requestsPerSec: figure.requestsPerSec,
+    p50Ms: figure.p50Ms,
+    p99Ms: figure.p99Ms,
+    errors: figure.errors,
+    non2xx: figure.non2xx,
+    serverCpuMsPerRequest: figure.serverCpuMsPerRequest,
+  };
 }
 
 /**
@@ -137,12 +162,16 @@ function strip(figure: Figure): Figure {
  * measured rounds; the round with the median throughput is kept, so that a burst of load from
  * elsewhere on this shared machine does not decide the figure.
  */
-async function run(url: string, headers: Record<string, string>, setupRequest: (request: autocannon.Request) => autocannon.Request): Promise<Figure> {
+async function run(pid: number | undefined, url: string, headers: Record<string, string>, setupRequest: (request: autocannon.Request) => autocannon.Request): Promise<Figure> {
   await autocannon({ url, connections: CONNECTIONS, duration: 3, headers, requests: [{ setupRequest }] });
   const rounds: Figure[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
+    const cpuBefore = cpuMs(pid);
     const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers, requests: [{ setupRequest }] });
+    const cpuAfter = cpuMs(pid);
     rounds.push({
+      serverCpuMsPerRequest:
+        cpuBefore === undefined || cpuAfter === undefined || !result.requests.total ? undefined : Math.round(((cpuAfter - cpuBefore) / result.requests.total) * 1000) / 1000,
       requestsPerSec: Math.round(result.requests.average),
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
@@ -150,7 +179,7 @@ async function run(url: string, headers: Record<string, string>, setupRequest: (
       non2xx: result.non2xx,
     });
     const last = rounds.at(-1)!;
-    console.log(`  round ${round + 1}: ${last.requestsPerSec} req/s, p50 ${last.p50Ms} ms, p99 ${last.p99Ms} ms (p99.9 ${result.latency.p99_9} ms, max ${result.latency.max} ms)`);
+    console.log(`  round ${round + 1}: ${last.requestsPerSec} req/s, ${last.serverCpuMsPerRequest} ms CPU/request, p50 ${last.p50Ms} ms, p99 ${last.p99Ms} ms (p99.9 ${result.latency.p99_9} ms, max ${result.latency.max} ms)`);
   }
   rounds.sort((a, b) => a.requestsPerSec - b.requestsPerSec);
   return rounds[Math.floor(rounds.length / 2)]!;
