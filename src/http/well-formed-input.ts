@@ -42,31 +42,47 @@ export function malformedInput(request: Pick<FastifyRequest, 'query' | 'params' 
   return errors.slice(0, MAX_FIELD_ERRORS);
 }
 
+/** A value still to look at, and where it is: its path is spelled only for a fault (most requests have none). */
 interface Pending {
   value: unknown;
-  path: string;
+  key: string;
+  parent: Pending | undefined;
   depth: number;
 }
 
+function pathOf(entry: Pending): string {
+  let path = entry.key;
+  for (let at = entry.parent; at; at = at.parent) if (at.key) path = `${at.key}.${path}`;
+  return path;
+}
+
 function walk(root: unknown, rootPath: string, errors: FieldError[]): void {
-  const pending: Pending[] = [{ value: root, path: rootPath, depth: 0 }];
+  const pending: Pending[] = [{ value: root, key: rootPath, parent: undefined, depth: 0 }];
   while (pending.length && errors.length < MAX_FIELD_ERRORS) {
-    const { value, path, depth } = pending.pop()!;
+    const entry = pending.pop()!;
+    const { value, depth } = entry;
     if (typeof value === 'string') {
       const fault = textFault(value);
-      if (fault) errors.push({ field: path || 'body', message: `${path || 'the body'} ${fault}` });
+      if (fault) {
+        const path = pathOf(entry);
+        errors.push({ field: path || 'body', message: `${path || 'the body'} ${fault}` });
+      }
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_INPUT_DEPTH) {
+      const path = pathOf(entry);
       errors.push({ field: path, message: `${path} is nested more than ${MAX_INPUT_DEPTH} levels deep` });
       continue;
     }
-    for (const [key, inner] of Object.entries(value)) {
-      const innerPath = path ? `${path}.${key}` : key;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
       const fault = textFault(key);
-      if (fault) errors.push({ field: innerPath, message: `the name of ${innerPath} ${fault}` });
-      else pending.push({ value: inner, path: innerPath, depth: depth + 1 });
+      const inner: Pending = { value: (value as Record<string, unknown>)[key], key, parent: entry, depth: depth + 1 };
+      if (fault) {
+        const path = pathOf(inner);
+        errors.push({ field: path, message: `the name of ${path} ${fault}` });
+      } else pending.push(inner);
     }
   }
 }

@@ -93,4 +93,18 @@ describe('security headers on every answer', () => {
     const init = await (await fetch(`${running.baseUrl}/docs/swagger-ui-init.js`)).text();
     expect(init).toContain('"openapi"');
   });
+
+  it('on the feed stream too, whose handler writes the raw response itself', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${running.baseUrl}/v1/feed/stream`, { headers: await consortium.as('cd63-referent'), signal: controller.signal });
+    try {
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      expectHardened(response);
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    } finally {
+      controller.abort();
+      await response.body?.cancel().catch(() => undefined);
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { type BeforeApplicationShutdown, Controller, Get, Headers, Inject, Logger, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -161,6 +162,8 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
     try {
       reply.hijack();
       raw.writeHead(200, {
+        // What the hooks set on the reply (the security headers), which a hijacked reply does not write.
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         connection: 'keep-alive',
