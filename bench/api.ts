@@ -1,7 +1,10 @@
 /**
  * npm run bench:api — the service on the configured database, driven over HTTP by autocannon
  * (32 connections): commands, each request on its own parcours stream after a warm-up, then reads
- * of GET /v1/parcours/{id}. Writes bench/results/api.json.
+ * of GET /v1/parcours/{id}; then the same load on the same database against a bare baseline
+ * (bench/raw-server.ts), each figure with its ratio to the baseline's. Writes bench/results/api.json.
+ * BENCH_PORT (default 3917; the baseline on the next port), BENCH_DURATION_S, BENCH_ROUNDS,
+ * BENCH_PARCOURS, BENCH_ONLY=commands|reads, BENCH_PROFILE_DIR (CPU profiles of the service).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -17,7 +20,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 32;
 const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 3000);
-const PORT = 3917;
+const PORT = Number(process.env.BENCH_PORT ?? 3917);
+const RAW_PORT = PORT + 1;
 const ROOT = join(import.meta.dirname, '..');
 
 interface Figure {
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
   const label = base ? `PostgreSQL (${new URL(base).host})` : 'PGlite (embedded, on disk)';
   const cli = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'dist/src/cli.js'), ...args], { env, encoding: 'utf8' }).trim();
   let server: ChildProcess | undefined;
+  let raw: ChildProcess | undefined;
   try {
     cli('migrate');
     cli('partners', 'bootstrap', '--name', 'Conseil départemental du Puy-de-Dôme', '--kind', 'departement', '--territory', 'cc-thiers-dore-et-montagne', '--admin-sub', 'bench-admin', '--admin-name', 'Bench');
@@ -116,7 +121,7 @@ async function main(): Promise<void> {
     const only = process.env.BENCH_ONLY;
     // Commands: a contact recorded on the next parcours each time, so every request has its own stream.
     let next = 0;
-    const commands = only === 'reads' ? skipped() : await run(server.pid, `${url}/v1/parcours/${ids[0]}/contacts`, headers, (request) => {
+    const commandRequest = (request: autocannon.Request): autocannon.Request => {
       const id = ids[next++ % ids.length]!;
       return {
         ...request,
@@ -124,20 +129,64 @@ async function main(): Promise<void> {
         path: `/v1/parcours/${id}/contacts`,
         body: JSON.stringify({ contactId: randomUUID(), channel: 'phone', contactedOn: '2026-02-10', partnerId }),
       };
-    });
+    };
     let nextRead = 0;
-    const reads = only === 'commands' ? skipped() : await run(server.pid, `${url}/v1/parcours/${ids[0]}`, headers, (request) => ({ ...request, method: 'GET', path: `/v1/parcours/${ids[nextRead++ % ids.length]}` }));
+    const readRequest = (request: autocannon.Request): autocannon.Request => ({ ...request, method: 'GET', path: `/v1/parcours/${ids[nextRead++ % ids.length]}` });
+    const commands = only === 'reads' ? skipped() : await run(server.pid, `${url}/v1/parcours/${ids[0]}/contacts`, headers, commandRequest);
+    const reads = only === 'commands' ? skipped() : await run(server.pid, `${url}/v1/parcours/${ids[0]}`, headers, readRequest);
 
-    const results = { commands, reads };
+
+    // The baseline, same load on the same database and the same parcours, once the service has
+    // stopped: the embedded database takes one process.
+    await stop(server);
+    server = undefined;
+    console.log('bench:api: the bare baseline (bench/raw-server.ts) on the same database…');
+    raw = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(ROOT, 'bench/raw-server.ts')], {
+      env: { ...env, BENCH_RAW_PORT: String(RAW_PORT) },
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const rawUrl = `http://127.0.0.1:${RAW_PORT}`;
+    await waitUntilReady(`${rawUrl}/ready`);
+    next = 0;
+    nextRead = 0;
+    const rawCommands = only === 'reads' ? skipped() : await run(raw.pid, `${rawUrl}/v1/parcours/${ids[0]}/contacts`, headers, commandRequest);
+    const rawReads = only === 'commands' ? skipped() : await run(raw.pid, `${rawUrl}/v1/parcours/${ids[0]}`, headers, readRequest);
+
+    const results = { commands: withBaseline(commands, rawCommands), reads: withBaseline(reads, rawReads) };
     console.log(`\nbench:api — ${label}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s`);
-    console.table(results);
-    console.log(`written to ${writeResults('api', { database: label, commands: strip(commands), reads: strip(reads) })}`);
+    console.table({
+      commands: { ...strip(commands), ratio: results.commands.ratio },
+      'commands (raw)': strip(rawCommands),
+      reads: { ...strip(reads), ratio: results.reads.ratio },
+      'reads (raw)': strip(rawReads),
+    });
+    console.log(`written to ${writeResults('api', { database: label, ...results })}`);
   } finally {
-    server?.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await stop(server);
+    await stop(raw);
     if (base) await admin(base, `DROP SCHEMA ${schema} CASCADE`);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Sends SIGTERM and waits for the process to end (the embedded database is free once it has). */
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const ended = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await ended;
+  clearTimeout(timer);
+}
+
+/** Ours, the baseline's figures, and ours / the baseline's requests per second. */
+function withBaseline(ours: Figure, raw: Figure) {
+  return {
+    ...strip(ours),
+    raw: { requestsPerSec: raw.requestsPerSec, p50Ms: raw.p50Ms, p99Ms: raw.p99Ms, serverCpuMsPerRequest: raw.serverCpuMsPerRequest },
+    ratio: raw.requestsPerSec ? Math.round((ours.requestsPerSec / raw.requestsPerSec) * 1000) / 1000 : 0,
+  };
 }
 
 function skipped(): Figure {
@@ -185,10 +234,12 @@ async function run(pid: number | undefined, url: string, headers: Record<string,
   return rounds[Math.floor(rounds.length / 2)]!;
 }
 
+/** `url`: the service's base address (its readiness probe is asked), or a probe's own address. */
 async function waitUntilReady(url: string): Promise<void> {
+  const probe = url.endsWith('/ready') ? url : `${url}/health/ready`;
   for (let attempt = 0; attempt < 120; attempt += 1) {
     try {
-      if ((await fetch(`${url}/health/ready`)).ok) return;
+      if ((await fetch(probe)).ok) return;
     } catch {
       // not listening yet
     }
