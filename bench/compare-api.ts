@@ -77,7 +77,10 @@ async function main(): Promise<void> {
           cpuMsPerRequest: round3(mine.cpuMsPerRequest / base.cpuMsPerRequest),
           p99Ms: round3(mine.p99Ms / base.p99Ms),
         },
+        // Each round's this/base, its two segments taken back to back: how far the noise reaches.
+        roundRatios: spread(segments.this.map((segment, index) => segment.requestsPerSec / segments.base[index]!.requestsPerSec)),
       };
+      console.log(`  ${kind}: this/base requests/s per round ${JSON.stringify(results[kind].roundRatios)}`);
     }
     console.table(
       Object.fromEntries(
@@ -94,6 +97,12 @@ async function main(): Promise<void> {
   } finally {
     for (const service of services) await stop(service);
   }
+}
+
+/** Median, lowest and highest of a list of ratios. */
+function spread(values: number[]): { median: number; min: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: round3(sorted[Math.floor(sorted.length / 2)] ?? 0), min: round3(sorted[0] ?? 0), max: round3(sorted.at(-1) ?? 0) };
 }
 
 async function start(name: Service['name'], root: string, port: number): Promise<Service> {
