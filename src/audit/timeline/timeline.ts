@@ -527,6 +527,7 @@ function lanesOf(dated: readonly Dated[], findings: readonly Finding[], context:
       case 'IdentityRectified':
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
+      case 'FranceTravailRegistered':
         break;
       default:
         assertNever(event);
@@ -610,6 +611,7 @@ function markerOf(event: ParcoursRecord, on: string, context: LabelContext): Tim
     case 'ParcoursArchived':
     case 'ProcessingRestricted':
     case 'ProcessingRestrictionLifted':
+    case 'FranceTravailRegistered':
       return marker('decision');
     case 'AppointmentRecorded':
       return marker('followUp', event.data.outcome === 'no_show' ? 'alert' : event.data.outcome === 'seen' ? 'normal' : 'muted');
@@ -809,6 +811,8 @@ function describe(event: ParcoursEvent, context: LabelContext): Description {
       return { title: PROCESSING_RIGHT_LABELS[event.data.right], detail: RESTRICTION_GROUND_LABELS[event.data.ground] };
     case 'ProcessingRestrictionLifted':
       return { title: `Levée : ${PROCESSING_RIGHT_LABELS[event.data.right].toLowerCase()}`, detail: '' };
+    case 'FranceTravailRegistered':
+      return { title: 'Inscription à France Travail', detail: '' };
     default:
       return assertNever(event);
   }
@@ -881,6 +885,7 @@ export const RULE_TITLES: Record<RuleId, string> = {
   R8: 'Fin de contrat de travail sans suite',
   R9: "Aucun contact pendant l'accompagnement",
   R10: 'Passation de référent interrompue',
+  R11: "Contrat d'engagement sans heures d'activité",
 };
 
 const TERRITORY_NAMES = new Map(TERRITORIES.map((territory) => [territory.code, territory.name]));

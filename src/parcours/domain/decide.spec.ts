@@ -298,6 +298,7 @@ const suspendParcours = (o: Partial<SuspendParcours> = {}): SuspendParcours => (
   ...base,
   reason: 'engagement_contract_refused',
   suspendedOn: '2026-03-05',
+  withheldShare: 0.3,
   ...o,
 });
 
