@@ -116,8 +116,9 @@ export function buildCli(): Command {
     .requiredOption('--as-of <date>', 'YYYY-MM-DD')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'html']).default('csv'))
     .option('--out <file>', 'write there instead of the standard output')
-    .description('the ruptures of every parcours of a territory as of a date')
-    .action(async (options: { territory: string; asOf: string; format: string; out?: string }) => {
+    .option('--as-known', 'the ruptures the system showed on that date (events recorded by then) rather than as the facts were')
+    .description('the ruptures of every parcours of a territory as of a date, by regime')
+    .action(async (options: { territory: string; asOf: string; format: string; out?: string; asKnown?: boolean }) => {
       const { continuityCommand } = await import('./audit/audit-cli.js');
       process.stdout.write(await continuityCommand(loadConfig(), options));
     });

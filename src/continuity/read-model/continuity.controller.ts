@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONTINUITY_READERS, REPORT_READERS } from '../../access/functions.js';
 import { parcoursCondition, reportTerritories } from '../../access/parcours-rule.js';
@@ -21,11 +22,22 @@ import type { Finding } from '../findings.js';
 import { RULE_IDS, type ContinuityPolicy } from '../policy.js';
 import { evaluateContinuity } from '../rules.js';
 import { continuityEventsOf } from '../timeline.js';
+import { CONTINUITY_MODES, type ContinuityMode, eventsFor } from '../as-known.js';
+import { regimeOn } from '../regime-of-parcours.js';
+import { REGIMES, type Regime } from '../../parcours/domain/regimes.js';
 import { CONTINUITY_POLICY } from './continuity.scheduler.js';
 
 
 export class AsOfQuery {
   @ApiPropertyOptional({ format: 'date', description: 'The audit date (default: today)' }) @IsOptional() @IsCalendarDate() asOf?: string;
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'true: the ruptures the system showed on that date (only the events recorded by its end, Europe/Paris); false (default): as the facts were (business dates, whenever recorded)',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  asKnown?: boolean;
 }
 
 export class ContinuityReportQuery {
@@ -39,6 +51,8 @@ export class ContinuityReportQuery {
 export class ContinuityAnswer {
   @ApiProperty({ format: 'uuid' }) parcoursId!: string;
   @ApiProperty({ format: 'date' }) asOf!: string;
+  @ApiProperty({ enum: CONTINUITY_MODES, description: 'facts: as the facts were; known: as the system knew them on asOf' }) mode!: ContinuityMode;
+  @ApiProperty({ enum: REGIMES, nullable: true, description: 'The regime of the parcours on asOf, derived from its dates' }) regime!: Regime | null;
   @ApiProperty({ description: 'The policy in force (version)' }) policyVersion!: string;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) findings!: Finding[];
 }
@@ -73,7 +87,7 @@ export class ContinuityController {
 
   @Get('parcours/:parcoursId/continuity')
   @Roles(...CONTINUITY_READERS)
-  @ApiOperation({ summary: 'The ruptures of one parcours (R1–R10) as of a date, with the events that prove them' })
+  @ApiOperation({ summary: 'The ruptures of one parcours (R1–R11) as of a date, as the facts were or as the system knew them then, with the events that prove them' })
   @ApiOkResponse({ type: ContinuityAnswer })
   async forParcours(
     @Param('parcoursId', new ParseUUIDPipe()) parcoursId: string,
@@ -86,8 +100,16 @@ export class ContinuityController {
     await this.journal.record(entryFor(reader, 'parcours.continuity', parcoursId, rows[0] ? 'ok' : 'not_found'));
     if (!rows[0]) throw parcoursNotFound();
     const asOf = query.asOf ?? this.clock.today();
-    const events = continuityEventsOf(await this.store.readStream(parcoursStreamId(parcoursId)));
-    return { parcoursId, asOf, policyVersion: this.policy.version, findings: evaluateContinuity(events, asOf, this.policy, rows[0].territory) };
+    const mode: ContinuityMode = query.asKnown ? 'known' : 'facts';
+    const events = continuityEventsOf(eventsFor(await this.store.readStream(parcoursStreamId(parcoursId)), asOf, mode));
+    return {
+      parcoursId,
+      asOf,
+      mode,
+      regime: regimeOn(events, asOf),
+      policyVersion: this.policy.version,
+      findings: evaluateContinuity(events, asOf, this.policy, rows[0].territory),
+    };
   }
 
   @Get('reports/continuity')
