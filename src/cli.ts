@@ -54,7 +54,8 @@ export function buildCli(): Command {
     .option('--siret <siret>', 'SIRET, 14 digits')
     .requiredOption('--admin-sub <sub>', "the administrator's user id (sub)")
     .requiredOption('--admin-name <name>', "the administrator's display name")
-    .action(async (options: { name: string; kind: string; territory: string[]; siret?: string; adminSub: string; adminName: string }) => {
+    .option('--force', 'bootstrap although organisations exist (refused otherwise); journaled')
+    .action(async (options: { name: string; kind: string; territory: string[]; siret?: string; adminSub: string; adminName: string; force?: boolean }) => {
       const { bootstrapPlatform } = await import('./partners/bootstrap.js');
       const partnerId = await bootstrapPlatform(loadConfig(), options);
       process.stdout.write(`organisation ${partnerId} registered; ${options.adminSub} is platform administrator\n`);
