@@ -48,7 +48,8 @@ export function continuityProjection(policy: ContinuityPolicy, clock: Clock): Cu
   return {
     kind: 'custom',
     name: 'continuity_alerts',
-    schemaVersion: 2,
+    // 3: R4 watches every period without a référent, R11 is new, findings name their regime (issue 14): rebuilt once.
+    schemaVersion: 3,
     categories: ['parcours'],
     eventTypes: PARCOURS_EVENT_TYPES,
     async create(tx, prefix) {
