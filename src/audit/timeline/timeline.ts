@@ -24,6 +24,9 @@ import { TERRITORIES } from '../../partners/territories/territories.js';
 import {
   isParcoursEventType,
   type ActionKind,
+  type ActivityHoursAdjustmentReason,
+  type EngagementContractSignedData,
+  type ResumptionReason,
   type ActionStatus,
   type AgeBand,
   type AppointmentKind,
@@ -757,7 +760,7 @@ function describe(event: ParcoursEvent, context: LabelContext): Description {
       const { kind, startsOn, endsOn, weeklyActivityHours } = event.data;
       return {
         title: "Contrat d'engagement signé",
-        detail: `${ENGAGEMENT_KIND_LABELS[kind]}, du ${frenchDate(startsOn)} au ${frenchDate(endsOn)}, ${frenchNumber(weeklyActivityHours)} h d'activité par semaine`,
+        detail: `${ENGAGEMENT_KIND_LABELS[kind]}, du ${frenchDate(startsOn)} au ${frenchDate(endsOn)}, ${frenchNumber(weeklyActivityHours)} h d'activité par semaine${adjustmentLabel(event.data.activityHoursAdjustment)}`,
       };
     }
     case 'EngagementContractEnded':
@@ -789,10 +792,13 @@ function describe(event: ParcoursEvent, context: LabelContext): Description {
         title: 'Contrat de travail terminé',
         detail: `${context.employmentKind(event.data.contractId)} (${EMPLOYMENT_END_REASON_LABELS[event.data.reason]})`,
       };
-    case 'ParcoursSuspended':
-      return { title: 'Suspension-remobilisation', detail: SUSPENSION_REASON_LABELS[event.data.reason] };
+    case 'ParcoursSuspended': {
+      const share = event.data.withheldShare;
+      const withheld = share === null ? '' : `, ${frenchNumber(Math.round(share * 1000) / 10)} % de l'allocation suspendue`;
+      return { title: 'Suspension-remobilisation', detail: `${SUSPENSION_REASON_LABELS[event.data.reason]}${withheld}` };
+    }
     case 'ParcoursResumed':
-      return { title: 'Reprise du parcours', detail: '' };
+      return { title: 'Reprise du parcours', detail: event.data.reason === null ? '' : RESUMPTION_REASON_LABELS[event.data.reason] };
     case 'ParcoursExited':
       return {
         title: 'Sortie du parcours',
@@ -872,6 +878,27 @@ export const ROLE_LABELS: Record<Role, string> = {
 export function roleLabel(role: string | null): string {
   if (role === null) return '';
   return isRole(role) ? ROLE_LABELS[role] : role;
+}
+
+const ADJUSTMENT_REASON_LABELS: Record<ActivityHoursAdjustmentReason, string> = {
+  health: 'santé',
+  disability: 'handicap',
+  single_parent_without_childcare: 'parent isolé sans solution de garde',
+  caregiver: 'aidant',
+  employed_part_time: 'emploi à temps partiel',
+  in_training: 'en formation',
+  other: 'autre motif',
+};
+
+const RESUMPTION_REASON_LABELS: Record<ResumptionReason, string> = {
+  remobilised: 'remobilisation',
+  term_reached: 'fin de la période de sanction',
+  other: 'autre motif',
+};
+
+function adjustmentLabel(adjustment: EngagementContractSignedData['activityHoursAdjustment']): string {
+  if (adjustment === null) return '';
+  return ` (${adjustment.kind === 'exempted' ? 'dispense' : 'durée réduite'} : ${ADJUSTMENT_REASON_LABELS[adjustment.reason]})`;
 }
 
 export const RULE_TITLES: Record<RuleId, string> = {

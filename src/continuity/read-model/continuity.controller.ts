@@ -24,7 +24,7 @@ import { evaluateContinuity } from '../rules.js';
 import { continuityEventsOf } from '../timeline.js';
 import { CONTINUITY_MODES, type ContinuityMode, eventsFor } from '../as-known.js';
 import { regimeOn } from '../regime-of-parcours.js';
-import { REGIMES, type Regime } from '../../parcours/domain/regimes.js';
+import { REGIMES, type Regime, regimeOfDate } from '../../parcours/domain/regimes.js';
 import { CONTINUITY_POLICY } from './continuity.scheduler.js';
 
 
@@ -62,6 +62,12 @@ export class ContinuityReport {
   @ApiProperty() policyVersion!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Per rule: open, closed, breaches, warnings, total and median duration (days)' })
   summary!: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Per regime of the policy entry that judged each rupture (spie_2021, plein_emploi), then per rule: open, closed, breaches, warnings',
+  })
+  summaryByRegime!: Record<string, unknown>;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) ruptures!: object[];
 }
 
@@ -177,7 +183,26 @@ export class ContinuityController {
         ]),
       ]);
     }
-    return { evaluatedOn: today, policyVersion: this.policy.version, summary, ruptures };
+    // A rupture belongs to the regime of the facts that started its clock (the entry that judged it).
+    const summaryByRegime: Record<string, Record<string, { open: number; closed: number; breaches: number; warnings: number }>> = {};
+    for (const regime of ['spie_2021', 'plein_emploi'] as const) {
+      const mine = ruptures.filter((rupture) => (rupture.policy.regime ?? regimeOfDate(rupture.policy.effectiveFrom)) === regime);
+      summaryByRegime[regime] = Object.fromEntries(
+        RULE_IDS.map((ruleId) => {
+          const ofRule = mine.filter((rupture) => rupture.ruleId === ruleId);
+          return [
+            ruleId,
+            {
+              open: ofRule.filter((rupture) => rupture.status === 'open').length,
+              closed: ofRule.filter((rupture) => rupture.status === 'closed').length,
+              breaches: ofRule.filter((rupture) => rupture.severity === 'breach').length,
+              warnings: ofRule.filter((rupture) => rupture.severity === 'warning').length,
+            },
+          ];
+        }),
+      );
+    }
+    return { evaluatedOn: today, policyVersion: this.policy.version, summary, summaryByRegime, ruptures };
   }
 }
 

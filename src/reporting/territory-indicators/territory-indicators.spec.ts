@@ -551,7 +551,7 @@ describe('indicators by regime and the transition (issue 14)', () => {
   // Exited in 2024: not open on 1 January 2025, so not in the transition.
   const exitedIn2024 = parcours({ entryOn: '2024-02-05', exits: [exit('2024-11-29', null, 'autre')] });
   // Entered in 2025: under the new law at once.
-  const newcomer = parcours({ entryOn: '2025-02-03', referentPeriods: [{ referentUserId: 'r', partnerId: 'p', assignedOn: '2025-02-10', releasedOn: null }] });
+  const newcomer = parcours({ entryOn: '2025-02-03', referentPeriods: [{ assignedOn: '2025-02-10', releasedOn: null }] });
   const population = [withCe, without, tooLate, exitedIn2024, newcomer];
 
   it('given December 2024, then every open parcours is under the 2021 SPIE regime', () => {
