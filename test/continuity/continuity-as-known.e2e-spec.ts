@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { addDays } from '../../src/continuity/calendar.js';
 import { parisDate } from '../../src/clock.js';
 import { SqlClient } from '../../src/database/sql-client.js';
+import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
@@ -49,9 +50,15 @@ describe('continuity as known (recording dates) and as the facts were (business 
     });
     // Assigned 170 days ago: no contact for 90 days makes R9 a rupture from day -79.
     await post('ml-referent', `/v1/parcours/${parcoursId}/referent`, { referentUserId: 'ml-referent', assignedOn: day(-170) });
-    await running.app.get(SqlClient).query(`UPDATE events SET recorded_at = $2::timestamptz WHERE stream_id = $1`, [`parcours-${parcoursId}`, `${day(-170)}T10:00:00Z`]);
+    const earlier = `${day(-170)}T10:00:00.000Z`;
+    const db = running.app.get(SqlClient);
+    await db.query(`UPDATE events SET recorded_at = $2::timestamptz WHERE stream_id = $1`, [`parcours-${parcoursId}`, earlier]);
+    // The continuity read model keeps its own copy of the events (for the report): the same rewrite there.
+    await running.app.get(ProjectionsService).whenCaughtUp();
+    await db.query(`UPDATE continuity_events SET event = jsonb_set(event, '{recordedAt}', to_jsonb($2::text)) WHERE parcours_id = $1`, [parcoursId, earlier]);
     // The contact of 20 days ago, recorded only today.
     await post('ml-referent', `/v1/parcours/${parcoursId}/contacts`, { contactId: randomUUID(), channel: 'phone', contactedOn: day(-20), partnerId: consortium.missionLocale.id });
+    await running.app.get(ProjectionsService).whenCaughtUp();
   });
 
   afterAll(async () => {
@@ -79,6 +86,20 @@ describe('continuity as known (recording dates) and as the facts were (business 
 
   it('as known before the parcours was recorded at all: nothing, and no regime', async () => {
     expect(await r9(`asOf=${day(-171)}&asKnown=true`)).toMatchObject({ regime: null, findings: [] });
+  });
+
+  it('the continuity report: as known yesterday, the open rupture; as known today or as the facts were, the closed one', async () => {
+    const report = async (query: string) => {
+      const answer = await json(await get('cd63-auditor', `/v1/reports/continuity?territory=cc-thiers-dore-et-montagne&rule=R9&${query}`));
+      return { ...answer, ruptures: (answer.ruptures as Body[]).filter((rupture) => rupture.parcoursId === parcoursId) };
+    };
+    const knownYesterday = await report(`asOf=${yesterday}&asKnown=true`);
+    expect(knownYesterday).toMatchObject({ evaluatedOn: yesterday, mode: 'known' });
+    expect(knownYesterday.ruptures).toEqual([expect.objectContaining({ ruleId: 'R9', status: 'open', observedOn: day(-79), durationDays: 79 })]);
+    expect((await report(`asKnown=true`)).ruptures).toEqual([expect.objectContaining({ status: 'closed', endedOn: day(-20) })]);
+    expect((await report(`asOf=${yesterday}`)).ruptures).toEqual([expect.objectContaining({ status: 'closed', endedOn: day(-20) })]);
+    // Without either, the findings the read model keeps: the same as the facts today.
+    expect((await report('')).ruptures).toEqual([expect.objectContaining({ status: 'closed', endedOn: day(-20) })]);
   });
 
   it('refuses an asKnown that is not a boolean, with a 400 naming the field', async () => {
