@@ -9,8 +9,9 @@
  *   {
  *     "version": "…",                      // quoted in every finding: which policy file judged it
  *     "description": "…",                  // optional
- *     "rules": {                           // all ten rules, each a non-empty list
- *       "R1": [ { "effectiveFrom": "2021-01-01", "source": "D. 262-65-2 CASF", "thresholds": { … } }, … ],
+ *     "rules": {                           // all eleven rules, each a non-empty list
+ *       "R1": [ { "effectiveFrom": "2021-01-01", "regime": "spie_2021", "source": "…", "thresholds": { … } },
+ *               { "effectiveFrom": "2025-01-01", "regime": "plein_emploi", "source": "décret n° 2024-1244…", "thresholds": { … } } ],
  *       …
  *     },
  *     "overrides": {                       // per territory code (ParcoursOpened.territory), any rules
@@ -24,6 +25,10 @@
  * threshold re-asserts it with an entry dated on or after the change: the file then says so
  * explicitly. A fact older than every entry falls under the rule's earliest entry, so an audit
  * never lacks a threshold.
+ *
+ * `regime` (optional) must be the regime in force on `effectiveFrom` (regimes.ts): the shipped file
+ * gives every rule one entry per regime, each with its source, so that a report can say which law
+ * judged a finding.
  *
  * Day thresholds count calendar days after the fact that starts a rule's clock: "breachAfterDays:
  * 42" lets the expected fact happen up to day 42 and makes day 43 a breach. Month thresholds are
