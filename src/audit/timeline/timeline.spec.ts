@@ -93,7 +93,7 @@ describe('buildTimeline', () => {
         [8, 'Action prescrite : aide à la mobilité, Mission locale de Thiers'],
         [9, 'Action mise à jour : aide à la mobilité, commencée'],
         [12, 'Contact : par téléphone, Conseil départemental du Puy-de-Dôme'],
-        [10, "Suspension-remobilisation : refus du contrat d'engagement, 30 % de l'allocation suspendue"],
+        [10, "Suspension-remobilisation : refus du contrat d'engagement, 30 % de l'allocation suspendue, jusqu'au 05/07/2026"],
         [11, 'Reprise du parcours'],
         [13, 'Réorientation demandée : freins levés, vers un parcours emploi'],
         [14, 'Réorientation acceptée : parcours emploi, organisme référent France Travail Thiers'],

@@ -795,7 +795,8 @@ function describe(event: ParcoursEvent, context: LabelContext): Description {
     case 'ParcoursSuspended': {
       const share = event.data.withheldShare;
       const withheld = share === null ? '' : `, ${frenchNumber(Math.round(share * 1000) / 10)} % de l'allocation suspendue`;
-      return { title: 'Suspension-remobilisation', detail: `${SUSPENSION_REASON_LABELS[event.data.reason]}${withheld}` };
+      const until = event.data.plannedEndOn === null ? '' : `, jusqu'au ${frenchDate(event.data.plannedEndOn)}`;
+      return { title: 'Suspension-remobilisation', detail: `${SUSPENSION_REASON_LABELS[event.data.reason]}${withheld}${until}` };
     }
     case 'ParcoursResumed':
       return { title: 'Reprise du parcours', detail: event.data.reason === null ? '' : RESUMPTION_REASON_LABELS[event.data.reason] };

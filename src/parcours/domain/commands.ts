@@ -259,6 +259,8 @@ export interface SuspendParcours extends CommandBase {
   suspendedOn: string;
   /** The share withheld, 0.3 to 1: required from 1 June 2025 (suspension-remobilisation), refused before. */
   withheldShare?: number | null;
+  /** The sanction's last day as decided: required with the share, at most four months on. */
+  plannedEndOn?: string | null;
 }
 
 export interface ResumeParcours extends CommandBase {

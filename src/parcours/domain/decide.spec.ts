@@ -300,6 +300,7 @@ const suspendParcours = (o: Partial<SuspendParcours> = {}): SuspendParcours => (
   reason: 'engagement_contract_refused',
   suspendedOn: '2026-03-05',
   withheldShare: 0.3,
+  plannedEndOn: '2026-07-05',
   ...o,
 });
 
@@ -1170,9 +1171,19 @@ describe('decide', () => {
 
       it('given a suspension on 31 May 2025, then no share: the sanction was not in force', () => {
         const in2025 = [opened({ entryOn: '2025-01-06' })];
-        given(in2025).when(suspendParcours({ suspendedOn: '2025-05-31', withheldShare: null })).then([suspended({ suspendedOn: '2025-05-31', withheldShare: null })]);
-        given(in2025).when(suspendParcours({ suspendedOn: '2025-05-31', withheldShare: 0.3 })).thenRefused('sanction_not_in_force');
-        given(in2025).when(suspendParcours({ suspendedOn: '2025-06-01', withheldShare: 0.3 })).then([suspended({ suspendedOn: '2025-06-01', withheldShare: 0.3 })]);
+        const before = { suspendedOn: '2025-05-31', withheldShare: null, plannedEndOn: null };
+        given(in2025).when(suspendParcours(before)).then([suspended(before)]);
+        given(in2025).when(suspendParcours({ ...before, withheldShare: 0.3 })).thenRefused('sanction_not_in_force');
+        given(in2025).when(suspendParcours({ ...before, plannedEndOn: '2025-07-31' })).thenRefused('sanction_not_in_force');
+        const from = { suspendedOn: '2025-06-01', withheldShare: 0.3, plannedEndOn: '2025-07-31' };
+        given(in2025).when(suspendParcours(from)).then([suspended(from)]);
+      });
+
+      it('given a suspension-remobilisation, then its planned end is required, after it and at most four months on', () => {
+        given(aParcoursFollowedByClaire).when(suspendParcours({ plannedEndOn: null })).thenRefused('invalid_period');
+        given(aParcoursFollowedByClaire).when(suspendParcours({ plannedEndOn: '2026-03-05' })).thenRefused('invalid_period');
+        given(aParcoursFollowedByClaire).when(suspendParcours({ plannedEndOn: '2026-07-06' })).thenRefused('invalid_period');
+        given(aParcoursFollowedByClaire).when(suspendParcours({ plannedEndOn: '2026-04-04' })).then([suspended({ plannedEndOn: '2026-04-04' })]);
       });
 
       it('records the remobilisation that ends it', () => {

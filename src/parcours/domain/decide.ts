@@ -31,7 +31,7 @@ import {
   type StartEmploymentContract,
   type SuspendParcours,
 } from './commands.js';
-import { contractKindAllowedOn, PLEIN_EMPLOI_FROM, registeredAutomatically, regimeOfDate, SUSPENSION_REMOBILISATION_FROM } from './regimes.js';
+import { contractKindAllowedOn, latestSanctionEnd, PLEIN_EMPLOI_FROM, registeredAutomatically, regimeOfDate, SUSPENSION_REMOBILISATION_FROM } from './regimes.js';
 import { ParcoursNotFoundError, ParcoursRuleError, type ParcoursRuleErrorCode } from './errors.js';
 import {
   BARRIER_KINDS,
@@ -596,13 +596,13 @@ function endEmploymentContract(command: EndEmploymentContract, state: ParcoursSt
 // Suspension, exit, reopening
 
 function suspendParcours(command: SuspendParcours, state: ParcoursState): ParcoursEvent[] {
-  const data = { reason: command.reason, suspendedOn: command.suspendedOn, withheldShare: command.withheldShare ?? null };
+  const data = { reason: command.reason, suspendedOn: command.suspendedOn, withheldShare: command.withheldShare ?? null, plannedEndOn: command.plannedEndOn ?? null };
   if (state.status !== 'open') {
     if (state.suspension !== null && sameData(state.suspension, data)) return [];
     throw rule('parcours_not_open', `the parcours is ${state.status}${state.suspension ? ` since ${state.suspension.suspendedOn}` : ''}`);
   }
   checkFactDate(command, state, data.suspendedOn, 'suspendedOn');
-  checkWithheldShare(data.suspendedOn, data.withheldShare);
+  checkWithheldShare(data.suspendedOn, data.withheldShare, data.plannedEndOn);
   return [{ type: 'ParcoursSuspended', data }];
 }
 
@@ -611,13 +611,21 @@ function suspendParcours(command: SuspendParcours, state: ParcoursState): Parcou
  * withholds at least 30 % of the allowance, up to all of it. Its share is stated from that day;
  * before it, the earlier suspension (L. 262-37 CASF) had no such share and none is accepted.
  */
-function checkWithheldShare(suspendedOn: string, share: number | null): void {
+function checkWithheldShare(suspendedOn: string, share: number | null, plannedEndOn: string | null): void {
   if (suspendedOn < SUSPENSION_REMOBILISATION_FROM) {
-    if (share !== null) throw rule('sanction_not_in_force', `the suspension-remobilisation and its withheld share apply from ${SUSPENSION_REMOBILISATION_FROM} (décret 2025-478), not on ${suspendedOn}`);
+    if (share !== null || plannedEndOn !== null) {
+      throw rule('sanction_not_in_force', `the suspension-remobilisation, its withheld share and its planned end apply from ${SUSPENSION_REMOBILISATION_FROM} (décret 2025-478), not on ${suspendedOn}`);
+    }
     return;
   }
   if (share === null || !Number.isFinite(share) || share < 0.3 || share > 1) {
     throw rule('invalid_withheld_share', `a suspension-remobilisation from ${SUSPENSION_REMOBILISATION_FROM} withholds a share between 0.3 and 1 of the allowance (décret 2025-478), got ${share}`);
+  }
+  if (plannedEndOn === null) throw rule('invalid_period', 'plannedEndOn is required: a suspension-remobilisation is decided for one to four months (décret 2025-478)');
+  checkDate(plannedEndOn, 'plannedEndOn');
+  const latest = latestSanctionEnd(suspendedOn);
+  if (plannedEndOn <= suspendedOn || plannedEndOn > latest) {
+    throw rule('invalid_period', `plannedEndOn ${plannedEndOn} must be after the suspension (${suspendedOn}) and at most four months on (${latest}, décret 2025-478)`);
   }
 }
 

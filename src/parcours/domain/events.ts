@@ -418,6 +418,12 @@ export interface ParcoursSuspendedData {
    * from 1 June 2025; `null` before (the earlier suspension of L. 262-37 CASF) and on version 1.
    */
   withheldShare: number | null;
+  /**
+   * The last day of the sanction as decided (one to two months, up to four on a repeated breach:
+   * décret n° 2025-478), for a suspension-remobilisation; `null` before 1 June 2025 and on version 1.
+   * The suspension ends with ParcoursResumed: `remobilised` before this day, `term_reached` after it.
+   */
+  plannedEndOn: string | null;
 }
 
 export interface ParcoursResumedData {

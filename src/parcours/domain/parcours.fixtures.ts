@@ -55,7 +55,7 @@ import type {
   ProcessingRestrictionLifted,
   ProcessingRestrictionLiftedData,
 } from './events.js';
-import { registeredAutomatically, SUSPENSION_REMOBILISATION_FROM } from './regimes.js';
+import { latestSanctionEnd, registeredAutomatically, SUSPENSION_REMOBILISATION_FROM } from './regimes.js';
 
 export const TODAY = '2026-03-20';
 export const ENTRY_ON = '2026-01-05';
@@ -262,8 +262,10 @@ export function employmentContractEnded(data: Partial<EmploymentContractEndedDat
 export function suspended(data: Partial<ParcoursSuspendedData> = {}): ParcoursSuspended {
   const suspendedOn = data.suspendedOn ?? '2026-03-05';
   // A suspension-remobilisation from 1 June 2025 states its share (décret 2025-478); none before.
-  const withheldShare = suspendedOn >= SUSPENSION_REMOBILISATION_FROM ? 0.3 : null;
-  return { type: 'ParcoursSuspended', data: { reason: 'engagement_contract_refused', suspendedOn, withheldShare, ...data } };
+  const remobilisation = suspendedOn >= SUSPENSION_REMOBILISATION_FROM;
+  const withheldShare = remobilisation ? 0.3 : null;
+  const plannedEndOn = remobilisation ? latestSanctionEnd(suspendedOn) : null;
+  return { type: 'ParcoursSuspended', data: { reason: 'engagement_contract_refused', suspendedOn, withheldShare, plannedEndOn, ...data } };
 }
 
 export function resumed(resumedOn = '2026-03-16', reason: ParcoursResumedData['reason'] = null): ParcoursResumed {

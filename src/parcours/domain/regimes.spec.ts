@@ -1,4 +1,4 @@
-import { contractKindAllowedOn, effectiveContractEnd, regimeOfDate, regimeOfParcours, registeredAutomatically } from './regimes.js';
+import { contractKindAllowedOn, effectiveContractEnd, latestSanctionEnd, regimeOfDate, regimeOfParcours, registeredAutomatically } from './regimes.js';
 
 describe('regimes, derived from dates', () => {
   it('a fact of 31 December 2024 falls under the 2021 SPIE rules, one of 1 January 2025 under the plein-emploi law', () => {
@@ -27,6 +27,11 @@ describe('regimes, derived from dates', () => {
     expect(effectiveContractEnd('CER', '2027-06-30')).toBe('2026-12-31');
     expect(effectiveContractEnd('PPAE', '2026-06-30')).toBe('2026-06-30');
     expect(effectiveContractEnd('CE', '2027-06-30')).toBe('2027-06-30');
+  });
+
+  it('ends a suspension-remobilisation at most four calendar months on, clamped to the month’s end', () => {
+    expect(latestSanctionEnd('2025-06-01')).toBe('2025-10-01');
+    expect(latestSanctionEnd('2025-10-31')).toBe('2026-02-28');
   });
 
   it('registers automatically from 2025 only', () => {

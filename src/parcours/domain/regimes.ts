@@ -16,6 +16,7 @@
  *
  * A date is a calendar date `YYYY-MM-DD`; ISO dates compare as strings.
  */
+import { daysInMonth } from './business-date.js';
 import type { EngagementContractKind } from './events.js';
 
 export const REGIMES = ['spie_2021', 'transition', 'plein_emploi'] as const;
@@ -74,4 +75,17 @@ export function effectiveContractEnd(kind: EngagementContractKind, endsOn: strin
 /** Whether the automatic registration with France Travail applies to a parcours opened on `entryOn` (L. 5411-5-1 code du travail, from 2025). */
 export function registeredAutomatically(entryOn: string): boolean {
   return entryOn >= PLEIN_EMPLOI_FROM;
+}
+
+/** The longest suspension-remobilisation: four months, on a repeated breach (décret n° 2025-478). */
+export const SANCTION_MAX_MONTHS = 4;
+
+/** The last day a suspension-remobilisation starting on `suspendedOn` may be decided to last to (calendar months, clamped to the month's end). */
+export function latestSanctionEnd(suspendedOn: string): string {
+  const year = Number(suspendedOn.slice(0, 4));
+  const month = Number(suspendedOn.slice(5, 7)) - 1 + SANCTION_MAX_MONTHS;
+  const targetYear = year + Math.floor(month / 12);
+  const targetMonth = (month % 12) + 1;
+  const day = Math.min(Number(suspendedOn.slice(8, 10)), daysInMonth(targetYear, targetMonth));
+  return `${String(targetYear).padStart(4, '0')}-${String(targetMonth).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }

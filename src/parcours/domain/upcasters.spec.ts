@@ -16,7 +16,7 @@ describe('parcours upcasters (schema version 2 of four events)', () => {
 
   it('reads a version 1 contract without adjustment, a version 1 suspension without share, a version 1 resumption without reason', () => {
     expect(registry.upcast('EngagementContractSigned', 1, { kind: 'CE', weeklyActivityHours: 15 }).data).toEqual({ kind: 'CE', weeklyActivityHours: 15, activityHoursAdjustment: null });
-    expect(registry.upcast('ParcoursSuspended', 1, { suspendedOn: '2025-07-01' }).data).toEqual({ suspendedOn: '2025-07-01', withheldShare: null });
+    expect(registry.upcast('ParcoursSuspended', 1, { suspendedOn: '2025-07-01' }).data).toEqual({ suspendedOn: '2025-07-01', withheldShare: null, plannedEndOn: null });
     expect(registry.upcast('ParcoursResumed', 1, { resumedOn: '2025-08-01' }).data).toEqual({ resumedOn: '2025-08-01', reason: null });
   });
 

@@ -33,7 +33,7 @@ export const PARCOURS_UPCASTERS: readonly Upcaster[] = Object.freeze([
     // Version 2 records the share withheld (suspension-remobilisation, décret 2025-478); unknown before.
     type: 'ParcoursSuspended',
     fromVersion: 1,
-    upcast: (data: unknown) => ({ ...(data as Data), withheldShare: null }),
+    upcast: (data: unknown) => ({ ...(data as Data), withheldShare: null, plannedEndOn: null }),
   },
   {
     type: 'ParcoursResumed',

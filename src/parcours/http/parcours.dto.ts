@@ -276,6 +276,10 @@ export class SuspendParcoursDto {
   @Min(0.3)
   @Max(1)
   withheldShare?: number | null;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true, description: 'Last day of the sanction as decided (at most four months on): required from 2025-06-01, refused before' })
+  @IsOptional()
+  @IsCalendarDate()
+  plannedEndOn?: string | null;
 }
 
 export class ResumeParcoursDto {

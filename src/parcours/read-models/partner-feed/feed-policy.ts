@@ -133,7 +133,7 @@ const FIELD_CATALOGUE = {
     rsaSocleAtStart: 'value',
   },
   EmploymentContractEnded: { contractId: 'value', endedOn: 'value', reason: 'value' },
-  ParcoursSuspended: { reason: 'value', suspendedOn: 'value', withheldShare: 'value' },
+  ParcoursSuspended: { reason: 'value', suspendedOn: 'value', withheldShare: 'value', plannedEndOn: 'value' },
   ParcoursResumed: { resumedOn: 'value', reason: 'value' },
   ParcoursExited: { category: 'value', reason: 'value', exitedOn: 'value' },
   ParcoursReopened: { reason: 'value', reopenedOn: 'value' },

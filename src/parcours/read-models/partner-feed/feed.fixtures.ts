@@ -131,7 +131,7 @@ export const validEvent: fc.Arbitrary<ParcoursEvent> = fc.oneof(
     }),
   }),
   fc.record({ type: fc.constant('EmploymentContractEnded' as const), data: fc.record({ contractId: id, endedOn: date, reason: oneOf(EMPLOYMENT_CONTRACT_END_REASONS) }) }),
-  fc.record({ type: fc.constant('ParcoursSuspended' as const), data: fc.record({ reason: oneOf(SUSPENSION_REASONS), suspendedOn: date, withheldShare: fc.option(fc.constantFrom(0.3, 0.5, 1), { nil: null }) }) }),
+  fc.record({ type: fc.constant('ParcoursSuspended' as const), data: fc.record({ reason: oneOf(SUSPENSION_REASONS), suspendedOn: date, withheldShare: fc.option(fc.constantFrom(0.3, 0.5, 1), { nil: null }), plannedEndOn: fc.option(date, { nil: null }) }) }),
   fc.record({ type: fc.constant('ParcoursResumed' as const), data: fc.record({ resumedOn: date, reason: fc.option(oneOf(RESUMPTION_REASONS), { nil: null }) }) }),
   fc.record({ type: fc.constant('ParcoursExited' as const), data: fc.record({ category: oneOf(EXIT_CATEGORIES), reason: oneOf(EXIT_REASONS), exitedOn: date }) }),
   fc.record({ type: fc.constant('ParcoursReopened' as const), data: fc.record({ reason: oneOf(REOPEN_REASONS), reopenedOn: date }) }),
