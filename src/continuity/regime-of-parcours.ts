@@ -5,8 +5,6 @@
 import { PLEIN_EMPLOI_FROM, type Regime, regimeOfParcours } from '../parcours/domain/regimes.js';
 import { businessDateOf, type ContinuityEvent } from './timeline.js';
 
-const LAST_DAY_BEFORE_LAW = '2024-12-31';
-
 /** The regime of the parcours on `asOf`; null when it had not opened by then (in business dates). */
 export function regimeOn(events: readonly ContinuityEvent[], asOf: string): Regime | null {
   const opening = events.find((event) => event.type === 'ParcoursOpened');
@@ -15,15 +13,18 @@ export function regimeOn(events: readonly ContinuityEvent[], asOf: string): Regi
 }
 
 /**
- * Whether the parcours was open on 1 January 2025: entered before it and not exited then (an exit
- * in 2024 followed by a reopening in 2024 leaves it open). Exits and reopenings in business-date
- * order, the stream version breaking ties, as the continuity timeline orders them.
+ * Whether the parcours was open on 1 January 2025: entered before it, neither exited on that day
+ * (an exit closes from its own day, a reopening opens from its own: an exit in 2024 reopened by
+ * then leaves it open) nor archived by then — as the territory indicators count "open on a day".
+ * Exits and reopenings in business-date order, the stream version breaking ties, as the
+ * continuity timeline orders them.
  */
 export function openOnTransitionDay(events: readonly ContinuityEvent[]): boolean {
   const opening = events.find((event) => event.type === 'ParcoursOpened');
   if (opening === undefined || opening.data.entryOn >= PLEIN_EMPLOI_FROM) return false;
+  if (events.some((event) => event.type === 'ParcoursArchived' && event.data.archivedOn <= PLEIN_EMPLOI_FROM)) return false;
   const moves = events
-    .filter((event) => (event.type === 'ParcoursExited' || event.type === 'ParcoursReopened') && businessDateOf(event) <= LAST_DAY_BEFORE_LAW)
+    .filter((event) => (event.type === 'ParcoursExited' || event.type === 'ParcoursReopened') && businessDateOf(event) <= PLEIN_EMPLOI_FROM)
     .sort((a, b) => (businessDateOf(a) < businessDateOf(b) ? -1 : businessDateOf(a) > businessDateOf(b) ? 1 : a.streamVersion - b.streamVersion));
   return moves.at(-1)?.type !== 'ParcoursExited';
 }
