@@ -43,7 +43,7 @@ function longHistory(parcoursId: string): NewEvent[] {
     if (!contract || day >= contract.endsOn) {
       if (contract) commands.push({ type: 'EndEngagementContract', contractId: contract.id, endedOn: dayOf(entry, contract.endsOn), reason: 'term_reached' } as never);
       contract = { id: randomUUID(), endsOn: day + 180 };
-      commands.push({ type: 'SignEngagementContract', contractId: contract.id, kind: 'CE', signedOn: dayOf(entry, day), startsOn: dayOf(entry, day), endsOn: dayOf(entry, contract.endsOn), weeklyActivityHours: 15 } as never);
+      commands.push({ type: 'SignEngagementContract', contractId: contract.id, kind: dayOf(entry, day) < '2025-01-01' ? 'CER' : 'CE', signedOn: dayOf(entry, day), startsOn: dayOf(entry, day), endsOn: dayOf(entry, contract.endsOn), weeklyActivityHours: 15 } as never);
       continue;
     }
     step += 1;

@@ -56,7 +56,12 @@ export function history(parcoursId: string): { events: NewEvent[]; state: Parcou
   if (oriented && chance(0.8)) commands.push({ type: 'AssignReferent', referent: { userId: `referent-${between(1, 60)}`, partnerId: orientedTo.id, roles: ['referent'], partnerActive: true }, assignedOn: at(between(1, 20)) } as never);
   const appointments = between(3, 15);
   for (let index = 0; index < appointments; index += 1) commands.push({ type: 'RecordAppointment', appointmentId: randomUUID(), kind: pick(['accompaniment', 'accompaniment', 'orientation', 'other'] as const), scheduledOn: at(between(5, 40)), outcome: pick(['seen', 'seen', 'seen', 'no_show', 'excused'] as const), partnerId: orientedTo.id } as never);
-  if (oriented && chance(0.7)) commands.push({ type: 'SignEngagementContract', contractId: randomUUID(), kind: pick(['CE', 'CER'] as const), signedOn: at(between(1, 10)), startsOn: at(0), endsOn: dayOf(entry, day + 180), weeklyActivityHours: between(5, 20) } as never);
+  if (oriented && chance(0.7)) {
+    const signedOn = at(between(1, 10));
+    // The kind of the regime of the signature (regimes.ts): the decider refuses the other.
+    const kind = signedOn < '2025-01-01' ? pick(['CER', 'PPAE'] as const) : 'CE';
+    commands.push({ type: 'SignEngagementContract', contractId: randomUUID(), kind, signedOn, startsOn: at(0), endsOn: dayOf(entry, day + 180), weeklyActivityHours: between(5, 20) } as never);
+  }
   const contacts = between(5, 25);
   for (let index = 0; index < contacts; index += 1) commands.push({ type: 'RecordContact', contactId: randomUUID(), channel: pick(['phone', 'email', 'sms', 'in_person'] as const), contactedOn: at(between(3, 20)), partnerId: orientedTo.id } as never);
   for (let index = 0, actions = between(0, 4); index < actions; index += 1) commands.push({ type: 'PrescribeAction', actionId: randomUUID(), kind: pick(['training', 'immersion_pmsmp', 'mobility_aid', 'digital'] as const), prescribedOn: at(between(3, 20)) } as never);

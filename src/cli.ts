@@ -54,7 +54,8 @@ export function buildCli(): Command {
     .option('--siret <siret>', 'SIRET, 14 digits')
     .requiredOption('--admin-sub <sub>', "the administrator's user id (sub)")
     .requiredOption('--admin-name <name>', "the administrator's display name")
-    .action(async (options: { name: string; kind: string; territory: string[]; siret?: string; adminSub: string; adminName: string }) => {
+    .option('--force', 'bootstrap although organisations exist (refused otherwise); journaled')
+    .action(async (options: { name: string; kind: string; territory: string[]; siret?: string; adminSub: string; adminName: string; force?: boolean }) => {
       const { bootstrapPlatform } = await import('./partners/bootstrap.js');
       const partnerId = await bootstrapPlatform(loadConfig(), options);
       process.stdout.write(`organisation ${partnerId} registered; ${options.adminSub} is platform administrator\n`);
@@ -116,8 +117,9 @@ export function buildCli(): Command {
     .requiredOption('--as-of <date>', 'YYYY-MM-DD')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'html']).default('csv'))
     .option('--out <file>', 'write there instead of the standard output')
-    .description('the ruptures of every parcours of a territory as of a date')
-    .action(async (options: { territory: string; asOf: string; format: string; out?: string }) => {
+    .option('--as-known', 'the ruptures the system showed on that date (events recorded by then) rather than as the facts were')
+    .description('the ruptures of every parcours of a territory as of a date, by regime')
+    .action(async (options: { territory: string; asOf: string; format: string; out?: string; asKnown?: boolean }) => {
       const { continuityCommand } = await import('./audit/audit-cli.js');
       process.stdout.write(await continuityCommand(loadConfig(), options));
     });

@@ -46,8 +46,11 @@ export async function verifyCommand(config: AppConfig, options: { stream?: strin
     });
     bar?.stop();
     await journal({ operation: 'audit.verify', recordType: options.stream ? 'parcours' : 'store', recordId: options.stream ?? options.category ?? '*' });
-    for (const item of report.breaks) process.stdout.write(`${item.kind}\t${item.streamId}\tversion ${item.streamVersion}\tevent ${item.eventId}\t${item.detail}\n`);
-    process.stdout.write(`${report.streams} streams, ${report.events} events verified: ${report.breaks.length ? `${report.breaks.length} break(s)` : 'every chain holds'}\n`);
+    for (const item of report.breaks) {
+      const versions = item.firstVersion === item.lastVersion ? `version ${item.firstVersion}` : `versions ${item.firstVersion}..${item.lastVersion}`;
+      process.stdout.write(`${item.kind}\t${item.streamId}\t${versions}\tevent ${item.eventId || '-'}\t${item.detail}\n`);
+    }
+    process.stdout.write(`${report.streams} streams, ${report.events} events verified: ${report.tamperings ? `${report.tamperings} tampering(s)` : 'every chain holds'}\n`);
     return report.breaks.length ? 1 : 0;
   });
 }
@@ -75,15 +78,16 @@ export async function timelineCommand(config: AppConfig, parcoursId: string, opt
   });
 }
 
-export async function continuityCommand(config: AppConfig, options: { territory: string; asOf: string; format: string; out?: string }): Promise<string> {
+export async function continuityCommand(config: AppConfig, options: { territory: string; asOf: string; format: string; out?: string; asKnown?: boolean }): Promise<string> {
   if (!isKnownTerritory(options.territory)) throw new Error(`unknown territory ${options.territory} (see GET /v1/territories)`);
   assertBusinessDate(options.asOf, '--as-of');
   return withAudit(config, async (audit, journal) => {
-    const results = await audit.territoryContinuity(options.territory, options.asOf);
+    const mode = options.asKnown ? 'known' : 'facts';
+    const results = await audit.territoryContinuity(options.territory, options.asOf, mode);
     await journal({ operation: 'audit.continuity', recordType: 'territory', recordId: options.territory });
     const text =
       options.format === 'html'
-        ? continuityReportHtml(results, { territory: options.territory, asOf: options.asOf, policyVersion: audit.policyVersion })
+        ? continuityReportHtml(results, { territory: options.territory, asOf: options.asOf, policyVersion: audit.policyVersion, mode })
         : caomCsvText(continuityReportRows(results, options.territory));
     return output(text, options.out);
   });

@@ -46,10 +46,22 @@ export class TimelineResponse {
   @ApiProperty({ type: 'object', additionalProperties: true }) lanes!: object;
 }
 
+export class ChainBreakResponse {
+  @ApiProperty() streamId!: string;
+  @ApiProperty({ enum: ['changed', 'missing', 'reordered', 'truncated'] }) kind!: string;
+  @ApiProperty({ description: 'First version concerned (a missing range, the versions moved, the changed event)' }) firstVersion!: number;
+  @ApiProperty({ description: 'Last version concerned, included' }) lastVersion!: number;
+  @ApiProperty({ description: 'The stored row where the break shows (for a deletion: the first row after the gap)' }) streamVersion!: number;
+  @ApiProperty({ description: "The row's event id; empty for a truncation" }) eventId!: string;
+  @ApiProperty() globalPosition!: number;
+  @ApiProperty() detail!: string;
+}
+
 export class VerifyResponse {
   @ApiProperty() streams!: number;
   @ApiProperty() events!: number;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Each changed, missing or reordered event' }) breaks!: object[];
+  @ApiProperty({ description: 'Tamperings found: one per break (a swap of two events is one, a deleted run of events is one)' }) tamperings!: number;
+  @ApiProperty({ type: [ChainBreakResponse], description: 'One break per tampering' }) breaks!: ChainBreakResponse[];
 }
 
 /** Read-only audit API for auditors (DESIGN §1): every call is journaled. */

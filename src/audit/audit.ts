@@ -5,6 +5,9 @@ import type { Finding } from '../continuity/findings.js';
 import type { ContinuityPolicy } from '../continuity/policy.js';
 import { evaluateContinuity } from '../continuity/rules.js';
 import { continuityEventsOf } from '../continuity/timeline.js';
+import { type ContinuityMode, eventsFor } from '../continuity/as-known.js';
+import { regimeOn } from '../continuity/regime-of-parcours.js';
+import type { ParcoursFindings } from './continuity-report.js';
 import { parcoursStreamId } from '../parcours/parcours-write.js';
 import { type Replay, type ReplayMode, replayAsOf } from './replay.js';
 import { type Timeline, buildTimeline } from './timeline/timeline.js';
@@ -48,14 +51,15 @@ export class Audit {
     return replayAsOf(await this.facts(parcoursId), asOf, mode);
   }
 
-  async findings(parcoursId: string, asOf: string): Promise<{ events: EventFacts[]; findings: Finding[] }> {
+  async findings(parcoursId: string, asOf: string, mode: ContinuityMode = 'facts'): Promise<{ events: EventFacts[]; findings: Finding[] }> {
     const events = await this.facts(parcoursId);
-    return { events, findings: this.evaluate(events, asOf) };
+    return { events, findings: this.evaluate(events, asOf, mode) };
   }
 
-  private evaluate(events: readonly EventFacts[], asOf: string): Finding[] {
+  /** `mode` 'known': only the events recorded by the end of `asOf` (as-known.ts). */
+  private evaluate(events: readonly EventFacts[], asOf: string, mode: ContinuityMode = 'facts'): Finding[] {
     const territory = (events[0]?.data as { territory?: string } | undefined)?.territory;
-    return evaluateContinuity(continuityEventsOf(events), asOf, this.policy, territory);
+    return evaluateContinuity(continuityEventsOf(eventsFor(events, asOf, mode)), asOf, this.policy, territory);
   }
 
   async timeline(parcoursId: string, asOf: string): Promise<Timeline> {
@@ -76,19 +80,25 @@ export class Audit {
    * The ruptures of every parcours of a territory as of a date, from the store (not from the
    * continuity read model it checks), read a chunk of streams per round trip.
    */
-  async territoryContinuity(territory: string, asOf: string, chunkSize = 500): Promise<Array<{ parcoursId: string; findings: Finding[] }>> {
+  async territoryContinuity(territory: string, asOf: string, mode: ContinuityMode = 'facts', chunkSize = 500): Promise<ParcoursFindings[]> {
     const ids = await this.db.query<{ parcours_id: string }>('SELECT parcours_id FROM parcours_details WHERE territory = $1 ORDER BY parcours_id', [territory]);
     const chunks: string[][] = [];
     for (let start = 0; start < ids.length; start += chunkSize) chunks.push(ids.slice(start, start + chunkSize).map((row) => row.parcours_id));
     const read = (chunk: string[] | undefined) => (chunk ? this.store.readStreamFacts(chunk.map(parcoursStreamId)) : undefined);
-    const result: Array<{ parcoursId: string; findings: Finding[] }> = [];
+    const result: ParcoursFindings[] = [];
     // The next chunk is read while this one is evaluated: the database and this process work at once.
     let next = read(chunks[0]);
     try {
       for (let index = 0; index < chunks.length; index += 1) {
         const streams = await next!;
         next = read(chunks[index + 1]);
-        for (const parcoursId of chunks[index]!) result.push({ parcoursId, findings: this.evaluate(streams.get(parcoursStreamId(parcoursId)) ?? [], asOf) });
+        for (const parcoursId of chunks[index]!) {
+          const events = streams.get(parcoursStreamId(parcoursId)) ?? [];
+          const known = eventsFor(events, asOf, mode);
+          // As known, a parcours whose opening was not recorded yet did not exist: left out of the report.
+          if (known.length === 0) continue;
+          result.push({ parcoursId, regime: regimeOn(continuityEventsOf(known), asOf), findings: this.evaluate(events, asOf, mode) });
+        }
       }
     } catch (error) {
       next?.catch(() => undefined); // the read ahead is abandoned with the audit

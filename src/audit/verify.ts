@@ -11,6 +11,8 @@ export interface VerifyScope {
 export interface VerifyReport {
   streams: number;
   events: number;
+  /** How many tamperings the breaks show: one per break (a break is a tampering, not a symptom: hash-chain.ts). */
+  tamperings: number;
   breaks: ChainBreak[];
 }
 
@@ -43,7 +45,7 @@ export async function verifyStore(
     onProgress?.({ streams: Math.min(start + STREAMS_PER_BATCH, streams.length), totalStreams: streams.length, breaks: breaks.length });
   }
   breaks.push(...(await truncations(db, scope)));
-  return { streams: streams.length, events, breaks };
+  return { streams: streams.length, events, tamperings: breaks.length, breaks };
 }
 
 /**
@@ -70,6 +72,8 @@ async function truncations(db: SqlExecutor, scope: VerifyScope): Promise<ChainBr
     streamId: row.stream_id,
     streamVersion: row.stored + 1,
     kind: 'truncated' as const,
+    firstVersion: row.stored + 1,
+    lastVersion: row.anchored,
     eventId: '',
     globalPosition: 0,
     detail:

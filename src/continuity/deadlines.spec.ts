@@ -81,7 +81,11 @@ describe('nextDeadlines', () => {
 
   it('keeps the deadlines of the clocks a suspension does not stop', () => {
     const suspendedWithoutReferent = [...aParcoursSuspendedSince5March, referentReleased({ releasedOn: '2026-03-10' })];
-    expect(deadlines(suspendedWithoutReferent, '2026-03-12')).toEqual([{ ruleId: 'R10', severity: 'breach', dueOn: '2026-03-18' }]);
+    // R10 (handover, 7 days) and R4 (every period without a référent, 15 days) both watch the release.
+    expect(deadlines(suspendedWithoutReferent, '2026-03-12')).toEqual([
+      { ruleId: 'R10', severity: 'breach', dueOn: '2026-03-18' },
+      { ruleId: 'R4', severity: 'breach', dueOn: '2026-03-26' },
+    ]);
   });
 
   it('an exited parcours has none', () => {
@@ -100,7 +104,10 @@ describe('nextDeadlines', () => {
 
   it('keeps the deadlines of the clocks a restriction does not stop, and those of an opposition', () => {
     const restrictedWithoutReferent = [...aParcoursFollowedByClaire, processingRestricted({ restrictedOn: '2026-03-05' }), referentReleased({ releasedOn: '2026-03-10' })];
-    expect(deadlines(restrictedWithoutReferent, '2026-03-12')).toEqual([{ ruleId: 'R10', severity: 'breach', dueOn: '2026-03-18' }]);
+    expect(deadlines(restrictedWithoutReferent, '2026-03-12')).toEqual([
+      { ruleId: 'R10', severity: 'breach', dueOn: '2026-03-18' },
+      { ruleId: 'R4', severity: 'breach', dueOn: '2026-03-26' },
+    ]);
     expect(deadlines([...aParcoursFollowedByClaire, ...opposedFromTo('2026-03-05', '2026-04-04')], '2026-03-06')).toEqual(deadlines(aParcoursFollowedByClaire, '2026-03-06'));
   });
 

@@ -4,8 +4,8 @@ import { DEFAULT_POLICY, InvalidPolicyError, parsePolicy, resolveThresholds, RUL
 import defaultPolicyFile from './policies/default-policy.json' with { type: 'json' };
 
 describe('the default policy file', () => {
-  it('loads, with a version and a dated entry for each of the ten rules', () => {
-    expect(DEFAULT_POLICY.version).toBe('spie-63-default-2025.1');
+  it('loads, with a version and a dated entry for each rule', () => {
+    expect(DEFAULT_POLICY.version).toBe('spie-63-default-2026.1');
     for (const ruleId of RULE_IDS) expect(DEFAULT_POLICY.rules[ruleId].length).toBeGreaterThan(0);
   });
 
@@ -35,6 +35,45 @@ describe('the default policy file', () => {
   });
 });
 
+describe('regimes in the policy file', () => {
+  it('gives every rule one entry for the 2021 SPIE regime and one for the plein-emploi law, each with its source', () => {
+    for (const ruleId of RULE_IDS) {
+      const schedule = DEFAULT_POLICY.rules[ruleId];
+      expect(schedule.map((entry) => [entry.effectiveFrom, entry.regime])).toEqual([
+        ['2021-01-01', 'spie_2021'],
+        ['2025-01-01', 'plein_emploi'],
+      ]);
+      for (const entry of schedule) expect(entry.source).toEqual(expect.any(String));
+    }
+  });
+
+  it('given a fact of 31 December 2024, then the 2021 entry; given 1 January 2025, then the plein-emploi entry', () => {
+    for (const ruleId of RULE_IDS) {
+      expect(resolveThresholds(DEFAULT_POLICY, ruleId, '2024-12-31').regime).toBe('spie_2021');
+      expect(resolveThresholds(DEFAULT_POLICY, ruleId, '2025-01-01').regime).toBe('plein_emploi');
+    }
+  });
+
+  it('cites the décrets: D. 5411-14-1 and décret 2024-1244 for R2 from 2025, the 15 hours for R11', () => {
+    expect(resolveThresholds(DEFAULT_POLICY, 'R2', '2025-01-01').source).toContain('D. 5411-14-1');
+    expect(resolveThresholds(DEFAULT_POLICY, 'R2', '2025-01-01').source).toContain('2024-1244');
+    expect(resolveThresholds(DEFAULT_POLICY, 'R11', '2025-01-01').thresholds).toEqual({ minimumWeeklyHours: 15 });
+    expect(resolveThresholds(DEFAULT_POLICY, 'R11', '2024-12-31').thresholds).toEqual({ minimumWeeklyHours: null });
+  });
+
+  it('refuses an entry filed under the wrong regime, and fills in the regime a file omits', () => {
+    const withRegime = (regime: string) => () =>
+      policyWith((document) => {
+        document.overrides[EPCI] = { R3: [{ effectiveFrom: '2025-03-01', regime, source: null, thresholds: { warningAfterDays: null, breachAfterDays: 20 } }] };
+      });
+    expect(withRegime('spie_2021')).toThrow('policy.overrides.cc-thiers-dore-et-montagne.R3[0].regime must be "plein_emploi", the regime in force on 2025-03-01');
+    const omitted = policyWith((document) => {
+      document.overrides[EPCI] = { R3: [{ effectiveFrom: '2025-03-01', source: null, thresholds: { warningAfterDays: null, breachAfterDays: 20 } }] };
+    });
+    expect(resolveThresholds(omitted, 'R3', '2025-04-01', EPCI)).toMatchObject({ regime: 'plein_emploi', territory: EPCI });
+  });
+});
+
 describe('resolveThresholds', () => {
   it('applies the 2021 SPIE rules to an R2 fact of 31 December 2024 and the plein emploi ones from 1 January 2025', () => {
     const before = resolveThresholds(DEFAULT_POLICY, 'R2', '2024-12-31');
@@ -59,14 +98,19 @@ describe('resolveThresholds', () => {
     });
 
     it("applies the territory's thresholds to its parcours from the override's date", () => {
-      expect(resolveThresholds(policy, 'R3', '2026-02-08', EPCI)).toEqual({
+      expect(resolveThresholds(policy, 'R3', '2024-02-08', EPCI)).toEqual({
         version: DEFAULT_POLICY.version,
         effectiveFrom: '2023-01-01',
+        regime: 'spie_2021',
         territory: EPCI,
         source: 'Conseil départemental, délibération 2022-118',
         thresholds: { warningAfterDays: 10, breachAfterDays: 21 },
       });
       expect(resolveThresholds(policy, 'R3', '2022-12-31', EPCI)).toMatchObject({ territory: null, thresholds: { breachAfterDays: 30 } });
+    });
+
+    it('yields to the plein-emploi entry of 2025 like to any later national change: a territory re-asserts its threshold from 2025-01-01', () => {
+      expect(resolveThresholds(policy, 'R3', '2026-02-08', EPCI)).toMatchObject({ territory: null, effectiveFrom: '2025-01-01', regime: 'plein_emploi' });
     });
 
     it('leaves other territories and other rules to the policy', () => {
@@ -110,7 +154,7 @@ describe('parsePolicy', () => {
     expect(broken((document) => (rules(document).R1[0].thresholds = { warningAfterDays: 30, breachAfterDay: 42 }))).toThrow(
       'policy.rules.R1[0].thresholds.breachAfterDay must be absent',
     );
-    expect(broken((document) => (rules(document).R11 = rules(document).R1))).toThrow('policy.rules.R11 must be absent');
+    expect(broken((document) => (rules(document).R12 = rules(document).R1))).toThrow('policy.rules.R12 must be absent');
   });
 
   it('refuses a warning that would come after the breach', () => {

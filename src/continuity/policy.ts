@@ -1,5 +1,5 @@
 /**
- * The dated continuity policy (DESIGN §6): the thresholds of rules R1–R10, each rule's thresholds
+ * The dated continuity policy (DESIGN §6): the thresholds of rules R1–R11, each rule's thresholds
  * listed with the date they took effect, so that an audit applies the rule in force when the facts
  * happened — the 2021 SPIE rules before 2025-01-01, the *loi pour le plein emploi* ones after —
  * and never judges a 2024 orientation by a 2025 law.
@@ -9,8 +9,9 @@
  *   {
  *     "version": "…",                      // quoted in every finding: which policy file judged it
  *     "description": "…",                  // optional
- *     "rules": {                           // all ten rules, each a non-empty list
- *       "R1": [ { "effectiveFrom": "2021-01-01", "source": "D. 262-65-2 CASF", "thresholds": { … } }, … ],
+ *     "rules": {                           // all eleven rules, each a non-empty list
+ *       "R1": [ { "effectiveFrom": "2021-01-01", "regime": "spie_2021", "source": "…", "thresholds": { … } },
+ *               { "effectiveFrom": "2025-01-01", "regime": "plein_emploi", "source": "décret n° 2024-1244…", "thresholds": { … } } ],
  *       …
  *     },
  *     "overrides": {                       // per territory code (ParcoursOpened.territory), any rules
@@ -25,6 +26,10 @@
  * explicitly. A fact older than every entry falls under the rule's earliest entry, so an audit
  * never lacks a threshold.
  *
+ * `regime` (optional) must be the regime in force on `effectiveFrom` (regimes.ts): the shipped file
+ * gives every rule one entry per regime, each with its source, so that a report can say which law
+ * judged a finding.
+ *
  * Day thresholds count calendar days after the fact that starts a rule's clock: "breachAfterDays:
  * 42" lets the expected fact happen up to day 42 and makes day 43 a breach. Month thresholds are
  * calendar months with end-of-month clamping.
@@ -32,8 +37,9 @@
 import { PARCOURS_TYPES, type ParcoursType } from '../parcours/domain/events.js';
 import defaultPolicyFile from './policies/default-policy.json' with { type: 'json' };
 import { isBusinessDate } from '../parcours/domain/business-date.js';
+import { regimeOfDate } from '../parcours/domain/regimes.js';
 
-export const RULE_IDS = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9', 'R10'] as const;
+export const RULE_IDS = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9', 'R10', 'R11'] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
 /** A clock counted from the fact that starts it: warning from day `warningAfterDays + 1`, breach from day `breachAfterDays + 1`. */
@@ -60,6 +66,15 @@ export interface ReexaminationThresholds {
   breachAfterMonthsWithVulnerabilities: number;
 }
 
+/**
+ * R11: the weekly activity hours a contrat d'engagement states (L. 5411-6-1 code du travail, from
+ * 2025: at least 15 hours, lowered or waived by the person's situation with a coded reason). `null`:
+ * no activity duty in that regime (the 2021 CER and PPAE had none), so the rule holds nothing.
+ */
+export interface ActivityDutyThresholds {
+  minimumWeeklyHours: number | null;
+}
+
 export interface RuleThresholds {
   R1: DayThresholds;
   R2: ContractAfterOrientationThresholds;
@@ -71,10 +86,17 @@ export interface RuleThresholds {
   R8: DayThresholds;
   R9: DayThresholds;
   R10: DayThresholds;
+  R11: ActivityDutyThresholds;
 }
 
 export interface DatedThresholds<Thresholds> {
   effectiveFrom: string;
+  /**
+   * The regime the entry belongs to, derived from `effectiveFrom` (regimes.ts) and checked against
+   * it when the file is loaded: an entry dated 2025 or later is the plein-emploi law's, an older
+   * one the 2021 SPIE rules'. A file may omit it; the loader fills it in.
+   */
+  regime: 'spie_2021' | 'plein_emploi';
   /** The legal or local source, shown in audit reports. */
   source: string | null;
   thresholds: Thresholds;
@@ -94,6 +116,8 @@ export interface ContinuityPolicy {
 export interface AppliedPolicy<R extends RuleId = RuleId> {
   version: string;
   effectiveFrom: string;
+  /** The regime of the entry that applied (see `DatedThresholds.regime`). */
+  regime: 'spie_2021' | 'plein_emploi';
   /** The territory whose override applied, or null for the policy's own rule. */
   territory: string | null;
   source: string | null;
@@ -119,7 +143,7 @@ export function resolveThresholds<R extends RuleId>(
   }
   // parsePolicy refuses an empty schedule, so the earliest entry always exists.
   const entry = chosen ?? earliest(schedule);
-  return { version: policy.version, effectiveFrom: entry.effectiveFrom, territory: fromTerritory, source: entry.source, thresholds: entry.thresholds };
+  return { version: policy.version, effectiveFrom: entry.effectiveFrom, regime: entry.regime, territory: fromTerritory, source: entry.source, thresholds: entry.thresholds };
 }
 
 /** The entry with the latest `effectiveFrom` not after `factDate`; a linear scan, the lists are a few entries long. */
@@ -162,6 +186,7 @@ const THRESHOLDS_PARSERS: { [R in RuleId]: ThresholdsParser<RuleThresholds[R]> }
   R8: parseDayThresholds,
   R9: parseDayThresholds,
   R10: parseDayThresholds,
+  R11: parseActivityDuty,
 };
 
 /** Validates a policy document (parsed JSON) and returns it typed; throws `InvalidPolicyError` naming the faulty path. */
@@ -210,13 +235,16 @@ function assignSchedule<R extends RuleId>(
   const entries = value.map((item: unknown, index): DatedThresholds<RuleThresholds[R]> => {
     const entryPath = `${path}[${index}]`;
     const entry = record(item, entryPath);
-    knownKeys(entry, ['effectiveFrom', 'source', 'thresholds'], entryPath);
+    knownKeys(entry, ['effectiveFrom', 'regime', 'source', 'thresholds'], entryPath);
     const effectiveFrom = entry.effectiveFrom;
     if (typeof effectiveFrom !== 'string' || !isBusinessDate(effectiveFrom)) throw invalid(`${entryPath}.effectiveFrom`, 'a calendar date YYYY-MM-DD');
+    // The regime is a consequence of the date: a file cannot file a 2025 threshold under the 2021 rules.
+    const regime = regimeOfDate(effectiveFrom);
+    if (entry.regime !== undefined && entry.regime !== regime) throw invalid(`${entryPath}.regime`, `"${regime}", the regime in force on ${effectiveFrom}`);
     if (seen.has(effectiveFrom)) throw invalid(`${entryPath}.effectiveFrom`, `one entry per date, ${effectiveFrom} is repeated`);
     seen.add(effectiveFrom);
     const source = entry.source === undefined || entry.source === null ? null : text(entry.source, `${entryPath}.source`);
-    return { effectiveFrom, source, thresholds: parse(entry.thresholds, `${entryPath}.thresholds`) };
+    return { effectiveFrom, regime, source, thresholds: parse(entry.thresholds, `${entryPath}.thresholds`) };
   });
   entries.sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
   (target as Record<R, readonly DatedThresholds<RuleThresholds[R]>[]>)[ruleId] = entries;
@@ -229,6 +257,15 @@ function parseDayThresholds(value: unknown, path: string): DayThresholds {
   const warningAfterDays = thresholds.warningAfterDays === undefined || thresholds.warningAfterDays === null ? null : days(thresholds.warningAfterDays, `${path}.warningAfterDays`);
   if (warningAfterDays !== null && warningAfterDays >= breachAfterDays) throw invalid(`${path}.warningAfterDays`, 'fewer days than breachAfterDays');
   return { warningAfterDays, breachAfterDays };
+}
+
+function parseActivityDuty(value: unknown, path: string): ActivityDutyThresholds {
+  const thresholds = record(value, path);
+  knownKeys(thresholds, ['minimumWeeklyHours'], path);
+  const hours = thresholds.minimumWeeklyHours;
+  if (hours === null) return { minimumWeeklyHours: null };
+  if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0 || hours > 35) throw invalid(`${path}.minimumWeeklyHours`, 'a number of hours above 0 and at most 35, or null');
+  return { minimumWeeklyHours: hours };
 }
 
 function parseContractAfterOrientation(value: unknown, path: string): ContractAfterOrientationThresholds {

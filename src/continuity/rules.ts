@@ -1,5 +1,5 @@
 /**
- * The ten continuity rules of DESIGN §6 together. Each rule is a pure function of the events of
+ * The continuity rules of DESIGN §6 (R1–R10) and R11 (the activity hours of a contrat d'engagement) together. Each rule is a pure function of the events of
  * one parcours, an audit date and a policy (files under `rules/`, one per rule, with the
  * interpretation it takes); `evaluateContinuity` runs them all over one shared timeline: the
  * events are cut at the audit date and ordered once, then each rule makes one linear pass.
@@ -17,6 +17,7 @@ import { r7Clocks, reorientationRequestUndecided } from './rules/r7-reorientatio
 import { employmentEndedWithoutNextStep, r8Clocks } from './rules/r8-employment-ended-without-next-step.js';
 import { noContactWhileAccompanied, r9Clocks } from './rules/r9-no-contact-while-accompanied.js';
 import { r10Clocks, referentHandoverGap } from './rules/r10-referent-handover-gap.js';
+import { engagementContractWithoutActivityHours, r11Clocks } from './rules/r11-engagement-contract-without-activity-hours.js';
 import { timelineOf, type ContinuityEvent, type Timeline } from './timeline.js';
 
 /** Each rule on its own, by id: `RULES.R1(events, asOf, policy)`. */
@@ -31,9 +32,10 @@ export const RULES: { readonly [R in RuleId]: ContinuityRule } = {
   R8: employmentEndedWithoutNextStep,
   R9: noContactWhileAccompanied,
   R10: referentHandoverGap,
+  R11: engagementContractWithoutActivityHours,
 };
 
-const CLOCKS: readonly RuleClocks[] = [r1Clocks, r2Clocks, r3Clocks, r4Clocks, r5Clocks, r6Clocks, r7Clocks, r8Clocks, r9Clocks, r10Clocks];
+const CLOCKS: readonly RuleClocks[] = [r1Clocks, r2Clocks, r3Clocks, r4Clocks, r5Clocks, r6Clocks, r7Clocks, r8Clocks, r9Clocks, r10Clocks, r11Clocks];
 
 /** Every clock of every rule that is still running or fired, in rule order. */
 export function allClocks(timeline: Timeline, policy: ContinuityPolicy): Clock[] {

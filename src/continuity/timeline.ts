@@ -169,6 +169,8 @@ export function businessDateOf(event: ParcoursEvent): string {
   switch (event.type) {
     case 'ParcoursOpened':
       return event.data.entryOn;
+    case 'FranceTravailRegistered':
+      return event.data.registeredOn;
     case 'DiagnosticRecorded':
       return event.data.diagnosedOn;
     case 'OrientationDecided':

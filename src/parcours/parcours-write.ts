@@ -36,6 +36,7 @@ import {
   type RecordAppointment,
   type RecordContact,
   type RecordDiagnostic,
+  type RecordFranceTravailRegistration,
   type ReferentFact,
   type ReleaseReferent,
   type ReopenParcours,
@@ -61,6 +62,7 @@ type Plain<C> = Omit<C, 'parcoursId' | 'context'>;
  */
 export type ParcoursRequest =
   | (Omit<Plain<OpenParcours>, 'identity' | 'ageBandAtEntry'> & { identity: Identity })
+  | Plain<RecordFranceTravailRegistration>
   | Plain<RecordDiagnostic>
   | (Omit<Plain<DecideOrientation>, 'organismeReferent' | 'decidedBy'> & { organismeReferentId: string })
   | Omit<Plain<RequestReorientation>, 'requestedBy'>
@@ -392,6 +394,8 @@ function businessDateOf(request: ParcoursRequest): string | undefined {
   switch (request.type) {
     case 'OpenParcours':
       return request.entryOn;
+    case 'RecordFranceTravailRegistration':
+      return request.registeredOn;
     case 'RecordDiagnostic':
       return request.diagnosedOn;
     case 'DecideOrientation':

@@ -81,7 +81,7 @@ describe('audit API: replay as of, timeline, verify — for auditors, journaled'
   });
 
   it('verifies the hash chain of the parcours and reports the version a direct SQL edit changed', async () => {
-    expect(await json(await get('cd63-auditor', `/v1/audit/parcours/${parcoursId}/verify`))).toEqual({ streams: 1, events: 6, breaks: [] });
+    expect(await json(await get('cd63-auditor', `/v1/audit/parcours/${parcoursId}/verify`))).toEqual({ streams: 1, events: 6, tamperings: 0, breaks: [] });
 
     const other = (await post('cd63-orientation_manager', '/v1/parcours', {
       identity: { firstName: 'Léo', lastName: 'Roux', birthDate: '1979-01-05' },

@@ -71,6 +71,10 @@ describe('continuity: findings per parcours, alerts that time alone raises, repo
     });
     await projections.whenCaughtUp();
     expect(await alerts()).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: 'R1', severity: 'breach', status: 'closed', endedOn: '2026-06-03', durationDays: 2 })]));
+    // Entered in 2026: judged by the plein-emploi entries, counted under that regime.
+    const report = await json(await get('cd63-auditor', '/v1/reports/continuity?rule=R1&territory=cc-thiers-dore-et-montagne'));
+    expect(report.summaryByRegime.plein_emploi.R1.closed).toBeGreaterThanOrEqual(1);
+    expect(report.summaryByRegime.spie_2021.R1).toEqual({ open: 0, closed: 0, breaches: 0, warnings: 0 });
     const csv = await (await get('cd63-auditor', '/v1/reports/continuity?rule=R1', 'text/csv')).text();
     expect(csv.split('\r\n')[0]).toContain('Règle;Gravité;État');
     expect(csv).toContain(parcoursId);

@@ -304,7 +304,7 @@ describe.each(databaseTargets())('event store contract on $name', (target) => {
 
       await database.db.query(`UPDATE events SET data = '{"n": -1}' WHERE stream_id = $1 AND stream_version = 2`, [streamId]);
       const breaks = await verifyStreams(database.db, [streamId]);
-      expect(breaks).toEqual([expect.objectContaining({ streamId, streamVersion: 2, kind: 'changed' })]);
+      expect(breaks).toEqual([expect.objectContaining({ streamId, streamVersion: 2, kind: 'changed', firstVersion: 2, lastVersion: 2 })]);
     });
 
     it('detects a deleted row', async () => {
@@ -312,7 +312,15 @@ describe.each(databaseTargets())('event store contract on $name', (target) => {
       await store.appendToStream(streamId, events(5), { expectedVersion: 'no_stream' });
       await database.db.query('DELETE FROM events WHERE stream_id = $1 AND stream_version = 3', [streamId]);
       const breaks = await verifyStreams(database.db, [streamId]);
-      expect(breaks).toEqual([expect.objectContaining({ streamVersion: 4, kind: 'missing' })]);
+      expect(breaks).toEqual([expect.objectContaining({ streamVersion: 4, kind: 'missing', firstVersion: 3, lastVersion: 3 })]);
+    });
+
+    it('reports a deleted run of rows as one break over the missing versions', async () => {
+      const streamId = aStreamId('tamper');
+      await store.appendToStream(streamId, events(6), { expectedVersion: 'no_stream' });
+      await database.db.query('DELETE FROM events WHERE stream_id = $1 AND stream_version BETWEEN 2 AND 4', [streamId]);
+      const breaks = await verifyStreams(database.db, [streamId]);
+      expect(breaks).toEqual([expect.objectContaining({ streamId, kind: 'missing', firstVersion: 2, lastVersion: 4, streamVersion: 5 })]);
     });
 
     it('detects two rows swapped', async () => {
@@ -324,9 +332,16 @@ describe.each(databaseTargets())('event store contract on $name', (target) => {
         await tx.query('UPDATE events SET stream_version = 3 WHERE stream_id = $1 AND stream_version = 99', [streamId]);
       });
       const breaks = await verifyStreams(database.db, [streamId]);
+      // One tampering, one break: the swap, over the two versions concerned.
       expect(breaks).toEqual([
-        expect.objectContaining({ streamVersion: 2, kind: 'reordered', detail: 'this event was written at version 3' }),
-        expect.objectContaining({ streamVersion: 3, kind: 'reordered', detail: 'this event was written at version 2' }),
+        expect.objectContaining({
+          streamId,
+          streamVersion: 2,
+          kind: 'reordered',
+          firstVersion: 2,
+          lastVersion: 3,
+          detail: 'events moved among versions 2..3: version 2 was written at 3, version 3 was written at 2',
+        }),
       ]);
     });
 

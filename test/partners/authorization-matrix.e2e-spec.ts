@@ -132,7 +132,7 @@ describe('authorisation matrix', () => {
     if (step === 'employed') {
       await post(as, `${base}/employment-contracts`, { contractId: sub, kind: 'CDD', employerSiret: '73282932000074', weeklyHours: 35, startsOn: '2026-02-01', plannedEndOn: '2026-07-31' });
     }
-    if (step === 'suspended') await post(as, `${base}/suspension`, { reason: 'appointment_missed', suspendedOn: '2026-02-01' });
+    if (step === 'suspended') await post(as, `${base}/suspension`, { reason: 'appointment_missed', suspendedOn: '2026-02-01', withheldShare: 0.3, plannedEndOn: '2026-03-31' });
     if (step === 'exited') await post(as, `${base}/exit`, { category: 'autre', reason: 'other', exitedOn: '2026-02-01' });
     return { id, sub };
   }
@@ -382,7 +382,7 @@ describe('authorisation matrix', () => {
     })),
     'POST /v1/parcours/{parcoursId}/engagement-contracts': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/engagement-contracts`, () => ({
       contractId: randomUUID(),
-      kind: 'CER',
+      kind: 'CE',
       signedOn: '2026-01-10',
       startsOn: '2026-01-10',
       endsOn: '2026-06-30',
@@ -420,6 +420,12 @@ describe('authorisation matrix', () => {
     'POST /v1/parcours/{parcoursId}/suspension': parcoursCommand(ORIENTATION, 'open', ({ id }) => `/v1/parcours/${id}/suspension`, () => ({
       reason: 'appointment_missed',
       suspendedOn: '2026-01-20',
+      withheldShare: 0.5,
+      plannedEndOn: '2026-03-19',
+    })),
+    // Opened in 2026, the parcours was registered on its entry day: the same registration is idempotent.
+    'POST /v1/parcours/{parcoursId}/france-travail-registration': parcoursCommand(ORIENTATION, 'open', ({ id }) => `/v1/parcours/${id}/france-travail-registration`, () => ({
+      registeredOn: '2026-01-05',
     })),
     'POST /v1/parcours/{parcoursId}/resumption': parcoursCommand(ORIENTATION, 'suspended', ({ id }) => `/v1/parcours/${id}/resumption`, () => ({ resumedOn: '2026-02-10' })),
     'POST /v1/parcours/{parcoursId}/exit': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/exit`, () => ({

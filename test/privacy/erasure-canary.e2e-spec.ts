@@ -134,7 +134,7 @@ describe('erasure by crypto-shredding: the canary test', () => {
   });
 
   it('keeps the hash chain verifiable: it covers the ciphertext, which stays', async () => {
-    expect(await get('cd63-auditor', `/v1/audit/parcours/${parcoursId}/verify`)).toEqual({ streams: 1, events: 10, breaks: [] });
+    expect(await get('cd63-auditor', `/v1/audit/parcours/${parcoursId}/verify`)).toEqual({ streams: 1, events: 10, tamperings: 0, breaks: [] });
   });
 
   it('destroys the key: the old ciphertext no longer decrypts, on this instance or a fresh read of the vault', async () => {

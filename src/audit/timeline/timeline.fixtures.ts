@@ -111,7 +111,7 @@ export function aHistoryWithEveryEventType(): HistoryItem[] {
     { event: joined(CONSEIL_DEPARTEMENTAL), actor: COORDINATOR_AT_CD }, // 4
     { event: referentAssigned(), actor: COORDINATOR_AT_CD }, // 5
     { event: appointmentRecorded() }, // 6: 17/02, accompaniment attended
-    { event: engagementContractSigned() }, // 7: CER 20/02 → 19/08
+    { event: engagementContractSigned({ kind: 'CER' }) }, // 7: CER 20/02 → 19/08 (as a store may hold it; the decider would now ask for a CE)
     { event: actionPrescribed({ providerPartnerId: MISSION_LOCALE }) }, // 8
     { event: actionStatusChanged() }, // 9
     { event: suspended() }, // 10: 05/03

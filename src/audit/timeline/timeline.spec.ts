@@ -17,6 +17,7 @@ import {
   engagementContractSigned,
   exited,
   FRANCE_TRAVAIL_THIERS,
+  franceTravailRegistered,
   identityRectified,
   KARIM_AT_FRANCE_TRAVAIL,
   MISSION_LOCALE,
@@ -48,6 +49,7 @@ function aHistoryEndingInTheArchive() {
   const dpo = { userId: COORDINATOR, partnerId: CONSEIL_DEPARTEMENTAL, role: 'dpo' };
   return [
     ...aHistoryWithEveryEventType().slice(0, -1),
+    { event: franceTravailRegistered('2026-08-20') },
     { event: processingRestricted({ restrictedOn: '2026-08-21' }), actor: dpo },
     { event: processingRestrictionLifted({ liftedOn: '2026-08-24' }), actor: dpo },
     { event: processingRestricted({ right: 'opposition', ground: 'particular_situation', restrictedOn: '2026-08-25' }), actor: dpo },
@@ -91,7 +93,7 @@ describe('buildTimeline', () => {
         [8, 'Action prescrite : aide à la mobilité, Mission locale de Thiers'],
         [9, 'Action mise à jour : aide à la mobilité, commencée'],
         [12, 'Contact : par téléphone, Conseil départemental du Puy-de-Dôme'],
-        [10, "Suspension-remobilisation : refus du contrat d'engagement"],
+        [10, "Suspension-remobilisation : refus du contrat d'engagement, 30 % de l'allocation suspendue, jusqu'au 05/07/2026"],
         [11, 'Reprise du parcours'],
         [13, 'Réorientation demandée : freins levés, vers un parcours emploi'],
         [14, 'Réorientation acceptée : parcours emploi, organisme référent France Travail Thiers'],

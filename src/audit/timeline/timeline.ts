@@ -24,6 +24,9 @@ import { TERRITORIES } from '../../partners/territories/territories.js';
 import {
   isParcoursEventType,
   type ActionKind,
+  type ActivityHoursAdjustmentReason,
+  type EngagementContractSignedData,
+  type ResumptionReason,
   type ActionStatus,
   type AgeBand,
   type AppointmentKind,
@@ -527,6 +530,7 @@ function lanesOf(dated: readonly Dated[], findings: readonly Finding[], context:
       case 'IdentityRectified':
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
+      case 'FranceTravailRegistered':
         break;
       default:
         assertNever(event);
@@ -610,6 +614,7 @@ function markerOf(event: ParcoursRecord, on: string, context: LabelContext): Tim
     case 'ParcoursArchived':
     case 'ProcessingRestricted':
     case 'ProcessingRestrictionLifted':
+    case 'FranceTravailRegistered':
       return marker('decision');
     case 'AppointmentRecorded':
       return marker('followUp', event.data.outcome === 'no_show' ? 'alert' : event.data.outcome === 'seen' ? 'normal' : 'muted');
@@ -755,7 +760,7 @@ function describe(event: ParcoursEvent, context: LabelContext): Description {
       const { kind, startsOn, endsOn, weeklyActivityHours } = event.data;
       return {
         title: "Contrat d'engagement signé",
-        detail: `${ENGAGEMENT_KIND_LABELS[kind]}, du ${frenchDate(startsOn)} au ${frenchDate(endsOn)}, ${frenchNumber(weeklyActivityHours)} h d'activité par semaine`,
+        detail: `${ENGAGEMENT_KIND_LABELS[kind]}, du ${frenchDate(startsOn)} au ${frenchDate(endsOn)}, ${frenchNumber(weeklyActivityHours)} h d'activité par semaine${adjustmentLabel(event.data.activityHoursAdjustment)}`,
       };
     }
     case 'EngagementContractEnded':
@@ -787,10 +792,14 @@ function describe(event: ParcoursEvent, context: LabelContext): Description {
         title: 'Contrat de travail terminé',
         detail: `${context.employmentKind(event.data.contractId)} (${EMPLOYMENT_END_REASON_LABELS[event.data.reason]})`,
       };
-    case 'ParcoursSuspended':
-      return { title: 'Suspension-remobilisation', detail: SUSPENSION_REASON_LABELS[event.data.reason] };
+    case 'ParcoursSuspended': {
+      const share = event.data.withheldShare;
+      const withheld = share === null ? '' : `, ${frenchNumber(Math.round(share * 1000) / 10)} % de l'allocation suspendue`;
+      const until = event.data.plannedEndOn === null ? '' : `, jusqu'au ${frenchDate(event.data.plannedEndOn)}`;
+      return { title: 'Suspension-remobilisation', detail: `${SUSPENSION_REASON_LABELS[event.data.reason]}${withheld}${until}` };
+    }
     case 'ParcoursResumed':
-      return { title: 'Reprise du parcours', detail: '' };
+      return { title: 'Reprise du parcours', detail: event.data.reason === null ? '' : RESUMPTION_REASON_LABELS[event.data.reason] };
     case 'ParcoursExited':
       return {
         title: 'Sortie du parcours',
@@ -809,6 +818,8 @@ function describe(event: ParcoursEvent, context: LabelContext): Description {
       return { title: PROCESSING_RIGHT_LABELS[event.data.right], detail: RESTRICTION_GROUND_LABELS[event.data.ground] };
     case 'ProcessingRestrictionLifted':
       return { title: `Levée : ${PROCESSING_RIGHT_LABELS[event.data.right].toLowerCase()}`, detail: '' };
+    case 'FranceTravailRegistered':
+      return { title: 'Inscription à France Travail', detail: '' };
     default:
       return assertNever(event);
   }
@@ -870,6 +881,27 @@ export function roleLabel(role: string | null): string {
   return isRole(role) ? ROLE_LABELS[role] : role;
 }
 
+const ADJUSTMENT_REASON_LABELS: Record<ActivityHoursAdjustmentReason, string> = {
+  health: 'santé',
+  disability: 'handicap',
+  single_parent_without_childcare: 'parent isolé sans solution de garde',
+  caregiver: 'aidant',
+  employed_part_time: 'emploi à temps partiel',
+  in_training: 'en formation',
+  other: 'autre motif',
+};
+
+const RESUMPTION_REASON_LABELS: Record<ResumptionReason, string> = {
+  remobilised: 'remobilisation',
+  term_reached: 'fin de la période de sanction',
+  other: 'autre motif',
+};
+
+function adjustmentLabel(adjustment: EngagementContractSignedData['activityHoursAdjustment']): string {
+  if (adjustment === null) return '';
+  return ` (${adjustment.kind === 'exempted' ? 'dispense' : 'durée réduite'} : ${ADJUSTMENT_REASON_LABELS[adjustment.reason]})`;
+}
+
 export const RULE_TITLES: Record<RuleId, string> = {
   R1: "Entrée sans décision d'orientation",
   R2: "Orientation sans contrat d'engagement",
@@ -881,6 +913,7 @@ export const RULE_TITLES: Record<RuleId, string> = {
   R8: 'Fin de contrat de travail sans suite',
   R9: "Aucun contact pendant l'accompagnement",
   R10: 'Passation de référent interrompue',
+  R11: "Contrat d'engagement sans heures d'activité",
 };
 
 const TERRITORY_NAMES = new Map(TERRITORIES.map((territory) => [territory.code, territory.name]));

@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONTINUITY_READERS, REPORT_READERS } from '../../access/functions.js';
 import { parcoursCondition, reportTerritories } from '../../access/parcours-rule.js';
@@ -20,12 +21,23 @@ import { wantsCsv } from '../../reporting/csv.js';
 import type { Finding } from '../findings.js';
 import { RULE_IDS, type ContinuityPolicy } from '../policy.js';
 import { evaluateContinuity } from '../rules.js';
-import { continuityEventsOf } from '../timeline.js';
+import { continuityEventsOf, type ContinuityEvent } from '../timeline.js';
+import { CONTINUITY_MODES, type ContinuityMode, eventsFor } from '../as-known.js';
+import { regimeOn } from '../regime-of-parcours.js';
+import { REGIMES, type Regime, regimeOfDate } from '../../parcours/domain/regimes.js';
 import { CONTINUITY_POLICY } from './continuity.scheduler.js';
 
 
 export class AsOfQuery {
   @ApiPropertyOptional({ format: 'date', description: 'The audit date (default: today)' }) @IsOptional() @IsCalendarDate() asOf?: string;
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'true: the ruptures the system showed on that date (only the events recorded by its end, Europe/Paris); false (default): as the facts were (business dates, whenever recorded)',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  asKnown?: boolean;
 }
 
 export class ContinuityReportQuery {
@@ -34,20 +46,41 @@ export class ContinuityReportQuery {
   @ApiPropertyOptional({ enum: RULE_IDS }) @IsOptional() @IsIn(RULE_IDS) rule?: string;
   @ApiPropertyOptional({ format: 'date', description: 'Ruptures still running on or after this day' }) @IsOptional() @IsCalendarDate() from?: string;
   @ApiPropertyOptional({ format: 'date', description: 'Ruptures observed on or before this day' }) @IsOptional() @IsCalendarDate() to?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'Evaluate the ruptures as of this date rather than today (from the events the read model keeps)' })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'true: the ruptures the system showed on asOf (default today), only the events recorded by its end; false (default): as the facts were',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  asKnown?: boolean;
 }
 
 export class ContinuityAnswer {
   @ApiProperty({ format: 'uuid' }) parcoursId!: string;
   @ApiProperty({ format: 'date' }) asOf!: string;
+  @ApiProperty({ enum: CONTINUITY_MODES, description: 'facts: as the facts were; known: as the system knew them on asOf' }) mode!: ContinuityMode;
+  @ApiProperty({ enum: REGIMES, nullable: true, description: 'The regime of the parcours on asOf, derived from its dates' }) regime!: Regime | null;
   @ApiProperty({ description: 'The policy in force (version)' }) policyVersion!: string;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) findings!: Finding[];
 }
 
 export class ContinuityReport {
   @ApiProperty({ format: 'date' }) evaluatedOn!: string;
+  @ApiProperty({ enum: CONTINUITY_MODES, description: 'facts: as the facts were; known: as the system knew them on evaluatedOn' }) mode!: ContinuityMode;
   @ApiProperty() policyVersion!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Per rule: open, closed, breaches, warnings, total and median duration (days)' })
   summary!: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Per regime of the policy entry that judged each rupture (spie_2021, plein_emploi), then per rule: open, closed, breaches, warnings',
+  })
+  summaryByRegime!: Record<string, unknown>;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) ruptures!: object[];
 }
 
@@ -73,7 +106,7 @@ export class ContinuityController {
 
   @Get('parcours/:parcoursId/continuity')
   @Roles(...CONTINUITY_READERS)
-  @ApiOperation({ summary: 'The ruptures of one parcours (R1–R10) as of a date, with the events that prove them' })
+  @ApiOperation({ summary: 'The ruptures of one parcours (R1–R11) as of a date, as the facts were or as the system knew them then, with the events that prove them' })
   @ApiOkResponse({ type: ContinuityAnswer })
   async forParcours(
     @Param('parcoursId', new ParseUUIDPipe()) parcoursId: string,
@@ -86,8 +119,16 @@ export class ContinuityController {
     await this.journal.record(entryFor(reader, 'parcours.continuity', parcoursId, rows[0] ? 'ok' : 'not_found'));
     if (!rows[0]) throw parcoursNotFound();
     const asOf = query.asOf ?? this.clock.today();
-    const events = continuityEventsOf(await this.store.readStream(parcoursStreamId(parcoursId)));
-    return { parcoursId, asOf, policyVersion: this.policy.version, findings: evaluateContinuity(events, asOf, this.policy, rows[0].territory) };
+    const mode: ContinuityMode = query.asKnown ? 'known' : 'facts';
+    const events = continuityEventsOf(eventsFor(await this.store.readStream(parcoursStreamId(parcoursId)), asOf, mode));
+    return {
+      parcoursId,
+      asOf,
+      mode,
+      regime: regimeOn(events, asOf),
+      policyVersion: this.policy.version,
+      findings: evaluateContinuity(events, asOf, this.policy, rows[0].territory),
+    };
   }
 
   @Get('reports/continuity')
@@ -107,7 +148,26 @@ export class ContinuityController {
     // The report names parcours: the access policy says of which territories.
     const scope = reportTerritories(reader.caller);
     const territories = scope === 'all' ? null : [...scope];
-    const rows = await this.db.query<AlertRow>(
+    const evaluatedOn = query.asOf ?? today;
+    const mode: ContinuityMode = query.asKnown ? 'known' : 'facts';
+    const rows =
+      query.asOf === undefined && !query.asKnown
+        ? await this.alertRows(query, today, territories)
+        : await this.evaluatedRows(query, evaluatedOn, mode, territories);
+    await this.journal.record({ ...entryFor(reader, 'reports.continuity', query.territory ?? 'all', 'ok'), recordType: 'territory' });
+    // An open rupture lasts until the evaluation day, not until its last evaluation.
+    const ruptures = rows.map((row) => ({
+      parcoursId: row.parcours_id,
+      territory: row.territory,
+      ...row.finding,
+      durationDays: row.finding.status === 'open' ? daysBetween(row.finding.observedOn, evaluatedOn) + 1 : row.finding.durationDays,
+    }));
+    return this.answer(ruptures, evaluatedOn, mode, accept, reply);
+  }
+
+  /** The findings the read model holds (evaluated today, kept current by the scheduler). */
+  private alertRows(query: ContinuityReportQuery, today: string, territories: string[] | null): Promise<AlertRow[]> {
+    return this.db.query<AlertRow>(
       `SELECT parcours_id, territory, finding, duration_days FROM continuity_alerts
         WHERE ($1::text IS NULL OR territory = $1) AND ($2::uuid IS NULL OR partner_ids @> ARRAY[$2::uuid])
           AND ($3::text IS NULL OR rule_id = $3)
@@ -116,14 +176,49 @@ export class ContinuityController {
         ORDER BY territory, rule_id, observed_on, parcours_id`,
       [query.territory ?? null, query.partner ?? null, query.rule ?? null, query.from ?? null, query.to ?? null, today, territories],
     );
-    await this.journal.record({ ...entryFor(reader, 'reports.continuity', query.territory ?? 'all', 'ok'), recordType: 'territory' });
-    // An open rupture lasts until today, not until its last evaluation.
-    const ruptures = rows.map((row) => ({
-      parcoursId: row.parcours_id,
-      territory: row.territory,
-      ...row.finding,
-      durationDays: row.finding.status === 'open' ? daysBetween(row.finding.observedOn, today) + 1 : row.finding.durationDays,
-    }));
+  }
+
+  /**
+   * The findings as of another date, or as known then: evaluated now from the events the read
+   * model keeps for each parcours (`continuity_events`, with their recording time), the same
+   * filters applied to the findings as to the stored ones.
+   */
+  private async evaluatedRows(query: ContinuityReportQuery, asOf: string, mode: ContinuityMode, territories: string[] | null): Promise<AlertRow[]> {
+    const parcours = await this.db.query<{ parcours_id: string; territory: string }>(
+      `SELECT parcours_id, territory FROM continuity_parcours
+        WHERE ($1::text IS NULL OR territory = $1) AND ($2::uuid IS NULL OR partner_ids @> ARRAY[$2::uuid])
+          AND ($3::text[] IS NULL OR territory = ANY($3::text[]))
+        ORDER BY territory, parcours_id`,
+      [query.territory ?? null, query.partner ?? null, territories],
+    );
+    const events = await this.db.query<{ parcours_id: string; event: ContinuityEvent }>(
+      `SELECT e.parcours_id, e.event FROM continuity_events e JOIN continuity_parcours p USING (parcours_id)
+        WHERE ($1::text IS NULL OR p.territory = $1) AND ($2::uuid IS NULL OR p.partner_ids @> ARRAY[$2::uuid])
+          AND ($3::text[] IS NULL OR p.territory = ANY($3::text[]))
+        ORDER BY e.parcours_id, e.stream_version`,
+      [query.territory ?? null, query.partner ?? null, territories],
+    );
+    const byParcours = new Map<string, ContinuityEvent[]>();
+    for (const row of events) byParcours.set(row.parcours_id, [...(byParcours.get(row.parcours_id) ?? []), row.event]);
+    const rows: AlertRow[] = [];
+    for (const { parcours_id, territory } of parcours) {
+      for (const finding of evaluateContinuity(eventsFor(byParcours.get(parcours_id) ?? [], asOf, mode), asOf, this.policy, territory)) {
+        if (query.rule !== undefined && finding.ruleId !== query.rule) continue;
+        if (query.from !== undefined && (finding.endedOn ?? asOf) < query.from) continue;
+        if (query.to !== undefined && finding.observedOn > query.to) continue;
+        rows.push({ parcours_id, territory, finding, duration_days: finding.durationDays });
+      }
+    }
+    return rows.sort((a, b) => compare(a.territory, b.territory) || compare(a.finding.ruleId, b.finding.ruleId) || compare(a.finding.observedOn, b.finding.observedOn) || compare(a.parcours_id, b.parcours_id));
+  }
+
+  private answer(
+    ruptures: Array<Finding & { parcoursId: string; territory: string }>,
+    evaluatedOn: string,
+    mode: ContinuityMode,
+    accept: string | undefined,
+    reply: FastifyReply,
+  ): ContinuityReport | string {
     const summary: Record<string, { open: number; closed: number; breaches: number; warnings: number; totalDays: number; medianDays: number | null }> = {};
     for (const ruleId of RULE_IDS) {
       const mine = ruptures.filter((rupture) => rupture.ruleId === ruleId);
@@ -138,7 +233,7 @@ export class ContinuityController {
       };
     }
     if (wantsCsv(accept)) {
-      void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ruptures-${today}.csv"`);
+      void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ruptures-${evaluatedOn}.csv"`);
       return caomCsvText([
         ['Règle', 'Gravité', 'État', 'Territoire', 'Parcours', 'Échéance', 'Constatée le', 'Terminée le', 'Durée (j)', 'Politique'],
         ...ruptures.map((rupture) => [
@@ -155,8 +250,31 @@ export class ContinuityController {
         ]),
       ]);
     }
-    return { evaluatedOn: today, policyVersion: this.policy.version, summary, ruptures };
+    // A rupture belongs to the regime of the facts that started its clock (the entry that judged it).
+    const summaryByRegime: Record<string, Record<string, { open: number; closed: number; breaches: number; warnings: number }>> = {};
+    for (const regime of ['spie_2021', 'plein_emploi'] as const) {
+      const mine = ruptures.filter((rupture) => (rupture.policy.regime ?? regimeOfDate(rupture.policy.effectiveFrom)) === regime);
+      summaryByRegime[regime] = Object.fromEntries(
+        RULE_IDS.map((ruleId) => {
+          const ofRule = mine.filter((rupture) => rupture.ruleId === ruleId);
+          return [
+            ruleId,
+            {
+              open: ofRule.filter((rupture) => rupture.status === 'open').length,
+              closed: ofRule.filter((rupture) => rupture.status === 'closed').length,
+              breaches: ofRule.filter((rupture) => rupture.severity === 'breach').length,
+              warnings: ofRule.filter((rupture) => rupture.severity === 'warning').length,
+            },
+          ];
+        }),
+      );
+    }
+    return { evaluatedOn, mode, policyVersion: this.policy.version, summary, summaryByRegime, ruptures };
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function daysBetween(from: string, to: string): number {

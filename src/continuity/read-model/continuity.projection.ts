@@ -12,7 +12,7 @@ import type { ContinuityEvent } from '../timeline.js';
 /**
  * `continuity_alerts` — where is a parcours breaking, and for whom? For each parcours the projection
  * keeps the events the rules read (without the identity nor the notes of contacts) and the
- * organisations that see it; it evaluates R1–R10 as of today whenever an event comes, stores the
+ * organisations that see it; it evaluates R1–R11 as of today whenever an event comes, stores the
  * findings, and the date at which time alone would change them. The scheduler
  * (continuity.scheduler.ts) re-evaluates the parcours whose date has come, so the alerts are
  * current without any new event. An archived parcours keeps its findings, all closed on the
@@ -48,7 +48,8 @@ export function continuityProjection(policy: ContinuityPolicy, clock: Clock): Cu
   return {
     kind: 'custom',
     name: 'continuity_alerts',
-    schemaVersion: 2,
+    // 3: R4 watches every period without a référent, R11 is new, findings name their regime (issue 14): rebuilt once.
+    schemaVersion: 3,
     categories: ['parcours'],
     eventTypes: PARCOURS_EVENT_TYPES,
     async create(tx, prefix) {

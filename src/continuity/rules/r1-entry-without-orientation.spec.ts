@@ -40,9 +40,10 @@ describe('R1 — entry without an orientation decision', () => {
     const [finding] = r1(enteredOn5JanuaryNeverOriented, '2026-03-20');
     expect(finding.policy).toEqual({
       version: DEFAULT_POLICY.version,
-      effectiveFrom: '2021-01-01',
+      effectiveFrom: '2025-01-01',
+      regime: 'plein_emploi',
       territory: null,
-      source: expect.stringContaining('D. 262-65-2') as unknown,
+      source: expect.stringContaining('2024-1244') as unknown,
       thresholds: { warningAfterDays: 30, breachAfterDays: 42 },
     });
     expect(finding.evidence).toEqual({ eventIds: ['e1'], streamVersions: [1] });

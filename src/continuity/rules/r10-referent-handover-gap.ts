@@ -45,6 +45,7 @@ export const r10Clocks: RuleClocks = (timeline, policy) => {
       case 'IdentityRectified':
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
+      case 'FranceTravailRegistered':
         break;
     }
   }

@@ -91,6 +91,7 @@ export const r2Clocks: RuleClocks = (timeline, policy) => {
       case 'IdentityRectified':
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
+      case 'FranceTravailRegistered':
         break;
     }
   }

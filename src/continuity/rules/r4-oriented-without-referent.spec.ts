@@ -1,4 +1,7 @@
 import {
+  CLAIRE_AT_CD,
+  CONSEIL_DEPARTEMENTAL,
+  KARIM_AT_FRANCE_TRAVAIL,
   aParcoursExitedOn15March,
   aParcoursFollowedByClaire,
   archived,
@@ -45,8 +48,57 @@ describe('R4 — open parcours without an active référent', () => {
     expect(r4(recorded([...orientedOn8February, suspended({ suspendedOn: '2026-02-10' })]), '2026-02-24').map((finding) => finding.severity)).toEqual(['breach']);
   });
 
-  it('leaves the gap after a release to R10', () => {
-    expect(r4(recorded([...aParcoursFollowedByClaire, referentReleased({ releasedOn: '2026-03-01' })]), '2026-06-30')).toEqual([]);
+  describe('every period without a référent, not only the first (DESIGN §6)', () => {
+    // Issue 14: released on 1 June, replaced on 20 June: 19 days without a référent.
+    it('given a release on 1 June, when the next référent is assigned on 20 June, then a closed breach observed on day 16 (17 June) and ended on the 20th', () => {
+      const lateReassignment = recorded([
+        ...aParcoursFollowedByClaire,
+        referentReleased({ releasedOn: '2026-06-01' }),
+        referentAssigned(CLAIRE_AT_CD, CONSEIL_DEPARTEMENTAL, '2026-06-20'),
+      ]);
+      const [finding, ...others] = r4(lateReassignment, '2026-12-31');
+      expect(others).toEqual([]);
+      expect(summary(finding)).toEqual({ ruleId: 'R4', severity: 'breach', status: 'closed', dueOn: '2026-06-16', observedOn: '2026-06-17', endedOn: '2026-06-20', durationDays: 4 });
+      expect(evidenceTypes(finding, lateReassignment)).toEqual(['ReferentReleased', 'ReferentAssigned']);
+    });
+
+    it('given a release on 1 June, when the next référent is assigned on day 15 (16 June), then nothing', () => {
+      expect(
+        r4(recorded([...aParcoursFollowedByClaire, referentReleased({ releasedOn: '2026-06-01' }), referentAssigned(CLAIRE_AT_CD, CONSEIL_DEPARTEMENTAL, '2026-06-16')]), '2026-12-31'),
+      ).toEqual([]);
+    });
+
+    it('given a release on 1 June and nobody named since, then 213 days later an open breach of 198 days', () => {
+      const neverReplaced = recorded([...aParcoursFollowedByClaire, referentReleased({ releasedOn: '2026-06-01' })]);
+      expect(r4(neverReplaced, '2026-06-16')).toEqual([]);
+      expect(r4(neverReplaced, '2026-12-31').map(summary)).toEqual([
+        { ruleId: 'R4', severity: 'breach', status: 'open', dueOn: '2026-06-16', observedOn: '2026-06-17', endedOn: null, durationDays: 198 },
+      ]);
+    });
+
+    it('given the same-day handover the decider writes (release then assign), then nothing', () => {
+      expect(
+        r4(recorded([...aParcoursFollowedByClaire, referentReleased({ releasedOn: '2026-03-01', reason: 'handover' }), referentAssigned(KARIM_AT_FRANCE_TRAVAIL, CONSEIL_DEPARTEMENTAL, '2026-03-01')]), '2026-12-31'),
+      ).toEqual([]);
+    });
+
+    it('given the release the exit writes, then no clock: nobody is due after an exit', () => {
+      expect(r4(recorded(aParcoursExitedOn15March), '2026-12-31')).toEqual([]);
+    });
+
+    it('given a release before 2025 (2021 SPIE regime), then the breach quotes the 2021 entry of the policy', () => {
+      const in2024 = recorded([
+        opened({ entryOn: '2024-03-01' }),
+        oriented({ decidedOn: '2024-03-20', notifiedOn: '2024-03-22' }),
+        referentAssigned(CLAIRE_AT_CD, CONSEIL_DEPARTEMENTAL, '2024-03-25'),
+        referentReleased({ releasedOn: '2024-12-20' }),
+      ]);
+      const [finding] = r4(in2024, '2025-01-10');
+      expect(summary(finding)).toMatchObject({ severity: 'breach', observedOn: '2025-01-05', status: 'open' });
+      expect(finding.policy.effectiveFrom).toBe('2021-01-01');
+      const after = recorded([...in2024.slice(0, 3).map(({ type, data }) => ({ type, data }) as never), referentReleased({ releasedOn: '2025-02-01' })]);
+      expect(r4(after, '2025-03-01')[0].policy.effectiveFrom).toBe('2025-01-01');
+    });
   });
 
   it('an exit closes the break on the exit date', () => {

@@ -1,12 +1,17 @@
 /**
  * R4 — open parcours without an active référent (référent unique principle).
  *
- * The clock starts on the orientation decision, not at entry: before the orientation there is no
- * organisme référent to name anyone, and R1 already watches that period — counting from entry
- * would flag nearly every parcours twice. It stops at the first référent assigned, or at the exit
- * or the archive.
- * A reopened, oriented parcours (the exit released its référent) waits for one again from the
- * reopening. Later gaps, after a référent was released, are R10's: one rule per gap.
+ * DESIGN §6: "an open parcours without an active référent for more than 15 days" — every period
+ * without one, not only the first. A clock starts
+ * - on the orientation decision when nobody is named yet (not at entry: before the orientation
+ *   there is no organisme référent to name anyone, and R1 already watches that period);
+ * - on every release of a référent of an oriented parcours (except the release the exit itself
+ *   writes): a référent released on 1 June and replaced on 20 June is 19 days without one;
+ * - on the reopening of an oriented parcours (the exit released its référent).
+ * It stops at the next référent assigned, or at the exit or the archive. R10 watches the same
+ * release with its own, shorter, threshold (the handover): both findings hold, each with its
+ * threshold and source. The decider's same-day handover (release then assign) starts and stops a
+ * clock the same day, which never fires.
  * Neither a suspension nor a restriction of processing stops it: naming a référent is the
  * institution's duty, and remobilisation needs one.
  */
@@ -32,6 +37,7 @@ export const r4Clocks: RuleClocks = (timeline, policy) => {
         break;
       case 'ReferentReleased':
         referentActive = false;
+        if (orientation !== null && clock === null && event.data.reason !== 'parcours_exited') clock = dayClock(timeline, policy, 'R4', entry, false);
         break;
       case 'ParcoursExited':
       case 'ParcoursArchived':
@@ -64,6 +70,7 @@ export const r4Clocks: RuleClocks = (timeline, policy) => {
       case 'IdentityRectified':
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
+      case 'FranceTravailRegistered':
         break;
     }
   }

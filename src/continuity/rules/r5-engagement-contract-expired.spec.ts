@@ -28,7 +28,7 @@ describe('R5 — engagement contract expired, parcours still open, no new contra
     const [finding] = r5(cerRunning, '2026-07-20');
     expect(summary(finding)).toEqual({ ruleId: 'R5', severity: 'warning', status: 'open', dueOn: '2026-08-19', observedOn: '2026-07-20', endedOn: null, durationDays: 1 });
     expect(evidenceTypes(finding, cerRunning)).toEqual(['EngagementContractSigned']);
-    expect(finding.policy).toMatchObject({ effectiveFrom: '2021-01-01', thresholds: { warningBeforeDays: 30, breachAfterDays: 0 } });
+    expect(finding.policy).toMatchObject({ effectiveFrom: '2025-01-01', regime: 'plein_emploi', thresholds: { warningBeforeDays: 30, breachAfterDays: 0 } });
   });
 
   it('is still a warning on the last day and a breach from the day after', () => {

@@ -7,7 +7,10 @@
  *   EngagementContractEnded — `endedOn` is the last day covered) plus `breachAfterDays`;
  * - warning from `warningBeforeDays` before `endsOn` (from the signature for a shorter contract),
  *   unless the contract ended early before that window: an early end cannot be foreseen;
- * - the policy entry is the one in force on the contract's last day (the day of the fact).
+ * - the policy entry is the one in force on the contract's last day (the day of the fact);
+ * - a CER or a PPAE (2021 SPIE regime) is valid at most until 31 December 2026, the end of the
+ *   two years the décret n° 2024-1244 gives to conclude a contrat d'engagement with everyone
+ *   accompanied on 1 January 2025: past that day it has expired, whatever its own term says.
  *
  * A contract renewed inside the warning window leaves a closed warning: it did run close to its
  * term. Suspension stops the breach clock from the day after the contract's end (refusing or
@@ -16,6 +19,7 @@
  * suspension does. The exit and the archive end the watch; a reopening is R2's.
  */
 import type { EngagementContractSignedData } from '../../parcours/domain/events.js';
+import { effectiveContractEnd } from '../../parcours/domain/regimes.js';
 import { dayNumber, type DayNumber } from '../calendar.js';
 import { continuityRule, judgedBy, onsetAfter, onsetOn, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
 import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
@@ -37,7 +41,12 @@ export const r5Clocks: RuleClocks = (timeline, policy) => {
     switch (event.type) {
       case 'EngagementContractSigned':
         if (watched !== null) settle(clocks, expiryClock(timeline, policy, watched), entry);
-        watched = { signed: entry, data: event.data, endsDay: dayNumber(event.data.endsOn), endedEarly: null };
+        {
+          // A CER or a PPAE counts at most until the end of the transition (regimes.ts): a 2024
+          // CER "until 2027-06-30" lapses on 2026-12-31 if no contrat d'engagement replaced it.
+          const endsOn = effectiveContractEnd(event.data.kind, event.data.endsOn);
+          watched = { signed: entry, data: { ...event.data, endsOn }, endsDay: dayNumber(endsOn), endedEarly: null };
+        }
         break;
       case 'EngagementContractEnded':
         if (watched !== null && watched.data.contractId === event.data.contractId && watched.endedEarly === null && entry.day < watched.endsDay) {
@@ -72,6 +81,7 @@ export const r5Clocks: RuleClocks = (timeline, policy) => {
       case 'IdentityRectified':
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
+      case 'FranceTravailRegistered':
         break;
     }
   }

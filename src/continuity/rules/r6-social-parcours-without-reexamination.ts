@@ -89,6 +89,7 @@ export const r6Clocks: RuleClocks = (timeline, policy) => {
       case 'IdentityRectified':
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
+      case 'FranceTravailRegistered':
         break;
     }
   }

@@ -68,6 +68,7 @@ export const r9Clocks: RuleClocks = (timeline, policy) => {
       case 'IdentityRectified':
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
+      case 'FranceTravailRegistered':
         break;
     }
   }

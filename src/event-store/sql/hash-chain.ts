@@ -46,10 +46,20 @@ export type ChainBreakKind =
    */
   | 'truncated';
 
+/**
+ * One tampering, not one symptom: a deleted run of events is one `missing` break whatever its
+ * length, two events swapped are one `reordered` break (not two), a cut tail is one `truncated`.
+ * `firstVersion`..`lastVersion` are the versions concerned (both included): the missing range,
+ * the versions whose events were moved among themselves, the changed event's own version.
+ * `streamVersion`, `eventId` and `globalPosition` locate the stored row where it shows (for a
+ * deletion, the first row after the gap; none for a truncation: `''` and 0).
+ */
 export interface ChainBreak {
   streamId: string;
-  streamVersion: number;
   kind: ChainBreakKind;
+  firstVersion: number;
+  lastVersion: number;
+  streamVersion: number;
   eventId: string;
   globalPosition: number;
   detail: string;
@@ -108,25 +118,51 @@ export function verifyChain(rows: readonly ChainRow[]): ChainBreak[] {
     const at = { streamId: row.stream_id, streamVersion: row.stream_version, eventId: row.event_id, globalPosition: row.global_position };
     const expectedVersion = index === 0 ? 1 : rows[index - 1]!.stream_version + 1;
     if (row.stream_version !== expectedVersion) {
-      breaks.push({ ...at, kind: 'missing', detail: `versions ${expectedVersion}..${row.stream_version - 1} are missing before this event` });
+      const last = row.stream_version - 1;
+      breaks.push({
+        ...at,
+        kind: 'missing',
+        firstVersion: expectedVersion,
+        lastVersion: last,
+        detail: expectedVersion === last ? `version ${last} is missing before this event` : `versions ${expectedVersion}..${last} are missing before this event`,
+      });
     } else if (!linkOf(row, previous, row.stream_version).equals(Buffer.from(row.hash, 'hex')) && !verifiesAt(row, row.stream_version)) {
       // (A row that links to another stored hash at its own version is intact: its predecessor moved.)
       broken.push(row);
-      breaks.push({ ...at, kind: 'changed', detail: 'the stored hash does not match the event content' });
+      breaks.push({ ...at, kind: 'changed', firstVersion: row.stream_version, lastVersion: row.stream_version, detail: 'the stored hash does not match the event content' });
     }
     previous = Buffer.from(row.hash, 'hex');
   });
   // An intact row moved to another version verifies, at its original version, after one of the
-  // stored hashes: look for that among the other broken positions.
+  // stored hashes: look for that among the other broken positions. The rows moved among
+  // themselves (a swap, a rotation) make one tampering: one break over their versions.
+  const origins = new Map<number, number>();
   for (const row of broken) {
     const origin = broken.find((other) => other !== row && verifiesAt(row, other.stream_version));
-    if (origin) {
-      const entry = breaks.find((item) => item.globalPosition === row.global_position)!;
-      entry.kind = 'reordered';
-      entry.detail = `this event was written at version ${origin.stream_version}`;
-    }
+    if (origin) origins.set(row.stream_version, origin.stream_version);
   }
-  return breaks;
+  if (origins.size === 0) return breaks;
+  // Union-find over "written at": each connected set of versions is one move.
+  const parent = new Map<number, number>();
+  const root = (version: number): number => {
+    let at = version;
+    while (parent.get(at) !== at) at = parent.get(at)!;
+    return at;
+  };
+  for (const [at, from] of origins) {
+    for (const version of [at, from]) if (!parent.has(version)) parent.set(version, version);
+    parent.set(root(at), root(from));
+  }
+  const groups = new Map<number, number[]>();
+  for (const version of parent.keys()) groups.set(root(version), [...(groups.get(root(version)) ?? []), version]);
+  const kept = breaks.filter((item) => !(item.kind === 'changed' && origins.has(item.streamVersion)));
+  for (const group of groups.values()) {
+    const versions = group.sort((a, b) => a - b);
+    const located = breaks.find((item) => item.kind === 'changed' && item.streamVersion === versions.find((version) => origins.has(version)))!;
+    const moves = versions.filter((version) => origins.has(version)).map((version) => `version ${version} was written at ${origins.get(version)}`);
+    kept.push({ ...located, kind: 'reordered', firstVersion: versions[0]!, lastVersion: versions.at(-1)!, detail: `events moved among versions ${versions[0]}..${versions.at(-1)}: ${moves.join(', ')}` });
+  }
+  return kept.sort((a, b) => a.streamVersion - b.streamVersion);
 }
 
 function linkOf(row: ChainRow, previous: Buffer, version: number): Buffer {

@@ -1,4 +1,7 @@
 import type {
+  ActivityHoursAdjustmentKind,
+  ActivityHoursAdjustmentReason,
+  ResumptionReason,
   ActionKind,
   ActionStatus,
   AgeBand,
@@ -110,6 +113,12 @@ export interface OpenParcours extends CommandBase {
   ageBandAtEntry: AgeBand;
 }
 
+/** The registration with France Travail of a parcours opened before 2025 (from 2025 it is automatic at opening). */
+export interface RecordFranceTravailRegistration extends CommandBase {
+  type: 'RecordFranceTravailRegistration';
+  registeredOn: string;
+}
+
 export interface RecordDiagnostic extends CommandBase {
   type: 'RecordDiagnostic';
   barriers: Barriers;
@@ -196,6 +205,8 @@ export interface SignEngagementContract extends CommandBase {
   startsOn: string;
   endsOn: string;
   weeklyActivityHours: number;
+  /** Required below 15 hours a week on a contrat d'engagement to say why; refused on other kinds. */
+  activityHoursAdjustment?: { kind: ActivityHoursAdjustmentKind; reason: ActivityHoursAdjustmentReason } | null;
 }
 
 export interface EndEngagementContract extends CommandBase {
@@ -246,11 +257,16 @@ export interface SuspendParcours extends CommandBase {
   type: 'SuspendParcours';
   reason: SuspensionReason;
   suspendedOn: string;
+  /** The share withheld, 0.3 to 1: required from 1 June 2025 (suspension-remobilisation), refused before. */
+  withheldShare?: number | null;
+  /** The sanction's last day as decided: required with the share, at most four months on. */
+  plannedEndOn?: string | null;
 }
 
 export interface ResumeParcours extends CommandBase {
   type: 'ResumeParcours';
   resumedOn: string;
+  reason?: ResumptionReason | null;
 }
 
 export interface ExitParcours extends CommandBase {
@@ -308,6 +324,7 @@ export const PERSONAL_DATA_COMMANDS = ['RectifyIdentity', 'RestrictProcessing', 
 
 export type ParcoursCommand =
   | OpenParcours
+  | RecordFranceTravailRegistration
   | RecordDiagnostic
   | DecideOrientation
   | RequestReorientation

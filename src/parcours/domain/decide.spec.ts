@@ -66,6 +66,7 @@ import {
   EPCI,
   exited,
   FRANCE_TRAVAIL_THIERS,
+  franceTravailRegistered,
   identityRectified,
   joined,
   KARIM_AT_FRANCE_TRAVAIL,
@@ -298,6 +299,8 @@ const suspendParcours = (o: Partial<SuspendParcours> = {}): SuspendParcours => (
   ...base,
   reason: 'engagement_contract_refused',
   suspendedOn: '2026-03-05',
+  withheldShare: 0.3,
+  plannedEndOn: '2026-07-05',
   ...o,
 });
 
@@ -1079,6 +1082,113 @@ describe('decide', () => {
     it('refuses an end before the start or tomorrow', () => {
       given(aParcoursWithACddiRunning).when(endEmploymentContract({ endedOn: '2026-03-01' })).thenRefused('invalid_period');
       given(aParcoursWithACddiRunning).when(endEmploymentContract({ endedOn: '2026-03-21' })).thenRefused('date_in_future');
+    });
+  });
+
+  describe('the two regimes (2021 SPIE before 2025-01-01, plein-emploi law after)', () => {
+    // A parcours of 2024, still open on 1 January 2025: the transition.
+    const in2024 = [opened({ entryOn: '2024-03-04' }), oriented({ decidedOn: '2024-03-20', notifiedOn: '2024-03-22' })] as const;
+    const cer = (o: Partial<SignEngagementContract> = {}) => signEngagementContract({ kind: 'CER', signedOn: '2024-12-31', startsOn: '2024-12-31', endsOn: '2025-06-30', ...o });
+
+    it('given the 2021 regime, when a CER or a PPAE is signed on 31 December 2024, then it is recorded', () => {
+      given(in2024).when(cer()).then([engagementContractSigned({ kind: 'CER', signedOn: '2024-12-31', startsOn: '2024-12-31', endsOn: '2025-06-30' })]);
+      given(in2024).when(cer({ kind: 'PPAE' })).then([engagementContractSigned({ kind: 'PPAE', signedOn: '2024-12-31', startsOn: '2024-12-31', endsOn: '2025-06-30' })]);
+    });
+
+    it('given the 2021 regime, when a contrat d’engagement is dated 31 December 2024, then it is refused', () => {
+      given(in2024).when(cer({ kind: 'CE' })).thenRefused('contract_kind_not_in_regime');
+    });
+
+    it('given the transition, when a CER or a PPAE is signed on 1 January 2025, then it is refused: the CE replaces them', () => {
+      given(in2024).when(cer({ signedOn: '2025-01-01', startsOn: '2025-01-01' })).thenRefused('contract_kind_not_in_regime');
+      given(in2024).when(cer({ kind: 'PPAE', signedOn: '2026-02-01', startsOn: '2026-02-01', endsOn: '2026-07-31' })).thenRefused('contract_kind_not_in_regime');
+    });
+
+    it('given the transition, when a contrat d’engagement is signed on 1 January 2025, then it is recorded', () => {
+      given(in2024)
+        .when(cer({ kind: 'CE', signedOn: '2025-01-01', startsOn: '2025-01-01' }))
+        .then([engagementContractSigned({ kind: 'CE', signedOn: '2025-01-01', startsOn: '2025-01-01', endsOn: '2025-06-30' })]);
+    });
+
+    it('keeps the youth contracts (CEJ, PACEA) under both regimes', () => {
+      given(in2024).when(cer({ kind: 'CEJ' })).then([engagementContractSigned({ kind: 'CEJ', signedOn: '2024-12-31', startsOn: '2024-12-31', endsOn: '2025-06-30' })]);
+      given(aParcoursFollowedByClaire).when(signEngagementContract({ kind: 'PACEA' })).then([engagementContractSigned({ kind: 'PACEA' })]);
+    });
+
+    describe('the weekly activity hours of a contrat d’engagement', () => {
+      it('records a reduction with its coded reason', () => {
+        const adjustment = { kind: 'reduced', reason: 'single_parent_without_childcare' } as const;
+        given(aParcoursFollowedByClaire)
+          .when(signEngagementContract({ weeklyActivityHours: 8, activityHoursAdjustment: adjustment }))
+          .then([engagementContractSigned({ weeklyActivityHours: 8, activityHoursAdjustment: adjustment })]);
+      });
+
+      it('records an exemption at 0 hours', () => {
+        const adjustment = { kind: 'exempted', reason: 'health' } as const;
+        given(aParcoursFollowedByClaire)
+          .when(signEngagementContract({ weeklyActivityHours: 0, activityHoursAdjustment: adjustment }))
+          .then([engagementContractSigned({ weeklyActivityHours: 0, activityHoursAdjustment: adjustment })]);
+      });
+
+      it('refuses an exemption with hours, a reduction to 15 hours or more or to 0, and an adjustment on a contract without the duty', () => {
+        given(aParcoursFollowedByClaire).when(signEngagementContract({ weeklyActivityHours: 5, activityHoursAdjustment: { kind: 'exempted', reason: 'health' } })).thenRefused('invalid_activity_hours_adjustment');
+        given(aParcoursFollowedByClaire).when(signEngagementContract({ weeklyActivityHours: 15, activityHoursAdjustment: { kind: 'reduced', reason: 'health' } })).thenRefused('invalid_activity_hours_adjustment');
+        given(aParcoursFollowedByClaire).when(signEngagementContract({ weeklyActivityHours: 0, activityHoursAdjustment: { kind: 'reduced', reason: 'health' } })).thenRefused('invalid_activity_hours_adjustment');
+        given(aParcoursFollowedByClaire).when(signEngagementContract({ kind: 'CEJ', weeklyActivityHours: 5, activityHoursAdjustment: { kind: 'reduced', reason: 'health' } })).thenRefused('invalid_activity_hours_adjustment');
+      });
+
+      it('accepts a contrat d’engagement below 15 hours without a reason (R11 shows it until it is put right)', () => {
+        given(aParcoursFollowedByClaire).when(signEngagementContract({ weeklyActivityHours: 6 })).then([engagementContractSigned({ weeklyActivityHours: 6 })]);
+      });
+    });
+
+    describe('the registration with France Travail', () => {
+      it('given an entry from 1 January 2025, then the opening states the automatic registration on the entry day', () => {
+        given([]).when(openParcours({ entryOn: '2025-01-01' })).then([opened({ entryOn: '2025-01-01', franceTravailRegisteredOn: '2025-01-01' })]);
+      });
+
+      it('given an entry on 31 December 2024, then no registration at opening', () => {
+        given([]).when(openParcours({ entryOn: '2024-12-31' })).then([opened({ entryOn: '2024-12-31', franceTravailRegisteredOn: null })]);
+      });
+
+      it('records the registration of a parcours opened before 2025, once', () => {
+        const command: ParcoursCommand = { type: 'RecordFranceTravailRegistration', ...base, registeredOn: '2025-01-06' };
+        given(in2024).when(command).then([franceTravailRegistered('2025-01-06')]);
+        given([...in2024, franceTravailRegistered('2025-01-06')]).when(command).thenNothingHappens();
+        given([...in2024, franceTravailRegistered('2025-01-06')]).when({ ...command, registeredOn: '2025-02-01' }).thenRefused('already_registered_with_france_travail');
+        given(aParcoursFollowedByClaire).when(command).thenRefused('already_registered_with_france_travail');
+        given(in2024).when({ ...command, registeredOn: '2024-01-01' }).thenRefused('date_before_entry');
+      });
+    });
+
+    describe('the suspension-remobilisation (décret 2025-478, from 1 June 2025)', () => {
+      it('given a suspension from 1 June 2025, then its withheld share is required, between 0.3 and 1', () => {
+        given(aParcoursFollowedByClaire).when(suspendParcours({ withheldShare: 1 })).then([suspended({ withheldShare: 1 })]);
+        given(aParcoursFollowedByClaire).when(suspendParcours({ withheldShare: null })).thenRefused('invalid_withheld_share');
+        given(aParcoursFollowedByClaire).when(suspendParcours({ withheldShare: 0.29 })).thenRefused('invalid_withheld_share');
+        given(aParcoursFollowedByClaire).when(suspendParcours({ withheldShare: 1.01 })).thenRefused('invalid_withheld_share');
+      });
+
+      it('given a suspension on 31 May 2025, then no share: the sanction was not in force', () => {
+        const in2025 = [opened({ entryOn: '2025-01-06' })];
+        const before = { suspendedOn: '2025-05-31', withheldShare: null, plannedEndOn: null };
+        given(in2025).when(suspendParcours(before)).then([suspended(before)]);
+        given(in2025).when(suspendParcours({ ...before, withheldShare: 0.3 })).thenRefused('sanction_not_in_force');
+        given(in2025).when(suspendParcours({ ...before, plannedEndOn: '2025-07-31' })).thenRefused('sanction_not_in_force');
+        const from = { suspendedOn: '2025-06-01', withheldShare: 0.3, plannedEndOn: '2025-07-31' };
+        given(in2025).when(suspendParcours(from)).then([suspended(from)]);
+      });
+
+      it('given a suspension-remobilisation, then its planned end is required, after it and at most four months on', () => {
+        given(aParcoursFollowedByClaire).when(suspendParcours({ plannedEndOn: null })).thenRefused('invalid_period');
+        given(aParcoursFollowedByClaire).when(suspendParcours({ plannedEndOn: '2026-03-05' })).thenRefused('invalid_period');
+        given(aParcoursFollowedByClaire).when(suspendParcours({ plannedEndOn: '2026-07-06' })).thenRefused('invalid_period');
+        given(aParcoursFollowedByClaire).when(suspendParcours({ plannedEndOn: '2026-04-04' })).then([suspended({ plannedEndOn: '2026-04-04' })]);
+      });
+
+      it('records the remobilisation that ends it', () => {
+        given(aParcoursSuspendedSince5March).when(resumeParcours({ reason: 'remobilised' })).then([resumed('2026-03-16', 'remobilised')]);
+      });
     });
   });
 

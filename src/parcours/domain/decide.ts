@@ -19,6 +19,7 @@ import {
   type RecordAppointment,
   type RecordContact,
   type RecordDiagnostic,
+  type RecordFranceTravailRegistration,
   type RectifyIdentity,
   REFERENT_ROLE,
   type ReleaseReferent,
@@ -30,6 +31,7 @@ import {
   type StartEmploymentContract,
   type SuspendParcours,
 } from './commands.js';
+import { contractKindAllowedOn, latestSanctionEnd, PLEIN_EMPLOI_FROM, registeredAutomatically, regimeOfDate, SUSPENSION_REMOBILISATION_FROM } from './regimes.js';
 import { ParcoursNotFoundError, ParcoursRuleError, type ParcoursRuleErrorCode } from './errors.js';
 import {
   BARRIER_KINDS,
@@ -95,6 +97,8 @@ export function decide(command: ParcoursCommand, state: ParcoursState | null): P
   }
 
   switch (command.type) {
+    case 'RecordFranceTravailRegistration':
+      return recordFranceTravailRegistration(command, state);
     case 'RecordDiagnostic':
       return recordDiagnostic(command, state);
     case 'DecideOrientation':
@@ -154,6 +158,8 @@ function openParcours(command: OpenParcours, state: ParcoursState | null): Parco
     territory: command.territory,
     source: command.source,
     ageBandAtEntry: command.ageBandAtEntry,
+    // The law registers every RSA applicant with France Travail from 2025: a fact of the opening.
+    franceTravailRegisteredOn: registeredAutomatically(command.entryOn) ? command.entryOn : null,
   };
   if (state !== null) {
     // The identity is left out of the comparison: encryption is randomised, so a retried request
@@ -170,6 +176,17 @@ function openParcours(command: OpenParcours, state: ParcoursState | null): Parco
     throw rule('invalid_territory', `territory must be an EPCI code of the territory reference, got "${command.territory}"`);
   }
   return [{ type: 'ParcoursOpened', data }];
+}
+
+/** A parcours opened before 2025 registered with France Travail later (the transition's automatic registration, or the person's own). */
+function recordFranceTravailRegistration(command: RecordFranceTravailRegistration, state: ParcoursState): ParcoursEvent[] {
+  const { registeredOn } = command;
+  if (state.franceTravailRegisteredOn !== null) {
+    if (state.franceTravailRegisteredOn === registeredOn) return [];
+    throw rule('already_registered_with_france_travail', `the beneficiary is registered with France Travail since ${state.franceTravailRegisteredOn}`);
+  }
+  checkFactDate(command, state, registeredOn, 'registeredOn');
+  return [{ type: 'FranceTravailRegistered', data: { registeredOn } }];
 }
 
 function recordDiagnostic(command: RecordDiagnostic, state: ParcoursState): ParcoursEvent[] {
@@ -378,6 +395,7 @@ function signEngagementContract(command: SignEngagementContract, state: Parcours
     startsOn: command.startsOn,
     endsOn: command.endsOn,
     weeklyActivityHours: command.weeklyActivityHours,
+    activityHoursAdjustment: command.activityHoursAdjustment ? { kind: command.activityHoursAdjustment.kind, reason: command.activityHoursAdjustment.reason } : null,
   };
   const existing = entryOf(state.engagementContracts, data.contractId);
   if (existing !== undefined) return unlessConflicting(existing, data, `engagement contract ${data.contractId}`);
@@ -390,6 +408,8 @@ function signEngagementContract(command: SignEngagementContract, state: Parcours
   checkDate(data.endsOn, 'endsOn');
   checkNotBefore(data.endsOn, 'endsOn', data.startsOn, 'startsOn');
   checkWeeklyHours(data.weeklyActivityHours, ENGAGEMENT_WEEKLY_HOURS, 'weeklyActivityHours');
+  checkContractKindInRegime(data);
+  checkActivityHoursAdjustment(data);
 
   const open = openEngagementContract(state);
   if (open === null) return [{ type: 'EngagementContractSigned', data }];
@@ -404,6 +424,39 @@ function signEngagementContract(command: SignEngagementContract, state: Parcours
     { type: 'EngagementContractEnded', data: { contractId: open.contractId, endedOn: open.endsOn, reason: 'term_reached' } },
     { type: 'EngagementContractSigned', data },
   ];
+}
+
+/**
+ * Each regime has its contracts (regimes.ts): a CER or a PPAE is signed before 2025, a contrat
+ * d'engagement from 2025 — a CER dated 2026 or a CE dated 2021 is a typing error, not a fact.
+ */
+function checkContractKindInRegime(data: EngagementContractSignedData): void {
+  if (!contractKindAllowedOn(data.kind, data.signedOn)) {
+    const regime = regimeOfDate(data.signedOn);
+    throw rule(
+      'contract_kind_not_in_regime',
+      regime === 'plein_emploi'
+        ? `a ${data.kind} cannot be signed on ${data.signedOn}: from ${PLEIN_EMPLOI_FROM} the contrat d'engagement (CE) replaces the CER and the PPAE (loi 2023-1196)`
+        : `a contrat d'engagement (CE) cannot be signed on ${data.signedOn}, before the plein-emploi law (${PLEIN_EMPLOI_FROM}): a CER or a PPAE then`,
+    );
+  }
+}
+
+/**
+ * The 15 hours a week of a contrat d'engagement may be lowered (reduced, with fewer hours) or
+ * waived (exempted, 0 hours), each with its reason; other contracts have no activity duty. A
+ * contrat d'engagement below 15 hours without a reason is accepted — the hours may not be settled
+ * at signature — and continuity rule R11 shows it until it is put right.
+ */
+function checkActivityHoursAdjustment(data: EngagementContractSignedData): void {
+  const adjustment = data.activityHoursAdjustment;
+  if (adjustment === null) return;
+  const refuse = (message: string) => rule('invalid_activity_hours_adjustment', message);
+  if (data.kind !== 'CE') throw refuse(`only a contrat d'engagement (CE) has an activity duty to lower or waive, not a ${data.kind}`);
+  if (adjustment.kind === 'exempted' && data.weeklyActivityHours !== 0) throw refuse(`an exemption means 0 hours of activity a week, got ${data.weeklyActivityHours}`);
+  if (adjustment.kind === 'reduced' && (data.weeklyActivityHours <= 0 || data.weeklyActivityHours >= 15)) {
+    throw refuse(`a reduction means between 0 and 15 hours of activity a week (both excluded), got ${data.weeklyActivityHours}`);
+  }
 }
 
 function endEngagementContract(command: EndEngagementContract, state: ParcoursState): ParcoursEvent[] {
@@ -543,24 +596,49 @@ function endEmploymentContract(command: EndEmploymentContract, state: ParcoursSt
 // Suspension, exit, reopening
 
 function suspendParcours(command: SuspendParcours, state: ParcoursState): ParcoursEvent[] {
-  const data = { reason: command.reason, suspendedOn: command.suspendedOn };
+  const data = { reason: command.reason, suspendedOn: command.suspendedOn, withheldShare: command.withheldShare ?? null, plannedEndOn: command.plannedEndOn ?? null };
   if (state.status !== 'open') {
     if (state.suspension !== null && sameData(state.suspension, data)) return [];
     throw rule('parcours_not_open', `the parcours is ${state.status}${state.suspension ? ` since ${state.suspension.suspendedOn}` : ''}`);
   }
   checkFactDate(command, state, data.suspendedOn, 'suspendedOn');
+  checkWithheldShare(data.suspendedOn, data.withheldShare, data.plannedEndOn);
   return [{ type: 'ParcoursSuspended', data }];
+}
+
+/**
+ * Décret n° 2025-478 du 30 mai 2025 (in force on 1 June 2025): the suspension-remobilisation
+ * withholds at least 30 % of the allowance, up to all of it. Its share is stated from that day;
+ * before it, the earlier suspension (L. 262-37 CASF) had no such share and none is accepted.
+ */
+function checkWithheldShare(suspendedOn: string, share: number | null, plannedEndOn: string | null): void {
+  if (suspendedOn < SUSPENSION_REMOBILISATION_FROM) {
+    if (share !== null || plannedEndOn !== null) {
+      throw rule('sanction_not_in_force', `the suspension-remobilisation, its withheld share and its planned end apply from ${SUSPENSION_REMOBILISATION_FROM} (décret 2025-478), not on ${suspendedOn}`);
+    }
+    return;
+  }
+  if (share === null || !Number.isFinite(share) || share < 0.3 || share > 1) {
+    throw rule('invalid_withheld_share', `a suspension-remobilisation from ${SUSPENSION_REMOBILISATION_FROM} withholds a share between 0.3 and 1 of the allowance (décret 2025-478), got ${share}`);
+  }
+  if (plannedEndOn === null) throw rule('invalid_period', 'plannedEndOn is required: a suspension-remobilisation is decided for one to four months (décret 2025-478)');
+  checkDate(plannedEndOn, 'plannedEndOn');
+  const latest = latestSanctionEnd(suspendedOn);
+  if (plannedEndOn <= suspendedOn || plannedEndOn > latest) {
+    throw rule('invalid_period', `plannedEndOn ${plannedEndOn} must be after the suspension (${suspendedOn}) and at most four months on (${latest}, décret 2025-478)`);
+  }
 }
 
 function resumeParcours(command: ResumeParcours, state: ParcoursState): ParcoursEvent[] {
   const { resumedOn } = command;
+  const reason = command.reason ?? null;
   if (state.suspension === null) {
     if (state.lastResumedOn === resumedOn) return [];
     throw rule('parcours_not_suspended', 'the parcours is not suspended');
   }
   checkFactDate(command, state, resumedOn, 'resumedOn');
   checkNotBefore(resumedOn, 'resumedOn', state.suspension.suspendedOn, 'the suspension');
-  return [{ type: 'ParcoursResumed', data: { resumedOn } }];
+  return [{ type: 'ParcoursResumed', data: { resumedOn, reason } }];
 }
 
 /**

@@ -42,7 +42,12 @@ export type ParcoursRuleErrorCode =
   | 'planned_end_not_allowed'
   | 'action_not_found'
   | 'invalid_action_transition'
-  | 'id_already_used';
+  | 'id_already_used'
+  | 'contract_kind_not_in_regime'
+  | 'invalid_activity_hours_adjustment'
+  | 'sanction_not_in_force'
+  | 'invalid_withheld_share'
+  | 'already_registered_with_france_travail';
 
 export class ParcoursRuleError extends Error {
   constructor(

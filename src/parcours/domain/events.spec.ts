@@ -7,6 +7,7 @@ describe('the v1 event catalogue', () => {
     expect([...PARCOURS_EVENT_TYPES].sort()).toEqual(
       [
         'ParcoursOpened',
+        'FranceTravailRegistered',
         'DiagnosticRecorded',
         'OrientationDecided',
         'ReorientationRequested',

@@ -114,6 +114,18 @@ export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
 export const ENGAGEMENT_CONTRACT_KINDS = ['CE', 'CER', 'PPAE', 'CEJ', 'PACEA'] as const;
 export type EngagementContractKind = (typeof ENGAGEMENT_CONTRACT_KINDS)[number];
 
+/**
+ * Why the weekly activity hours of a contrat d'engagement are lowered or waived (loi 2023-1196:
+ * at least 15 hours a week, "abaissée ou exclue" according to the person's situation; the
+ * situations named in the debates and the décrets' summaries: health, disability, a single parent
+ * without a childcare solution). `other` keeps the list closed without forcing a wrong code.
+ */
+export const ACTIVITY_HOURS_ADJUSTMENT_KINDS = ['reduced', 'exempted'] as const;
+export type ActivityHoursAdjustmentKind = (typeof ACTIVITY_HOURS_ADJUSTMENT_KINDS)[number];
+
+export const ACTIVITY_HOURS_ADJUSTMENT_REASONS = ['health', 'disability', 'single_parent_without_childcare', 'caregiver', 'employed_part_time', 'in_training', 'other'] as const;
+export type ActivityHoursAdjustmentReason = (typeof ACTIVITY_HOURS_ADJUSTMENT_REASONS)[number];
+
 /** `parcours_exited` is written by the decider when the parcours exits; `term_reached` also when a lapsed contract is renewed. */
 export const ENGAGEMENT_CONTRACT_END_REASONS = [
   'term_reached',
@@ -160,6 +172,15 @@ export const SUSPENSION_REASONS = [
   'other',
 ] as const;
 export type SuspensionReason = (typeof SUSPENSION_REASONS)[number];
+
+/**
+ * How a suspension ended (schema version 2 of ParcoursResumed): `remobilised` when the person met
+ * the obligations again before the end of the sanction (décret 2025-478: the suspension is lifted
+ * and the amounts withheld are paid back), `term_reached` at the end of the period decided,
+ * `other` otherwise. `null` on a resumption recorded before version 2.
+ */
+export const RESUMPTION_REASONS = ['remobilised', 'term_reached', 'other'] as const;
+export type ResumptionReason = (typeof RESUMPTION_REASONS)[number];
 
 /** IAE "sorties dynamiques" categories. */
 export const EXIT_CATEGORIES = ['emploi_durable', 'emploi_transition', 'sortie_positive', 'autre'] as const;
@@ -234,6 +255,18 @@ export interface ParcoursOpenedData {
   territory: string;
   source: ParcoursSource;
   ageBandAtEntry: AgeBand;
+  /**
+   * The registration with France Travail when it is automatic: from 1 January 2025 every RSA
+   * applicant is registered on entry (loi 2023-1196), so the day is the entry; `null` for a
+   * parcours opened before 2025, whose registration is a `FranceTravailRegistered` event if any.
+   * Schema version 2; a version 1 event reads with the value the law gives it (upcasters.ts).
+   */
+  franceTravailRegisteredOn: string | null;
+}
+
+/** A registration with France Travail recorded after the opening (a parcours opened before 2025). */
+export interface FranceTravailRegisteredData {
+  registeredOn: string;
 }
 
 export interface DiagnosticRecordedData {
@@ -327,6 +360,12 @@ export interface EngagementContractSignedData {
   startsOn: string;
   endsOn: string;
   weeklyActivityHours: number;
+  /**
+   * A contrat d'engagement below the 15 hours a week states why (schema version 2; `null` on
+   * version 1 and on the 2021 contracts, which had no activity duty). Continuity rule R11 flags a
+   * contrat d'engagement below the policy's minimum without one.
+   */
+  activityHoursAdjustment: { kind: ActivityHoursAdjustmentKind; reason: ActivityHoursAdjustmentReason } | null;
 }
 
 export interface EngagementContractEndedData {
@@ -373,10 +412,24 @@ export interface EmploymentContractEndedData {
 export interface ParcoursSuspendedData {
   reason: SuspensionReason;
   suspendedOn: string;
+  /**
+   * The share of the allowance withheld, 0.3 to 1 (décret n° 2025-478 du 30 mai 2025: a suspension
+   * of at least 30 %, one to two months, up to four on repetition), for a suspension-remobilisation
+   * from 1 June 2025; `null` before (the earlier suspension of L. 262-37 CASF) and on version 1.
+   */
+  withheldShare: number | null;
+  /**
+   * The last day of the sanction as decided (one to two months, up to four on a repeated breach:
+   * décret n° 2025-478), for a suspension-remobilisation; `null` before 1 June 2025 and on version 1.
+   * The suspension ends with ParcoursResumed: `remobilised` before this day, `term_reached` after it.
+   */
+  plannedEndOn: string | null;
 }
 
 export interface ParcoursResumedData {
   resumedOn: string;
+  /** Schema version 2; `null` on version 1. */
+  reason: ResumptionReason | null;
 }
 
 export interface ParcoursExitedData {
@@ -430,6 +483,10 @@ export interface PersonalDataErasedData {
 export interface ParcoursOpened {
   type: 'ParcoursOpened';
   data: ParcoursOpenedData;
+}
+export interface FranceTravailRegistered {
+  type: 'FranceTravailRegistered';
+  data: FranceTravailRegisteredData;
 }
 export interface DiagnosticRecorded {
   type: 'DiagnosticRecorded';
@@ -534,6 +591,7 @@ export interface ProcessingRestrictionLifted {
 
 export type ParcoursEvent =
   | ParcoursOpened
+  | FranceTravailRegistered
   | DiagnosticRecorded
   | OrientationDecided
   | ReorientationRequested
@@ -565,6 +623,7 @@ export type ParcoursEventType = ParcoursEvent['type'];
 // A record keyed by the union makes the compiler reject a missing or an unknown type name.
 const EVENT_TYPES: Record<ParcoursEventType, true> = {
   ParcoursOpened: true,
+  FranceTravailRegistered: true,
   DiagnosticRecorded: true,
   OrientationDecided: true,
   ReorientationRequested: true,

@@ -33,7 +33,9 @@ import type {
   ParcoursOpenedData,
   ParcoursReopened,
   ParcoursReopenedData,
+  FranceTravailRegistered,
   ParcoursResumed,
+  ParcoursResumedData,
   ParcoursSuspended,
   ParcoursSuspendedData,
   PersonalDataErased,
@@ -53,6 +55,7 @@ import type {
   ProcessingRestrictionLifted,
   ProcessingRestrictionLiftedData,
 } from './events.js';
+import { latestSanctionEnd, registeredAutomatically, SUSPENSION_REMOBILISATION_FROM } from './regimes.js';
 
 export const TODAY = '2026-03-20';
 export const ENTRY_ON = '2026-01-05';
@@ -81,9 +84,12 @@ export const CONTACT_ID = 'b3c4d5e6-f708-4192-a3b4-c5d6e7f80912';
 // Events
 
 export function opened(data: Partial<ParcoursOpenedData> = {}): ParcoursOpened {
+  const entryOn = data.entryOn ?? ENTRY_ON;
   return {
     type: 'ParcoursOpened',
     data: {
+      // As the decider writes it: automatic from 2025 (regimes.ts).
+      franceTravailRegisteredOn: registeredAutomatically(entryOn) ? entryOn : null,
       parcoursId: PARCOURS_ID,
       identity: { ciphertext: 'v1.gcm.AAECAwQFBgcICQoL.c2VjcmV0LWlkZW50aXR5' },
       householdRole: 'demandeur',
@@ -203,11 +209,13 @@ export function engagementContractSigned(data: Partial<EngagementContractSignedD
     type: 'EngagementContractSigned',
     data: {
       contractId: ENGAGEMENT_CONTRACT_ID,
-      kind: 'CER',
+      // Signed in 2026: a contrat d'engagement, the only kind of the plein-emploi law (regimes.ts).
+      kind: 'CE',
       signedOn: '2026-02-20',
       startsOn: '2026-02-20',
       endsOn: '2026-08-19',
       weeklyActivityHours: 15,
+      activityHoursAdjustment: null,
       ...data,
     },
   };
@@ -252,11 +260,20 @@ export function employmentContractEnded(data: Partial<EmploymentContractEndedDat
 }
 
 export function suspended(data: Partial<ParcoursSuspendedData> = {}): ParcoursSuspended {
-  return { type: 'ParcoursSuspended', data: { reason: 'engagement_contract_refused', suspendedOn: '2026-03-05', ...data } };
+  const suspendedOn = data.suspendedOn ?? '2026-03-05';
+  // A suspension-remobilisation from 1 June 2025 states its share (décret 2025-478); none before.
+  const remobilisation = suspendedOn >= SUSPENSION_REMOBILISATION_FROM;
+  const withheldShare = remobilisation ? 0.3 : null;
+  const plannedEndOn = remobilisation ? latestSanctionEnd(suspendedOn) : null;
+  return { type: 'ParcoursSuspended', data: { reason: 'engagement_contract_refused', suspendedOn, withheldShare, plannedEndOn, ...data } };
 }
 
-export function resumed(resumedOn = '2026-03-16'): ParcoursResumed {
-  return { type: 'ParcoursResumed', data: { resumedOn } };
+export function resumed(resumedOn = '2026-03-16', reason: ParcoursResumedData['reason'] = null): ParcoursResumed {
+  return { type: 'ParcoursResumed', data: { resumedOn, reason } };
+}
+
+export function franceTravailRegistered(registeredOn = '2025-01-06'): FranceTravailRegistered {
+  return { type: 'FranceTravailRegistered', data: { registeredOn } };
 }
 
 export function exited(data: Partial<ParcoursExitedData> = {}): ParcoursExited {

@@ -1,5 +1,6 @@
 import type { ParcoursEvent, ParcoursEventType } from './events.js';
 import {
+  franceTravailRegistered,
   ACI_JARDINS,
   ACTION_ID,
   actionPrescribed,
@@ -80,6 +81,7 @@ describe('evolve', () => {
         parcoursId: PARCOURS_ID,
         identity: { status: 'encrypted', value: opened().data.identity },
         householdRole: 'demandeur',
+        franceTravailRegisteredOn: '2026-01-05',
         rsaSocle: true,
         entryOn: ENTRY_ON,
         territory: EPCI,
@@ -363,6 +365,7 @@ describe('evolve', () => {
   it('changes the state for every event type of the catalogue', () => {
     const oneOfEach: Record<ParcoursEventType, { given: readonly ParcoursEvent[]; event: ParcoursEvent }> = {
       ParcoursOpened: { given: [], event: opened() },
+      FranceTravailRegistered: { given: [opened({ entryOn: '2024-06-03' })], event: franceTravailRegistered() },
       DiagnosticRecorded: { given: anOpenParcours, event: diagnosed() },
       OrientationDecided: { given: anOpenParcours, event: oriented() },
       ReorientationRequested: { given: aParcoursFollowedByClaire, event: reorientationRequested() },

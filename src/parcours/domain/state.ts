@@ -74,6 +74,8 @@ export interface ParcoursState {
   territory: string;
   source: ParcoursSource;
   ageBandAtEntry: AgeBand;
+  /** The day the beneficiary was registered with France Travail: at opening from 2025, else when recorded; null until then. */
+  franceTravailRegisteredOn: string | null;
   status: ParcoursStatus;
   /** The suspension in force while `status` is `suspended`. */
   suspension: ParcoursSuspendedData | null;
@@ -160,6 +162,7 @@ function evolveWith(state: ParcoursState | null, event: ParcoursEvent, put: Put)
       territory: data.territory,
       source: data.source,
       ageBandAtEntry: data.ageBandAtEntry,
+      franceTravailRegisteredOn: data.franceTravailRegisteredOn,
       status: 'open',
       suspension: null,
       lastResumedOn: null,
@@ -188,6 +191,8 @@ function evolveWith(state: ParcoursState | null, event: ParcoursEvent, put: Put)
   if (state === null) throw new CorruptStreamError(`${event.type} before ParcoursOpened`);
 
   switch (event.type) {
+    case 'FranceTravailRegistered':
+      return { ...state, franceTravailRegisteredOn: event.data.registeredOn };
     case 'DiagnosticRecorded': {
       const current = state.diagnostic;
       return current !== null && current.diagnosedOn > event.data.diagnosedOn ? state : { ...state, diagnostic: event.data };

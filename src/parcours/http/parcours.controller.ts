@@ -40,6 +40,7 @@ import {
   ReopenParcoursDto,
   RequestReorientationDto,
   RestrictProcessingDto,
+  RecordFranceTravailRegistrationDto,
   ResumeParcoursDto,
   SignEngagementContractDto,
   StartEmploymentContractDto,
@@ -276,6 +277,20 @@ export class ParcoursController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return this.execute(request, reply, id, { type: 'EndEmploymentContract', contractId, ...body });
+  }
+
+  @Post(':parcoursId/france-travail-registration')
+  @HttpCode(200)
+  @Roles(...ORIENTATION)
+  @ApiOperation({ summary: 'Record the registration with France Travail of a parcours opened before 2025 (automatic at opening from 2025)' })
+  @ApiOkResponse({ type: CommandResultDto })
+  recordFranceTravailRegistration(
+    @Param('parcoursId', UUID) id: string,
+    @Body() body: RecordFranceTravailRegistrationDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.execute(request, reply, id, { type: 'RecordFranceTravailRegistration', ...body });
   }
 
   @Post(':parcoursId/suspension')

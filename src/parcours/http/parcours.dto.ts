@@ -51,6 +51,9 @@ import {
   PROCESSING_RIGHTS,
   STRUCTURE_KINDS,
   SUSPENSION_REASONS,
+  ACTIVITY_HOURS_ADJUSTMENT_KINDS,
+  ACTIVITY_HOURS_ADJUSTMENT_REASONS,
+  RESUMPTION_REASONS,
 } from '../domain/events.js';
 import { isValidNir } from '../domain/nir.js';
 
@@ -198,6 +201,11 @@ export class RecordContactDto {
   note?: string | null;
 }
 
+export class ActivityHoursAdjustmentDto {
+  @ApiProperty({ enum: ACTIVITY_HOURS_ADJUSTMENT_KINDS }) @IsIn(ACTIVITY_HOURS_ADJUSTMENT_KINDS) kind!: (typeof ACTIVITY_HOURS_ADJUSTMENT_KINDS)[number];
+  @ApiProperty({ enum: ACTIVITY_HOURS_ADJUSTMENT_REASONS }) @IsIn(ACTIVITY_HOURS_ADJUSTMENT_REASONS) reason!: (typeof ACTIVITY_HOURS_ADJUSTMENT_REASONS)[number];
+}
+
 export class SignEngagementContractDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() contractId!: string;
   @ApiProperty({ enum: ENGAGEMENT_CONTRACT_KINDS }) @IsIn(ENGAGEMENT_CONTRACT_KINDS) kind!: (typeof ENGAGEMENT_CONTRACT_KINDS)[number];
@@ -205,6 +213,16 @@ export class SignEngagementContractDto {
   @ApiProperty({ format: 'date' }) @IsCalendarDate() startsOn!: string;
   @ApiProperty({ format: 'date' }) @IsCalendarDate() endsOn!: string;
   @ApiProperty({ minimum: 0, maximum: 35 }) @IsNumber() @Min(0) @Max(35) weeklyActivityHours!: number;
+  @ApiPropertyOptional({
+    type: ActivityHoursAdjustmentDto,
+    nullable: true,
+    description: "A contrat d'engagement below 15 hours a week: reduced (fewer hours) or exempted (0 hours), with its coded reason",
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ActivityHoursAdjustmentDto)
+  activityHoursAdjustment?: ActivityHoursAdjustmentDto | null;
 }
 
 export class EndEngagementContractDto {
@@ -246,10 +264,34 @@ export class EndEmploymentContractDto {
 export class SuspendParcoursDto {
   @ApiProperty({ enum: SUSPENSION_REASONS }) @IsIn(SUSPENSION_REASONS) reason!: (typeof SUSPENSION_REASONS)[number];
   @ApiProperty({ format: 'date' }) @IsCalendarDate() suspendedOn!: string;
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 0.3,
+    maximum: 1,
+    description: 'Share of the allowance withheld (décret 2025-478): required from 2025-06-01, refused before',
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(0.3)
+  @Max(1)
+  withheldShare?: number | null;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true, description: 'Last day of the sanction as decided (at most four months on): required from 2025-06-01, refused before' })
+  @IsOptional()
+  @IsCalendarDate()
+  plannedEndOn?: string | null;
 }
 
 export class ResumeParcoursDto {
   @ApiProperty({ format: 'date' }) @IsCalendarDate() resumedOn!: string;
+  @ApiPropertyOptional({ enum: RESUMPTION_REASONS, nullable: true, description: 'remobilised: the obligations were met again before the end of the sanction' })
+  @IsOptional()
+  @IsIn(RESUMPTION_REASONS)
+  reason?: (typeof RESUMPTION_REASONS)[number] | null;
+}
+
+export class RecordFranceTravailRegistrationDto {
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() registeredOn!: string;
 }
 
 export class ExitParcoursDto {

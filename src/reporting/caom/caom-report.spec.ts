@@ -196,7 +196,8 @@ describe('computeCaomReport — ACI', () => {
     const report = computeCaomReport([h24, h26, h35, h39, halfTime], POLICY, 2021);
 
     // 330 600 × 24/35 = 226 697,14… → 226 697 cents = 2 266,97 €.
-    expect(lineOf(report.aci.lines, h24)).toMatchObject({ status: 'funded', committedCents: 226_697, fullTimeEquivalent: 0.69 });
+    // The equivalent is exact: 24/35, not 0.69.
+    expect(lineOf(report.aci.lines, h24)).toMatchObject({ status: 'funded', committedCents: 226_697, fullTimeEquivalent: 24 / 35 });
     // 330 600 × 26/35 = 245 588,57… → 245 589 cents = 2 455,89 €.
     expect(lineOf(report.aci.lines, h26).committedCents).toBe(245_589);
     expect(lineOf(report.aci.lines, h35).committedCents).toBe(330_600);
@@ -205,8 +206,16 @@ describe('computeCaomReport — ACI', () => {
     // 330 600 × 17,5/35 = 165 300 exactly.
     expect(lineOf(report.aci.lines, halfTime).committedCents).toBe(165_300);
     // 226 697 + 245 589 + 330 600 + 330 600 + 165 300 = 1 298 786;
-    // (24 + 26 + 35 + 35 + 17,5) / 35 = 137,5/35 = 3,928… → 3,93 FTE.
-    expect(report.aci).toMatchObject({ fundedCount: 5, committedCents: 1_298_786, fullTimeEquivalents: 3.93, refusedCount: 0 });
+    // (24 + 26 + 35 + 35 + 17,5) / 35 = 137,5/35 = 3,928…, kept exact (3,93 is for display).
+    expect(report.aci).toMatchObject({ fundedCount: 5, committedCents: 1_298_786, fullTimeEquivalents: 137.5 / 35, refusedCount: 0 });
+    expect(report.rounding.money).toContain('half up to the cent');
+  });
+
+  it('keeps the exact full-time equivalents of 81 hours (issue 14: 2.31 was a rounding)', () => {
+    const lines = [27, 27, 27].map((weeklyHours, index) => cddi('ACI', { startsOn: `2021-0${index + 3}-01`, plannedEndOn: '2021-12-31', weeklyHours }));
+    const report = computeCaomReport(lines, POLICY, 2021);
+    expect(report.aci.fullTimeEquivalents).toBe(81 / 35);
+    expect(report.aci.fullTimeEquivalents).not.toBe(2.31);
   });
 
   it('rounds an exact half cent up', () => {

@@ -75,7 +75,7 @@ export interface PecLine extends CaomLineBase {
 
 export interface AciLine extends CaomLineBase {
   readonly volet: 'aci';
-  /** For display only (two decimals). */
+  /** Exact: weekly hours / full-time hours, capped at 1 (24 h → 0.6857142857142857); rounded for display only. */
   readonly fullTimeEquivalent: number;
   readonly requestedCents: number;
   readonly committedCents: number;
@@ -116,6 +116,8 @@ export interface PecEnvelopeSummary {
 
 export interface CaomReport {
   readonly year: number;
+  /** How the report rounds, stated with the figures so that a funder can recompute them. */
+  readonly rounding: { readonly money: string; readonly fullTimeEquivalents: string };
   readonly territory: string | null;
   readonly policy: {
     readonly version: string;
@@ -136,7 +138,7 @@ export interface CaomReport {
     readonly amountPerFullTimeEquivalentCents: number;
     readonly fullTimeWeeklyHours: number;
     readonly fundedCount: number;
-    /** For display only (two decimals). */
+    /** Exact sum of the funded lines' equivalents (81 h / 35 = 2.3142857142857145, not 2.31); round for display only. */
     readonly fullTimeEquivalents: number;
     readonly committedCents: number;
     readonly refusedCount: number;
@@ -223,6 +225,7 @@ export function computeCaomReport(
   const fundedAciHundredths = sum(fundedAci.map((line) => cappedHundredths(line.weeklyHours, aciPolicy.fullTimeWeeklyHours)));
   return {
     year,
+    rounding: CAOM_ROUNDING,
     territory: options.territory ?? null,
     policy: {
       version: policy.version,
@@ -243,7 +246,7 @@ export function computeCaomReport(
       amountPerFullTimeEquivalentCents: aciPolicy.amountPerFullTimeEquivalentCents,
       fullTimeWeeklyHours: aciPolicy.fullTimeWeeklyHours,
       fundedCount: fundedAci.length,
-      fullTimeEquivalents: divideRoundHalfUp(BigInt(fundedAciHundredths) * 100n, BigInt(hundredths(aciPolicy.fullTimeWeeklyHours))) / 100,
+      fullTimeEquivalents: fundedAciHundredths / hundredths(aciPolicy.fullTimeWeeklyHours),
       committedCents: sum(aciLines.map((line) => line.committedCents)),
       refusedCount: count(aciLines, 'refused'),
       lines: aciLines,
@@ -325,7 +328,7 @@ function aciVolet(ordered: readonly CaomContractFact[], policy: CaomPolicy, year
       return {
         ...lineBase(fact),
         volet: 'aci',
-        fullTimeEquivalent: divideRoundHalfUp(worked * 100n, fullTime) / 100,
+        fullTimeEquivalent: Number(worked) / Number(fullTime),
         requestedCents,
         committedCents: reason === null ? requestedCents : 0,
         status: reason === null ? 'funded' : 'refused',
@@ -426,6 +429,13 @@ function count(lines: readonly { status: string }[], status: string): number {
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
+
+/** The rounding rules, as the report states them (module comment). */
+export const CAOM_ROUNDING = {
+  money:
+    'Integer euro cents. A prorated amount (ACI: amount per FTE × weekly hours / full-time hours; PEC: monthly contribution × months in the year) is computed exactly and rounded once per contract line, half up to the cent; totals and remainders are sums and differences of those rounded lines, never rounded again.',
+  fullTimeEquivalents: 'Exact (weekly hours / full-time hours, capped at 1 per line; the total is the exact sum); rounded only where displayed, to two decimals.',
+} as const;
 
 /** Hours counted in hundredths, so that 17,5 h prorates without floating point. */
 function hundredths(hours: number): number {

@@ -38,6 +38,15 @@ export class TerritoryIndicatorRowResponse {
   @ApiProperty({ type: Number, nullable: true }) shareWithValidEngagementContract!: number | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) employmentContractsStartedByKind!: object;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) exitsByCategory!: object;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Per regime on the month end (spie_2021, transition, plein_emploi): { open, withReferent, withValidEngagementContract }',
+  })
+  byRegimeAtMonthEnd!: object;
+  @ApiProperty({ description: 'Parcours open on 1 January 2025 (the transition)' }) transitionParcours!: number;
+  @ApiProperty({ description: "Of them, those with a contrat d'engagement starting by the month end and by 31 December 2026" }) transitionWithContratEngagement!: number;
+  @ApiProperty({ type: Number, nullable: true }) shareTransitionWithContratEngagement!: number | null;
 }
 
 /** `territory_indicators` — per EPCI and month, how the SPIE is doing (Département, State, funders). */

@@ -273,7 +273,7 @@ describe('territory_indicators projection', () => {
 
   describe('engagement contracts', () => {
     it('a parcours with a CER running keeps its planned period', () => {
-      expect(factsOf([...aParcoursFollowedByClaire, engagementContractSigned()]).engagementContracts).toEqual([
+      expect(factsOf([...aParcoursFollowedByClaire, engagementContractSigned({ kind: 'CER' })]).engagementContracts).toEqual([
         { contractId: ENGAGEMENT_CONTRACT_ID, kind: 'CER', startsOn: '2026-02-20', endsOn: '2026-08-19', endedOn: null },
       ]);
     });
@@ -281,7 +281,7 @@ describe('territory_indicators projection', () => {
     it('a CER replaced by a CE on 10 March keeps its actual end beside the new contract', () => {
       const replaced = [
         ...aParcoursFollowedByClaire,
-        engagementContractSigned(),
+        engagementContractSigned({ kind: 'CER' }),
         engagementContractEnded({ endedOn: '2026-03-10', reason: 'replaced' }),
         engagementContractSigned({ contractId: 'ce-2', kind: 'CE', signedOn: '2026-03-10', startsOn: '2026-03-11', endsOn: '2026-09-10' }),
       ];

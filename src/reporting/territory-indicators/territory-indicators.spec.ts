@@ -340,6 +340,14 @@ describe('computeTerritoryIndicators', () => {
         shareWithValidEngagementContract: null,
         employmentContractsStartedByKind: { PEC: 0, CDDI: 0, CDI_EBE: 0, CDI: 0, CDD: 0, INTERIM: 0, OTHER: 0 },
         exitsByCategory: { emploi_durable: 0, emploi_transition: 0, sortie_positive: 0, autre: 0 },
+        byRegimeAtMonthEnd: {
+          spie_2021: { open: 0, withReferent: 0, withValidEngagementContract: 0 },
+          transition: { open: 0, withReferent: 0, withValidEngagementContract: 0 },
+          plein_emploi: { open: 0, withReferent: 0, withValidEngagementContract: 0 },
+        },
+        transitionParcours: 0,
+        transitionWithContratEngagement: 0,
+        shareTransitionWithContratEngagement: null,
       });
       // Thiers: nothing in January, open from February on, with nobody in charge.
       expect(row(rows, THIERS, '2026-01')).toMatchObject({ entries: 0, openAtMonthEnd: 0, shareWithReferent: null });
@@ -490,6 +498,20 @@ describe('territoryIndicatorsToCsvRows', () => {
       '0',
       '0',
       '0',
+      // By regime on 28 February 2026: the 3 open parcours under the plein-emploi law, 1 with a référent.
+      '0',
+      '0',
+      '3',
+      '0',
+      '0',
+      '1',
+      '0',
+      '0',
+      '0',
+      // None open on 1 January 2025.
+      '0',
+      '0',
+      '',
       '1',
       '1',
     ]);
@@ -517,5 +539,50 @@ describe('territoryIndicatorsToCsvRows', () => {
     expect(text).toBe(caomCsvText(territoryIndicatorsToCsvRows(rows)));
     expect(text.startsWith('\uFEFFEPCI;Mois;Entrées;Orientations emploi;')).toBe(true);
     expect(text.split('\r\n')[1]?.startsWith(`${THIERS};02/2026;2;1;0;1;0;18;40;2;6;6;1;3;1;0,333;`)).toBe(true);
+  });
+});
+
+describe('indicators by regime and the transition (issue 14)', () => {
+  const contract = (kind: 'CE' | 'CER', startsOn: string, endsOn: string) => ({ contractId: `${kind}-${startsOn}`, kind, startsOn, endsOn, endedOn: null });
+  // Open on 1 January 2025: a CER of 2024, then a CE in June 2025; never got one; one more with a CE starting in 2027 (too late).
+  const withCe = parcours({ entryOn: '2024-03-04', engagementContracts: [contract('CER', '2024-04-01', '2025-03-31'), contract('CE', '2025-06-02', '2025-12-01')] });
+  const without = parcours({ entryOn: '2024-09-02' });
+  const tooLate = parcours({ entryOn: '2024-10-07', engagementContracts: [contract('CE', '2027-01-04', '2027-06-30')] });
+  // Exited in 2024: not open on 1 January 2025, so not in the transition.
+  const exitedIn2024 = parcours({ entryOn: '2024-02-05', exits: [exit('2024-11-29', null, 'autre')] });
+  // Entered in 2025: under the new law at once.
+  const newcomer = parcours({ entryOn: '2025-02-03', referentPeriods: [{ assignedOn: '2025-02-10', releasedOn: null }] });
+  const population = [withCe, without, tooLate, exitedIn2024, newcomer];
+
+  it('given December 2024, then every open parcours is under the 2021 SPIE regime', () => {
+    const [december] = computeTerritoryIndicators(population, { from: '2024-12', to: '2024-12', territory: THIERS });
+    expect(december!.byRegimeAtMonthEnd).toEqual({
+      spie_2021: { open: 3, withReferent: 0, withValidEngagementContract: 1 },
+      transition: { open: 0, withReferent: 0, withValidEngagementContract: 0 },
+      plein_emploi: { open: 0, withReferent: 0, withValidEngagementContract: 0 },
+    });
+    expect(december).toMatchObject({ transitionParcours: 0, shareTransitionWithContratEngagement: null });
+  });
+
+  it('given February 2025, then the three open on 1 January 2025 are in the transition and the newcomer under the new law', () => {
+    const [february] = computeTerritoryIndicators(population, { from: '2025-02', to: '2025-02', territory: THIERS });
+    expect(february!.byRegimeAtMonthEnd).toEqual({
+      spie_2021: { open: 0, withReferent: 0, withValidEngagementContract: 0 },
+      transition: { open: 3, withReferent: 0, withValidEngagementContract: 1 },
+      plein_emploi: { open: 1, withReferent: 1, withValidEngagementContract: 0 },
+    });
+    expect(february).toMatchObject({ transitionParcours: 3, transitionWithContratEngagement: 0, shareTransitionWithContratEngagement: 0 });
+  });
+
+  it('gives the share of the parcours open on 1 January 2025 that got a contrat d’engagement by the end of the transition: 1 of 3', () => {
+    const rows = computeTerritoryIndicators(population, { from: '2026-12', to: '2027-01', territory: THIERS });
+    expect(rows.map((r) => [r.month, r.transitionParcours, r.transitionWithContratEngagement, r.shareTransitionWithContratEngagement])).toEqual([
+      ['2026-12', 3, 1, 0.333],
+      // A CE of January 2027 came after the transition: it does not count.
+      ['2027-01', 3, 1, 0.333],
+    ]);
+    // From 2027 every parcours is under the new law.
+    expect(rows[1]!.byRegimeAtMonthEnd.transition.open).toBe(0);
+    expect(rows[1]!.byRegimeAtMonthEnd.plein_emploi.open).toBe(4);
   });
 });

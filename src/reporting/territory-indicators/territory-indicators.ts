@@ -8,6 +8,7 @@ import {
   type ExitCategory,
   type ParcoursType,
 } from '../../parcours/domain/events.js';
+import { LEGACY_CONTRACT_VALID_UNTIL, PLEIN_EMPLOI_FROM, REGIMES, type Regime, regimeOfParcours } from '../../parcours/domain/regimes.js';
 import { caomCsvText } from '../caom/caom-report.js';
 import type { ExitFact, ParcoursFacts } from './territory-indicators.projection.js';
 
@@ -41,6 +42,15 @@ import type { ExitFact, ParcoursFacts } from './territory-indicators.projection.
  *   is open. The numerators are given too, so that months and territories can be added up.
  * - Rows: every month of the range for each territory with at least one parcours (whatever its
  *   dates), months without activity included with zeros; sorted by territory, then month.
+ * - By regime (regimes.ts, derived from the dates): the parcours open at month end D split by the
+ *   regime they are under on D — `spie_2021` before 2025, `transition` for those open on
+ *   1 January 2025 until 31 December 2026, `plein_emploi` otherwise — with their référent and valid
+ *   contract counts.
+ * - The transition: the parcours open on 1 January 2025 (entered before, not exited nor archived
+ *   that day) count in the denominator whatever became of them; the numerator is those of them with
+ *   a contrat d'engagement (kind CE) starting on or before D and on or before 31 December 2026 —
+ *   "got a contrat d'engagement by the transition's end" is the figure of December 2026 and after.
+ *   A CE's start stands for its signature (the read model keeps the period, not the signature day).
  */
 
 export interface TerritoryIndicatorsQuery {
@@ -78,6 +88,19 @@ export interface TerritoryIndicatorRow {
   readonly shareWithValidEngagementContract: number | null;
   readonly employmentContractsStartedByKind: Readonly<Record<EmploymentContractKind, number>>;
   readonly exitsByCategory: Readonly<Record<ExitCategory, number>>;
+  /** The month-end counts by the regime each parcours is under that day (module comment). */
+  readonly byRegimeAtMonthEnd: Readonly<Record<Regime, RegimeCounts>>;
+  /** Parcours open on 1 January 2025 (the transition's population), and those of them with a contrat d'engagement by D (capped at the transition's end). */
+  readonly transitionParcours: number;
+  readonly transitionWithContratEngagement: number;
+  /** 0..1, 3 decimals; null when the territory had no parcours open on 1 January 2025. */
+  readonly shareTransitionWithContratEngagement: number | null;
+}
+
+export interface RegimeCounts {
+  readonly open: number;
+  readonly withReferent: number;
+  readonly withValidEngagementContract: number;
 }
 
 /** A guard against a range that would make one request compute for minutes: 20 years of months. */
@@ -135,6 +158,9 @@ interface MonthTally {
   withValidEngagementContract: number;
   employmentContractsStartedByKind: Record<EmploymentContractKind, number>;
   exitsByCategory: Record<ExitCategory, number>;
+  byRegime: Record<Regime, { open: number; withReferent: number; withValidEngagementContract: number }>;
+  transitionParcours: number;
+  transitionWithContratEngagement: number;
 }
 
 function newTally(): MonthTally {
@@ -150,6 +176,13 @@ function newTally(): MonthTally {
     withValidEngagementContract: 0,
     employmentContractsStartedByKind: zeros(EMPLOYMENT_CONTRACT_KINDS),
     exitsByCategory: zeros(EXIT_CATEGORIES),
+    byRegime: {
+      spie_2021: { open: 0, withReferent: 0, withValidEngagementContract: 0 },
+      transition: { open: 0, withReferent: 0, withValidEngagementContract: 0 },
+      plein_emploi: { open: 0, withReferent: 0, withValidEngagementContract: 0 },
+    },
+    transitionParcours: 0,
+    transitionWithContratEngagement: 0,
   };
 }
 
@@ -187,17 +220,34 @@ function tallyDoc(doc: ParcoursFacts, tallies: readonly MonthTally[], first: num
     if (tally !== undefined) tally.exitsByCategory[exit.category] += 1;
   }
 
+  // The transition's population: open on 1 January 2025, counted in every month from then on.
+  const inTransition = doc.entryOn < PLEIN_EMPLOI_FROM && !exits.some((exit) => closedOn(exit, PLEIN_EMPLOI_FROM)) && !archivedBy(doc, PLEIN_EMPLOI_FROM);
+  if (inTransition) {
+    for (let offset = Math.max(0, monthIndex(PLEIN_EMPLOI_FROM) - first); offset < monthEnds.length; offset++) {
+      const day = monthEnds[offset] ?? '';
+      const tally = tallies[offset];
+      if (tally === undefined) continue;
+      tally.transitionParcours += 1;
+      const by = day < LEGACY_CONTRACT_VALID_UNTIL ? day : LEGACY_CONTRACT_VALID_UNTIL;
+      if (doc.engagementContracts.some((contract) => contract.kind === 'CE' && contract.startsOn <= by)) tally.transitionWithContratEngagement += 1;
+    }
+  }
+
   // Starting at the entry's month skips the month ends before the entry: every later one is on or after it.
   for (let offset = Math.max(0, monthIndex(doc.entryOn) - first); offset < monthEnds.length; offset++) {
     const day = monthEnds[offset] ?? '';
     const tally = tallies[offset];
     if (tally === undefined || exits.some((exit) => closedOn(exit, day)) || archivedBy(doc, day)) continue;
+    const regime = tally.byRegime[regimeOfParcours(doc.entryOn, inTransition, day)];
     tally.open += 1;
+    regime.open += 1;
     if (doc.referentPeriods.some((period) => period.assignedOn <= day && (period.releasedOn === null || period.releasedOn > day))) {
       tally.withReferent += 1;
+      regime.withReferent += 1;
     }
     if (doc.engagementContracts.some((contract) => contract.startsOn <= day && day <= contract.endsOn && (contract.endedOn === null || day <= contract.endedOn))) {
       tally.withValidEngagementContract += 1;
+      regime.withValidEngagementContract += 1;
     }
   }
 }
@@ -235,6 +285,10 @@ function rowOf(territory: string, month: string, tally: MonthTally): TerritoryIn
     shareWithValidEngagementContract: share(tally.withValidEngagementContract, tally.open),
     employmentContractsStartedByKind: tally.employmentContractsStartedByKind,
     exitsByCategory: tally.exitsByCategory,
+    byRegimeAtMonthEnd: tally.byRegime,
+    transitionParcours: tally.transitionParcours,
+    transitionWithContratEngagement: tally.transitionWithContratEngagement,
+    shareTransitionWithContratEngagement: share(tally.transitionWithContratEngagement, tally.transitionParcours),
   };
 }
 
@@ -324,6 +378,18 @@ export const TERRITORY_INDICATORS_CSV_HEADER = [
   'Sorties emploi de transition',
   'Sorties positives',
   'Autres sorties',
+  'Ouverts en fin de mois : SPIE 2021',
+  'Ouverts en fin de mois : transition',
+  'Ouverts en fin de mois : loi plein emploi',
+  'Avec référent : SPIE 2021',
+  'Avec référent : transition',
+  'Avec référent : loi plein emploi',
+  "Avec contrat d'engagement valide : SPIE 2021",
+  "Avec contrat d'engagement valide : transition",
+  "Avec contrat d'engagement valide : loi plein emploi",
+  'Parcours ouverts au 1er janvier 2025',
+  "Dont avec un contrat d'engagement (CE)",
+  "Part avec un contrat d'engagement (CE)",
 ] as const;
 
 export interface TerritoryIndicatorsCsvOptions {
@@ -364,6 +430,12 @@ export function territoryIndicatorsToCsvRows(rows: readonly TerritoryIndicatorRo
       optional(row.shareWithValidEngagementContract),
       ...EMPLOYMENT_CONTRACT_KINDS.map((kind) => String(row.employmentContractsStartedByKind[kind])),
       ...EXIT_CATEGORIES.map((category) => String(row.exitsByCategory[category])),
+      ...REGIMES.map((regime) => String(row.byRegimeAtMonthEnd[regime].open)),
+      ...REGIMES.map((regime) => String(row.byRegimeAtMonthEnd[regime].withReferent)),
+      ...REGIMES.map((regime) => String(row.byRegimeAtMonthEnd[regime].withValidEngagementContract)),
+      String(row.transitionParcours),
+      String(row.transitionWithContratEngagement),
+      optional(row.shareTransitionWithContratEngagement),
       ...partnerIds.map((partnerId) => String(byOrganisme.get(partnerId) ?? 0)),
     ]);
   }

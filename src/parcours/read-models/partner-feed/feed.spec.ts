@@ -363,7 +363,9 @@ describe('deliver', () => {
 
   it('gives the CAF the suspension, not the appointments', () => {
     const state = stateAfter([...aParcoursFollowedByClaire, joined(CAF)]);
-    expect(receivedBy(deliver(state, suspended(), kindOf, DEFAULT_FEED_POLICY).deliveries, CAF)).toEqual([suspended()]);
+    // The share withheld (décret 2025-478) is not in the CAF's default allowance: only the fields the policy lists.
+    const { reason, suspendedOn } = suspended().data;
+    expect(receivedBy(deliver(state, suspended(), kindOf, DEFAULT_FEED_POLICY).deliveries, CAF)).toEqual([{ type: 'ParcoursSuspended', data: { reason, suspendedOn } }]);
     expect(receivedBy(deliver(state, appointmentRecorded(), kindOf, DEFAULT_FEED_POLICY).deliveries, CAF)).toEqual([]);
   });
 
