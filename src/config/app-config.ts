@@ -80,6 +80,14 @@ export class AppConfig {
   readonly trustProxy!: false | number | string[];
   /** Longest lifetime (`exp - iat`) of an accepted bearer token, and of one minted by the CLI (seconds). */
   readonly tokenMaxLifetimeSeconds!: number;
+  /**
+   * What this process does: `all` (HTTP and the background work: what the embedded database needs),
+   * `api` (HTTP only) or `worker` (projection runners, continuity scheduler, retention and journal
+   * purge; HTTP for /health and /metrics only, on `workerPort`).
+   */
+  readonly processRole!: ProcessRole;
+  /** The port a `worker` process answers /health and /metrics on. */
+  readonly workerPort!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -89,6 +97,14 @@ export class AppConfig {
 
 /** Issuer of the tokens minted with the local signing key (`cli tokens mint`). */
 export const LOCAL_ISSUER = 'spie-parcours-local';
+
+export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+/** Whether this process runs the background work (projection runners, scheduled jobs). */
+export function runsBackgroundWork(config: Pick<AppConfig, 'processRole'>): boolean {
+  return config.processRole !== 'api';
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -103,10 +119,11 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): AppConfig {
+  const url = databaseUrl(env);
   return new AppConfig({
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
-    databaseUrl: databaseUrl(env),
+    databaseUrl: url,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -139,6 +156,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     authFailuresPerAddressPerMinute: integer(env, 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE', 60, 1, 10_000_000),
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
     tokenMaxLifetimeSeconds: integer(env, 'TOKEN_MAX_LIFETIME_SECONDS', 36_000, 60, 30 * 86_400),
+    processRole: processRole(env, url),
+    workerPort: integer(env, 'WORKER_PORT', 3001, 0, 65535),
   });
 }
 
@@ -221,6 +240,18 @@ function isAddressOrRange(entry: string): boolean {
   if (family === 0 || rest.length > 0) return false;
   if (bits === undefined) return true;
   return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `api` and `worker` split one service over several processes, which only a PostgreSQL server can
+ * share: the embedded database is open in one process at a time (an `api` alone would never project).
+ */
+function processRole(env: Env, databaseUrl: string | undefined): ProcessRole {
+  const role = oneOf(env, 'PROCESS_ROLE', PROCESS_ROLES, 'all');
+  if (role !== 'all' && databaseUrl === undefined) {
+    throw new ConfigError('PROCESS_ROLE', `must be "all" on the embedded database (got "${role}"): api and worker processes share a PostgreSQL server (DATABASE_URL)`);
+  }
+  return role;
 }
 
 function databaseUrl(env: Env): string | undefined {
