@@ -36,6 +36,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL is not a URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE must be between 1 and 200'],
+    [{ DATABASE_URL: 'postgres://app@db1:5432,db2:port/spie' }, 'DATABASE_URL is not a URL'],
     [{ PROCESS_ROLE: 'both' }, 'PROCESS_ROLE must be one of all, api, worker'],
     [{ PROCESS_ROLE: 'api' }, 'PROCESS_ROLE must be "all" on the embedded database'],
     [{ PROCESS_ROLE: 'worker' }, 'PROCESS_ROLE must be "all" on the embedded database'],
@@ -43,6 +44,11 @@ describe('loadConfig', () => {
   ])('stops on %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('takes a multi-host DATABASE_URL (a pg_auto_failover formation)', () => {
+    const url = 'postgres://app@node1:6010,node2:6011/spie?target_session_attrs=read-write';
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
   });
 
   it('runs everything in one process by default; api and worker roles on a PostgreSQL server', () => {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseMultiHostUrl } from '../database/pg-hosts.js';
 
 /**
  * The whole configuration, read once from the environment at boot and injected typed
@@ -261,10 +262,16 @@ function databaseUrl(env: Env): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user@host:port/database)');
+    url = new URL('postgres://host-list');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme, got "${url.protocol}"`);
+  }
+  // Several hosts (host1:5432,host2:5432) are not a WHATWG URL: libpq's form, checked on its own.
+  try {
+    parseMultiHostUrl(value);
+  } catch (error) {
+    throw new ConfigError('DATABASE_URL', `is not a URL (expected postgres://user@host:port[,host:port…]/database): ${(error as Error).message}`);
   }
   return value;
 }
