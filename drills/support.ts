@@ -228,13 +228,17 @@ export interface Acknowledged {
 
 export interface Tally {
   acknowledged: Acknowledged[];
+  /** When each acknowledgment arrived (ms since the epoch), in order. */
+  acknowledgedAt: number[];
   /** Answers of each status (network failures under 0). */
   statuses: Map<number, number>;
   refused: number;
+  /** 503 answers without Retry-After (there must be none). */
+  withoutRetryAfter: number;
 }
 
 export function newTally(): Tally {
-  return { acknowledged: [], statuses: new Map(), refused: 0 };
+  return { acknowledged: [], acknowledgedAt: [], statuses: new Map(), refused: 0, withoutRetryAfter: 0 };
 }
 
 /**
@@ -288,13 +292,17 @@ export class Clients {
     if (!answer) return undefined;
     const parcoursId = (answer as { parcoursId: string }).parcoursId;
     this.tally.acknowledged.push({ kind: 'open', parcoursId });
+    this.tally.acknowledgedAt.push(Date.now());
     return parcoursId;
   }
 
   async contact(parcoursId: string): Promise<void> {
     const contactId = randomUUID();
     const answer = await this.send(`/v1/parcours/${parcoursId}/contacts`, { contactId, channel: 'phone', contactedOn: '2026-02-10', partnerId: this.caller.partnerId });
-    if (answer) this.tally.acknowledged.push({ kind: 'contact', parcoursId, contactId });
+    if (answer) {
+      this.tally.acknowledged.push({ kind: 'contact', parcoursId, contactId });
+      this.tally.acknowledgedAt.push(Date.now());
+    }
   }
 
   /** Sends until answered; the JSON of a 2xx, undefined for a 4xx (counted as refused). */
@@ -317,6 +325,7 @@ export class Clients {
           log(`refused ${path}: ${status} ${await response.text()}`);
           return undefined;
         }
+        if (status === 503 && !response.headers.get('retry-after')) this.tally.withoutRetryAfter += 1;
         await response.body?.cancel();
       } catch {
         this.tally.statuses.set(0, (this.tally.statuses.get(0) ?? 0) + 1);
@@ -417,7 +426,8 @@ export function statusSummary(tally: Tally): string {
   return [...tally.statuses.entries()]
     .sort(([a], [b]) => a - b)
     .map(([status, count]) => `${status === 0 ? 'no answer' : status}: ${count}`)
-    .join(', ');
+    .join(', ')
+    .concat(tally.withoutRetryAfter ? `; ${tally.withoutRetryAfter} answers 503 WITHOUT Retry-After` : '');
 }
 
 export function ensureDir(dir: string): string {
