@@ -25,7 +25,6 @@ import { join } from 'node:path';
 import { PgSqlClient } from '../src/database/pg-sql-client.js';
 import { PgliteSqlClient } from '../src/database/pglite-sql-client.js';
 import type { SqlClient } from '../src/database/sql-client.js';
-import { writeResults } from '../bench/support.js';
 import {
   Clients,
   Cluster,
@@ -38,9 +37,11 @@ import {
   newTally,
   projectionsCaughtUp,
   readModelDifferences,
+  resultsFile,
   serviceEnv,
   sleep,
   statusSummary,
+  writeDrillResults,
 } from './support.js';
 
 const CYCLES = Number(process.env.DRILL_CYCLES ?? 30);
@@ -166,7 +167,7 @@ async function serverSide(label: string, port: number, settings: Record<string, 
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const file = join(import.meta.dirname, '../bench/results/crash.json');
+  const file = resultsFile('crash');
   const results: Record<string, unknown> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
   if (ONLY.has('pglite')) results.pglite = await appSide('pglite');
   if (ONLY.has('postgresql')) results.postgresql = await appSide('postgresql');
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
     results.negativeControl = { cycles: negative.cycles, lost: negative.lost };
   }
   console.log(JSON.stringify(results, null, 2));
-  console.log(`written to ${writeResults('crash', results)} in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`written to ${writeDrillResults('crash', results)} in ${Math.round((Date.now() - started) / 1000)} s`);
   const failed =
     ['pglite', 'postgresql'].some((name) => {
       const entry = results[name] as Record<string, number> | undefined;

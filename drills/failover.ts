@@ -25,9 +25,8 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { writeResults } from '../bench/support.js';
 import { PgSqlClient } from '../src/database/pg-sql-client.js';
-import { Clients, PG_BIN, Service, bootstrap, caseworker, checkStore, log, newTally, postgresFolder, projectionsCaughtUp, serviceEnv, sleep, statusSummary } from './support.js';
+import { Clients, PG_BIN, Service, bootstrap, caseworker, checkStore, log, newTally, postgresFolder, projectionsCaughtUp, serviceEnv, sleep, statusSummary, writeDrillResults } from './support.js';
 
 const run = promisify(execFile);
 const CLIENTS = Number(process.env.DRILL_CLIENTS ?? 4);
@@ -317,7 +316,7 @@ async function main(): Promise<void> {
     };
     log(`store: ${JSON.stringify(store)}; answers: ${statusSummary(tally)}`);
     console.log(JSON.stringify(results, null, 2));
-    console.log(`written to ${writeResults('failover', results)} in ${Math.round((Date.now() - started) / 1000)} s`);
+    console.log(`written to ${writeDrillResults('failover', results)} in ${Math.round((Date.now() - started) / 1000)} s`);
     const other5xx = [...tally.statuses.entries()].filter(([status]) => status >= 500 && status !== 503).reduce((sum, [, count]) => sum + count, 0);
     if (results.lost || results.http500 || other5xx || tally.withoutRetryAfter || serviceRestarted || results.secondsWithoutWrite > 15 || store.duplicated || store.versionGaps || store.brokenChains) {
       console.error('drill:failover FAILED: see the figures above');

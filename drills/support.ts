@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyStore } from '../src/audit/verify.js';
@@ -430,7 +430,15 @@ export function statusSummary(tally: Tally): string {
     .concat(tally.withoutRetryAfter ? `; ${tally.withoutRetryAfter} answers 503 WITHOUT Retry-After` : '');
 }
 
-export function ensureDir(dir: string): string {
+/** bench/results/<name>.json, or DRILL_RESULTS_DIR/<name>.json (CI: the committed figures stay as they are). */
+export function resultsFile(name: string): string {
+  const dir = process.env.DRILL_RESULTS_DIR ?? join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  return dir;
+  return join(dir, `${name}.json`);
+}
+
+export function writeDrillResults(name: string, results: unknown): string {
+  const file = resultsFile(name);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
 }
