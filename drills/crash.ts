@@ -178,8 +178,9 @@ async function main(): Promise<void> {
     const negative = await serverSide('negative control', PG_PORT + 2, { synchronous_commit: 'off', wal_writer_delay: '10s' }, NEGATIVE_CYCLES, true);
     results.negativeControl = { cycles: negative.cycles, lost: negative.lost };
   }
-  console.log(JSON.stringify(results, null, 2));
-  console.log(`written to ${writeDrillResults('crash', results)} in ${Math.round((Date.now() - started) / 1000)} s`);
+  const ordered = Object.fromEntries(['pglite', 'postgresql', 'postgresqlServerKill', 'negativeControl'].filter((key) => key in results).map((key) => [key, results[key]]));
+  console.log(JSON.stringify(ordered, null, 2));
+  console.log(`written to ${writeDrillResults('crash', ordered)} in ${Math.round((Date.now() - started) / 1000)} s`);
   const failed =
     ['pglite', 'postgresql'].some((name) => {
       const entry = results[name] as Record<string, number> | undefined;
