@@ -26,6 +26,8 @@ export class AppConfig {
   readonly feedMaxStreamsPerCaller!: number;
   /** How often an open feed stream re-checks its caller's credential and roles (and at the credential's expiry). */
   readonly feedRecheckSeconds!: number;
+  /** Longest quiet time on an open feed stream before a keep-alive comment (proxies close idle connections). */
+  readonly feedKeepAliveSeconds!: number;
   /** A folder of CAOM policy files (`*.json`) used instead of the shipped one. */
   readonly caomPolicyDir!: string | undefined;
   /** Other continuity thresholds (JSON, see continuity/policies). */
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     feedMaxStreamsPerPartner: integer(env, 'FEED_MAX_STREAMS_PER_PARTNER', 20, 1, 10_000),
     feedMaxStreamsPerCaller: integer(env, 'FEED_MAX_STREAMS_PER_CALLER', 4, 1, 1_000),
     feedRecheckSeconds: integer(env, 'FEED_RECHECK_SECONDS', 5, 1, 300),
+    feedKeepAliveSeconds: integer(env, 'FEED_KEEPALIVE_SECONDS', 15, 1, 3_600),
     caomPolicyDir: raw(env, 'CAOM_POLICY_DIR'),
     continuityPolicyFile: raw(env, 'CONTINUITY_POLICY_FILE'),
     oidcIssuer: text(env, 'OIDC_ISSUER', LOCAL_ISSUER),
