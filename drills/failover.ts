@@ -270,7 +270,10 @@ async function main(): Promise<void> {
         return now !== undefined && now !== previous;
       });
       const switched = Date.now();
-      while ((tally.acknowledgedAt.at(-1) ?? 0) <= switched) await sleep(50);
+      while ((tally.acknowledgedAt.at(-1) ?? 0) <= switched) {
+        if (Date.now() - switched > 60_000) throw new Error(`${how}: no write acknowledged within 60 s of the new primary`);
+        await sleep(50);
+      }
       const writesBack = tally.acknowledgedAt.find((time) => time > switched)!;
       await sleep(STEADY_MS);
       const times = tally.acknowledgedAt.filter((time) => time >= at - 1_000);

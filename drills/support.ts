@@ -135,8 +135,10 @@ export class Service {
       }
     });
     this.child = child;
+    const started = Date.now();
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the service did not start: ${stderr}`);
+      if (Date.now() - started > 180_000) throw new Error(`the service did not answer /health within 180 s: ${stderr}`);
       try {
         if ((await fetch(`${this.url}/health`)).status === 200) return;
       } catch {
@@ -409,8 +411,10 @@ function multisetDifference(a: readonly string[], b: readonly string[]): number 
 }
 
 /** Waits until /metrics shows every projection with no event left to apply. */
-export async function projectionsCaughtUp(url: string): Promise<void> {
+export async function projectionsCaughtUp(url: string, timeoutMs = 180_000): Promise<void> {
+  const started = Date.now();
   for (;;) {
+    if (Date.now() - started > timeoutMs) throw new Error(`the projections did not catch up within ${timeoutMs / 1000} s`);
     try {
       const text = await (await fetch(`${url}/metrics`)).text();
       const lags = [...text.matchAll(/^spie_projection_lag_events\{[^}]*\} (\d+)/gm)].map((match) => Number(match[1]));
