@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { AppConfig } from './config/app-config.js';
+import { type AppConfig, runsBackgroundWork } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
@@ -37,7 +37,9 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         CqrsModule.forRoot(),
-        ScheduleModule.forRoot(),
+        // The scheduled jobs (continuity, retention, journal purge) run where the background work
+        // runs: without the module, their @Cron methods are never registered.
+        ...(runsBackgroundWork(config) ? [ScheduleModule.forRoot()] : []),
         DatabaseModule,
         EventStoreModule,
         HealthModule,

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseMultiHostUrl } from '../database/pg-hosts.js';
 
 /**
  * The whole configuration, read once from the environment at boot and injected typed
@@ -82,6 +83,14 @@ export class AppConfig {
   readonly trustProxy!: false | number | string[];
   /** Longest lifetime (`exp - iat`) of an accepted bearer token, and of one minted by the CLI (seconds). */
   readonly tokenMaxLifetimeSeconds!: number;
+  /**
+   * What this process does: `all` (HTTP and the background work: what the embedded database needs),
+   * `api` (HTTP only) or `worker` (projection runners, continuity scheduler, retention and journal
+   * purge; HTTP for /health and /metrics only, on `workerPort`).
+   */
+  readonly processRole!: ProcessRole;
+  /** The port a `worker` process answers /health and /metrics on. */
+  readonly workerPort!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -91,6 +100,14 @@ export class AppConfig {
 
 /** Issuer of the tokens minted with the local signing key (`cli tokens mint`). */
 export const LOCAL_ISSUER = 'spie-parcours-local';
+
+export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+/** Whether this process runs the background work (projection runners, scheduled jobs). */
+export function runsBackgroundWork(config: Pick<AppConfig, 'processRole'>): boolean {
+  return config.processRole !== 'api';
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -105,10 +122,11 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): AppConfig {
+  const url = databaseUrl(env);
   return new AppConfig({
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
-    databaseUrl: databaseUrl(env),
+    databaseUrl: url,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -142,6 +160,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     authFailuresPerAddressPerMinute: integer(env, 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE', 60, 1, 10_000_000),
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
     tokenMaxLifetimeSeconds: integer(env, 'TOKEN_MAX_LIFETIME_SECONDS', 36_000, 60, 30 * 86_400),
+    processRole: processRole(env, url),
+    workerPort: integer(env, 'WORKER_PORT', 3001, 0, 65535),
   });
 }
 
@@ -226,6 +246,18 @@ function isAddressOrRange(entry: string): boolean {
   return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
+/**
+ * `api` and `worker` split one service over several processes, which only a PostgreSQL server can
+ * share: the embedded database is open in one process at a time (an `api` alone would never project).
+ */
+function processRole(env: Env, databaseUrl: string | undefined): ProcessRole {
+  const role = oneOf(env, 'PROCESS_ROLE', PROCESS_ROLES, 'all');
+  if (role !== 'all' && databaseUrl === undefined) {
+    throw new ConfigError('PROCESS_ROLE', `must be "all" on the embedded database (got "${role}"): api and worker processes share a PostgreSQL server (DATABASE_URL)`);
+  }
+  return role;
+}
+
 function databaseUrl(env: Env): string | undefined {
   const value = raw(env, 'DATABASE_URL');
   if (value === undefined) return undefined;
@@ -233,10 +265,16 @@ function databaseUrl(env: Env): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user@host:port/database)');
+    url = new URL('postgres://host-list');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme, got "${url.protocol}"`);
+  }
+  // Several hosts (host1:5432,host2:5432) are not a WHATWG URL: libpq's form, checked on its own.
+  try {
+    parseMultiHostUrl(value);
+  } catch (error) {
+    throw new ConfigError('DATABASE_URL', `is not a URL (expected postgres://user@host:port[,host:port…]/database): ${(error as Error).message}`);
   }
   return value;
 }
