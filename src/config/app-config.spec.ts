@@ -36,9 +36,18 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL is not a URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE must be between 1 and 200'],
+    [{ BLIND_INDEX_KEY: 'c2hvcnQ=' }, 'BLIND_INDEX_KEY must be the base64 of 32 random bytes'],
+    [{ BLIND_INDEX_PREVIOUS_KEY: 'not base64!' }, 'BLIND_INDEX_PREVIOUS_KEY must be the base64 of 32 random bytes'],
   ])('stops on %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads the blind-index keys (unset: the key file in DATA_DIR/keys)', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const previous = Buffer.alloc(32, 9).toString('base64');
+    expect(loadConfig({ BLIND_INDEX_KEY: key, BLIND_INDEX_PREVIOUS_KEY: previous })).toMatchObject({ blindIndexKey: key, blindIndexPreviousKey: previous });
+    expect(loadConfig({})).toMatchObject({ blindIndexKey: undefined, blindIndexPreviousKey: undefined });
   });
 
   it('hardens by default: fsync on, database timeouts, per-address limits, no trusted proxy, tokens of at most 10 hours', () => {

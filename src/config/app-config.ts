@@ -53,6 +53,14 @@ export class AppConfig {
    */
   readonly masterKey!: string | undefined;
   /**
+   * Base64 of the 32-byte key of the blind indexes (keyed HMAC of identifiers), distinct from the
+   * master key. Unset: DATA_DIR/keys/blind-index.key (created on first start in the embedded
+   * default; required with a PostgreSQL server).
+   */
+  readonly blindIndexKey!: string | undefined;
+  /** The blind-index key being rotated away, set until `blind-index reindex` has run (see README). */
+  readonly blindIndexPreviousKey!: string | undefined;
+  /**
    * Whether the embedded database flushes its commits to disk (fsync). Off only for throw-away
    * data: a crash or power cut may then lose acknowledged writes. No effect on a PostgreSQL server.
    */
@@ -128,6 +136,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     retentionActiveMonths: integer(env, 'RETENTION_ACTIVE_MONTHS', 24, 1, 240),
     retentionArchiveMonths: integer(env, 'RETENTION_ARCHIVE_MONTHS', 24, 1, 240),
     masterKey: base64Key(env, 'MASTER_KEY', 32),
+    blindIndexKey: base64Key(env, 'BLIND_INDEX_KEY', 32),
+    blindIndexPreviousKey: base64Key(env, 'BLIND_INDEX_PREVIOUS_KEY', 32),
     pgliteFsync: oneOf(env, 'PGLITE_FSYNC', ['on', 'off'], 'on') === 'on',
     databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
     databaseLockTimeoutMs: integer(env, 'DATABASE_LOCK_TIMEOUT_MS', 10_000, 0, 86_400_000),

@@ -1102,6 +1102,7 @@ const IDENTITY_FIELD_LABELS: Record<IdentityField, string> = {
   lastName: 'nom',
   birthDate: 'date de naissance',
   nir: 'NIR',
+  allocataire: "numéro d'allocataire CAF/MSA",
   address: 'adresse',
   phone: 'téléphone',
   email: 'courriel',

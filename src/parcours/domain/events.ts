@@ -197,7 +197,7 @@ export const ERASURE_LEGAL_GROUNDS = [
 export type ErasureLegalGround = (typeof ERASURE_LEGAL_GROUNDS)[number];
 
 /** The fields of an identity, named (never valued) in a rectification. */
-export const IDENTITY_FIELDS = ['firstName', 'lastName', 'birthDate', 'nir', 'address', 'phone', 'email'] as const;
+export const IDENTITY_FIELDS = ['firstName', 'lastName', 'birthDate', 'nir', 'allocataire', 'address', 'phone', 'email'] as const;
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];
 
 /**

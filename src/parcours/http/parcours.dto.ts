@@ -53,6 +53,7 @@ import {
   SUSPENSION_REASONS,
 } from '../domain/events.js';
 import { isValidNir } from '../domain/nir.js';
+import { ALLOCATAIRE_ORGANISMS } from '../../privacy/blind-index/normalise.js';
 
 /*
  * Shape only, at the edge (DESIGN §9.4): types, enumerations, lengths. Whether a date is in the
@@ -61,6 +62,8 @@ import { isValidNir } from '../domain/nir.js';
 const TERRITORY_CODES = TERRITORIES.map((territory) => territory.code);
 const BARRIER = { enum: BARRIER_LEVELS };
 const PHONE = /^\+?[0-9 .-]{6,20}$/;
+/** Digits, with the spaces people put in them; at most 15 digits. */
+export const ALLOCATAIRE_NUMBER = /^(?=(?:\s*\d){1,15}\s*$)\s*\d[\d\s]*$/;
 
 @ValidatorConstraint({ name: 'nir' })
 class NirConstraint implements ValidatorConstraintInterface {
@@ -80,6 +83,13 @@ export class AddressDto {
   @ApiProperty() @IsString() @Length(1, 100) city!: string;
 }
 
+export class AllocataireDto {
+  @ApiProperty({ enum: ALLOCATAIRE_ORGANISMS }) @IsIn(ALLOCATAIRE_ORGANISMS) organism!: (typeof ALLOCATAIRE_ORGANISMS)[number];
+  @ApiProperty({ example: '1234567', pattern: ALLOCATAIRE_NUMBER.source, description: 'the allocataire number at that organism (digits; spaces tolerated)' })
+  @Matches(ALLOCATAIRE_NUMBER, { message: 'number must be 1 to 15 digits' })
+  number!: string;
+}
+
 /** Personal data: encrypted before it reaches an event, never logged. */
 export class IdentityDto {
   @ApiProperty() @IsString() @Length(1, 100) firstName!: string;
@@ -89,6 +99,7 @@ export class IdentityDto {
   @IsOptional()
   @Validate(NirConstraint)
   nir?: string | null;
+  @ApiPropertyOptional({ type: AllocataireDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AllocataireDto) allocataire?: AllocataireDto | null;
   @ApiPropertyOptional({ type: AddressDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => AddressDto) address?: AddressDto | null;
   @ApiPropertyOptional({ type: String, nullable: true, pattern: PHONE.source }) @IsOptional() @Matches(PHONE, { message: 'phone must be a phone number' }) phone?: string | null;
   @ApiPropertyOptional({ type: String, format: 'email', nullable: true }) @IsOptional() @IsEmail() @Length(3, 254) email?: string | null;
@@ -279,6 +290,7 @@ export class IdentityCorrectionsDto {
   @ApiPropertyOptional() @ValidateIf((o: IdentityCorrectionsDto) => o.lastName !== undefined) @IsString() @Length(1, 100) lastName?: string;
   @ApiPropertyOptional({ format: 'date' }) @ValidateIf((o: IdentityCorrectionsDto) => o.birthDate !== undefined) @IsCalendarDate() birthDate?: string;
   @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @Validate(NirConstraint) nir?: string | null;
+  @ApiPropertyOptional({ type: AllocataireDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AllocataireDto) allocataire?: AllocataireDto | null;
   @ApiPropertyOptional({ type: AddressDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => AddressDto) address?: AddressDto | null;
   @ApiPropertyOptional({ type: String, nullable: true, pattern: PHONE.source }) @IsOptional() @Matches(PHONE, { message: 'phone must be a phone number' }) phone?: string | null;
   @ApiPropertyOptional({ type: String, format: 'email', nullable: true }) @IsOptional() @IsEmail() @Length(3, 254) email?: string | null;
