@@ -153,6 +153,17 @@ export function buildCli(): Command {
     });
 
   program
+    .command('blind-index')
+    .description('the blind indexes of identifiers (search, one open parcours per person)')
+    .command('reindex')
+    .description('index every parcours under the current BLIND_INDEX_KEY only: the last step of a key rotation, or a backfill')
+    .option('--quiet', 'no progress bar')
+    .action(async (options: { quiet?: boolean }) => {
+      const { reindexBlindIndexCommand } = await import('./privacy/privacy-cli.js');
+      process.stdout.write(await reindexBlindIndexCommand(loadConfig(), options));
+    });
+
+  program
     .command('openapi')
     .description('write the OpenAPI document')
     .option('--out <file>', 'where to write it', 'openapi.json')

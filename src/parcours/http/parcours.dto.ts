@@ -274,6 +274,29 @@ export class ReopenParcoursDto {
   @ApiProperty({ format: 'date' }) @IsCalendarDate() reopenedOn!: string;
 }
 
+/**
+ * A search by identifier, in the body (never in a URL, which proxies and logs keep): a NIR, an
+ * allocataire number, or last name + first name(s) + birth date (all three), alone or together.
+ */
+export class SearchParcoursDto {
+  @ApiPropertyOptional({ type: String, description: 'NIR, 15 characters; its key is checked' }) @IsOptional() @Validate(NirConstraint) nir?: string;
+  @ApiPropertyOptional({ type: AllocataireDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AllocataireDto) allocataire?: AllocataireDto;
+  @ApiPropertyOptional({ description: 'with firstName and birthDate' })
+  @ValidateIf((o: SearchParcoursDto) => o.lastName !== undefined || o.firstName !== undefined || o.birthDate !== undefined)
+  @IsString()
+  @Length(1, 100)
+  lastName?: string;
+  @ApiPropertyOptional({ description: 'one or several first names, in any order; with lastName and birthDate' })
+  @ValidateIf((o: SearchParcoursDto) => o.lastName !== undefined || o.firstName !== undefined || o.birthDate !== undefined)
+  @IsString()
+  @Length(1, 100)
+  firstName?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'with lastName and firstName' })
+  @ValidateIf((o: SearchParcoursDto) => o.lastName !== undefined || o.firstName !== undefined || o.birthDate !== undefined)
+  @IsCalendarDate()
+  birthDate?: string;
+}
+
 export class ListParcoursQuery {
   @ApiPropertyOptional({ enum: ['open', 'suspended', 'exited'] }) @IsOptional() @IsIn(['open', 'suspended', 'exited']) status?: string;
   @ApiPropertyOptional({ enum: TERRITORY_CODES }) @IsOptional() @IsIn(TERRITORY_CODES) territory?: string;

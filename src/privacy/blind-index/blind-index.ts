@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SqlExecutor } from '../../database/sql-client.js';
 import type { Followup } from '../../event-store/sql/sql-event-store.js';
-import { BlindIndexKeys, type BlindIndexKind } from './blind-index-keys.js';
+import { type BlindIndexKey, BlindIndexKeys, type BlindIndexKind } from './blind-index-keys.js';
 import { type AllocataireOrganism, normaliseAllocataire, normaliseNameAndBirthDate, normaliseNir } from './normalise.js';
 
 /** The unique index whose violation means "this person already has an open parcours". */
@@ -34,6 +34,10 @@ export class BlindIndex {
 
   get currentKeyVersion(): string {
     return this.keys.current.version;
+  }
+
+  get currentKey(): BlindIndexKey {
+    return this.keys.current;
   }
 
   /**
