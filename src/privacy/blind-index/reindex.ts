@@ -1,6 +1,6 @@
 import type { SqlClient } from '../../database/sql-client.js';
 import { type Identity, isIdentity } from '../../parcours/identity.js';
-import { PersonalDataCipher, isErasedPersonalData } from '../crypto/personal-data-cipher.js';
+import { type PersonalDataCipher, isErasedPersonalData } from '../crypto/personal-data-cipher.js';
 import { type BlindIndex, ONE_OPEN_PARCOURS_CONSTRAINT } from './blind-index.js';
 
 export interface ReindexReport {
