@@ -7,6 +7,7 @@ import { ROLES, type Role } from '../../src/partners/domain/roles.js';
 import { ExecutePartnerCommand } from '../../src/partners/partner-write.js';
 import { buildOpenApiDocument } from '../../src/openapi.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -108,7 +109,7 @@ describe('authorisation matrix', () => {
     const own = context.target === 'own';
     const as = own ? 'ml-orientation_manager' : 'aci-orientation_manager';
     const opened = await post(as, '/v1/parcours', {
-      identity: { firstName: 'Matrice', lastName: 'Test', birthDate: '1985-01-01' },
+      identity: { firstName: 'Matrice', lastName: uniqueLastName('Test'), birthDate: '1985-01-01' },
       householdRole: 'demandeur',
       rsaSocle: true,
       entryOn: '2026-01-05',
@@ -316,7 +317,7 @@ describe('authorisation matrix', () => {
       object: false,
       call: async () => ({
         path: '/v1/parcours',
-        body: { identity: { firstName: 'A', lastName: 'B', birthDate: '1980-02-02' }, householdRole: 'demandeur', rsaSocle: true, entryOn: '2026-01-05', territory: 'cc-thiers-dore-et-montagne', source: 'caf' },
+        body: { identity: { firstName: 'A', lastName: uniqueLastName('B'), birthDate: '1980-02-02' }, householdRole: 'demandeur', rsaSocle: true, entryOn: '2026-01-05', territory: 'cc-thiers-dore-et-montagne', source: 'caf' },
       }),
     },
     'GET /v1/parcours': { roles: READERS, success: 200, object: false, call: async () => ({ path: '/v1/parcours' }) },
