@@ -285,7 +285,7 @@ describe('authorisation matrix', () => {
     // The person's rights (DESIGN §8): the DPO reaches every parcours for them, as for reading it;
     // the platform administrator runs restrictions and erasures; caseworkers correct an identity.
     'POST /v1/parcours/{parcoursId}/identity-rectification': {
-      ...parcoursCommand([...CASEWORKERS, 'dpo'], 'open', ({ id }) => `/v1/parcours/${id}/identity-rectification`, () => ({ corrections: { lastName: 'Rectifiée' } })),
+      ...parcoursCommand([...CASEWORKERS, 'dpo'], 'open', ({ id }) => `/v1/parcours/${id}/identity-rectification`, () => ({ corrections: { lastName: uniqueLastName('Rectifiée') } })),
       crossPartner: ['dpo'],
     },
     'POST /v1/parcours/{parcoursId}/processing-restrictions': {
@@ -321,6 +321,13 @@ describe('authorisation matrix', () => {
       }),
     },
     'GET /v1/parcours': { roles: READERS, success: 200, object: false, call: async () => ({ path: '/v1/parcours' }) },
+    // Roles that see identities only: a search by identifier would undo an auditor's pseudonymisation.
+    'POST /v1/parcours/search': {
+      roles: [...CASEWORKERS, 'dpo'],
+      success: 200,
+      object: false,
+      call: async () => ({ path: '/v1/parcours/search', body: { lastName: 'B', firstName: 'A', birthDate: '1980-02-02' } }),
+    },
     'GET /v1/parcours/{parcoursId}': {
       roles: READERS,
       success: 200,

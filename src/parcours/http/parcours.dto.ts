@@ -63,7 +63,7 @@ const TERRITORY_CODES = TERRITORIES.map((territory) => territory.code);
 const BARRIER = { enum: BARRIER_LEVELS };
 const PHONE = /^\+?[0-9 .-]{6,20}$/;
 /** Digits, with the spaces people put in them; at most 15 digits. */
-export const ALLOCATAIRE_NUMBER = /^(?=(?:\s*\d){1,15}\s*$)\s*\d[\d\s]*$/;
+export const ALLOCATAIRE_NUMBER = /^ *[0-9]( *[0-9]){0,14} *$/;
 
 @ValidatorConstraint({ name: 'nir' })
 class NirConstraint implements ValidatorConstraintInterface {
