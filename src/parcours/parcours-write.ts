@@ -40,6 +40,7 @@ import {
   type ReferentFact,
   type ReleaseReferent,
   type ReopenParcours,
+  type RecordRsaRights,
   type RequestReorientation,
   type RestrictProcessing,
   type ResumeParcours,
@@ -85,6 +86,7 @@ export type ParcoursRequest =
   | Plain<ResumeParcours>
   | Plain<ExitParcours>
   | Plain<ReopenParcours>
+  | Plain<RecordRsaRights>
   | { type: 'RectifyIdentity'; corrections: Partial<Identity>; rectifiedOn: string }
   | Plain<RestrictProcessing>
   | Plain<LiftProcessingRestriction>
@@ -484,6 +486,8 @@ function businessDateOf(request: ParcoursRequest): string | undefined {
       return request.exitedOn;
     case 'ReopenParcours':
       return request.reopenedOn;
+    case 'RecordRsaRights':
+      return request.rightsOn;
     case 'RectifyIdentity':
       return request.rectifiedOn;
     case 'RestrictProcessing':

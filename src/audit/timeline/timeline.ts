@@ -52,6 +52,7 @@ import {
   type StructureKind,
   type SuspensionReason,
   type IdentityField,
+  type RsaRights,
   type ProcessingRestrictionGround,
   type ProcessingRight,
 } from '../../parcours/domain/events.js';
@@ -527,6 +528,7 @@ function lanesOf(dated: readonly Dated[], findings: readonly Finding[], context:
       case 'IdentityRectified':
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
+      case 'RsaRightsRecorded':
         break;
       default:
         assertNever(event);
@@ -629,6 +631,8 @@ function markerOf(event: ParcoursRecord, on: string, context: LabelContext): Tim
     case 'ParcoursSuspended':
     case 'ParcoursResumed':
       return null;
+    case 'RsaRightsRecorded':
+      return marker('decision');
     default:
       return assertNever(event);
   }
@@ -809,6 +813,8 @@ function describe(event: ParcoursEvent, context: LabelContext): Description {
       return { title: PROCESSING_RIGHT_LABELS[event.data.right], detail: RESTRICTION_GROUND_LABELS[event.data.ground] };
     case 'ProcessingRestrictionLifted':
       return { title: `Levée : ${PROCESSING_RIGHT_LABELS[event.data.right].toLowerCase()}`, detail: '' };
+    case 'RsaRightsRecorded':
+      return { title: 'Droits au RSA', detail: `${RSA_RIGHTS_LABELS[event.data.rights]} (flux ${event.data.source === 'msa' ? 'MSA' : 'CAF'})` };
     default:
       return assertNever(event);
   }
@@ -1095,6 +1101,12 @@ const REOPEN_REASON_LABELS: Record<ReopenReason, string> = {
   exit_recorded_in_error: 'sortie enregistrée par erreur',
   beneficiary_request: 'demande du bénéficiaire',
   other: 'autre motif',
+};
+
+const RSA_RIGHTS_LABELS: Record<RsaRights, string> = {
+  socle: 'RSA socle',
+  socle_majore: 'RSA socle majoré',
+  non_socle: 'sans RSA socle',
 };
 
 const IDENTITY_FIELD_LABELS: Record<IdentityField, string> = {

@@ -27,6 +27,7 @@ import type {
   ReopenReason,
   ReorientationReason,
   ReorientationRejectionReason,
+  RsaRights,
   StructureKind,
   SuspensionReason,
 } from './events.js';
@@ -266,6 +267,14 @@ export interface ReopenParcours extends CommandBase {
   reopenedOn: string;
 }
 
+/** A change of the person's RSA rights, from the CAF/MSA monthly file (intake). */
+export interface RecordRsaRights extends CommandBase {
+  type: 'RecordRsaRights';
+  rights: RsaRights;
+  rightsOn: string;
+  source: ParcoursSource;
+}
+
 // The person's rights and the retention rule (DESIGN §8): allowed on an exited or archived
 // parcours, since the rights outlive the accompaniment.
 
@@ -328,6 +337,7 @@ export type ParcoursCommand =
   | ResumeParcours
   | ExitParcours
   | ReopenParcours
+  | RecordRsaRights
   | RectifyIdentity
   | RestrictProcessing
   | LiftProcessingRestriction

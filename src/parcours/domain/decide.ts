@@ -23,6 +23,7 @@ import {
   REFERENT_ROLE,
   type ReleaseReferent,
   type ReopenParcours,
+  type RecordRsaRights,
   type RequestReorientation,
   type RestrictProcessing,
   type ResumeParcours,
@@ -135,6 +136,8 @@ export function decide(command: ParcoursCommand, state: ParcoursState | null): P
       return exitParcours(command, state);
     case 'ReopenParcours':
       return reopenParcours(command, state);
+    case 'RecordRsaRights':
+      return recordRsaRights(command, state);
     default:
       return assertNever(command);
   }
@@ -608,6 +611,18 @@ function reopenParcours(command: ReopenParcours, state: ParcoursState): Parcours
   checkFactDate(command, state, data.reopenedOn, 'reopenedOn');
   checkNotBefore(data.reopenedOn, 'reopenedOn', lastExit.exitedOn, 'the exit');
   return [{ type: 'ParcoursReopened', data }];
+}
+
+/**
+ * The RSA rights as the monthly file states them. Only a change is recorded: the same file, or
+ * the next month's with the same rights, decides nothing (an intake is idempotent).
+ */
+function recordRsaRights(command: RecordRsaRights, state: ParcoursState): ParcoursEvent[] {
+  const rsaSocle = command.rights !== 'non_socle';
+  const current = state.rsaRights ?? (state.rsaSocle ? 'socle' : 'non_socle');
+  if (current === command.rights) return [];
+  checkFactDate(command, state, command.rightsOn, 'rightsOn');
+  return [{ type: 'RsaRightsRecorded', data: { rights: command.rights, rsaSocle, rightsOn: command.rightsOn, source: command.source } }];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ describe('the v1 event catalogue', () => {
         'ParcoursArchived',
         'ProcessingRestricted',
         'ProcessingRestrictionLifted',
+        'RsaRightsRecorded',
       ].sort(),
     );
   });
