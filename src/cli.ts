@@ -153,6 +153,20 @@ export function buildCli(): Command {
     });
 
   program
+    .command('intake')
+    .description('the CAF/MSA monthly flow of RSA entrants')
+    .command('import')
+    .argument('<file>', 'the CSV file (columns in the README)')
+    .requiredOption('--as <sub>', 'the member the import acts as: a coordinator or a platform administrator (journaled)')
+    .option('--quiet', 'no progress bar')
+    .option('--json', 'the report as JSON')
+    .description('open a parcours per new entrant, record changes of rights of people already followed; idempotent, resumes after a crash')
+    .action(async (file: string, options: { as: string; quiet?: boolean; json?: boolean }) => {
+      const { intakeImportCommand } = await import('./intake/intake-cli.js');
+      process.stdout.write(await intakeImportCommand(loadConfig(), file, options));
+    });
+
+  program
     .command('blind-index')
     .description('the blind indexes of identifiers (search, one open parcours per person)')
     .command('reindex')

@@ -25,6 +25,8 @@ export const READERS: Roles = [...CASEWORKERS, 'dpo', 'auditor'];
  * auditor's pseudonymisation.
  */
 export const SEARCHERS: Roles = [...CASEWORKERS, 'dpo'];
+/** Importing the CAF/MSA monthly file of entrants: the Département's coordinators, the platform administrator. */
+export const INTAKE_IMPORTERS: Roles = ['coordinator', 'platform_admin'];
 /** The ruptures of one parcours. */
 export const CONTINUITY_READERS: Roles = [...CASEWORKERS, 'auditor'];
 /** Identity rectification: caseworkers for the parcours they follow, the DPO for any. */

@@ -36,6 +36,8 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL is not a URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE must be between 1 and 200'],
+    [{ INTAKE_CONCURRENCY: '0' }, 'INTAKE_CONCURRENCY must be between 1 and 64'],
+    [{ INTAKE_MAX_FILE_BYTES: 'big' }, 'INTAKE_MAX_FILE_BYTES must be an integer'],
     [{ BLIND_INDEX_KEY: 'c2hvcnQ=' }, 'BLIND_INDEX_KEY must be the base64 of 32 random bytes'],
     [{ BLIND_INDEX_PREVIOUS_KEY: 'not base64!' }, 'BLIND_INDEX_PREVIOUS_KEY must be the base64 of 32 random bytes'],
   ])('stops on %j with a message naming the variable', (env, message) => {

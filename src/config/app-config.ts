@@ -27,6 +27,12 @@ export class AppConfig {
   readonly feedRecheckSeconds!: number;
   /** A folder of CAOM policy files (`*.json`) used instead of the shipped one. */
   readonly caomPolicyDir!: string | undefined;
+  /** Another commune → territory map for the intake of the CAF/MSA monthly file (JSON, shaped like src/intake/communes-63.json). */
+  readonly intakeCommunesFile!: string | undefined;
+  /** Largest monthly file accepted by POST /v1/intake/imports, in bytes. */
+  readonly intakeMaxFileBytes!: number;
+  /** Lines of an import processed at once (more: faster on a PostgreSQL server, up to its pool). */
+  readonly intakeConcurrency!: number;
   /** Other continuity thresholds (JSON, see continuity/policies). */
   readonly continuityPolicyFile!: string | undefined;
   /** Readiness fails when a projection lags more than this (seconds). */
@@ -127,6 +133,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     feedRecheckSeconds: integer(env, 'FEED_RECHECK_SECONDS', 5, 1, 300),
     caomPolicyDir: raw(env, 'CAOM_POLICY_DIR'),
     continuityPolicyFile: raw(env, 'CONTINUITY_POLICY_FILE'),
+    intakeCommunesFile: raw(env, 'INTAKE_COMMUNES_FILE'),
+    intakeMaxFileBytes: integer(env, 'INTAKE_MAX_FILE_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    intakeConcurrency: integer(env, 'INTAKE_CONCURRENCY', 8, 1, 64),
     oidcIssuer: text(env, 'OIDC_ISSUER', LOCAL_ISSUER),
     oidcAudience: text(env, 'OIDC_AUDIENCE', 'spie-parcours'),
     oidcJwksUrl: httpUrl(env, 'OIDC_JWKS_URL'),

@@ -120,6 +120,8 @@ export class ExecuteParcoursCommand extends Command<{ result: ParcoursCommandRes
       idempotency?: IdempotentRequest;
       /** The answer to store for the idempotency key, from the result. */
       respond?: (result: ParcoursCommandResult) => StoredResponse;
+      /** More writes to commit with the events, if any are appended (an intake's line record). */
+      followups?: readonly Followup[];
     } = {},
   ) {
     super();
@@ -169,7 +171,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     // A role string this service does not know reaches nothing.
     const caller: Caller = callerOf(principal, options.actingRoles ?? (isRole(actingRole) ? [actingRole] : []));
     const exercisesRights = (PERSONAL_DATA_COMMANDS as readonly string[]).includes(request.type);
-    const purpose: ParcoursPurpose = exercisesRights ? 'rights' : 'record';
+    const purpose: ParcoursPurpose = exercisesRights ? 'rights' : request.type === 'RecordRsaRights' ? 'intake' : 'record';
     const reaches = (state: ParcoursState | null) => state !== null && reachesParcours(caller, purpose, parcoursFactsOf(state));
     // Who may reach the parcours comes before anything else: a caller who gets 404 must learn
     // nothing (not whether a référent or a partner exists, not whether the data were erased) and
@@ -212,6 +214,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
           ...(index ? this.blindIndex.writeFollowups(parcoursId, index, decision.after!.status !== 'exited') : []),
           ...(command.type === 'ExitParcours' || command.type === 'ReopenParcours' ? [this.blindIndex.openFollowup(parcoursId, decision.after!.status !== 'exited')] : []),
           this.journal.followup(journalEntry),
+          ...(options.followups ?? []),
           ...(options.idempotency && options.respond
             ? [this.idempotency.followup(options.idempotency, options.respond(resultOf(parcoursId, decision)))]
             : []),
