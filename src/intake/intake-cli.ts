@@ -48,14 +48,25 @@ export async function intakeImportCommand(config: AppConfig, file: string, optio
   try {
     await app.init();
     const { principal, actingRole } = await operator(app.get(SqlClient), options.as);
-    const bar = options.quiet ? undefined : new SingleBar({ format: ' {bar} {value}/{total} lines | {eta_formatted} left', etaBuffer: 500 }, Presets.shades_classic);
+    // A bar on a terminal; in a log or under a supervising process, a line per percent done.
+    const tty = process.stderr.isTTY === true;
+    const bar = options.quiet || !tty ? undefined : new SingleBar({ format: ' {bar} {value}/{total} lines | {eta_formatted} left', etaBuffer: 500 }, Presets.shades_classic);
     bar?.start(0, 0);
+    let printed = -1;
+    const progress = (done: number, total: number) => {
+      if (bar) {
+        bar.setTotal(total);
+        bar.update(done);
+        return;
+      }
+      const step = Math.max(1, Math.floor(total / 100));
+      if (options.quiet || total === 0 || (done !== total && Math.floor(done / step) === printed)) return;
+      printed = Math.floor(done / step);
+      process.stderr.write(`${done}/${total} lines\n`);
+    };
     let report: IntakeReport;
     try {
-      report = await app.get(Intake).import(bytes, { principal, actingRole, correlationId: randomUUID() }, (done, total) => {
-        bar?.setTotal(total);
-        bar?.update(done);
-      });
+      report = await app.get(Intake).import(bytes, { principal, actingRole, correlationId: randomUUID() }, progress);
     } finally {
       bar?.stop();
     }

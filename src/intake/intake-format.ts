@@ -91,6 +91,7 @@ export function readEntrant(record: CsvRecord, header: Header, territoryOf: (com
       return undefined;
     }
     // Control characters (a NUL) and text beyond any field's size are refused, not stored.
+    // eslint-disable-next-line no-control-regex -- control characters are what this refuses
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.test(text)) {
       fail(column, 'invalid_format');
       return undefined;

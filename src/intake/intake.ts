@@ -137,6 +137,7 @@ export class Intake {
         identity: entrant.identity,
         householdRole: entrant.householdRole,
         rsaSocle: entrant.rights !== 'non_socle',
+        rsaRights: entrant.rights,
         entryOn: entrant.rightsOpenedOn,
         territory: entrant.territory,
         source: entrant.source,

@@ -109,6 +109,8 @@ export interface OpenParcours extends CommandBase {
   source: ParcoursSource;
   /** Computed by the application layer from the decrypted birth date and `entryOn` (see age.ts). */
   ageBandAtEntry: AgeBand;
+  /** The RSA rights as a CAF/MSA file states them (intake), when they say more than `rsaSocle` (socle majoré). */
+  rsaRights?: RsaRights;
 }
 
 export interface RecordDiagnostic extends CommandBase {

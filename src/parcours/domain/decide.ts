@@ -44,6 +44,7 @@ import {
   type OrientationDecidedData,
   type ParcoursEvent,
   type ParcoursOpenedData,
+  type RsaRightsRecordedData,
   type ReorientationDecidedData,
   SIAE_STRUCTURE_KINDS,
   type StructureKind,
@@ -172,7 +173,13 @@ function openParcours(command: OpenParcours, state: ParcoursState | null): Parco
   if (!isKnownTerritory(command.territory)) {
     throw rule('invalid_territory', `territory must be an EPCI code of the territory reference, got "${command.territory}"`);
   }
-  return [{ type: 'ParcoursOpened', data }];
+  // Rights that say more than rsaSocle (socle majoré) are recorded with the opening, so that the
+  // next monthly file stating the same rights finds nothing changed.
+  const plain = command.rsaSocle ? 'socle' : 'non_socle';
+  if (command.rsaRights === undefined || command.rsaRights === plain) return [{ type: 'ParcoursOpened', data }];
+  if ((command.rsaRights !== 'non_socle') !== command.rsaSocle) throw rule('invalid_rights', 'rsaRights contradicts rsaSocle');
+  const rights: RsaRightsRecordedData = { rights: command.rsaRights, rsaSocle: command.rsaSocle, rightsOn: command.entryOn, source: command.source };
+  return [{ type: 'ParcoursOpened', data }, { type: 'RsaRightsRecorded', data: rights }];
 }
 
 function recordDiagnostic(command: RecordDiagnostic, state: ParcoursState): ParcoursEvent[] {
