@@ -16,6 +16,7 @@ export interface IntakeLineOptions {
   rights?: 'socle' | 'majore' | 'non_socle';
   commune?: string;
   role?: 'demandeur' | 'conjoint';
+  organism?: 'CAF' | 'MSA';
 }
 
 /** A valid NIR derived from a number: a woman born in 1980–1999, in a commune of the Puy-de-Dôme. */
@@ -40,7 +41,7 @@ export function intakeLine(options: IntakeLineOptions): string {
   const allocataire = String(1_000_000 + ((digest.readUInt32BE(8) + person) % 9_000_000));
   const lastName = `Nom${seed.replace(/[^A-Za-z]/g, '')}${person.toString(36)}`;
   const first = FIRST_NAMES[digest[12]! % FIRST_NAMES.length]!;
-  return [allocataire, digest[13]! % 10 === 0 ? 'MSA' : 'CAF', nir, lastName, first, birth, `${1 + (digest[14]! % 90)} rue de la République`, '63300', city, insee, '2026-10-01', options.rights ?? 'socle', options.role ?? 'demandeur'].join(';');
+  return [allocataire, options.organism ?? (digest[13]! % 10 === 0 ? 'MSA' : 'CAF'), nir, lastName, first, birth, `${1 + (digest[14]! % 90)} rue de la République`, '63300', city, insee, '2026-10-01', options.rights ?? 'socle', options.role ?? 'demandeur'].join(';');
 }
 
 /** A whole file of `count` new people, numbered from `from`. */

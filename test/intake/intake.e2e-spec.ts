@@ -62,8 +62,8 @@ describe('intake of the monthly file of RSA entrants', () => {
     const lines = [
       INTAKE_HEADER,
       intakeLine({ person: 0, seed, commune: '63430' }), // Thiers
-      intakeLine({ person: 1, seed, commune: '63003', rights: 'majore' }), // Ambert
-      intakeLine({ person: 2, seed, rights: 'non_socle' }), // already followed, no longer RSA socle
+      intakeLine({ person: 1, seed, commune: '63003', rights: 'majore', organism: 'CAF' }), // Ambert
+      intakeLine({ person: 2, seed, rights: 'non_socle', organism: 'CAF' }), // already followed, no longer RSA socle
       intakeLine({ person: 3, seed, commune: '63040' }).replace(/;2026-10-01;/, ';31/02/2026;'), // no such date
       intakeLine({ person: 4, seed, commune: '75056' }), // Paris: not in the map
       intakeLine({ person: 5, seed }).replace(nirOf(5, seed), `${nirOf(5, seed).slice(0, 13)}00`).replace(';socle;', ';rsa;'), // bad NIR key, unknown rights
@@ -84,7 +84,9 @@ describe('intake of the monthly file of RSA entrants', () => {
     const ambert = await search(nirOf(1, seed));
     expect(ambert).toEqual([expect.objectContaining({ territory: 'cc-ambert-livradois-forez' })]);
     const read = await json(await client.get('cd63-coordinator', `/v1/parcours/${ambert[0]!.id}`));
-    expect(read).toMatchObject({ rsaSocle: true, source: 'caf', entryOn: '2026-10-01', identity: { allocataire: { organism: expect.stringMatching(/caf|msa/) } } });
+    expect(read).toMatchObject({ rsaSocle: true, source: 'caf', entryOn: '2026-10-01', identity: { allocataire: { organism: 'caf' } } });
+    // Socle majoré: recorded with the opening, so that next month's file finds nothing changed.
+    expect(await db.query<{ data: Body }>(`SELECT data FROM events WHERE stream_id = $1 AND type = 'RsaRightsRecorded'`, [`parcours-${ambert[0]!.id}`])).toEqual([{ data: expect.objectContaining({ rights: 'socle_majore' }) }]);
     // The person already followed: no second parcours, the change of rights recorded on hers.
     expect((await search(nirOf(2, seed))).map((item) => item.id)).toEqual([known.parcoursId]);
     const rights = await db.query<{ data: Body }>(`SELECT data FROM events WHERE stream_id = $1 AND type = 'RsaRightsRecorded'`, [`parcours-${known.parcoursId}`]);
