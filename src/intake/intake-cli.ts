@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { type DynamicModule, Global, type INestApplicationContext, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Presets, SingleBar } from 'cli-progress';
@@ -42,11 +42,17 @@ class IntakeCliModule implements OnModuleInit {
   }
 }
 
+/** The intake's write path without HTTP, projections or schedulers (the CLI, the benchmark). */
+export async function openIntakeContext(config: AppConfig, clock: Clock = new SystemClock()): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(IntakeCliModule.forRoot(config, clock), { logger: ['error', 'warn'] });
+  await app.init();
+  return app;
+}
+
 export async function intakeImportCommand(config: AppConfig, file: string, options: { as: string; quiet?: boolean; json?: boolean }, clock: Clock = new SystemClock()): Promise<string> {
   const bytes = readFileSync(file);
-  const app = await NestFactory.createApplicationContext(IntakeCliModule.forRoot(config, clock), { logger: ['error', 'warn'] });
+  const app = await openIntakeContext(config, clock);
   try {
-    await app.init();
     const { principal, actingRole } = await operator(app.get(SqlClient), options.as);
     // A bar on a terminal; in a log or under a supervising process, a line per percent done.
     const tty = process.stderr.isTTY === true;

@@ -7,6 +7,7 @@ import { ROLES, type Role } from '../../src/partners/domain/roles.js';
 import { ExecutePartnerCommand } from '../../src/partners/partner-write.js';
 import { buildOpenApiDocument } from '../../src/openapi.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { intakeFile } from '../../bench/intake-file.js';
 import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
@@ -21,7 +22,7 @@ interface Call {
   path: string;
   body?: unknown;
   /** A Server-Sent Events stream: only its status matters, the connection is dropped at once. */
-  stream?: boolean;
+  stream?: boolean; csv?: string;
   /** Undo what a successful call changed, so later cases start from the same world. */
   cleanup?: () => Promise<void>;
 }
@@ -321,6 +322,8 @@ describe('authorisation matrix', () => {
       }),
     },
     'GET /v1/parcours': { roles: READERS, success: 200, object: false, call: async () => ({ path: '/v1/parcours' }) },
+    // A new file each time (the same file again would be a 200 that writes nothing).
+    'POST /v1/intake/imports': { roles: ['coordinator', 'platform_admin'], success: 201, object: false, call: async () => ({ path: '/v1/intake/imports', csv: intakeFile(1, `matrix${randomBytes(4).toString('hex')}`) }) },
     // Roles that see identities only: a search by identifier would undo an auditor's pseudonymisation.
     'POST /v1/parcours/search': {
       roles: [...CASEWORKERS, 'dpo'],
@@ -473,8 +476,8 @@ describe('authorisation matrix', () => {
           const abort = new AbortController();
           const response = await fetch(`${running.baseUrl}${call.path}`, {
             method,
-            headers: { ...(await consortium.as(caller)), ...(call.body ? { 'content-type': 'application/json' } : {}) },
-            body: call.body ? JSON.stringify(call.body) : undefined,
+            headers: { ...(await consortium.as(caller)), ...(call.csv ? { 'content-type': 'text/csv' } : call.body ? { 'content-type': 'application/json' } : {}) },
+            body: call.csv ?? (call.body ? JSON.stringify(call.body) : undefined),
             signal: abort.signal,
           });
           if (call.stream) abort.abort();
