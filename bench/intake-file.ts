@@ -19,13 +19,22 @@ export interface IntakeLineOptions {
   organism?: 'CAF' | 'MSA';
 }
 
-/** A valid NIR derived from a number: a woman born in 1980–1999, in a commune of the Puy-de-Dôme. */
+/** Where a file's people start in the numbering of NIRs and allocataire numbers: two files of other seeds rarely overlap. */
+function offsetOf(seed: string): number {
+  return createHash('sha256').update(seed).digest().readUInt32BE(0) % 500_000;
+}
+
+/**
+ * A valid NIR derived from a number, distinct for distinct numbers of one seed (up to 500 000): a
+ * woman born in 1980–1999, in the Puy-de-Dôme, the number spelled by the commune and order digits.
+ */
 export function nirOf(person: number, seed: string): string {
-  const digest = createHash('sha256').update(`${seed}:${person}`).digest();
-  const year = String(80 + (digest[0]! % 20)).padStart(2, '0');
-  const month = String(1 + (digest[1]! % 12)).padStart(2, '0');
-  const commune = String(1 + (digest.readUInt16BE(2) % 470)).padStart(3, '0');
-  const order = String(1 + (person % 999)).padStart(3, '0');
+  const digest = createHash('sha256').update(seed).digest();
+  const n = offsetOf(seed) + person;
+  const year = String(80 + (digest[4]! % 20)).padStart(2, '0');
+  const month = String(1 + (digest[5]! % 12)).padStart(2, '0');
+  const commune = String(Math.floor(n / 999) % 1000).padStart(3, '0');
+  const order = String(1 + (n % 999)).padStart(3, '0');
   const body = `2${year}${month}63${commune}${order}`;
   return `${body}${String(97 - Number(BigInt(body) % 97n)).padStart(2, '0')}`;
 }
@@ -38,7 +47,7 @@ export function intakeLine(options: IntakeLineOptions): string {
   const city = typeof commune === 'string' ? 'Thiers' : commune.name;
   const nir = nirOf(person, seed);
   const birth = `19${nir.slice(1, 3)}-${nir.slice(3, 5)}-${String(1 + (digest[6]! % 28)).padStart(2, '0')}`;
-  const allocataire = String(1_000_000 + ((digest.readUInt32BE(8) + person) % 9_000_000));
+  const allocataire = String(1_000_000 + offsetOf(seed) + person);
   const lastName = `Nom${seed.replace(/[^A-Za-z]/g, '')}${person.toString(36)}`;
   const first = FIRST_NAMES[digest[12]! % FIRST_NAMES.length]!;
   return [allocataire, options.organism ?? (digest[13]! % 10 === 0 ? 'MSA' : 'CAF'), nir, lastName, first, birth, `${1 + (digest[14]! % 90)} rue de la République`, '63300', city, insee, '2026-10-01', options.rights ?? 'socle', options.role ?? 'demandeur'].join(';');
