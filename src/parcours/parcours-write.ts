@@ -4,7 +4,7 @@ import { type Caller, callerOf } from '../access/caller.js';
 import { type ParcoursPurpose, parcoursCondition, parcoursFactsOf, reachesParcours } from '../access/parcours-rule.js';
 import { Clock } from '../clock.js';
 import { SqlClient } from '../database/sql-client.js';
-import { CommandRunner, type Fold } from '../event-store/command-runner.js';
+import { CommandRunner, type Fold, type RunResult } from '../event-store/command-runner.js';
 import type { EventMetadata } from '../event-store/event-store.js';
 import type { Followup } from '../event-store/sql/sql-event-store.js';
 import { IdempotencyStore, type IdempotentRequest, type StoredResponse } from '../http/idempotency.js';
@@ -185,47 +185,50 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     const opener: PartnerFact = { partnerId: principal.partnerId, active: true };
     const metadata: EventMetadata = { ...message.metadata, occurredAt: businessDateOf(request) ?? this.clock.now().toISOString() };
     const journalEntry = entryFor({ principal, actingRole, correlationId: metadata.correlationId }, `parcours.${request.type}`, parcoursId, 'ok');
-    const change = await this.runner
-      .run(
-      streamId,
-      parcoursFold,
-      (state) => {
-        // Again on the state decided on, which may have moved since the check above.
-        if (command.type !== 'OpenParcours' && !reaches(state)) throw parcoursNotFound();
-        const events = decide(command, state);
-        if (command.type !== 'OpenParcours' || events.length === 0) return events;
-        // The organisation that opens a parcours follows it: otherwise nobody there could see it.
-        // It has followed it since the entry it records, which a replay as of that date must show.
-        const opened = events.reduce(evolve, state);
-        return [...events, ...decide({ type: 'JoinFollowUpGroup', parcoursId, context, partner: opener, joinedOn: command.entryOn }, opened)];
-      },
-      {
-        expectedVersion: options.expectedVersion ?? expectedVersion,
-        metadata,
-        eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
-        followups: (decision) => [
-          ...(dataKey?.followups ?? []),
-          // The person's rights, the archive and the erasure are not accompaniment: they leave the retention clock alone.
-          parcoursDetailsFollowup(decision.after!, decision.version, exercisesRights ? null : context.today),
-          ...(command.type === 'ErasePersonalData'
-            ? [...this.vault.erasureFollowups(parcoursId, command.legalGround), forgetIdempotentRequests(parcoursId), this.blindIndex.erasureFollowup(parcoursId)]
-            : []),
-          // The blind indexes change with the identity and with whether the parcours is open, in the same statement.
-          ...(index ? this.blindIndex.writeFollowups(parcoursId, index, decision.after!.status !== 'exited') : []),
-          ...(command.type === 'ExitParcours' || command.type === 'ReopenParcours' ? [this.blindIndex.openFollowup(parcoursId, decision.after!.status !== 'exited')] : []),
-          this.journal.followup(journalEntry),
-          ...(options.followups ?? []),
-          ...(options.idempotency && options.respond
-            ? [this.idempotency.followup(options.idempotency, options.respond(resultOf(parcoursId, decision)))]
-            : []),
-        ],
-        followupConstraints: [ONE_OPEN_PARCOURS_CONSTRAINT],
-      },
-    )
-      .catch(async (error: unknown) => {
-        if (!isOneOpenParcoursViolation(error)) throw error;
-        throw await this.parcoursExists(caller, parcoursId, index);
-      });
+    // One open parcours per person: an opening, a rectification or a reopening that would make a
+    // second one fails on the blind index's unique constraint, in the statement itself.
+    let change: RunResult<ParcoursState | null, ParcoursEvent>;
+    try {
+      change = await this.runner.run(
+        streamId,
+        parcoursFold,
+        (state) => {
+          // Again on the state decided on, which may have moved since the check above.
+          if (command.type !== 'OpenParcours' && !reaches(state)) throw parcoursNotFound();
+          const events = decide(command, state);
+          if (command.type !== 'OpenParcours' || events.length === 0) return events;
+          // The organisation that opens a parcours follows it: otherwise nobody there could see it.
+          // It has followed it since the entry it records, which a replay as of that date must show.
+          const opened = events.reduce(evolve, state);
+          return [...events, ...decide({ type: 'JoinFollowUpGroup', parcoursId, context, partner: opener, joinedOn: command.entryOn }, opened)];
+        },
+        {
+          expectedVersion: options.expectedVersion ?? expectedVersion,
+          metadata,
+          eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
+          followups: (decision) => [
+            ...(dataKey?.followups ?? []),
+            // The person's rights, the archive and the erasure are not accompaniment: they leave the retention clock alone.
+            parcoursDetailsFollowup(decision.after!, decision.version, exercisesRights ? null : context.today),
+            ...(command.type === 'ErasePersonalData'
+              ? [...this.vault.erasureFollowups(parcoursId, command.legalGround), forgetIdempotentRequests(parcoursId), this.blindIndex.erasureFollowup(parcoursId)]
+              : []),
+            // The blind indexes change with the identity and with whether the parcours is open, in the same statement.
+            ...(index ? this.blindIndex.writeFollowups(parcoursId, index, decision.after!.status !== 'exited') : []),
+            ...(command.type === 'ExitParcours' || command.type === 'ReopenParcours' ? [this.blindIndex.openFollowup(parcoursId, decision.after!.status !== 'exited')] : []),
+            this.journal.followup(journalEntry),
+            ...(options.followups ?? []),
+            ...(options.idempotency && options.respond
+              ? [this.idempotency.followup(options.idempotency, options.respond(resultOf(parcoursId, decision)))]
+              : []),
+          ],
+          followupConstraints: [ONE_OPEN_PARCOURS_CONSTRAINT],
+        },
+      );
+    } catch (error) {
+      if (!isOneOpenParcoursViolation(error)) throw error;
+      throw await this.parcoursExists(caller, parcoursId, index);
+    }
     // A new parcours' key was stored with its events, if they were appended.
     dataKey?.settle(change.changed);
     if (command.type === 'ErasePersonalData' && change.changed) this.vault.forget(parcoursId);
