@@ -1,1 +1,0 @@
--- Placeholder of branch h-intake only, so that its 0013/0014 apply without a gap: delete at merge (the other branches hold the real 0010).
