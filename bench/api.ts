@@ -5,6 +5,8 @@
  * (bench/raw-server.ts), each figure with its ratio to the baseline's. Writes bench/results/api.json.
  * BENCH_PORT (default 3917; the baseline on the next port), BENCH_DURATION_S, BENCH_ROUNDS,
  * BENCH_PARCOURS, BENCH_ONLY=commands|reads, BENCH_PROFILE_DIR (CPU profiles of the service).
+ * The long-parcours round: BENCH_LONG_PARCOURS (64) of them grown by BENCH_LONG_EVENTS (500) contacts
+ * each, then the same commands and reads on them (0 skips it), with their ratio to the short round.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -21,6 +23,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 32;
 const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 3000);
 const PORT = Number(process.env.BENCH_PORT ?? 3917);
+const LONG_EVENTS = Number(process.env.BENCH_LONG_EVENTS ?? 500);
+const LONG_PARCOURS = Number(process.env.BENCH_LONG_PARCOURS ?? 64);
 const RAW_PORT = PORT + 1;
 const ROOT = join(import.meta.dirname, '..');
 
@@ -136,6 +140,30 @@ async function main(): Promise<void> {
     const commands = only === 'reads' ? skipped() : await run(server.pid, `${url}/v1/parcours/${ids[0]}/contacts`, headers, commandRequest);
     const reads = only === 'commands' ? skipped() : await run(server.pid, `${url}/v1/parcours/${ids[0]}`, headers, readRequest);
 
+    // The long round: does a command still cost the same once a parcours holds hundreds of events?
+    let long: Record<string, unknown> | undefined;
+    if (LONG_EVENTS > 0 && LONG_PARCOURS > 0) {
+      const longIds = ids.slice(0, LONG_PARCOURS);
+      console.log(`bench:api: ${longIds.length} parcours grown by ${LONG_EVENTS} contacts each…`);
+      let grown = 0;
+      const growRequest = (request: autocannon.Request): autocannon.Request => ({ ...commandRequest(request), path: `/v1/parcours/${longIds[grown++ % longIds.length]}/contacts` });
+      const growth = await autocannon({ url, connections: CONNECTIONS, amount: longIds.length * LONG_EVENTS, headers, requests: [{ setupRequest: growRequest }] });
+      if (growth.errors || growth.non2xx) console.warn(`warning: ${growth.errors} errors and ${growth.non2xx} non-2xx answers while growing the parcours`);
+      let nextLong = 0;
+      const longCommandRequest = (request: autocannon.Request): autocannon.Request => ({ ...commandRequest(request), path: `/v1/parcours/${longIds[nextLong++ % longIds.length]}/contacts` });
+      let nextLongRead = 0;
+      const longReadRequest = (request: autocannon.Request): autocannon.Request => ({ ...request, method: 'GET', path: `/v1/parcours/${longIds[nextLongRead++ % longIds.length]}` });
+      const longCommands = only === 'reads' ? skipped() : await run(server.pid, `${url}/v1/parcours/${longIds[0]}/contacts`, headers, longCommandRequest);
+      const longReads = only === 'commands' ? skipped() : await run(server.pid, `${url}/v1/parcours/${longIds[0]}`, headers, longReadRequest);
+      const ratio = (a: Figure, b: Figure) => (b.requestsPerSec ? Math.round((a.requestsPerSec / b.requestsPerSec) * 1000) / 1000 : 0);
+      long = {
+        parcours: longIds.length,
+        contactsAdded: LONG_EVENTS,
+        commands: { ...strip(longCommands), ratioToShort: ratio(longCommands, commands) },
+        reads: { ...strip(longReads), ratioToShort: ratio(longReads, reads) },
+      };
+    }
+
 
     // The baseline, same load on the same database and the same parcours, once the service has
     // stopped: the embedded database takes one process.
@@ -154,13 +182,19 @@ async function main(): Promise<void> {
     const rawCommands = only === 'reads' ? skipped() : await run(raw.pid, `${rawUrl}/v1/parcours/${ids[0]}/contacts`, headers, commandRequest);
     const rawReads = only === 'commands' ? skipped() : await run(raw.pid, `${rawUrl}/v1/parcours/${ids[0]}`, headers, readRequest);
 
-    const results = { commands: withBaseline(commands, rawCommands), reads: withBaseline(reads, rawReads) };
+    const results = { commands: withBaseline(commands, rawCommands), reads: withBaseline(reads, rawReads), ...(long ? { long } : {}) };
     console.log(`\nbench:api — ${label}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s`);
     console.table({
       commands: { ...strip(commands), ratio: results.commands.ratio },
       'commands (raw)': strip(rawCommands),
       reads: { ...strip(reads), ratio: results.reads.ratio },
       'reads (raw)': strip(rawReads),
+      ...(long
+        ? {
+            'commands (long parcours)': { ...strip(long.commands as Figure), ratio: (long.commands as { ratioToShort: number }).ratioToShort },
+            'reads (long parcours)': { ...strip(long.reads as Figure), ratio: (long.reads as { ratioToShort: number }).ratioToShort },
+          }
+        : {}),
     });
     console.log(`written to ${writeResults('api', { database: label, ...results })}`);
   } finally {

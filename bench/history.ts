@@ -11,7 +11,7 @@ import type { SqlEventStore } from '../src/event-store/sql/sql-event-store.js';
 import type { ParcoursCommand } from '../src/parcours/domain/commands.js';
 import { decide } from '../src/parcours/domain/decide.js';
 import { type ParcoursState, evolve } from '../src/parcours/domain/state.js';
-import { parcoursDetailsFollowup } from '../src/parcours/read-models/parcours-details/parcours-details.projection.js';
+import { parcoursDetailsFollowups } from '../src/parcours/read-models/parcours-details/parcours-details.projection.js';
 
 export const TODAY = '2026-11-28';
 export const TERRITORIES = ['cc-thiers-dore-et-montagne', 'cc-ambert-livradois-forez', 'cc-billom-communaute', 'cc-entre-dore-et-allier'];
@@ -107,7 +107,7 @@ export async function writeHistories(store: SqlEventStore, count: number): Promi
         const { events, state } = history(id);
         ids.push(id);
         written += events.length;
-        await store.appendToStream(`parcours-${id}`, events, { expectedVersion: 'no_stream', followups: state ? [parcoursDetailsFollowup(state, events.length, TODAY)] : [] });
+        await store.appendToStream(`parcours-${id}`, events, { expectedVersion: 'no_stream', followups: state ? parcoursDetailsFollowups(state, events.length, TODAY, events) : [] });
       }),
     );
     bar.update(Math.min(start + 8, count), { events: written });

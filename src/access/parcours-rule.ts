@@ -144,22 +144,35 @@ export function reachesParcours(caller: Caller, purpose: ParcoursPurpose, facts:
  * The text depends only on the caller's acting roles, so it takes few forms, each prepared once.
  */
 export function parcoursCondition(caller: Caller, purpose: ParcoursPurpose, firstParam: number): { sql: string; params: unknown[] } {
-  const reaches = reachesOf(caller, purpose);
+  const key = `${purpose} ${firstParam} ${caller.actingRoles.join(',')}`;
+  let form = CONDITION_FORMS.get(key);
+  if (!form) {
+    form = conditionForm(reachesOf(caller, purpose), firstParam);
+    CONDITION_FORMS.set(key, form);
+  }
+  const values: Record<keyof SqlParams, unknown> = { partner: caller.partnerId, territories: [...caller.territories] };
+  return { sql: form.sql, params: form.parameters.map((name) => values[name]) };
+}
+
+/** The text of the condition and the parameters it takes, in order: one per set of acting roles, purpose and first parameter, built on first use (reads ask for it at every request). */
+const CONDITION_FORMS = new Map<string, { sql: string; parameters: (keyof SqlParams)[] }>();
+
+function conditionForm(reaches: readonly ParcoursReach[], firstParam: number): { sql: string; parameters: (keyof SqlParams)[] } {
   const clauses = (archived: boolean) => [...new Set(reaches.filter((reach) => reach.archived === archived).flatMap((reach) => reach.clauses))];
   const active = clauses(false);
   const always = clauses(true);
   // Only the parameters the clauses use: PostgreSQL refuses one it cannot type.
   const needed = new Set([...active, ...always].flatMap((clause) => CLAUSES[clause].needs));
-  const params: unknown[] = [];
-  const parameter = (name: keyof SqlParams, value: unknown, type: string) => {
+  const parameters: (keyof SqlParams)[] = [];
+  const parameter = (name: keyof SqlParams, type: string) => {
     if (!needed.has(name)) return '';
-    params.push(value);
-    return `$${firstParam + params.length - 1}::${type}`;
+    parameters.push(name);
+    return `$${firstParam + parameters.length - 1}::${type}`;
   };
-  const names: SqlParams = { partner: parameter('partner', caller.partnerId, 'uuid'), territories: parameter('territories', [...caller.territories], 'text[]') };
+  const names: SqlParams = { partner: parameter('partner', 'uuid'), territories: parameter('territories', 'text[]') };
   const any = (list: readonly ParcoursClause[]) => list.map((clause) => CLAUSES[clause].sql(names)).join(' OR ');
   const parts = [...(active.length ? [`((${any(active)}) AND ${NOT_ARCHIVED_SQL})`] : []), ...(always.length ? [`(${any(always)})`] : [])];
-  return { sql: parts.length ? `(${parts.join(' OR ')})` : 'FALSE', params };
+  return { sql: parts.length ? `(${parts.join(' OR ')})` : 'FALSE', parameters };
 }
 
 /**

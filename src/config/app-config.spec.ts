@@ -137,6 +137,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FEED_RECHECK_SECONDS: '0' })).toThrow('FEED_RECHECK_SECONDS must be between 1 and 300');
   });
 
+  it('sends a keep-alive on a quiet feed stream every 15 s by default, between 1 s and an hour', () => {
+    expect(loadConfig({}).feedKeepAliveSeconds).toBe(15);
+    expect(loadConfig({ FEED_KEEPALIVE_SECONDS: '60' }).feedKeepAliveSeconds).toBe(60);
+    expect(() => loadConfig({ FEED_KEEPALIVE_SECONDS: '0' })).toThrow('FEED_KEEPALIVE_SECONDS must be between 1 and 3600');
+    expect(() => loadConfig({ FEED_KEEPALIVE_SECONDS: '3601' })).toThrow('FEED_KEEPALIVE_SECONDS must be between 1 and 3600');
+  });
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ DATABASE_URL: '  ', PORT: '' })).toMatchObject({ databaseUrl: undefined, port: 3000 });
   });

@@ -25,6 +25,8 @@ export class AppConfig {
   readonly feedMaxStreamsPerCaller!: number;
   /** How often an open feed stream re-checks its caller's credential and roles (and at the credential's expiry). */
   readonly feedRecheckSeconds!: number;
+  /** Longest quiet time on an open feed stream before a keep-alive comment (proxies close idle connections). */
+  readonly feedKeepAliveSeconds!: number;
   /** A folder of CAOM policy files (`*.json`) used instead of the shipped one. */
   readonly caomPolicyDir!: string | undefined;
   /** Another commune → territory map for the intake of the CAF/MSA monthly file (JSON, shaped like src/intake/communes-63.json). */
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     feedMaxStreamsPerPartner: integer(env, 'FEED_MAX_STREAMS_PER_PARTNER', 20, 1, 10_000),
     feedMaxStreamsPerCaller: integer(env, 'FEED_MAX_STREAMS_PER_CALLER', 4, 1, 1_000),
     feedRecheckSeconds: integer(env, 'FEED_RECHECK_SECONDS', 5, 1, 300),
+    feedKeepAliveSeconds: integer(env, 'FEED_KEEPALIVE_SECONDS', 15, 1, 3_600),
     caomPolicyDir: raw(env, 'CAOM_POLICY_DIR'),
     continuityPolicyFile: raw(env, 'CONTINUITY_POLICY_FILE'),
     intakeCommunesFile: raw(env, 'INTAKE_COMMUNES_FILE'),

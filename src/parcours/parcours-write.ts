@@ -52,7 +52,7 @@ import { decide } from './domain/decide.js';
 import type { IdentityField, ParcoursEvent, ParcoursType, ReorientationRejectionReason } from './domain/events.js';
 import { type ParcoursState, evolve, evolveAll } from './domain/state.js';
 import { type Identity, isIdentity } from './identity.js';
-import { parcoursDetailsFollowup } from './read-models/parcours-details/parcours-details.projection.js';
+import { parcoursDetailsFollowups } from './read-models/parcours-details/parcours-details.projection.js';
 import { entryFor, parcoursNotFound } from './read-models/parcours-details/parcours-details.query.js';
 
 type Plain<C> = Omit<C, 'parcoursId' | 'context'>;
@@ -209,7 +209,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
           followups: (decision) => [
             ...(dataKey?.followups ?? []),
             // The person's rights, the archive and the erasure are not accompaniment: they leave the retention clock alone.
-            parcoursDetailsFollowup(decision.after!, decision.version, exercisesRights ? null : context.today),
+            ...parcoursDetailsFollowups(decision.after!, decision.version, exercisesRights ? null : context.today, decision.events),
             ...(command.type === 'ErasePersonalData'
               ? [...this.vault.erasureFollowups(parcoursId, command.legalGround), forgetIdempotentRequests(parcoursId), this.blindIndex.erasureFollowup(parcoursId)]
               : []),

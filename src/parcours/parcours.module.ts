@@ -4,6 +4,7 @@ import { PartnersModule } from '../partners/partners.module.js';
 import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
 import { ParcoursController } from './http/parcours.controller.js';
 import { CaseloadController } from './read-models/caseload/caseload.controller.js';
+import { FeedHub } from './read-models/partner-feed/feed-hub.js';
 import { PartnerFeedController } from './read-models/partner-feed/partner-feed.controller.js';
 import { PARCOURS_UPCASTERS } from './domain/upcasters.js';
 import { ExecuteParcoursCommandHandler } from './parcours-write.js';
@@ -13,7 +14,7 @@ import { SearchParcoursHandler } from './read-models/parcours-details/parcours-s
 @Module({
   imports: [AccessJournalModule, PartnersModule],
   controllers: [ParcoursController, CaseloadController, PartnerFeedController],
-  providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListParcoursHandler, SearchParcoursHandler],
+  providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListParcoursHandler, SearchParcoursHandler, FeedHub],
 })
 export class ParcoursModule implements OnModuleInit {
   constructor(@Inject(UpcasterRegistry) private readonly upcasters: UpcasterRegistry) {}

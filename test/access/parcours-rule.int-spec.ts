@@ -4,7 +4,7 @@ import { type ParcoursPurpose, parcoursCondition, parcoursFactsOf, reachesParcou
 import { archived, joined, opened, oriented, referentAssigned } from '../../src/parcours/domain/parcours.fixtures.js';
 import type { ParcoursEvent } from '../../src/parcours/domain/events.js';
 import { type ParcoursState, replay } from '../../src/parcours/domain/state.js';
-import { parcoursDetailsFollowup } from '../../src/parcours/read-models/parcours-details/parcours-details.projection.js';
+import { parcoursDetailsFollowups } from '../../src/parcours/read-models/parcours-details/parcours-details.projection.js';
 import { ROLES } from '../../src/partners/domain/roles.js';
 import { TERRITORIES } from '../../src/partners/territories/territories.js';
 import { type TestDatabase, databaseTargets } from '../support/test-database.js';
@@ -68,7 +68,7 @@ describe.each(databaseTargets())('the parcours rule on $name', (target) => {
 
   async function store(state: ParcoursState, version: number): Promise<void> {
     // The inline projection's own statement, with a stand-in for the append it follows.
-    const { sql, params } = parcoursDetailsFollowup(state, version, null)('appended', 1);
+    const { sql, params } = parcoursDetailsFollowups(state, version, null, [])[0]!('appended', 1);
     await database.db.query(`WITH appended AS (SELECT now() AS recorded_at), projected AS (${sql}) SELECT 1`, params);
   }
 

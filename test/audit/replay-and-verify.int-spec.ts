@@ -20,7 +20,7 @@ import {
   referentAssigned,
 } from '../../src/parcours/domain/parcours.fixtures.js';
 import { replay } from '../../src/parcours/domain/state.js';
-import { parcoursDetailsFollowup } from '../../src/parcours/read-models/parcours-details/parcours-details.projection.js';
+import { parcoursDetailsFollowups } from '../../src/parcours/read-models/parcours-details/parcours-details.projection.js';
 import { asNewEvents } from '../support/parcours-history.js';
 import { type TestDatabase, databaseTargets } from '../support/test-database.js';
 
@@ -119,7 +119,7 @@ describe.each(databaseTargets())('audit: replay and verify on $name', (target) =
         const history = [opened({ parcoursId }), contactRecorded({ contactedOn: '2026-01-10' }), contactRecorded({ contactId: randomUUID(), contactedOn: '2026-01-20' })];
         await store.appendToStream(`parcours-${parcoursId}`, asNewEvents(history), {
           expectedVersion: 'no_stream',
-          followups: [parcoursDetailsFollowup(replay(history)!, history.length, '2026-01-20')],
+          followups: parcoursDetailsFollowups(replay(history)!, history.length, '2026-01-20', history),
         });
         return `parcours-${parcoursId}`;
       }),
@@ -198,7 +198,7 @@ describe('cli audit replay, timeline and continuity', () => {
     const state = replay(history)!;
     await new SqlEventStore(db).appendToStream(`parcours-${parcoursId}`, asNewEvents(history), {
       expectedVersion: 'no_stream',
-      followups: [parcoursDetailsFollowup(state, history.length, '2026-02-21')],
+      followups: parcoursDetailsFollowups(state, history.length, '2026-02-21', history),
     });
     await db.close();
     process.env.DATA_DIR = dataDir;

@@ -26,6 +26,35 @@ describe.each(databaseTargets())('migrations on $name', (target) => {
     expect(recorded.map((row) => row.version)).toEqual(files.map((migration) => migration.version));
   });
 
+  it('moves the contacts and appointments stored in parcours_details rows to rows of their own (0010), in their order', async () => {
+    const all = loadMigrations();
+    await migrate(database.db, all.filter((migration) => migration.version < 10));
+    const state = {
+      status: 'open',
+      contacts: {
+        c2: { contactId: 'c2', channel: 'sms', contactedOn: '2026-03-10', partnerId: 'p', note: null },
+        c1: { contactId: 'c1', channel: 'phone', contactedOn: '2026-03-05', partnerId: 'p', note: null },
+      },
+      appointments: { a1: { appointmentId: 'a1', kind: 'accompaniment', scheduledOn: '2026-04-02', outcome: 'seen', partnerId: 'p' } },
+    };
+    await database.db.query(
+      `INSERT INTO parcours_details (parcours_id, version, status, territory, entry_on, rsa_socle, follow_up_partner_ids, state, opened_at, updated_at)
+       VALUES ('00000000-0000-4000-8000-000000000001', 3, 'open', 't', '2026-01-01', true, '{}', $1::json, now(), now())`,
+      [JSON.stringify(state)],
+    );
+    await migrate(database.db, all);
+    const contacts = await database.db.query<{ contact_id: string; contacted_on: string; data: { channel: string } }>(
+      `SELECT contact_id, to_char(contacted_on, 'YYYY-MM-DD') AS contacted_on, data FROM parcours_contacts ORDER BY ordinal`,
+    );
+    expect(contacts.map((row) => [row.contact_id, row.contacted_on, row.data.channel])).toEqual([
+      ['c2', '2026-03-10', 'sms'],
+      ['c1', '2026-03-05', 'phone'],
+    ]);
+    expect(await database.db.query(`SELECT appointment_id FROM parcours_appointments`)).toEqual([{ appointment_id: 'a1' }]);
+    const [row] = await database.db.query<{ state: string }>(`SELECT state::text AS state FROM parcours_details`);
+    expect(JSON.parse(row!.state)).toEqual({ status: 'open' });
+  });
+
   it('refuses to run when an applied file was edited afterwards', async () => {
     await migrate(database.db);
     const edited: Migration[] = loadMigrations().map((migration, index) =>

@@ -308,6 +308,26 @@ describe('the parcours over HTTP', () => {
     }
   });
 
+  it('keeps contacts and appointments in rows of their own: a command rewrites a state that does not grow with them', async () => {
+    const id = await openParcours();
+    const db = running.app.get(SqlClient);
+    const stateSize = async () => (await db.query<{ size: number }>(`SELECT octet_length(state::text) AS size FROM parcours_details WHERE parcours_id = $1`, [id]))[0]!.size;
+    const contact = (contactedOn: string) => ({ contactId: randomUUID(), channel: 'phone', contactedOn, partnerId: consortium.departement.id });
+    const first = contact('2026-03-10');
+    expect((await call('cd63-orientation_manager', 'POST', `/v1/parcours/${id}/contacts`, first)).status).toBe(200);
+    const size = await stateSize();
+    const later = [contact('2026-03-05'), contact('2026-03-10'), contact('2026-03-04')];
+    for (const body of later) expect((await call('cd63-orientation_manager', 'POST', `/v1/parcours/${id}/contacts`, body)).status).toBe(200);
+    const appointment = { appointmentId: randomUUID(), kind: 'accompaniment', scheduledOn: '2026-03-06', outcome: 'seen', partnerId: consortium.departement.id };
+    expect((await call('cd63-orientation_manager', 'POST', `/v1/parcours/${id}/appointments`, appointment)).status).toBe(200);
+    expect(await stateSize()).toBe(size);
+    const read = await call('cd63-orientation_manager', 'GET', `/v1/parcours/${id}`);
+    // By date, and in the order they were recorded within a day.
+    expect(read.body.contacts.map((item: Body) => item.contactId)).toEqual([later[2]!.contactId, later[0]!.contactId, first.contactId, later[1]!.contactId]);
+    expect(read.body.appointments).toEqual([appointment]);
+    expect(read.body.lastContactOn).toBe('2026-03-10');
+  });
+
   it('journals every read and write of the record with who, what and when', async () => {
     const id = await openParcours();
     await call('cd63-orientation_manager', 'GET', `/v1/parcours/${id}`);

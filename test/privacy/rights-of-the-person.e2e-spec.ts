@@ -121,7 +121,12 @@ describe('the rights of the person over HTTP', () => {
     it('holds the identity, the replaced value, every event in French with the notes, and every access journal entry', async () => {
       const db = running.app.get(SqlClient);
       const [{ count: events }] = await db.query<{ count: string }>('SELECT count(*)::text AS count FROM events WHERE stream_id = $1', [`parcours-${parcoursId}`]);
-      const journal = await db.query<{ operation: string }>(`SELECT operation FROM access_journal WHERE record_type = 'parcours' AND record_id = $1 ORDER BY at, entry_id`, [parcoursId]);
+      // Its own entries, and the pages of partners' feeds that carried it.
+      const journal = await db.query<{ operation: string }>(
+        `SELECT operation FROM access_journal WHERE (record_type = 'parcours' AND record_id = $1) OR (record_type = 'feed_page' AND record_ids @> ARRAY[$1]) ORDER BY at, entry_id`,
+        [parcoursId],
+      );
+      expect(journal.map((entry) => entry.operation)).toContain('feed.read');
       expect(journal.length).toBeGreaterThan(10);
 
       const response = await get('cd63-dpo', `/v1/parcours/${parcoursId}/personal-data-export`);

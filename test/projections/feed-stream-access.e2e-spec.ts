@@ -4,71 +4,11 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { PartnerFeedController } from '../../src/parcours/read-models/partner-feed/partner-feed.controller.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { type FeedStream, adoptStream, closeOpenedStreams, openStream } from '../support/feed-stream.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
-/**
- * An open `/v1/feed/stream`, read as it comes. Without a fix an open stream never ends: each test
- * waits for its end, with a jest timeout well below the 15 s keep-alive at which the stream would
- * otherwise look at its caller again.
- */
-class FeedStream {
-  text = '';
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly decoder = new TextDecoder();
-  private done = false;
-
-  constructor(
-    readonly response: Response,
-    private readonly controller: AbortController,
-  ) {
-    this.reader = response.body!.getReader();
-  }
-
-  /** Reads until the stream holds `expected`. */
-  async until(expected: string): Promise<void> {
-    while (!this.text.includes(expected)) {
-      if (this.done) throw new Error(`the stream ended before sending ${expected}`);
-      await this.next();
-    }
-  }
-
-  /** Reads to the end: the last event, which says why the stream ends. */
-  async end(): Promise<{ event: string; problem: Body }> {
-    while (!this.done) await this.next();
-    const last = /event: (\w+)\ndata: (.*)\n\n$/.exec(this.text);
-    if (!last) throw new Error(`the stream ended without saying why: ${this.text.slice(-200)}`);
-    return { event: last[1]!, problem: JSON.parse(last[2]!) as Body };
-  }
-
-  /** The client leaves. */
-  close(): void {
-    this.controller.abort();
-    this.reader.cancel().catch(() => undefined);
-  }
-
-  private async next(): Promise<void> {
-    const { value, done } = await this.reader.read();
-    if (done) this.done = true;
-    else this.text += this.decoder.decode(value, { stream: true });
-  }
-}
-
-/** The streams a test opened, closed after it whatever its outcome (a failed test leaves none for the next). */
-const opened: FeedStream[] = [];
-
-async function openStream(running: RunningApp, headers: Record<string, string>): Promise<FeedStream> {
-  const controller = new AbortController();
-  const response = await fetch(`${running.baseUrl}/v1/feed/stream`, { headers, signal: controller.signal });
-  expect(response.status).toBe(200);
-  const stream = new FeedStream(response, controller);
-  opened.push(stream);
-  return stream;
-}
-
-afterEach(() => {
-  for (const stream of opened.splice(0)) stream.close();
-});
+afterEach(closeOpenedStreams);
 
 /**
  * Each stream must end within the re-check (5 s) or the credential's expiry; a budget well above
@@ -308,7 +248,7 @@ describe('feed streams end with their credentials', () => {
         const response = await fetch(`${running.baseUrl}/v1/feed/stream`, { headers });
         if (response.status === 200) {
           held += 1;
-          opened.push(new FeedStream(response, new AbortController()));
+          adoptStream(response);
         } else {
           expect(response.status).toBe(429);
           await response.body?.cancel();

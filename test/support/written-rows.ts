@@ -5,7 +5,7 @@ import type { SqlExecutor } from '../../src/database/sql-client.js';
  * leave every count as it was. Reads write the access journal (a refused read is journaled too),
  * and asynchronous projections write their read models later: neither is here.
  */
-export const WRITTEN_TABLES = ['events', 'personal_data_keys', 'partners', 'partner_members', 'api_keys', 'idempotency_keys', 'parcours_details'] as const;
+export const WRITTEN_TABLES = ['events', 'personal_data_keys', 'partners', 'partner_members', 'api_keys', 'idempotency_keys', 'parcours_details', 'parcours_contacts', 'parcours_appointments'] as const;
 
 export type RowCounts = Record<(typeof WRITTEN_TABLES)[number], number>;
 

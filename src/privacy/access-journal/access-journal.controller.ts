@@ -63,7 +63,9 @@ export class JournalEntryResponse {
   @ApiProperty({ type: String, nullable: true }) role!: string | null;
   @ApiProperty() operation!: string;
   @ApiProperty() recordType!: string;
-  @ApiProperty() recordId!: string;
+  @ApiProperty({ description: 'The record; for a `feed_page`, the cursor range of the page' }) recordId!: string;
+  @ApiProperty({ type: [String], nullable: true, description: 'The parcours a `feed_page` carried (one entry per page served, not per parcours)' })
+  recordIds!: string[] | null;
   @ApiProperty() outcome!: string;
   @ApiProperty() correlationId!: string;
 }
@@ -83,6 +85,7 @@ interface Row {
   operation: string;
   record_type: string;
   record_id: string;
+  record_ids: string[] | null;
   outcome: string;
   correlation_id: string;
 }
@@ -101,9 +104,9 @@ export class AccessJournalController {
   async search(@Query() query: AccessJournalQuery): Promise<JournalPageResponse> {
     const limit = query.limit ?? 100;
     const rows = await this.db.query<Row>(
-      `SELECT entry_id, at, actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id
+      `SELECT entry_id, at, actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, record_ids, outcome, correlation_id
          FROM access_journal
-        WHERE ($1::text IS NULL OR record_id = $1)
+        WHERE ($1::text IS NULL OR record_id = $1 OR record_ids @> ARRAY[$1::text])
           AND ($2::text IS NULL OR actor_user_id = $2)
           AND ($3::uuid IS NULL OR actor_partner_id = $3)
           AND ($4::timestamptz IS NULL OR at >= $4)
@@ -122,6 +125,7 @@ export class AccessJournalController {
       operation: row.operation,
       recordType: row.record_type,
       recordId: row.record_id,
+      recordIds: row.record_ids,
       outcome: row.outcome,
       correlationId: row.correlation_id,
     }));

@@ -8,16 +8,26 @@ export interface JournalEntry {
   actor: EventMetadata['actor'];
   /** e.g. `parcours.read`, `parcours.DecideOrientation`, `audit.replay`. */
   operation: string;
-  /** A parcours; or, for audits over many records, the store or a territory; or a member (a token minted for them). */
-  recordType: 'parcours' | 'access_journal' | 'store' | 'territory' | 'member';
+  /**
+   * A parcours; or, for audits over many records, the store or a territory; or a member (a token
+   * minted for them); or a page of an organisation's feed, which names the parcours it carried in
+   * `recordIds`.
+   */
+  recordType: 'parcours' | 'access_journal' | 'store' | 'territory' | 'member' | 'feed_page';
   recordId: string;
+  /** The parcours a `feed_page` carried. */
+  recordIds?: readonly string[];
   outcome: 'ok' | 'not_found' | 'refused';
   correlationId: string;
 }
 
 const INSERT = prepared(`INSERT INTO access_journal
-  (actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`);
+  (actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id, record_ids)
+  SELECT u.user_id, u.api_key_id, u.partner_id, u.role, u.operation, u.record_type, u.record_id, u.outcome, u.correlation_id,
+         CASE WHEN jsonb_typeof(r.ids) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(r.ids)) END
+    FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         WITH ORDINALITY AS u(user_id, api_key_id, partner_id, role, operation, record_type, record_id, outcome, correlation_id, i)
+    JOIN jsonb_array_elements($10::jsonb) WITH ORDINALITY AS r(ids, i) ON r.i = u.i`);
 
 /**
  * The access journal (CNIL délibération 2021-122). Writes made by commands go in the command's
@@ -50,7 +60,10 @@ export class AccessJournal {
               (actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id)
             SELECT $${first}, $${first + 1}, $${first + 2}::uuid, $${first + 3}, $${first + 4}, $${first + 5}, $${first + 6}, $${first + 7}, $${first + 8}
               FROM ${guard} LIMIT 1`,
-      params: columns([entry]).map((column) => (column as unknown[])[0]),
+      // A command's entry names its one parcours: no `record_ids`.
+      params: columns([entry])
+        .slice(0, 9)
+        .map((column) => (column as unknown[])[0]),
     });
   }
 
@@ -90,5 +103,6 @@ function columns(entries: readonly JournalEntry[]): unknown[] {
     entries.map((entry) => entry.recordId),
     entries.map((entry) => entry.outcome),
     entries.map((entry) => entry.correlationId),
+    JSON.stringify(entries.map((entry) => entry.recordIds ?? null)),
   ];
 }

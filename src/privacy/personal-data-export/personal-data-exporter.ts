@@ -43,7 +43,8 @@ export class PersonalDataExporter {
       `SELECT to_char(j.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "at", j.actor_partner_id::text AS "partnerId", p.name AS "partnerName",
               j.actor_role AS role, j.operation, j.outcome
          FROM access_journal j LEFT JOIN partners p ON p.partner_id = j.actor_partner_id
-        WHERE j.record_type = 'parcours' AND j.record_id = $1 ORDER BY j.at, j.entry_id`,
+        WHERE (j.record_type = 'parcours' AND j.record_id = $1) OR (j.record_type = 'feed_page' AND j.record_ids @> ARRAY[$1::text])
+        ORDER BY j.at, j.entry_id`,
       [parcoursId],
     );
 

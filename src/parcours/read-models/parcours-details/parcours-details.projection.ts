@@ -1,4 +1,5 @@
 import type { Followup } from '../../../event-store/sql/sql-event-store.js';
+import type { AppointmentRecordedData, ContactRecordedData } from '../../domain/events.js';
 import type { ParcoursState } from '../../domain/state.js';
 
 const COLUMNS = `parcours_id, version, status, territory, entry_on, rsa_socle, parcours_type, organisme_referent_id,
@@ -7,14 +8,64 @@ const COLUMNS = `parcours_id, version, status, territory, entry_on, rsa_socle, p
 /**
  * Inline projection (DESIGN §7 `parcours_details`): one row per parcours, rewritten from the state
  * a command just produced, in the very statement that appends its events — a caseworker reads what
- * they wrote, and the row can never disagree with the stream.
- */
-/**
+ * they wrote, and the row can never disagree with the stream. The state's collections that grow
+ * with the parcours (contacts, appointments) have a row each in `parcours_contacts` and
+ * `parcours_appointments`, written from the command's own events: what a command writes does not
+ * grow with the history.
+ *
  * `lastActivityOn` is the day a caseworker recorded something, the retention clock (R. 263-8
  * CASF); null for what is not accompaniment (the person's rights, archive, erasure), which keeps
  * the day already stored.
  */
-export function parcoursDetailsFollowup(state: ParcoursState, version: number, lastActivityOn: string | null): Followup {
+export function parcoursDetailsFollowups(
+  state: ParcoursState,
+  version: number,
+  lastActivityOn: string | null,
+  events: ReadonlyArray<{ type: string; data: unknown }>,
+): Followup[] {
+  const contacts = events.filter((event) => event.type === 'ContactRecorded').map((event) => event.data as ContactRecordedData);
+  const appointments = events.filter((event) => event.type === 'AppointmentRecorded').map((event) => event.data as AppointmentRecordedData);
+  return [
+    detailsFollowup(state, version, lastActivityOn),
+    ...(contacts.length
+      ? [collectionFollowup('parcours_contacts', 'contact_id', 'contacted_on', state.parcoursId, contacts.map((data) => ({ id: data.contactId, on: data.contactedOn, data })))]
+      : []),
+    ...(appointments.length
+      ? [
+          collectionFollowup(
+            'parcours_appointments',
+            'appointment_id',
+            'scheduled_on',
+            state.parcoursId,
+            appointments.map((data) => ({ id: data.appointmentId, on: data.scheduledOn, data })),
+          ),
+        ]
+      : []),
+    // The notes were encrypted under the destroyed key: not kept at all, as in the folded state.
+    ...(events.some((event) => event.type === 'PersonalDataErased') ? [erasedNotesFollowup(state.parcoursId)] : []),
+  ];
+}
+
+/** Upserts the rows of a collection (a re-recorded appointment replaces the earlier record, keeping its place). */
+function collectionFollowup(table: string, idColumn: string, dateColumn: string, parcoursId: string, rows: Array<{ id: string; on: string; data: unknown }>): Followup {
+  return (guard, first) => ({
+    sql: `INSERT INTO ${table} (parcours_id, ${idColumn}, ${dateColumn}, data)
+          SELECT $${first}::uuid, r.id, r.on::date, r.data
+            FROM (SELECT 1 FROM ${guard} LIMIT 1) g, jsonb_to_recordset($${first + 1}::jsonb) AS r(id text, "on" text, data jsonb)
+          ON CONFLICT (parcours_id, ${idColumn}) DO UPDATE SET ${dateColumn} = EXCLUDED.${dateColumn}, data = EXCLUDED.data`,
+    params: [parcoursId, JSON.stringify(rows)],
+  });
+}
+
+function erasedNotesFollowup(parcoursId: string): Followup {
+  return (guard, first) => ({
+    sql: `UPDATE parcours_contacts SET data = jsonb_set(data, '{note}', 'null')
+           WHERE parcours_id = $${first}::uuid AND data -> 'note' <> 'null'::jsonb AND EXISTS (SELECT 1 FROM ${guard})`,
+    params: [parcoursId],
+  });
+}
+
+function detailsFollowup(state: ParcoursState, version: number, lastActivityOn: string | null): Followup {
   return (guard, first) => {
     const p = (offset: number) => `$${first + offset}`;
     return {
@@ -50,10 +101,16 @@ export function parcoursDetailsFollowup(state: ParcoursState, version: number, l
   };
 }
 
-/** The state the API shows, identity excepted (it lives, encrypted, in its own column). */
-export type StoredState = Omit<ParcoursState, 'identity'> & { identity: { status: 'encrypted' } | Extract<ParcoursState['identity'], { status: 'erased' }> };
+/**
+ * The state the API shows, identity excepted (it lives, encrypted, in its own column), and
+ * contacts and appointments (a row each in their tables).
+ */
+export type StoredState = Omit<ParcoursState, 'identity' | 'contacts' | 'appointments'> & {
+  identity: { status: 'encrypted' } | Extract<ParcoursState['identity'], { status: 'erased' }>;
+};
 
 function withoutIdentity(state: ParcoursState): StoredState {
   const identity = state.identity.status === 'encrypted' ? { status: 'encrypted' as const } : state.identity;
-  return { ...state, identity };
+  const { contacts: _contacts, appointments: _appointments, ...rest } = state;
+  return { ...rest, identity };
 }

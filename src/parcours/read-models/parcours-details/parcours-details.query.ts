@@ -11,6 +11,7 @@ import type { Role } from '../../../partners/domain/roles.js';
 import { AccessJournal, type JournalEntry } from '../../../privacy/access-journal/access-journal.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../../../privacy/crypto/personal-data-cipher.js';
 import { type Identity, isIdentity } from '../../identity.js';
+import type { AppointmentRecordedData, ContactRecordedData } from '../../domain/events.js';
 import type { StoredState } from './parcours-details.projection.js';
 
 /** Who reads, for the access journal. */
@@ -54,7 +55,7 @@ export interface ParcoursView {
   engagementContracts: Array<StoredState['engagementContracts'][string]>;
   employmentContracts: Array<StoredState['employmentContracts'][string]>;
   actions: Array<StoredState['actions'][string]>;
-  appointments: Array<StoredState['appointments'][string]>;
+  appointments: AppointmentRecordedData[];
   contacts: ContactView[];
   lastContactOn: string | null;
   lastExit: StoredState['lastExit'];
@@ -68,7 +69,7 @@ export interface ParcoursView {
 /** A contact, its note decrypted for those who see who the person is. */
 export interface ContactView {
   contactId: string;
-  channel: StoredState['contacts'][string]['channel'];
+  channel: ContactRecordedData['channel'];
   contactedOn: string;
   partnerId: string;
   note: string | null;
@@ -94,6 +95,12 @@ export interface DetailsRow {
   state: StoredState;
   opened_at: Date;
   updated_at: Date;
+}
+
+/** A parcours read whole: its contacts and appointments in the order of their dates, then of their recording. */
+interface FullRow extends DetailsRow {
+  contacts: ContactRecordedData[];
+  appointments: AppointmentRecordedData[];
 }
 
 export class GetParcours extends Query<ParcoursView> {
@@ -135,8 +142,10 @@ export class GetParcoursHandler implements IQueryHandler<GetParcours> {
 
   async execute({ parcoursId, reader }: GetParcours): Promise<ParcoursView> {
     const visible = parcoursCondition(reader.caller, 'read', 2);
-    const rows = await this.db.query<DetailsRow>(
-      prepared(`SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at
+    const rows = await this.db.query<FullRow>(
+      prepared(`SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at,
+                       (SELECT coalesce(json_agg(c.data ORDER BY c.contacted_on, c.ordinal), '[]') FROM parcours_contacts c WHERE c.parcours_id = d.parcours_id) AS contacts,
+                       (SELECT coalesce(json_agg(a.data ORDER BY a.scheduled_on, a.ordinal), '[]') FROM parcours_appointments a WHERE a.parcours_id = d.parcours_id) AS appointments
                   FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`),
       [parcoursId, ...visible.params],
     );
@@ -218,10 +227,10 @@ export async function identityFor(cipher: PersonalDataCipher, caller: Caller, ro
 }
 
 /** Notes are free text, personal data: decrypted only for those who see the identity, gone after erasure. */
-async function contactsFor(cipher: PersonalDataCipher, caller: Caller, row: DetailsRow): Promise<ContactView[]> {
+async function contactsFor(cipher: PersonalDataCipher, caller: Caller, row: FullRow): Promise<ContactView[]> {
   const reveal = seesIdentity(caller) && row.identity_ciphertext !== null;
   return Promise.all(
-    byDate(row.state.contacts, (contact) => contact.contactedOn).map(async ({ contactId, channel, contactedOn, partnerId, note }) => {
+    row.contacts.map(async ({ contactId, channel, contactedOn, partnerId, note }) => {
       let clear: string | null = null;
       if (reveal && note) {
         const value = await cipher.decrypt(row.parcours_id, note);
@@ -236,7 +245,7 @@ function byDate<T>(records: Readonly<Record<string, T>>, date: (value: T) => str
   return Object.values(records).sort((a, b) => date(a).localeCompare(date(b)));
 }
 
-function toView(row: DetailsRow, identity: IdentityView, contacts: ContactView[]): ParcoursView {
+function toView(row: FullRow, identity: IdentityView, contacts: ContactView[]): ParcoursView {
   const state = row.state;
   return {
     id: row.parcours_id,
@@ -261,7 +270,7 @@ function toView(row: DetailsRow, identity: IdentityView, contacts: ContactView[]
     engagementContracts: byDate(state.engagementContracts, (contract) => contract.startsOn),
     employmentContracts: byDate(state.employmentContracts, (contract) => contract.startsOn),
     actions: byDate(state.actions, (action) => action.prescribedOn),
-    appointments: byDate(state.appointments, (appointment) => appointment.scheduledOn),
+    appointments: row.appointments,
     contacts,
     lastContactOn: state.lastContactOn,
     lastExit: state.lastExit,

@@ -7,8 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../config/app-config.js';
 import { callerOf } from '../../../access/caller.js';
 import { FEED_READERS } from '../../../access/functions.js';
-import { SqlClient, prepared } from '../../../database/sql-client.js';
-import { type AllCursor, EventStore, START, decodeCursor, encodeCursor } from '../../../event-store/event-store.js';
+import { type AllCursor, START, decodeCursor, encodeCursor } from '../../../event-store/event-store.js';
 import { ProblemError, toProblem } from '../../../http/problem.js';
 import { Roles } from '../../../partners/auth/access.decorators.js';
 import { actingRoles } from '../../../partners/auth/access.guard.js';
@@ -16,6 +15,7 @@ import type { AuthenticatedRequest } from '../../../partners/auth/principal.js';
 import { NotAMemberError, PrincipalResolver } from '../../../partners/auth/principal-resolver.js';
 import { AccessJournal } from '../../../privacy/access-journal/access-journal.js';
 import { type Reader, entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
+import { FeedHub } from './feed-hub.js';
 import { FeedStreamSlots } from './feed-stream-slots.js';
 
 const CURSOR = /^(0|[1-9]\d{0,19})-(0|[1-9]\d{0,15})$/;
@@ -44,21 +44,6 @@ export class FeedPage {
   @ApiProperty({ description: 'Where to continue (equal to `after` when nothing new)' }) nextCursor!: string;
 }
 
-interface FeedRow {
-  transaction_id: string;
-  global_position: number;
-  parcours_id: string;
-  event_id: string;
-  type: string;
-  data: object;
-  recorded_at: Date;
-}
-
-const PAGE = prepared(`SELECT transaction_id::text AS transaction_id, global_position, parcours_id, event_id, type, data, recorded_at
-                         FROM partner_feed
-                        WHERE partner_id = $1 AND (transaction_id, global_position) > ($2::text::xid8, $3::bigint)
-                        ORDER BY transaction_id, global_position LIMIT $4`);
-
 /**
  * `partner_feed` — the events of the parcours an organisation follows, minimised to what its kind
  * may know. A partner system pages with `after` (its acknowledged cursor) or keeps a Server-Sent
@@ -74,18 +59,19 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
   private readonly streams = new Set<{ end: () => void; ended: Promise<void> }>();
   private readonly slots: FeedStreamSlots;
   private readonly recheckMs: number;
+  private readonly keepAliveMs: number;
   /** Set once shutdown has ended the open streams: a stream whose request was still being authenticated then is refused. */
   private closing = false;
 
   constructor(
-    @Inject(SqlClient) private readonly db: SqlClient,
-    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(FeedHub) private readonly hub: FeedHub,
     @Inject(AccessJournal) private readonly journal: AccessJournal,
     @Inject(PrincipalResolver) private readonly principals: PrincipalResolver,
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.slots = new FeedStreamSlots(config.feedMaxStreamsPerPartner, config.feedMaxStreamsPerCaller);
     this.recheckMs = config.feedRecheckSeconds * 1000;
+    this.keepAliveMs = config.feedKeepAliveSeconds * 1000;
   }
 
   @Get()
@@ -124,17 +110,17 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
     // Before the answer starts: a 429 is still a problem answer.
     const release = this.slots.take(reader.principal);
     let open = true;
-    let wake: (() => void) | undefined;
+    /** Ends the stream's wait for the feed's next commit. */
+    const waiting: { onAbort?: () => void } = {};
     /** Why the caller may no longer read the feed, once it may not. */
     let refusal: unknown;
     let recheckTimer: NodeJS.Timeout | undefined;
     let ended!: () => void;
     const end = () => {
       open = false;
-      wake?.();
+      waiting.onAbort?.();
     };
     const stream = { end, ended: new Promise<void>((resolve) => (ended = resolve)) };
-    const unsubscribe = this.store.onAppended(() => wake?.());
     this.streams.add(stream);
     const raw = reply.raw;
     /**
@@ -180,21 +166,16 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
         // Before each read too, through the principal cache (cheap, and emptied at once by a revocation
         // on this instance): nothing appended after a revocation is sent.
         if (!(await stillAllowed())) break;
+        // Taken before the read: a commit that lands between the read and the wait is not missed.
+        const mark = this.hub.mark(reader.principal.partnerId);
         const items = await this.read(reader, cursor, 200);
         if (!open) break;
         for (const item of items) raw.write(`id: ${item.cursor}\nevent: ${item.type}\ndata: ${JSON.stringify(item)}\n\n`);
         if (items.length) cursor = decodeCursor(items.at(-1)!.cursor);
         if (items.length === 200) continue;
-        // The feed is written by the projection shortly after each append: wait for one, or 15 s.
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 15_000);
-          wake = () => {
-            clearTimeout(timer);
-            setTimeout(resolve, 100);
-          };
-        });
-        wake = undefined;
-        if (open) raw.write(': keep-alive\n\n');
+        // Until the feed projection commits rows for this organisation (or the keep-alive is due).
+        const woken = await this.hub.wait(reader.principal.partnerId, mark, this.keepAliveMs, waiting);
+        if (open && !woken) raw.write(': keep-alive\n\n');
       }
       if (refusal !== undefined && !raw.destroyed) raw.write(this.endEvent(refusal, request));
     } finally {
@@ -202,7 +183,6 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
       open = false;
       clearTimeout(recheckTimer);
       this.streams.delete(stream);
-      unsubscribe();
       release();
       raw.end();
       ended();
@@ -241,7 +221,7 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
   }
 
   private async read(reader: Reader, after: AllCursor, limit: number): Promise<FeedItem[]> {
-    const rows = await this.db.query<FeedRow>(PAGE, [reader.principal.partnerId, after.transactionId, after.position, limit]);
+    const rows = await this.hub.page(reader.principal.partnerId, after, limit);
     const items = rows.map((row) => ({
       cursor: encodeCursor({ transactionId: row.transaction_id, position: row.global_position }),
       parcoursId: row.parcours_id,
@@ -250,8 +230,15 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
       data: row.data,
       recordedAt: row.recorded_at.toISOString(),
     }));
-    // What the organisation learnt about each parcours is journaled, one entry per parcours and page.
-    await Promise.all([...new Set(items.map((item) => item.parcoursId))].map((id) => this.journal.record(entryFor(reader, 'feed.read', id, 'ok'))));
+    // What the caller learnt is journaled before it is sent: one entry per page served, naming the
+    // parcours it carried (the CNIL's "who saw which record, when"), not one per parcours and page.
+    if (items.length) {
+      await this.journal.record({
+        ...entryFor(reader, 'feed.read', `${items[0]!.cursor}..${items.at(-1)!.cursor}`, 'ok'),
+        recordType: 'feed_page',
+        recordIds: [...new Set(items.map((item) => item.parcoursId))],
+      });
+    }
     return items;
   }
 }

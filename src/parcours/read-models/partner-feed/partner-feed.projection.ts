@@ -3,6 +3,7 @@ import type { CustomProjection, ProjectedEvent } from '../../../projections/proj
 import { parcoursIdOf } from '../../../projections/projection.js';
 import type { PartnerKind } from '../../../partners/domain/roles.js';
 import { PARCOURS_EVENT_TYPES } from '../../domain/events.js';
+import { FEED_COMMITTED_CHANNEL, feedCommittedPayload } from './feed-hub.js';
 import { type FeedPolicy } from './feed-policy.js';
 import { type FollowerState, KEPT_AFTER_ARCHIVE, NO_FOLLOWERS, deliver, readFollowerState } from './feed.js';
 
@@ -105,6 +106,8 @@ export function partnerFeedProjection(policy: FeedPolicy): CustomProjection {
             policy.version,
           ],
         );
+        // Delivered at this batch's commit, to the streams of these organisations only (feed-hub.ts).
+        await tx.query('SELECT pg_notify($1, $2)', [FEED_COMMITTED_CHANNEL, feedCommittedPayload(rows.map((row) => row.partnerId))]);
       }
       if (touched.size) {
         const ids = [...touched];

@@ -1,0 +1,255 @@
+/**
+ * npm run bench:compare-api — this checkout's service against another build of it (BENCH_BASE_DIR:
+ * a worktree of another commit, built with `nest build`), side by side on the same database, in
+ * short alternating segments: base, this, base, this… (BENCH_SEGMENTS of each, BENCH_SEGMENT_S
+ * seconds). On a machine whose other load comes and goes, consecutive segments share it, so the
+ * medians compare the two builds rather than two moments. For each: commands and reads per
+ * second, p99, and the server's CPU time per request (from /proc), with this / base ratios.
+ * Writes bench/results/compare-api.json. BENCH_NODE_ARGS: extra node options for both services (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { loadOrCreateSigningKey, mintToken } from '../src/partners/auth/signing-key.js';
+import { writeResults } from './support.js';
+
+const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 8);
+const SEGMENT_S = Number(process.env.BENCH_SEGMENT_S ?? 5);
+const CONNECTIONS = 32;
+const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 1000);
+const PORT = Number(process.env.BENCH_PORT ?? 3927);
+const HERE = join(import.meta.dirname, '..');
+const TERRITORY = 'cc-thiers-dore-et-montagne';
+
+interface Service {
+  name: 'base' | 'this';
+  root: string;
+  url: string;
+  process: ChildProcess;
+  headers: Record<string, string>;
+  ids: string[];
+  partnerId: string;
+  dataDir: string;
+  schema: string | undefined;
+}
+
+interface Segment {
+  requestsPerSec: number;
+  p99Ms: number;
+  cpuMsPerRequest: number;
+  non2xx: number;
+}
+
+async function main(): Promise<void> {
+  const baseDir = process.env.BENCH_BASE_DIR;
+  if (!baseDir) throw new Error('BENCH_BASE_DIR: the folder of the build to compare with (a worktree of another commit, built)');
+  const services: Service[] = [];
+  try {
+    for (const [index, [name, root]] of ([['base', resolve(baseDir)], ['this', HERE]] as const).entries()) services.push(await start(name, root, PORT + index));
+    const label = process.env.DATABASE_URL ? `PostgreSQL (${new URL(process.env.DATABASE_URL).host})` : 'PGlite (embedded, on disk)';
+    console.log(`bench:compare-api on ${label}: ${SEGMENTS} alternating segments of ${SEGMENT_S} s each, ${CONNECTIONS} connections`);
+    const results: Record<string, Record<string, unknown>> = {};
+    for (const kind of ['commands', 'reads'] as const) {
+      const segments: Record<'base' | 'this', Segment[]> = { base: [], this: [] };
+      for (let round = 0; round < SEGMENTS + 1; round += 1) {
+        // Base first in even rounds, this first in odd ones: neither always follows the other.
+        const order = round % 2 === 0 ? services : [...services].reverse();
+        for (const service of order) {
+          const segment = await measure(service, kind);
+          // The first round warms both up (JIT, caches, pools): not counted.
+          if (round > 0) segments[service.name].push(segment);
+        }
+        if (round > 0) process.stdout.write(`\r  ${kind}: ${round}/${SEGMENTS}`);
+      }
+      console.log();
+      const base = summary(segments.base);
+      const mine = summary(segments.this);
+      results[kind] = {
+        base,
+        this: mine,
+        ratio: {
+          requestsPerSec: round3(mine.requestsPerSec / base.requestsPerSec),
+          cpuMsPerRequest: round3(mine.cpuMsPerRequest / base.cpuMsPerRequest),
+          p99Ms: round3(mine.p99Ms / base.p99Ms),
+        },
+        // Each round's this/base, its two segments taken back to back: how far the noise reaches.
+        roundRatios: spread(segments.this.map((segment, index) => segment.requestsPerSec / segments.base[index]!.requestsPerSec)),
+      };
+      console.log(`  ${kind}: this/base requests/s per round ${JSON.stringify(results[kind].roundRatios)}`);
+    }
+    console.table(
+      Object.fromEntries(
+        Object.entries(results).flatMap(([kind, figures]) => [
+          [`${kind} (base)`, figures.base],
+          [`${kind} (this)`, figures.this],
+          [`${kind} this/base`, figures.ratio],
+        ]),
+      ),
+    );
+    const baseCommit = execFileSync('git', ['-C', resolve(baseDir), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const thisCommit = execFileSync('git', ['-C', HERE, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    console.log(`written to ${writeResults('compare-api', { database: label, base: baseCommit, this: thisCommit, segments: SEGMENTS, segmentSeconds: SEGMENT_S, ...results })}`);
+  } finally {
+    for (const service of services) await stop(service);
+  }
+}
+
+/** Median, lowest and highest of a list of ratios. */
+function spread(values: number[]): { median: number; min: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: round3(sorted[Math.floor(sorted.length / 2)] ?? 0), min: round3(sorted[0] ?? 0), max: round3(sorted.at(-1) ?? 0) };
+}
+
+async function start(name: Service['name'], root: string, port: number): Promise<Service> {
+  const dataDir = mkdtempSync(join(tmpdir(), `spie-compare-${name}-`));
+  const base = process.env.DATABASE_URL;
+  const schema = base ? `bench_compare_${name}_${Date.now()}` : undefined;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '10000000',
+    MASTER_KEY: randomBytes(32).toString('base64'),
+  };
+  if (base && schema) {
+    await admin(base, `CREATE SCHEMA ${schema}`);
+    const url = new URL(base);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    env.DATABASE_URL = url.toString();
+  } else {
+    delete env.DATABASE_URL;
+  }
+  const cli = (...args: string[]) => execFileSync(process.execPath, [join(root, 'dist/src/cli.js'), ...args], { env, encoding: 'utf8' });
+  cli('migrate');
+  cli('partners', 'bootstrap', '--name', 'Conseil départemental du Puy-de-Dôme', '--kind', 'departement', '--territory', TERRITORY, '--admin-sub', 'bench-admin', '--admin-name', 'Bench');
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist/src/main.js')], { env, cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(url, child);
+  const key = await loadOrCreateSigningKey(dataDir);
+  const token = (subject: string) => mintToken(key, { subject, issuer: 'spie-parcours-local', audience: 'spie-parcours', ttlSeconds: 3600 });
+  const adminHeaders = { authorization: `Bearer ${await token('bench-admin')}`, 'content-type': 'application/json' };
+  const me = (await (await fetch(`${url}/v1/me`, { headers: adminHeaders })).json()) as { organisation: { id: string } };
+  await fetch(`${url}/v1/partners/${me.organisation.id}/members`, {
+    method: 'POST',
+    headers: adminHeaders,
+    body: JSON.stringify({ userId: 'bench-caseworker', displayName: 'Bench Caseworker', roles: ['orientation_manager', 'referent'] }),
+  });
+  const headers = { authorization: `Bearer ${await token('bench-caseworker')}`, 'content-type': 'application/json' };
+  const ids: string[] = [];
+  for (let startAt = 0; startAt < PARCOURS; startAt += CONNECTIONS) {
+    const opened = await Promise.all(
+      Array.from({ length: Math.min(CONNECTIONS, PARCOURS - startAt) }, async (_, offset) => {
+        const response = await fetch(`${url}/v1/parcours`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            identity: { firstName: `Prénom${startAt + offset}`, lastName: `Nom${startAt + offset}`, birthDate: '1988-04-12' },
+            householdRole: 'demandeur',
+            rsaSocle: true,
+            entryOn: '2026-01-05',
+            territory: TERRITORY,
+            source: 'caf',
+          }),
+        });
+        return ((await response.json()) as { parcoursId: string }).parcoursId;
+      }),
+    );
+    ids.push(...opened);
+  }
+  console.log(`  ${name}: ${root}, ${ids.length} parcours opened`);
+  return { name, root, url, process: child, headers, ids, partnerId: me.organisation.id, dataDir, schema };
+}
+
+async function measure(service: Service, kind: 'commands' | 'reads'): Promise<Segment> {
+  let next = 0;
+  const setupRequest = (request: autocannon.Request): autocannon.Request => {
+    const id = service.ids[next++ % service.ids.length]!;
+    return kind === 'commands'
+      ? {
+          ...request,
+          method: 'POST',
+          path: `/v1/parcours/${id}/contacts`,
+          body: JSON.stringify({ contactId: randomUUID(), channel: 'phone', contactedOn: '2026-02-10', partnerId: service.partnerId }),
+        }
+      : { ...request, method: 'GET', path: `/v1/parcours/${id}` };
+  };
+  const before = cpuMs(service.process.pid);
+  const result = await autocannon({ url: service.url, connections: CONNECTIONS, duration: SEGMENT_S, headers: service.headers, requests: [{ setupRequest }] });
+  const after = cpuMs(service.process.pid);
+  return {
+    requestsPerSec: result.requests.average,
+    p99Ms: result.latency.p99,
+    cpuMsPerRequest: result.requests.total ? (after - before) / result.requests.total : 0,
+    non2xx: result.non2xx + result.errors,
+  };
+}
+
+/** Medians of the segments (a burst of load from elsewhere moves one segment, not the median). */
+function summary(segments: Segment[]) {
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  return {
+    requestsPerSec: Math.round(median(segments.map((segment) => segment.requestsPerSec))),
+    p99Ms: median(segments.map((segment) => segment.p99Ms)),
+    cpuMsPerRequest: round3(median(segments.map((segment) => segment.cpuMsPerRequest))),
+    non2xx: segments.reduce((sum, segment) => sum + segment.non2xx, 0),
+  };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** User + system CPU of a process, in ms (Linux /proc, clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 240; attempt += 1) {
+    if (child.exitCode !== null) throw new Error(`the service at ${url} exited (${child.exitCode}) before it was ready`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the service at ${url} did not become ready`);
+}
+
+async function stop(service: Service): Promise<void> {
+  const child = service.process;
+  if (child.exitCode === null && child.signalCode === null) {
+    const ended = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await ended;
+    clearTimeout(timer);
+  }
+  if (service.schema) await admin(process.env.DATABASE_URL!, `DROP SCHEMA ${service.schema} CASCADE`);
+  rmSync(service.dataDir, { recursive: true, force: true });
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+await main();
