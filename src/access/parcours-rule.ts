@@ -184,3 +184,13 @@ export function reportTerritories(caller: Caller): 'all' | readonly string[] {
   if (actsAs(caller, 'coordinator')) return caller.territories;
   return [];
 }
+
+/**
+ * Whether an intake may open a new parcours in a territory: the platform administrator anywhere,
+ * a coordinator in the territories its organisation serves (its organisation then follows the
+ * parcours it opens: elsewhere that would widen its reach beyond its territories).
+ */
+export function mayOpenByIntake(caller: Caller, territory: string): boolean {
+  if (actsAs(caller, 'platform_admin')) return true;
+  return actsAs(caller, 'coordinator') && caller.territories.includes(territory);
+}

@@ -11,13 +11,13 @@ import { Intake, type IntakeReport } from './intake.js';
 class LineErrorResponse {
   @ApiProperty({ description: 'line of the file (the header is line 1)' }) line!: number;
   @ApiProperty({ description: 'the column, or `line` for the whole line' }) column!: string;
-  @ApiProperty({ description: 'what is wrong: required, invalid_format, invalid_nir, invalid_date, unknown_value, too_long, unknown_commune, birth_date_after_entry, date_in_future, wrong_number_of_fields, parcours_not_reachable, or a rule of the parcours' })
+  @ApiProperty({ description: 'what is wrong: required, invalid_format, invalid_nir, invalid_date, unknown_value, too_long, unknown_commune, territory_not_served (a coordinator, outside its territories), birth_date_after_entry, date_in_future, wrong_number_of_fields, parcours_not_reachable, or a rule of the parcours' })
   code!: string;
 }
 
 class IntakeReportResponse {
   @ApiProperty({ format: 'uuid' }) importId!: string;
-  @ApiProperty({ description: 'sha256 of the file: the same file is one import' }) fileSha256!: string;
+  @ApiProperty({ description: 'sha256 of the file: the same file imported by the same organisation under the same role is one import' }) fileSha256!: string;
   @ApiProperty() lines!: number;
   @ApiProperty({ description: 'new entrants: a parcours opened in the EPCI of their commune' }) opened!: number;
   @ApiProperty({ description: 'people already followed whose RSA rights changed' }) rightsChanged!: number;

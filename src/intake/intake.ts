@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
+import { callerOf } from '../access/caller.js';
+import { mayOpenByIntake } from '../access/parcours-rule.js';
 import { Clock } from '../clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
@@ -75,7 +77,8 @@ export class Intake {
 
   async import(file: Buffer, caller: IntakeCaller, onProgress: (done: number, total: number) => void = () => undefined): Promise<IntakeReport> {
     const fileSha256 = createHash('sha256').update(file).digest('hex');
-    const importId = uuidv5(`import\n${fileSha256}`, INTAKE_NAMESPACE);
+    // What a line may do depends on who imports it: the same file by another organisation or role is another import.
+    const importId = uuidv5(`import\n${fileSha256}\n${caller.principal.partnerId.toLowerCase()}\n${caller.actingRole}`, INTAKE_NAMESPACE);
     const text = new TextDecoder('utf-8', { fatal: false }).decode(file);
     let records;
     try {
@@ -96,8 +99,8 @@ export class Intake {
     }
     if (!known) {
       await this.db.query(
-        `INSERT INTO intake_imports (import_id, file_sha256, lines, status, started_by) VALUES ($1, $2, $3, 'running', $4) ON CONFLICT (import_id) DO NOTHING`,
-        [importId, fileSha256, data.length, caller.principal.userId ?? `api-key:${caller.principal.apiKeyId}`],
+        `INSERT INTO intake_imports (import_id, file_sha256, partner_id, acting_role, lines, status, started_by) VALUES ($1, $2, $3, $4, $5, 'running', $6) ON CONFLICT (import_id) DO NOTHING`,
+        [importId, fileSha256, caller.principal.partnerId, caller.actingRole, data.length, caller.principal.userId ?? `api-key:${caller.principal.apiKeyId}`],
       );
     }
     await this.journal.record({ actor: actorOf(caller.principal, caller.actingRole), operation: 'intake.import', recordType: 'store', recordId: importId, outcome: 'ok', correlationId: caller.correlationId });
@@ -130,7 +133,11 @@ export class Intake {
     }
     const existing = await this.openParcoursOf(entrant);
     if (existing) return this.rightsOf(importId, entrant, existing, caller, today);
-    const parcoursId = uuidv5(`parcours\n${fileSha256}\n${entrant.line}`, INTAKE_NAMESPACE);
+    if (!mayOpenByIntake(callerOf(caller.principal, [caller.actingRole]), entrant.territory)) {
+      await this.recordLine(importId, entrant.line, 'invalid', null, [{ column: 'code_commune', code: 'territory_not_served' }]);
+      return;
+    }
+    const parcoursId = uuidv5(`parcours\n${importId}\n${entrant.line}`, INTAKE_NAMESPACE);
     try {
       const result = await this.execute(parcoursId, caller, {
         type: 'OpenParcours',

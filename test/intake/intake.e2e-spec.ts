@@ -106,6 +106,14 @@ describe('intake of the monthly file of RSA entrants', () => {
     // Next month's file, with the same people and one more: only the newcomer is opened.
     const next = await upload('cd63-coordinator', `${[...lines, intakeLine({ person: 9, seed, commune: '63430' })].join('\n')}\n`);
     expect(next.body).toMatchObject({ lines: 8, opened: 1, rightsChanged: 0, unchanged: 4, invalid: 3 });
+
+    // A coordinator opens parcours only where its organisation serves: the Département's coordinators
+    // serve the four EPCI of Thiers, not Clermont.
+    const clermont = await upload('cd63-coordinator', `${[INTAKE_HEADER, intakeLine({ person: 10, seed, commune: '63113' })].join('\n')}\n`);
+    expect(clermont.body).toMatchObject({ opened: 0, invalid: 1, errors: [{ line: 2, column: 'code_commune', code: 'territory_not_served' }] });
+    expect(await search(nirOf(10, seed))).toEqual([]);
+    const anywhere = await upload('cd63-platform_admin', `${[INTAKE_HEADER, intakeLine({ person: 10, seed, commune: '63113' })].join('\n')}\n`);
+    expect(anywhere.body).toMatchObject({ opened: 1, invalid: 0 });
   });
 
   it('refuses callers other than coordinators and the platform administrator, and files it cannot read', async () => {
@@ -140,7 +148,7 @@ describe('intake of the monthly file of RSA entrants', () => {
       PGLITE_FSYNC: 'on',
     };
     const cli = (args: string[]) =>
-      spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(ROOT, 'src/cli.ts'), 'intake', 'import', file, '--as', 'cd63-coordinator', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(ROOT, 'src/cli.ts'), 'intake', 'import', file, '--as', 'cd63-platform_admin', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     // The first run is killed once its progress says some lines, but not all, are done.
     const first = cli([]);
     let progress = '';

@@ -1,10 +1,13 @@
--- Imports of the CAF/MSA monthly flow of RSA entrants. A file is known by the sha256 of its bytes:
+-- Imports of the CAF/MSA monthly flow of RSA entrants. An import is a file (the sha256 of its
+-- bytes) imported by an organisation under a role (what a line may do depends on who imports it):
 -- importing it again finds it done and writes nothing; an import interrupted (crash, SIGKILL)
 -- resumes at the lines it had not done. No personal data: counts, line numbers, column names,
 -- error codes, parcours ids.
 CREATE TABLE intake_imports (
   import_id    uuid PRIMARY KEY,
-  file_sha256  text NOT NULL UNIQUE,
+  file_sha256  text NOT NULL,
+  partner_id   uuid NOT NULL,
+  acting_role  text NOT NULL,
   lines        integer NOT NULL,
   status       text NOT NULL CHECK (status IN ('running', 'done')),
   started_by   text NOT NULL,
