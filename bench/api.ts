@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     RATE_LIMIT_PER_MINUTE: '10000000',
     RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '10000000',
     MASTER_KEY: randomBytes(32).toString('base64'),
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
   };
   if (base) {
     await admin(base, `CREATE SCHEMA ${schema}`);

@@ -49,6 +49,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   if (config.processRole === 'worker') workerAnswersProbesOnly(adapter.getInstance());
   registerWellFormedInput(adapter.getInstance());
+  // The CAF/MSA monthly file (POST /v1/intake/imports): raw bytes, its own size limit.
+  adapter.getInstance().addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: config.intakeMaxFileBytes }, (_request, body, done) => done(null, body));
   // abortOnError: a failed start is thrown to the caller (main says why and exits 1) rather than
   // ending the process with abort() and a core dump.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false });

@@ -15,6 +15,7 @@ import { ReportingModule } from './reporting/reporting.module.js';
 import { ContinuityModule } from './continuity/read-model/continuity.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { PersonalDataModule } from './privacy/personal-data.module.js';
+import { IntakeModule } from './intake/intake.module.js';
 import { Clock, SystemClock } from './clock.js';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { DestinationStream } from 'pino';
@@ -53,6 +54,7 @@ export class AppModule {
         ContinuityModule,
         AuditModule,
         PersonalDataModule,
+        IntakeModule,
       ],
     };
   }

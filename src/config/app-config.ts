@@ -30,6 +30,12 @@ export class AppConfig {
   readonly feedKeepAliveSeconds!: number;
   /** A folder of CAOM policy files (`*.json`) used instead of the shipped one. */
   readonly caomPolicyDir!: string | undefined;
+  /** Another commune → territory map for the intake of the CAF/MSA monthly file (JSON, shaped like src/intake/communes-63.json). */
+  readonly intakeCommunesFile!: string | undefined;
+  /** Largest monthly file accepted by POST /v1/intake/imports, in bytes. */
+  readonly intakeMaxFileBytes!: number;
+  /** Lines of an import processed at once (more: faster on a PostgreSQL server, up to its pool). */
+  readonly intakeConcurrency!: number;
   /** Other continuity thresholds (JSON, see continuity/policies). */
   readonly continuityPolicyFile!: string | undefined;
   /** Readiness fails when a projection lags more than this (seconds). */
@@ -55,6 +61,14 @@ export class AppConfig {
    * (created on first start in the embedded default; required with a PostgreSQL server).
    */
   readonly masterKey!: string | undefined;
+  /**
+   * Base64 of the 32-byte key of the blind indexes (keyed HMAC of identifiers), distinct from the
+   * master key. Unset: DATA_DIR/keys/blind-index.key (created on first start in the embedded
+   * default; required with a PostgreSQL server).
+   */
+  readonly blindIndexKey!: string | undefined;
+  /** The blind-index key being rotated away, set until `blind-index reindex` has run (see README). */
+  readonly blindIndexPreviousKey!: string | undefined;
   /**
    * Whether the embedded database flushes its commits to disk (fsync). Off only for throw-away
    * data: a crash or power cut may then lose acknowledged writes. No effect on a PostgreSQL server.
@@ -140,6 +154,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     feedKeepAliveSeconds: integer(env, 'FEED_KEEPALIVE_SECONDS', 15, 1, 3_600),
     caomPolicyDir: raw(env, 'CAOM_POLICY_DIR'),
     continuityPolicyFile: raw(env, 'CONTINUITY_POLICY_FILE'),
+    intakeCommunesFile: raw(env, 'INTAKE_COMMUNES_FILE'),
+    intakeMaxFileBytes: integer(env, 'INTAKE_MAX_FILE_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    intakeConcurrency: integer(env, 'INTAKE_CONCURRENCY', 8, 1, 64),
     oidcIssuer: text(env, 'OIDC_ISSUER', LOCAL_ISSUER),
     oidcAudience: text(env, 'OIDC_AUDIENCE', 'spie-parcours'),
     oidcJwksUrl: httpUrl(env, 'OIDC_JWKS_URL'),
@@ -149,6 +166,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     retentionActiveMonths: integer(env, 'RETENTION_ACTIVE_MONTHS', 24, 1, 240),
     retentionArchiveMonths: integer(env, 'RETENTION_ARCHIVE_MONTHS', 24, 1, 240),
     masterKey: base64Key(env, 'MASTER_KEY', 32),
+    blindIndexKey: base64Key(env, 'BLIND_INDEX_KEY', 32),
+    blindIndexPreviousKey: base64Key(env, 'BLIND_INDEX_PREVIOUS_KEY', 32),
     pgliteFsync: oneOf(env, 'PGLITE_FSYNC', ['on', 'off'], 'on') === 'on',
     databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
     databaseLockTimeoutMs: integer(env, 'DATABASE_LOCK_TIMEOUT_MS', 10_000, 0, 86_400_000),
