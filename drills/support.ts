@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * What the drills share: PostgreSQL clusters of their own (Debian's initdb/pg_ctl, in a temporary
  * folder, on their own port: never the machine's shared server), the service as a child process,
@@ -178,6 +179,8 @@ export function serviceEnv(options: { port: number; dataDir: string; masterKey: 
     DATA_DIR: options.dataDir,
     LOG_LEVEL: 'warn',
     MASTER_KEY: options.masterKey,
+    // As stable as the master key across the drill's restarts, and distinct from it.
+    BLIND_INDEX_KEY: createHash('sha256').update(`blind-index:${options.masterKey}`).digest('base64'),
     RATE_LIMIT_PER_MINUTE: '10000000',
     RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '10000000',
     // Quick to see a projection caught up, quick to give up on a dead server's connection.

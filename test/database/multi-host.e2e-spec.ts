@@ -11,6 +11,7 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { json } from '../support/http.js';
 import { type PrivatePostgres, freePort, startPrivatePostgres } from '../support/private-postgres.js';
+import { uniqueLastName } from '../support/people.js';
 import type { RunningApp } from '../support/test-app.js';
 
 /**
@@ -36,6 +37,7 @@ describe('a multi-host DATABASE_URL with target_session_attrs=read-write', () =>
       LOG_LEVEL: 'silent',
       DATA_DIR: dataDir,
       MASTER_KEY: randomBytes(32).toString('base64'),
+      BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
       DATABASE_URL: `postgres://postgres@127.0.0.1:${dead},127.0.0.1:${server.port}/postgres?target_session_attrs=read-write`,
     });
     app = await createApp(config);
@@ -56,7 +58,7 @@ describe('a multi-host DATABASE_URL with target_session_attrs=read-write', () =>
       method: 'POST',
       headers: { ...(await consortium.as(consortium.departement.members.orientation_manager)), 'content-type': 'application/json' },
       body: JSON.stringify({
-        identity: { firstName: 'Léa', lastName: 'Martin', birthDate: '1990-04-12' },
+        identity: { firstName: 'Léa', lastName: uniqueLastName('Martin'), birthDate: '1990-04-12' },
         householdRole: 'demandeur',
         rsaSocle: true,
         entryOn: '2026-01-12',
