@@ -21,13 +21,24 @@ export interface JournalEntry {
   correlationId: string;
 }
 
-const INSERT = prepared(`INSERT INTO access_journal
-  (actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id, record_ids)
+const COLUMNS = 'actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id';
+const UNNEST = 'unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])';
+
+/** Entries of one record each (every read, every command): the plain insert. */
+const INSERT = prepared(`INSERT INTO access_journal (${COLUMNS}) SELECT * FROM ${UNNEST}`);
+
+/** Entries some of which name several records (feed pages): their lists joined by position. */
+const INSERT_WITH_RECORDS = prepared(`INSERT INTO access_journal (${COLUMNS}, record_ids)
   SELECT u.user_id, u.api_key_id, u.partner_id, u.role, u.operation, u.record_type, u.record_id, u.outcome, u.correlation_id,
          CASE WHEN jsonb_typeof(r.ids) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(r.ids)) END
-    FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-         WITH ORDINALITY AS u(user_id, api_key_id, partner_id, role, operation, record_type, record_id, outcome, correlation_id, i)
+    FROM ${UNNEST} WITH ORDINALITY AS u(user_id, api_key_id, partner_id, role, operation, record_type, record_id, outcome, correlation_id, i)
     JOIN jsonb_array_elements($10::jsonb) WITH ORDINALITY AS r(ids, i) ON r.i = u.i`);
+
+/** The statement and parameters that insert these entries. */
+function insertOf(entries: readonly JournalEntry[]): [typeof INSERT, unknown[]] {
+  const all = columns(entries);
+  return entries.some((entry) => entry.recordIds) ? [INSERT_WITH_RECORDS, all] : [INSERT, all.slice(0, 9)];
+}
 
 /**
  * The access journal (CNIL délibération 2021-122). Writes made by commands go in the command's
@@ -50,7 +61,7 @@ export class AccessJournal {
   }
 
   async recordInTransaction(tx: SqlExecutor, entries: readonly JournalEntry[]): Promise<void> {
-    if (entries.length) await tx.query(INSERT, columns(entries));
+    if (entries.length) await tx.query(...insertOf(entries));
   }
 
   /** The entry of a write, committed by the very statement that appends its events. */
@@ -73,7 +84,7 @@ export class AccessJournal {
       const batch = this.queue;
       this.queue = [];
       try {
-        await this.db.query(INSERT, columns(batch.map((item) => item.entry)));
+        await this.db.query(...insertOf(batch.map((item) => item.entry)));
         for (const item of batch) item.done();
       } catch (error) {
         for (const item of batch) item.failed(error);
