@@ -52,11 +52,14 @@ type Request = FastifyRequest & AuthenticatedRequest;
 
 const UUID = new ParseUUIDPipe();
 
+// Declared on the commands only: a GET neither takes a version nor replays an answer, and the
+// opening POST has no version to match yet.
+const IdempotencyKeyHeader = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key gets the same answer and writes nothing' });
+const IfMatchHeader = ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read: 412 if the parcours changed since' });
+
 @ApiTags('parcours')
 @ApiBearerAuth()
 @ApiSecurity('apiKey')
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key gets the same answer and writes nothing' })
-@ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read: 412 if the parcours changed since' })
 @Controller('v1/parcours')
 export class ParcoursController {
   constructor(
@@ -66,6 +69,7 @@ export class ParcoursController {
   ) {}
 
   @Post()
+  @IdempotencyKeyHeader
   @Roles(...OPENERS)
   @ApiOperation({ summary: 'Open the parcours of a beneficiary (entry); the identity is encrypted' })
   @ApiCreatedResponse({ type: CommandResultDto })
@@ -109,6 +113,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/diagnostics')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Record a diagnostic (freins périphériques)' })
@@ -118,6 +124,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/orientation')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...ORIENTATION)
   @ApiOperation({ summary: 'Decide the orientation: parcours type and organisme référent' })
@@ -127,6 +135,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/reorientation-request')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Request a reorientation' })
@@ -136,6 +146,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/reorientation-decision')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...ORIENTATION)
   @ApiOperation({ summary: 'Decide the pending reorientation request' })
@@ -148,6 +160,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/referent')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Assign the référent unique (a handover releases the previous one the same day)' })
@@ -157,6 +171,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/referent/release')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Release the référent' })
@@ -166,6 +182,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/follow-up-group')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'An organisation joins the groupe de suivi' })
@@ -175,6 +193,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/follow-up-group/:partnerId/leave')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'An organisation leaves the groupe de suivi (and stops seeing the parcours)' })
@@ -190,6 +210,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/appointments')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Record a rendez-vous and its outcome' })
@@ -199,6 +221,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/contacts')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Record an individual contact' })
@@ -208,6 +232,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/engagement-contracts')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Sign an engagement contract (CE, CER, PPAE, CEJ, PACEA)' })
@@ -217,6 +243,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/engagement-contracts/:contractId/end')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'End an engagement contract' })
@@ -232,6 +260,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/actions')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Prescribe an action (training, PMSMP, mobility aid…)' })
@@ -241,6 +271,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/actions/:actionId/status')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: "Change an action's status" })
@@ -256,6 +288,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/employment-contracts')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Start an employment contract (PEC, CDDI, CDI in EBE…)' })
@@ -265,6 +299,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/employment-contracts/:contractId/end')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'End an employment contract' })
@@ -280,6 +316,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/france-travail-registration')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...ORIENTATION)
   @ApiOperation({ summary: 'Record the registration with France Travail of a parcours opened before 2025 (automatic at opening from 2025)' })
@@ -294,6 +332,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/suspension')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...ORIENTATION)
   @ApiOperation({ summary: 'Suspend (suspension-remobilisation, décret 2025-478)' })
@@ -303,6 +343,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/resumption')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...ORIENTATION)
   @ApiOperation({ summary: 'Resume after a suspension' })
@@ -312,6 +354,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/exit')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Exit (sortie): emploi durable, emploi de transition, sortie positive, autre' })
@@ -321,6 +365,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/reopening')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Reopen an exited parcours' })
@@ -332,6 +378,8 @@ export class ParcoursController {
   // The person's rights (RGPD art. 16, 17, 18, 21) -------------------------------------------
 
   @Post(':parcoursId/identity-rectification')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...RECTIFIERS)
   @ApiOperation({
@@ -346,6 +394,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/processing-restrictions')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...RIGHTS_OFFICERS)
   @ApiOperation({
@@ -358,6 +408,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/processing-restrictions/:right/lifting')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...RIGHTS_OFFICERS)
   @ApiOperation({ summary: 'Lift a restriction or an opposition' })
@@ -377,6 +429,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/erasure')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...RIGHTS_OFFICERS)
   @ApiOperation({

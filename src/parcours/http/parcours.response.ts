@@ -24,12 +24,19 @@ import {
 const DATE = { type: String, format: 'date' } as const;
 const NULLABLE_DATE = { type: String, format: 'date', nullable: true } as const;
 
+export class AddressResponse {
+  @ApiProperty() line1!: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) line2?: string | null;
+  @ApiProperty() postalCode!: string;
+  @ApiProperty() city!: string;
+}
+
 export class IdentityResponse {
   @ApiPropertyOptional() firstName?: string;
   @ApiPropertyOptional() lastName?: string;
   @ApiPropertyOptional({ format: 'date' }) birthDate?: string;
   @ApiPropertyOptional({ type: String, nullable: true }) nir?: string | null;
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true }) address?: object | null;
+  @ApiPropertyOptional({ type: AddressResponse, nullable: true }) address?: AddressResponse | null;
   @ApiPropertyOptional({ type: String, nullable: true }) phone?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) email?: string | null;
   @ApiPropertyOptional({ description: 'Present (true) once the personal data were erased' }) erased?: boolean;
