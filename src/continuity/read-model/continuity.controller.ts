@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, type ApiPropertyOptions, ApiPropertyOptional, ApiSecurity, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, type ApiPropertyOptions, ApiPropertyOptional, ApiSecurity, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -26,6 +26,7 @@ import { CONTINUITY_MODES, type ContinuityMode, eventsFor } from '../as-known.js
 import { regimeOn } from '../regime-of-parcours.js';
 import { REGIMES, type Regime, regimeOfDate } from '../../parcours/domain/regimes.js';
 import { CONTINUITY_POLICY } from './continuity.scheduler.js';
+import { ApiRepresentations } from '../../http/representations.js';
 
 
 export class AsOfQuery {
@@ -199,8 +200,7 @@ export class ContinuityController {
   @Get('reports/continuity')
   @Roles(...REPORT_READERS)
   @ApiOperation({ summary: 'Open and closed ruptures by territory, partner and rule, with counts and durations (JSON, or CSV with Accept: text/csv)' })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: ContinuityReport })
+  @ApiRepresentations(ContinuityReport, { csv: 'one line per rupture' })
   async report(
     @Query() query: ContinuityReportQuery,
     @Headers('accept') accept: string | undefined,

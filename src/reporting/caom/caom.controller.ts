@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, type ApiPropertyOptions, ApiPropertyOptional, ApiSecurity, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, type ApiPropertyOptions, ApiPropertyOptional, ApiSecurity, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -13,6 +13,7 @@ import { type CaomPolicy, CaomPolicyNotFoundError, caomPoliciesFrom, policyForYe
 import { AppConfig } from '../../config/app-config.js';
 import { type CaomReport, caomCsvText, caomReportToCsvRows, computeCaomReport } from './caom-report.js';
 import { wantsCsv } from '../csv.js';
+import { ApiRepresentations } from '../../http/representations.js';
 
 export class CaomQuery {
   @ApiProperty({ example: 2021 }) @Type(() => Number) @IsInt() @Min(2000) @Max(2100) year!: number;
@@ -157,8 +158,7 @@ export class CaomController {
   @Get()
   @Roles(...REPORT_READERS)
   @ApiOperation({ summary: 'CAOM funding of a year: PEC envelopes, ACI, EI premiums, EBE (JSON, or CSV with Accept: text/csv)' })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: CaomReportResponse })
+  @ApiRepresentations(CaomReportResponse, { csv: 'one line per contract and volet' })
   async report(@Query() query: CaomQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<CaomReport | string> {
     let policy;
     try {
