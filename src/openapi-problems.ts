@@ -104,6 +104,7 @@ const TITLES: Record<number, string> = {
   412: 'The resource changed since the ETag given in If-Match',
   413: 'The body is larger than the service accepts',
   414: 'A segment of the path is too long',
+  415: 'The body is not application/json',
   422: 'The request breaks a rule',
   429: 'Too many requests: retry after Retry-After seconds',
   503: 'Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds',
@@ -137,7 +138,10 @@ export function problemsOf(operation: OperationFacts): Codes {
   add(codes, 403, 'forbidden', 'not_a_member');
   add(codes, 429, 'rate_limited');
   add(codes, 503, 'database_busy', 'database_unavailable', 'identity_provider_unavailable');
-  if (operation.hasBody) add(codes, 413, 'payload_too_large');
+  if (operation.hasBody) {
+    add(codes, 413, 'payload_too_large');
+    add(codes, 415, 'unsupported_media_type');
+  }
   if (operation.pathParams.length > 0) add(codes, 404, 'not_found');
   if (operation.headers.includes('If-Match')) {
     add(codes, 400, 'invalid_if_match');
@@ -149,7 +153,9 @@ export function problemsOf(operation: OperationFacts): Codes {
   }
 
   if (path.startsWith('/v1/parcours') && method !== 'get') {
-    // A command on a parcours: its decider's rules, the store's conflicts.
+    // A command on a parcours: its decider's rules, the store's conflicts. The opening does not
+    // declare If-Match (there is no version to match yet), but a stray one is still honoured: 412.
+    add(codes, 412, 'precondition_failed');
     for (const code of PARCOURS_RULES) add(codes, isParcoursConflict(code) ? 409 : 422, code);
     add(codes, 409, 'concurrency_conflict', 'event_id_conflict');
     add(codes, 422, 'unknown_partner', 'unknown_referent');

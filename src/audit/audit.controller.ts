@@ -42,8 +42,25 @@ export class ReplayResponse {
   @ApiProperty() eventsAfter!: number;
 }
 
+export class TimelineSpanResponse {
+  @ApiProperty({ format: 'date' }) start!: string;
+  @ApiProperty({ format: 'date' }) end!: string;
+}
+
+export class TimelineMarkerResponse {
+  @ApiProperty({ format: 'date' }) on!: string;
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() label!: string;
+  @ApiProperty({ enum: ['decision', 'followUp'] }) group!: string;
+  @ApiProperty({ enum: ['normal', 'alert', 'muted'], description: '`alert` for a missed appointment or an abandoned action, `muted` for what did not take place' }) tone!: string;
+}
+
 export class TimelineResponse {
+  @ApiProperty({ type: String, nullable: true }) streamId!: string | null;
+  @ApiProperty({ type: TimelineSpanResponse, nullable: true, description: 'First and last day to draw; null for an empty history' }) span!: TimelineSpanResponse | null;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) entries!: object[];
+  @ApiProperty({ type: [TimelineMarkerResponse] }) markers!: TimelineMarkerResponse[];
   @ApiProperty({ type: 'object', additionalProperties: true }) lanes!: object;
 }
 

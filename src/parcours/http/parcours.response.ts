@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ACTION_KINDS,
+  ACTIVITY_HOURS_ADJUSTMENT_KINDS,
+  ACTIVITY_HOURS_ADJUSTMENT_REASONS,
   AGE_BANDS,
   APPOINTMENT_KINDS,
   APPOINTMENT_OUTCOMES,
@@ -95,6 +97,11 @@ export class EndingResponse {
   @ApiProperty() reason!: string;
 }
 
+export class ActivityHoursAdjustmentResponse {
+  @ApiProperty({ enum: ACTIVITY_HOURS_ADJUSTMENT_KINDS }) kind!: string;
+  @ApiProperty({ enum: ACTIVITY_HOURS_ADJUSTMENT_REASONS }) reason!: string;
+}
+
 export class EngagementContractResponse {
   @ApiProperty({ format: 'uuid' }) contractId!: string;
   @ApiProperty({ enum: ENGAGEMENT_CONTRACT_KINDS }) kind!: string;
@@ -102,6 +109,8 @@ export class EngagementContractResponse {
   @ApiProperty(DATE) startsOn!: string;
   @ApiProperty(DATE) endsOn!: string;
   @ApiProperty() weeklyActivityHours!: number;
+  @ApiProperty({ type: ActivityHoursAdjustmentResponse, nullable: true, description: "Below 15 hours a week: reduced or exempted, with its coded reason (contrat d'engagement)" })
+  activityHoursAdjustment!: ActivityHoursAdjustmentResponse | null;
   @ApiProperty({ type: EndingResponse, nullable: true }) ended!: EndingResponse | null;
 }
 
