@@ -55,7 +55,7 @@ export const KNOWN_FREE_FORM: readonly string[] = [
  * - a free object outside `freeForm` fails.
  */
 export class OpenApiValidator {
-  private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
+  private readonly ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true });
   private readonly cache = new Map<string, ValidateFunction>();
   private readonly document: OpenAPIObject;
 
@@ -92,6 +92,11 @@ export class OpenApiValidator {
     const requestBody = operation.requestBody as { content?: Record<string, { schema?: object }> } | undefined;
     if (!requestBody) return body === undefined ? [] : [`${method} ${path} documents no request body`];
     return this.check(`request ${method} ${path}`, requestBody.content?.['application/json']?.schema, body);
+  }
+
+  /** Errors of a value against a schema of the document (an example, say). */
+  schemaErrors(schema: object, value: unknown): string[] {
+    return this.check(`schema ${JSON.stringify(schema)}`, schema, value);
   }
 
   /** Errors of a problem against the documented ProblemDetails (for a method no operation of the path has). */
