@@ -177,12 +177,12 @@ export function problemsOf(operation: OperationFacts): Codes {
 }
 
 const CORRELATION_HEADER = {
-  'x-correlation-id': { description: 'The request\'s correlation id (the one sent, or one made up): quote it to the support', schema: { type: 'string' } },
+  'x-correlation-id': { required: true, description: 'The request\'s correlation id (the one sent, or one made up): quote it to the support', schema: { type: 'string' } },
 };
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': { description: 'The scheme refused: Bearer or ApiKey', schema: { type: 'string' } } };
-const ETAG = { ETag: { description: 'The version of the resource, to send back in If-Match', schema: { type: 'string' } } };
-const LOCATION = { Location: { description: 'Where the created resource is', schema: { type: 'string' } } };
+const ETAG = { ETag: { required: true, description: 'The version of the resource, to send back in If-Match', schema: { type: 'string' } } };
+const LOCATION = { Location: { required: true, description: 'Where the created resource is', schema: { type: 'string' } } };
 
 /**
  * Declares, on every operation, each problem status it can answer with the codes it can carry
@@ -228,7 +228,7 @@ export function withProblemAnswers(document: OpenAPIObject): OpenAPIObject {
         if (!status.startsWith('2')) continue;
         const headers: Record<string, unknown> = { ...CORRELATION_HEADER };
         if (versioned(method, path)) Object.assign(headers, ETAG);
-        if (status === '201') Object.assign(headers, LOCATION);
+        if (status === '201' && located(path)) Object.assign(headers, LOCATION);
         (response as { headers?: Record<string, unknown> }).headers = { ...(response as { headers?: Record<string, unknown> }).headers, ...headers };
       }
       for (const [status, codes] of [...problemsOf(facts)].sort(([a], [b]) => a - b)) {
@@ -254,6 +254,11 @@ export function withProblemAnswers(document: OpenAPIObject): OpenAPIObject {
     }
   }
   return document;
+}
+
+/** The creations answered with the new resource's Location (an API key's secret is shown once, at no address). */
+function located(path: string): boolean {
+  return path === '/v1/parcours' || path === '/v1/partners' || path === '/v1/partners/{partnerId}/members';
 }
 
 /** The answers that carry the resource's version in an ETag. */

@@ -52,6 +52,7 @@ describe('the parcours over HTTP', () => {
     // Problems too: each status an operation answers is documented, with its codes.
     const template = path.split('?')[0]!.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, (id, offset: number, whole: string) => templateFor(whole, offset));
     expect(openapi.errors(method, template, response.status, parsed, response.headers.get('content-type') ?? 'none')).toEqual([]);
+    expect(openapi.headerErrors(method, template, response.status, response.headers)).toEqual([]);
     // A request the service accepted matches the documented request body.
     if (response.status < 300 && body !== undefined) expect(openapi.requestErrors(method, template, body)).toEqual([]);
     return { status: response.status, body: parsed, headers: response.headers };

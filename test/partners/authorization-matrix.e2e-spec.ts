@@ -484,7 +484,8 @@ describe('authorisation matrix', () => {
             const contentType = response.headers.get('content-type') ?? 'none';
             const text = await response.text();
             const body = contentType.includes('json') ? (JSON.parse(text) as unknown) : text;
-            const errors = validator.errors(method, key.slice(method.length + 1), response.status, body, contentType);
+            const template = key.slice(method.length + 1);
+            const errors = [...validator.errors(method, template, response.status, body, contentType), ...validator.headerErrors(method, template, response.status, response.headers)];
             if (errors.length) failures.push(`${key} as ${role} on ${target}: ${response.status} off the document: ${errors.slice(0, 3).join('; ')}`);
           }
           if (target === 'foreign' && response.status < 300 && !reaches) foreignSuccessOutsideRules += 1;

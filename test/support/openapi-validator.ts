@@ -85,6 +85,15 @@ export class OpenApiValidator {
     return this.check(key, media.schema, body);
   }
 
+  /** The response headers the document says `required` for that answer and `headers` lacks. */
+  headerErrors(method: string, path: string, status: number, headers: Headers): string[] {
+    const operation = this.document.paths[path]?.[method.toLowerCase() as 'get'];
+    const response = operation?.responses?.[String(status)] as { headers?: Record<string, { required?: boolean }> } | undefined;
+    return Object.entries(response?.headers ?? {})
+      .filter(([name, header]) => header.required === true && !headers.has(name))
+      .map(([name]) => `${method} ${path} ${status} lacks the ${name} header`);
+  }
+
   /** Errors of a JSON request body the service accepted against the documented request body. */
   requestErrors(method: string, path: string, body: unknown): string[] {
     const operation = this.document.paths[path]?.[method.toLowerCase() as 'get'];
