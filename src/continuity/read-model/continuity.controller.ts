@@ -137,13 +137,14 @@ export class ContinuityReport {
   @ApiProperty({ format: 'date' }) evaluatedOn!: string;
   @ApiProperty({ enum: CONTINUITY_MODES, description: 'facts: as the facts were; known: as the system knew them on evaluatedOn' }) mode!: ContinuityMode;
   @ApiProperty() policyVersion!: string;
-  @ApiProperty({ ...byRule(RULE_SUMMARY), description: 'Per rule: open, closed, breaches, warnings, total and median duration (days)' } as ApiPropertyOptions)
+  @ApiProperty({ ...byRule(RULE_SUMMARY), selfRequired: true, description: 'Per rule: open, closed, breaches, warnings, total and median duration (days)' } as ApiPropertyOptions)
   summary!: Record<string, unknown>;
   @ApiProperty({
     type: 'object',
     additionalProperties: false,
     properties: { spie_2021: byRule(REGIME_RULE_SUMMARY), plein_emploi: byRule(REGIME_RULE_SUMMARY) },
     required: ['spie_2021', 'plein_emploi'],
+    selfRequired: true,
     description: 'Per regime of the policy entry that judged each rupture (spie_2021, plein_emploi), then per rule: open, closed, breaches, warnings',
   } as ApiPropertyOptions)
   summaryByRegime!: Record<string, unknown>;

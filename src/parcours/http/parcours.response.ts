@@ -49,6 +49,7 @@ export class DiagnosticResponse {
     type: 'object',
     properties: Object.fromEntries(BARRIER_KINDS.map((kind) => [kind, { type: 'string', enum: [...BARRIER_LEVELS] }])),
     required: [...BARRIER_KINDS],
+    selfRequired: true,
   })
   barriers!: Record<string, string>;
   @ApiProperty() recentActivity!: string;

@@ -126,19 +126,20 @@ const EBE: SchemaObject = object({
 export class CaomReportResponse {
   @ApiProperty() year!: number;
   @ApiProperty({ type: String, nullable: true }) territory!: string | null;
-  @ApiProperty(object({ money: { type: 'string' }, fullTimeEquivalents: { type: 'string' } }, 'How the report rounds, so that a funder can recompute the figures') as ApiPropertyOptions)
+  @ApiProperty({ ...object({ money: { type: 'string' }, fullTimeEquivalents: { type: 'string' } }, 'How the report rounds, so that a funder can recompute the figures'), selfRequired: true } as ApiPropertyOptions)
   rounding!: object;
-  @ApiProperty(
-    object(
+  @ApiProperty({
+    ...object(
       { version: { type: 'string' }, departement: { type: 'string' }, label: { type: 'string' }, validFrom: DATE, validTo: { ...DATE, nullable: true } },
       'The policy applied',
-    ) as ApiPropertyOptions,
-  )
+    ),
+    selfRequired: true,
+  } as ApiPropertyOptions)
   policy!: object;
-  @ApiProperty(PEC as ApiPropertyOptions) pec!: object;
-  @ApiProperty(ACI as ApiPropertyOptions) aci!: object;
-  @ApiProperty(EI as ApiPropertyOptions) ei!: object;
-  @ApiProperty(EBE as ApiPropertyOptions) ebe!: object;
+  @ApiProperty({ ...PEC, selfRequired: true } as ApiPropertyOptions) pec!: object;
+  @ApiProperty({ ...ACI, selfRequired: true } as ApiPropertyOptions) aci!: object;
+  @ApiProperty({ ...EI, selfRequired: true } as ApiPropertyOptions) ei!: object;
+  @ApiProperty({ ...EBE, selfRequired: true } as ApiPropertyOptions) ebe!: object;
 }
 
 @ApiTags('reports')
