@@ -4,7 +4,8 @@
  * of GET /v1/parcours/{id}; then the same load on the same database against a bare baseline
  * (bench/raw-server.ts), each figure with its ratio to the baseline's. Writes bench/results/api.json.
  * BENCH_PORT (default 3917; the baseline on the next port), BENCH_DURATION_S, BENCH_ROUNDS,
- * BENCH_PARCOURS, BENCH_ONLY=commands|reads, BENCH_PROFILE_DIR (CPU profiles of the service).
+ * BENCH_PARCOURS, BENCH_ONLY=commands|reads, BENCH_PROFILE_DIR (CPU profiles of the service),
+ * BENCH_SPLIT=1 (PostgreSQL: the same load on PROCESS_ROLE=api with a separate worker, on the port after the baseline's).
  * The long-parcours round: BENCH_LONG_PARCOURS (64) of them grown by BENCH_LONG_EVENTS (500) contacts
  * each, then the same commands and reads on them (0 skips it), with their ratio to the short round.
  */
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     RATE_LIMIT_PER_MINUTE: '10000000',
     RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '10000000',
     MASTER_KEY: randomBytes(32).toString('base64'),
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
   };
   if (base) {
     await admin(base, `CREATE SCHEMA ${schema}`);
@@ -163,6 +165,31 @@ async function main(): Promise<void> {
       };
     }
 
+    // BENCH_SPLIT=1 (PostgreSQL): the same load on a PROCESS_ROLE=api process, the projection
+    // runners and the jobs in a separate PROCESS_ROLE=worker, to set beside the single process above.
+    let split: { commands: Figure; reads: Figure } | undefined;
+    if (process.env.BENCH_SPLIT === '1' && base) {
+      await stop(server);
+      server = undefined;
+      console.log('bench:api: the same load on an api process, with a separate worker…');
+      const workerPort = PORT + 2;
+      const worker = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], { env: { ...env, PROCESS_ROLE: 'worker', WORKER_PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] });
+      const api = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], { env: { ...env, PROCESS_ROLE: 'api' }, stdio: ['ignore', 'ignore', 'inherit'] });
+      try {
+        await waitUntilReady(url);
+        await waitUntilReady(`http://127.0.0.1:${workerPort}`);
+        next = 0;
+        nextRead = 0;
+        split = {
+          commands: only === 'reads' ? skipped() : await run(api.pid, `${url}/v1/parcours/${ids[0]}/contacts`, headers, commandRequest),
+          reads: only === 'commands' ? skipped() : await run(api.pid, `${url}/v1/parcours/${ids[0]}`, headers, readRequest),
+        };
+      } finally {
+        await stop(api);
+        await stop(worker);
+      }
+    }
+
 
     // The baseline, same load on the same database and the same parcours, once the service has
     // stopped: the embedded database takes one process.
@@ -181,7 +208,17 @@ async function main(): Promise<void> {
     const rawCommands = only === 'reads' ? skipped() : await run(raw.pid, `${rawUrl}/v1/parcours/${ids[0]}/contacts`, headers, commandRequest);
     const rawReads = only === 'commands' ? skipped() : await run(raw.pid, `${rawUrl}/v1/parcours/${ids[0]}`, headers, readRequest);
 
-    const results = { commands: withBaseline(commands, rawCommands), reads: withBaseline(reads, rawReads), ...(long ? { long } : {}) };
+    const results = {
+      commands: withBaseline(commands, rawCommands),
+      reads: withBaseline(reads, rawReads),
+      ...(long ? { long } : {}),
+      ...(split && {
+        split: {
+          commands: { ...withBaseline(split.commands, rawCommands), vsSingleProcess: ratioOf(split.commands, commands) },
+          reads: { ...withBaseline(split.reads, rawReads), vsSingleProcess: ratioOf(split.reads, reads) },
+        },
+      }),
+    };
     console.log(`\nbench:api — ${label}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_S} s`);
     console.table({
       commands: { ...strip(commands), ratio: results.commands.ratio },
@@ -194,6 +231,10 @@ async function main(): Promise<void> {
             'reads (long parcours)': { ...strip(long.reads as Figure), ratio: (long.reads as { ratioToShort: number }).ratioToShort },
           }
         : {}),
+      ...(split && {
+        'commands (api + worker)': { ...strip(split.commands), vsSingleProcess: ratioOf(split.commands, commands) },
+        'reads (api + worker)': { ...strip(split.reads), vsSingleProcess: ratioOf(split.reads, reads) },
+      }),
     });
     console.log(`written to ${writeResults('api', { database: label, ...results })}`);
   } finally {
@@ -221,6 +262,11 @@ function withBaseline(ours: Figure, raw: Figure) {
     raw: { requestsPerSec: raw.requestsPerSec, p50Ms: raw.p50Ms, p99Ms: raw.p99Ms, serverCpuMsPerRequest: raw.serverCpuMsPerRequest },
     ratio: raw.requestsPerSec ? Math.round((ours.requestsPerSec / raw.requestsPerSec) * 1000) / 1000 : 0,
   };
+}
+
+/** The split deployment's throughput over the single process's. */
+function ratioOf(split: Figure, single: Figure): number {
+  return single.requestsPerSec ? Math.round((split.requestsPerSec / single.requestsPerSec) * 1000) / 1000 : 0;
 }
 
 function skipped(): Figure {

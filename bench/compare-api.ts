@@ -117,6 +117,7 @@ async function start(name: Service['name'], root: string, port: number): Promise
     RATE_LIMIT_PER_MINUTE: '10000000',
     RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '10000000',
     MASTER_KEY: randomBytes(32).toString('base64'),
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
   };
   if (base && schema) {
     await admin(base, `CREATE SCHEMA ${schema}`);

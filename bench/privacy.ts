@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     url = parsed.toString();
   }
   const config = new AppConfig({
-    ...loadConfig({ LOG_LEVEL: 'warn', DATA_DIR: dataDir, DATABASE_URL: url ?? '', MASTER_KEY: base ? randomBytes(32).toString('base64') : '' }),
+    ...loadConfig({ LOG_LEVEL: 'warn', DATA_DIR: dataDir, DATABASE_URL: url ?? '', MASTER_KEY: base ? randomBytes(32).toString('base64') : '', BLIND_INDEX_KEY: base ? randomBytes(32).toString('base64') : '' }),
     port: 0,
   });
   const clock = new FixedClock(new Date('2026-11-28T10:00:00Z'));

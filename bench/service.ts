@@ -40,6 +40,7 @@ export async function startBenchService(options: { root: string; port: number; e
     RATE_LIMIT_PER_MINUTE: '10000000',
     RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '10000000',
     MASTER_KEY: randomBytes(32).toString('base64'),
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
     ...options.env,
   };
   if (base) {

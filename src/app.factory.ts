@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule, type AppOptions } from './app.module.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -15,6 +15,20 @@ import { securityHeaders } from './http/security-headers.js';
 import { registerWellFormedInput } from './http/well-formed-input.js';
 
 const frameworkLogger = new Logger('ProblemDetails');
+
+const WORKER_ROUTES = /^\/(health(\/ready)?|metrics)\/?(\?|$)/;
+
+/**
+ * A worker answers its probes and its metrics, nothing else: the API is the api processes'
+ * (a load balancer pointed at a worker by mistake gets 404s, not a second way in).
+ */
+function workerAnswersProbesOnly(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (WORKER_ROUTES.test(request.url)) return done();
+    const problem = { type: 'about:blank', title: 'Not found', status: 404, code: 'not_found', detail: 'this is a worker process (PROCESS_ROLE=worker): it serves /health, /health/ready and /metrics only', correlationId: request.id };
+    sendProblem(reply, { problem, headers: {} });
+  });
+}
 
 /** Builds the HTTP application (used by main, the tests and the benchmarks). */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
@@ -33,7 +47,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, request.id);
   });
+  if (config.processRole === 'worker') workerAnswersProbesOnly(adapter.getInstance());
   registerWellFormedInput(adapter.getInstance());
+  // The CAF/MSA monthly file (POST /v1/intake/imports): raw bytes, its own size limit.
+  adapter.getInstance().addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: config.intakeMaxFileBytes }, (_request, body, done) => done(null, body));
   // abortOnError: a failed start is thrown to the caller (main says why and exits 1) rather than
   // ending the process with abort() and a core dump.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false });

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { AppConfig } from './config/app-config.js';
+import { type AppConfig, runsBackgroundWork } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
@@ -15,6 +15,7 @@ import { ReportingModule } from './reporting/reporting.module.js';
 import { ContinuityModule } from './continuity/read-model/continuity.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { PersonalDataModule } from './privacy/personal-data.module.js';
+import { IntakeModule } from './intake/intake.module.js';
 import { Clock, SystemClock } from './clock.js';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { DestinationStream } from 'pino';
@@ -37,7 +38,9 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         CqrsModule.forRoot(),
-        ScheduleModule.forRoot(),
+        // The scheduled jobs (continuity, retention, journal purge) run where the background work
+        // runs: without the module, their @Cron methods are never registered.
+        ...(runsBackgroundWork(config) ? [ScheduleModule.forRoot()] : []),
         DatabaseModule,
         EventStoreModule,
         HealthModule,
@@ -51,6 +54,7 @@ export class AppModule {
         ContinuityModule,
         AuditModule,
         PersonalDataModule,
+        IntakeModule,
       ],
     };
   }

@@ -155,6 +155,31 @@ export function buildCli(): Command {
     });
 
   program
+    .command('intake')
+    .description('the CAF/MSA monthly flow of RSA entrants')
+    .command('import')
+    .argument('<file>', 'the CSV file (columns in the README)')
+    .requiredOption('--as <sub>', 'the member the import acts as: a coordinator or a platform administrator (journaled)')
+    .option('--quiet', 'no progress bar')
+    .option('--json', 'the report as JSON')
+    .description('open a parcours per new entrant, record changes of rights of people already followed; idempotent, resumes after a crash')
+    .action(async (file: string, options: { as: string; quiet?: boolean; json?: boolean }) => {
+      const { intakeImportCommand } = await import('./intake/intake-cli.js');
+      process.stdout.write(await intakeImportCommand(loadConfig(), file, options));
+    });
+
+  program
+    .command('blind-index')
+    .description('the blind indexes of identifiers (search, one open parcours per person)')
+    .command('reindex')
+    .description('index every parcours under the current BLIND_INDEX_KEY only: the last step of a key rotation, or a backfill')
+    .option('--quiet', 'no progress bar')
+    .action(async (options: { quiet?: boolean }) => {
+      const { reindexBlindIndexCommand } = await import('./privacy/privacy-cli.js');
+      process.stdout.write(await reindexBlindIndexCommand(loadConfig(), options));
+    });
+
+  program
     .command('openapi')
     .description('write the OpenAPI document')
     .option('--out <file>', 'where to write it', 'openapi.json')

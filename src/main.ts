@@ -15,9 +15,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  await app.listen(config.port, config.host);
+  // A worker beside an api process on one machine: each its own port (the worker's serves probes and metrics).
+  const port = config.processRole === 'worker' ? config.workerPort : config.port;
+  await app.listen(port, config.host);
   const database = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  new Logger('Main').log(`spie-parcours listening on http://${config.host}:${config.port}, database: ${database}`);
+  new Logger('Main').log(`spie-parcours (${config.processRole}) listening on http://${config.host}:${port}, database: ${database}`);
 }
 
 try {

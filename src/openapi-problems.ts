@@ -152,14 +152,17 @@ export function problemsOf(operation: OperationFacts): Codes {
     add(codes, 422, 'idempotency_key_reused');
   }
 
-  if (path.startsWith('/v1/parcours') && method !== 'get') {
+  if (path.startsWith('/v1/parcours') && method !== 'get' && path !== '/v1/parcours/search') {
     // A command on a parcours: its decider's rules, the store's conflicts. The opening does not
     // declare If-Match (there is no version to match yet), but a stray one is still honoured: 412.
     add(codes, 412, 'precondition_failed');
     for (const code of PARCOURS_RULES) add(codes, isParcoursConflict(code) ? 409 : 422, code);
     add(codes, 409, 'concurrency_conflict', 'event_id_conflict');
     add(codes, 422, 'unknown_partner', 'unknown_referent');
+    // One open parcours per person (blind indexes): an opening, a reopening, a rectification.
+    add(codes, 409, 'parcours_exists');
   }
+  if (path === '/v1/intake/imports') add(codes, 422, 'invalid_intake_file');
   if (path.startsWith('/v1/partners') && method !== 'get') {
     for (const code of PARTNER_RULES) add(codes, partnerRuleStatus(code), code);
     add(codes, 409, 'concurrency_conflict', 'event_id_conflict');
@@ -204,9 +207,21 @@ export function withProblemAnswers(document: OpenAPIObject): OpenAPIObject {
       correlationId: { type: 'string', description: 'Also in the x-correlation-id header; quote it to the support' },
       errors: {
         type: 'array',
-        description: 'On a 400: each invalid field and what is wrong with it',
-        items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+        description: 'On a 400: each invalid field and what is wrong with it; on an invalid intake file (422): each line and column at fault, with a code',
+        items: {
+          oneOf: [
+            { type: 'object', additionalProperties: false, required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['line', 'column', 'code'],
+              properties: { line: { type: 'integer' }, column: { type: 'string' }, code: { type: 'string' } },
+            },
+          ],
+        },
       },
+      parcoursId: { type: 'string', format: 'uuid', description: 'On a 409 parcours_exists: the open parcours, when the caller may see it' },
+      organismeReferent: { type: 'string', description: 'On a 409 parcours_exists: the name of the organisation in charge, when the caller may not see the parcours' },
       currentVersion: { type: 'integer', description: 'On a 409 or 412 concurrency problem: the version now' },
       retryAfterSeconds: { type: 'integer', description: 'On some 429 and 503: also in Retry-After' },
       checks: { type: 'object', description: 'On a failed readiness check: what each check found' },
@@ -264,7 +279,7 @@ function located(path: string): boolean {
 /** The answers that carry the resource's version in an ETag. */
 function versioned(method: string, path: string): boolean {
   if (path === '/v1/parcours/{parcoursId}' && method === 'get') return true;
-  if (path.startsWith('/v1/parcours') && method === 'post') return true;
+  if (path.startsWith('/v1/parcours') && method === 'post' && path !== '/v1/parcours/search') return true;
   if (path === '/v1/partners/{partnerId}' && method === 'get') return true;
   return path === '/v1/partners' && method === 'post';
 }

@@ -2,7 +2,7 @@ import type { Role } from '../partners/domain/roles.js';
 import { type Caller, actingRolesFor, callerOf, seesIdentity } from './caller.js';
 import { AUDITORS, CASEWORKERS, READERS, RIGHTS_OFFICERS } from './functions.js';
 import { managesOrganisation } from './grant-rules.js';
-import { type ParcoursFacts, type ParcoursPurpose, parcoursCondition, reachesParcours, reportTerritories } from './parcours-rule.js';
+import { type ParcoursFacts, type ParcoursPurpose, mayOpenByIntake, parcoursCondition, reachesParcours, reportTerritories } from './parcours-rule.js';
 
 const MISSION_LOCALE = 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f';
 const DEPARTEMENT = '0b9e4f1a-2c3d-4e5f-8a7b-1c2d3e4f5a6b';
@@ -97,5 +97,15 @@ describe('who manages an organisation', () => {
     expect(managesOrganisation(at(MISSION_LOCALE, ['partner_admin']), MISSION_LOCALE.toUpperCase())).toBe(true);
     expect(managesOrganisation(at(MISSION_LOCALE, ['partner_admin']), DEPARTEMENT)).toBe(false);
     expect(managesOrganisation(at(MISSION_LOCALE, ['referent']), MISSION_LOCALE)).toBe(false);
+  });
+
+  it('lets an intake open parcours where the importer may: a coordinator in its territories, the platform administrator anywhere, nobody else', () => {
+    const partner = '0b9e4f1a-2c3d-4e5f-8a7b-1c2d3e4f5a6b';
+    expect(mayOpenByIntake(at(partner, ['coordinator'], ['cc-thiers-dore-et-montagne']), 'cc-thiers-dore-et-montagne')).toBe(true);
+    expect(mayOpenByIntake(at(partner, ['coordinator'], ['cc-thiers-dore-et-montagne']), 'clermont-auvergne-metropole')).toBe(false);
+    expect(mayOpenByIntake(at(partner, ['platform_admin']), 'clermont-auvergne-metropole')).toBe(true);
+    for (const role of ['referent', 'orientation_manager', 'auditor', 'dpo', 'partner_admin'] as Role[]) {
+      expect(mayOpenByIntake(at(partner, [role], ['cc-thiers-dore-et-montagne']), 'cc-thiers-dore-et-montagne')).toBe(false);
+    }
   });
 });

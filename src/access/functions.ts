@@ -19,6 +19,14 @@ export const OPENERS: Roles = [...ORIENTATION, 'referent'];
  * comes before the auditor: someone holding both acts as the DPO, who sees the identity.
  */
 export const READERS: Roles = [...CASEWORKERS, 'dpo', 'auditor'];
+/**
+ * Finding a person's parcours by identifier (NIR, allocataire number, names and birth date): the
+ * roles that see who the person is, and no other — a search by identifier would undo an
+ * auditor's pseudonymisation.
+ */
+export const SEARCHERS: Roles = [...CASEWORKERS, 'dpo'];
+/** Importing the CAF/MSA monthly file of entrants: the Département's coordinators, the platform administrator. */
+export const INTAKE_IMPORTERS: Roles = ['coordinator', 'platform_admin'];
 /** The ruptures of one parcours. */
 export const CONTINUITY_READERS: Roles = [...CASEWORKERS, 'auditor'];
 /** Identity rectification: caseworkers for the parcours they follow, the DPO for any. */

@@ -17,7 +17,9 @@ export type ParcoursPurpose =
   /** Record the accompaniment (every command but the person's rights). */
   | 'record'
   /** Act on the person's rights and on retention (rectification, restriction, archive, erasure). */
-  | 'rights';
+  | 'rights'
+  /** Record what the CAF/MSA monthly file says of a person's RSA rights (intake). */
+  | 'intake';
 
 /** A reason why a caller reaches a parcours. */
 export type ParcoursClause =
@@ -51,6 +53,9 @@ export const PARCOURS_RULE: Readonly<Record<ParcoursPurpose, Readonly<Partial<Re
   // The DPO and the platform administrator (the retention job acts as one) act on the person's
   // rights for every parcours, archived ones included: that is their function, not a follow-up role.
   rights: { referent: FOLLOWER, orientation_manager: FOLLOWER, coordinator: COORDINATOR, dpo: EVERY_PARCOURS, platform_admin: EVERY_PARCOURS },
+  // The monthly file concerns every beneficiary of the département: the platform administrator
+  // imports it for all; a coordinator for the parcours its organisation reaches.
+  intake: { coordinator: COORDINATOR, platform_admin: { clauses: ['any_parcours'], archived: false } },
 };
 
 /** What the rule reads of a parcours. */
@@ -178,4 +183,14 @@ export function reportTerritories(caller: Caller): 'all' | readonly string[] {
   if (actsAs(caller, 'auditor')) return 'all';
   if (actsAs(caller, 'coordinator')) return caller.territories;
   return [];
+}
+
+/**
+ * Whether an intake may open a new parcours in a territory: the platform administrator anywhere,
+ * a coordinator in the territories its organisation serves (its organisation then follows the
+ * parcours it opens: elsewhere that would widen its reach beyond its territories).
+ */
+export function mayOpenByIntake(caller: Caller, territory: string): boolean {
+  if (actsAs(caller, 'platform_admin')) return true;
+  return actsAs(caller, 'coordinator') && caller.territories.includes(territory);
 }

@@ -36,9 +36,36 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL is not a URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE must be between 1 and 200'],
+    [{ DATABASE_URL: 'postgres://app@db1:5432,db2:port/spie' }, 'DATABASE_URL is not a URL'],
+    [{ PROCESS_ROLE: 'both' }, 'PROCESS_ROLE must be one of all, api, worker'],
+    [{ PROCESS_ROLE: 'api' }, 'PROCESS_ROLE must be "all" on the embedded database'],
+    [{ PROCESS_ROLE: 'worker' }, 'PROCESS_ROLE must be "all" on the embedded database'],
+    [{ PROCESS_ROLE: 'worker', DATABASE_URL: 'postgres://app@db/spie', WORKER_PORT: '-1' }, 'WORKER_PORT must be'],
+    [{ INTAKE_CONCURRENCY: '0' }, 'INTAKE_CONCURRENCY must be between 1 and 64'],
+    [{ INTAKE_MAX_FILE_BYTES: 'big' }, 'INTAKE_MAX_FILE_BYTES must be an integer'],
+    [{ BLIND_INDEX_KEY: 'c2hvcnQ=' }, 'BLIND_INDEX_KEY must be the base64 of 32 random bytes'],
+    [{ BLIND_INDEX_PREVIOUS_KEY: 'not base64!' }, 'BLIND_INDEX_PREVIOUS_KEY must be the base64 of 32 random bytes'],
   ])('stops on %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('takes a multi-host DATABASE_URL (a pg_auto_failover formation)', () => {
+    const url = 'postgres://app@node1:6010,node2:6011/spie?target_session_attrs=read-write';
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
+  it('runs everything in one process by default; api and worker roles on a PostgreSQL server', () => {
+    expect(loadConfig({})).toMatchObject({ processRole: 'all', workerPort: 3001 });
+    expect(loadConfig({ PROCESS_ROLE: 'api', DATABASE_URL: 'postgres://app@db/spie' })).toMatchObject({ processRole: 'api' });
+    expect(loadConfig({ PROCESS_ROLE: 'worker', WORKER_PORT: '9101', DATABASE_URL: 'postgres://app@db/spie' })).toMatchObject({ processRole: 'worker', workerPort: 9101 });
+  });
+
+  it('reads the blind-index keys (unset: the key file in DATA_DIR/keys)', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const previous = Buffer.alloc(32, 9).toString('base64');
+    expect(loadConfig({ BLIND_INDEX_KEY: key, BLIND_INDEX_PREVIOUS_KEY: previous })).toMatchObject({ blindIndexKey: key, blindIndexPreviousKey: previous });
+    expect(loadConfig({})).toMatchObject({ blindIndexKey: undefined, blindIndexPreviousKey: undefined });
   });
 
   it('hardens by default: fsync on, database timeouts, per-address limits, no trusted proxy, tokens of at most 10 hours', () => {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseMultiHostUrl } from '../database/pg-hosts.js';
 
 /**
  * The whole configuration, read once from the environment at boot and injected typed
@@ -29,6 +30,12 @@ export class AppConfig {
   readonly feedKeepAliveSeconds!: number;
   /** A folder of CAOM policy files (`*.json`) used instead of the shipped one. */
   readonly caomPolicyDir!: string | undefined;
+  /** Another commune → territory map for the intake of the CAF/MSA monthly file (JSON, shaped like src/intake/communes-63.json). */
+  readonly intakeCommunesFile!: string | undefined;
+  /** Largest monthly file accepted by POST /v1/intake/imports, in bytes. */
+  readonly intakeMaxFileBytes!: number;
+  /** Lines of an import processed at once (more: faster on a PostgreSQL server, up to its pool). */
+  readonly intakeConcurrency!: number;
   /** Other continuity thresholds (JSON, see continuity/policies). */
   readonly continuityPolicyFile!: string | undefined;
   /** Readiness fails when a projection lags more than this (seconds). */
@@ -54,6 +61,14 @@ export class AppConfig {
    * (created on first start in the embedded default; required with a PostgreSQL server).
    */
   readonly masterKey!: string | undefined;
+  /**
+   * Base64 of the 32-byte key of the blind indexes (keyed HMAC of identifiers), distinct from the
+   * master key. Unset: DATA_DIR/keys/blind-index.key (created on first start in the embedded
+   * default; required with a PostgreSQL server).
+   */
+  readonly blindIndexKey!: string | undefined;
+  /** The blind-index key being rotated away, set until `blind-index reindex` has run (see README). */
+  readonly blindIndexPreviousKey!: string | undefined;
   /**
    * Whether the embedded database flushes its commits to disk (fsync). Off only for throw-away
    * data: a crash or power cut may then lose acknowledged writes. No effect on a PostgreSQL server.
@@ -82,6 +97,14 @@ export class AppConfig {
   readonly trustProxy!: false | number | string[];
   /** Longest lifetime (`exp - iat`) of an accepted bearer token, and of one minted by the CLI (seconds). */
   readonly tokenMaxLifetimeSeconds!: number;
+  /**
+   * What this process does: `all` (HTTP and the background work: what the embedded database needs),
+   * `api` (HTTP only) or `worker` (projection runners, continuity scheduler, retention and journal
+   * purge; HTTP for /health and /metrics only, on `workerPort`).
+   */
+  readonly processRole!: ProcessRole;
+  /** The port a `worker` process answers /health and /metrics on. */
+  readonly workerPort!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -91,6 +114,14 @@ export class AppConfig {
 
 /** Issuer of the tokens minted with the local signing key (`cli tokens mint`). */
 export const LOCAL_ISSUER = 'spie-parcours-local';
+
+export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+/** Whether this process runs the background work (projection runners, scheduled jobs). */
+export function runsBackgroundWork(config: Pick<AppConfig, 'processRole'>): boolean {
+  return config.processRole !== 'api';
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -105,10 +136,11 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): AppConfig {
+  const url = databaseUrl(env);
   return new AppConfig({
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
-    databaseUrl: databaseUrl(env),
+    databaseUrl: url,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -122,6 +154,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     feedKeepAliveSeconds: integer(env, 'FEED_KEEPALIVE_SECONDS', 15, 1, 3_600),
     caomPolicyDir: raw(env, 'CAOM_POLICY_DIR'),
     continuityPolicyFile: raw(env, 'CONTINUITY_POLICY_FILE'),
+    intakeCommunesFile: raw(env, 'INTAKE_COMMUNES_FILE'),
+    intakeMaxFileBytes: integer(env, 'INTAKE_MAX_FILE_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    intakeConcurrency: integer(env, 'INTAKE_CONCURRENCY', 8, 1, 64),
     oidcIssuer: text(env, 'OIDC_ISSUER', LOCAL_ISSUER),
     oidcAudience: text(env, 'OIDC_AUDIENCE', 'spie-parcours'),
     oidcJwksUrl: httpUrl(env, 'OIDC_JWKS_URL'),
@@ -131,6 +166,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     retentionActiveMonths: integer(env, 'RETENTION_ACTIVE_MONTHS', 24, 1, 240),
     retentionArchiveMonths: integer(env, 'RETENTION_ARCHIVE_MONTHS', 24, 1, 240),
     masterKey: base64Key(env, 'MASTER_KEY', 32),
+    blindIndexKey: base64Key(env, 'BLIND_INDEX_KEY', 32),
+    blindIndexPreviousKey: base64Key(env, 'BLIND_INDEX_PREVIOUS_KEY', 32),
     pgliteFsync: oneOf(env, 'PGLITE_FSYNC', ['on', 'off'], 'on') === 'on',
     databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
     databaseLockTimeoutMs: integer(env, 'DATABASE_LOCK_TIMEOUT_MS', 10_000, 0, 86_400_000),
@@ -142,6 +179,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     authFailuresPerAddressPerMinute: integer(env, 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE', 60, 1, 10_000_000),
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
     tokenMaxLifetimeSeconds: integer(env, 'TOKEN_MAX_LIFETIME_SECONDS', 36_000, 60, 30 * 86_400),
+    processRole: processRole(env, url),
+    workerPort: integer(env, 'WORKER_PORT', 3001, 0, 65535),
   });
 }
 
@@ -226,6 +265,18 @@ function isAddressOrRange(entry: string): boolean {
   return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
+/**
+ * `api` and `worker` split one service over several processes, which only a PostgreSQL server can
+ * share: the embedded database is open in one process at a time (an `api` alone would never project).
+ */
+function processRole(env: Env, databaseUrl: string | undefined): ProcessRole {
+  const role = oneOf(env, 'PROCESS_ROLE', PROCESS_ROLES, 'all');
+  if (role !== 'all' && databaseUrl === undefined) {
+    throw new ConfigError('PROCESS_ROLE', `must be "all" on the embedded database (got "${role}"): api and worker processes share a PostgreSQL server (DATABASE_URL)`);
+  }
+  return role;
+}
+
 function databaseUrl(env: Env): string | undefined {
   const value = raw(env, 'DATABASE_URL');
   if (value === undefined) return undefined;
@@ -233,10 +284,16 @@ function databaseUrl(env: Env): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user@host:port/database)');
+    url = new URL('postgres://host-list');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme, got "${url.protocol}"`);
+  }
+  // Several hosts (host1:5432,host2:5432) are not a WHATWG URL: libpq's form, checked on its own.
+  try {
+    parseMultiHostUrl(value);
+  } catch (error) {
+    throw new ConfigError('DATABASE_URL', `is not a URL (expected postgres://user@host:port[,host:port…]/database): ${(error as Error).message}`);
   }
   return value;
 }

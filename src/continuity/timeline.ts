@@ -221,6 +221,8 @@ export function businessDateOf(event: ParcoursEvent): string {
       return event.data.restrictedOn;
     case 'ProcessingRestrictionLifted':
       return event.data.liftedOn;
+    case 'RsaRightsRecorded':
+      return event.data.rightsOn;
     default:
       return assertNever(event);
   }

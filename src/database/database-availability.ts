@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { describeHosts, parseMultiHostUrl } from './pg-hosts.js';
 import type { SqlClient } from './sql-client.js';
 
 /**
@@ -12,8 +13,10 @@ export type DatabaseTrouble = 'unavailable' | 'busy';
 // SQLSTATE: 55P03 lock_not_available (lock_timeout), 57014 query_canceled (statement_timeout).
 const BUSY = new Set(['55P03', '57014']);
 // 57P01-03 admin/crash shutdown, cannot connect now (starting, recovering); 53300 too many
-// connections; 25P03 the server ended a transaction left idle (idle_in_transaction_session_timeout).
-const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '25P03']);
+// connections; 25P03 the server ended a transaction left idle (idle_in_transaction_session_timeout);
+// 25006 read-only transaction: the server is a standby, or a primary being demoted by a failover
+// (the write is refused whole; the next connection looks for the new primary).
+const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '25P03', '25006']);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 // node-postgres raises these without a code.
 const DRIVER_MESSAGES = [/^Connection terminated/, /^timeout exceeded when trying to connect/, /not queryable/, /^Cannot use a pool after calling end/];
@@ -34,10 +37,11 @@ export function databaseTrouble(error: unknown): DatabaseTrouble | undefined {
   return undefined;
 }
 
-/** The server a connection string names, without the user or the password: for messages. */
+/** The server(s) a connection string names, without the user or the password: for messages. */
 export function databaseTarget(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname}`;
+  const { hosts, singleHostUrl } = parseMultiHostUrl(url);
+  const parsed = new URL(singleHostUrl);
+  return `${hosts.length > 1 ? describeHosts(hosts) : `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}`}${parsed.pathname}`;
 }
 
 export class DatabaseUnreachableError extends Error {

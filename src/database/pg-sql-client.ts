@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { databaseTrouble } from './database-availability.js';
+import { WritableServerLocator, locatingClientClass, parseMultiHostUrl } from './pg-hosts.js';
 import type { SqlClient, SqlExecutor, SqlSession, Statement } from './sql-client.js';
 
 // int8 and numeric counters fit in a JS number for this system's volumes (2^53 events);
@@ -35,25 +37,73 @@ export class PgSqlClient implements SqlClient {
   readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
   private closed = false;
+  /** What node-postgres parses: the first host of a multi-host string (the locator chooses the real one). */
+  private readonly connectionString: string;
+  /** Several hosts, or `target_session_attrs=read-write`: which server takes writes, chosen on connect. */
+  private readonly locator: WritableServerLocator | undefined;
+  private readonly Client: typeof pg.Client;
 
   constructor(private readonly options: PgSqlClientOptions) {
-    this.pool = new pg.Pool({ ...this.connectionConfig(), max: options.poolSize, application_name: options.applicationName ?? 'spie-parcours' });
+    const url = parseMultiHostUrl(options.connectionString);
+    if (url.hosts.length > 1 || url.readWrite) {
+      this.connectionString = url.singleHostUrl;
+      this.locator = new WritableServerLocator(url.hosts, url.readWrite, { ...this.connectionConfig(), application_name: 'spie-parcours-locator' });
+      this.Client = locatingClientClass(this.locator, url.readWrite);
+    } else {
+      this.connectionString = options.connectionString;
+      this.Client = pg.Client;
+    }
+    this.pool = new pg.Pool({ ...this.connectionConfig(), Client: this.Client, max: options.poolSize, application_name: options.applicationName ?? 'spie-parcours' });
     // An idle client that dies (server restart) must not crash the process; the pool replaces it.
-    this.pool.on('error', () => undefined);
+    this.pool.on('error', (error) => this.noteFailure(error));
   }
 
   async query<Row extends object>(statement: Statement, params?: readonly unknown[]): Promise<Row[]> {
-    const result = await this.pool.query(toConfig(statement, params));
-    return result.rows as Row[];
+    try {
+      // On an error the pool drops the connection (it releases it with the error).
+      const result = await this.pool.query(toConfig(statement, params));
+      return result.rows as Row[];
+    } catch (error) {
+      this.noteFailure(error);
+      throw error;
+    }
   }
 
   async exec(script: string): Promise<void> {
-    await this.pool.query(script);
+    try {
+      await this.pool.query(script);
+    } catch (error) {
+      this.noteFailure(error);
+      throw error;
+    }
+  }
+
+  /**
+   * A server lost, or one that no longer takes writes (a primary demoted by a failover: SQLSTATE
+   * 25006): the next connection looks for the writable server again.
+   */
+  private noteFailure(error: unknown): boolean {
+    const lost = databaseTrouble(error) === 'unavailable';
+    if (lost) this.locator?.forgetCurrent();
+    return lost;
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      this.noteFailure(error);
+      throw error;
+    }
     let broken = false;
+    // Checked out, a connection has no listener of the pool's: a server dying between two
+    // statements of this transaction would otherwise be an unhandled 'error' event, which ends
+    // the process. The statement under way (or the next one) fails, and the work with it.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const tx: SqlExecutor = {
@@ -67,13 +117,15 @@ export class PgSqlClient implements SqlClient {
       await client.query('COMMIT');
       return result;
     } catch (error) {
+      if (this.noteFailure(error)) broken = true;
       try {
-        await client.query('ROLLBACK');
+        if (!broken) await client.query('ROLLBACK');
       } catch {
         broken = true;
       }
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
@@ -86,7 +138,7 @@ export class PgSqlClient implements SqlClient {
     let timer: NodeJS.Timeout | undefined;
 
     const connect = async (isReconnect: boolean): Promise<void> => {
-      const next = new pg.Client(this.connectionConfig());
+      const next = new this.Client(this.connectionConfig());
       next.on('notification', (message) => {
         if (message.channel === channel) onNotify(message.payload ?? '');
       });
@@ -123,7 +175,7 @@ export class PgSqlClient implements SqlClient {
   }
 
   async session(): Promise<SqlSession> {
-    const client = new pg.Client({ ...this.connectionConfig(), application_name: 'spie-parcours-session' });
+    const client = new this.Client({ ...this.connectionConfig(), application_name: 'spie-parcours-session' });
     let lost: (() => void) | undefined;
     let ended = false;
     const markLost = () => {
@@ -167,7 +219,7 @@ export class PgSqlClient implements SqlClient {
   private connectionConfig(): pg.ClientConfig {
     const timeouts = this.options.timeouts;
     return {
-      connectionString: this.options.connectionString,
+      connectionString: this.connectionString,
       types,
       ...(timeouts && {
         statement_timeout: timeouts.statementMs,

@@ -40,6 +40,8 @@ export interface RunOptions<State, Event> {
    * idempotency record): the fast path, one round trip for the whole command.
    */
   followups?: (decision: Decision<State, Event>) => readonly Followup[];
+  /** Unique constraints of the follow-ups whose violation is the caller's to answer (see SqlAppendOptions). */
+  followupConstraints?: readonly string[];
   /** Writes that need a transaction of their own around the append (several dependent statements). */
   inTransaction?: (tx: SqlExecutor, change: Change<State, Event>) => Promise<void>;
 }
@@ -185,7 +187,7 @@ export class CommandRunner {
       version: version + newEvents.length,
       events: newEvents as Decision<State, Event>['events'],
     });
-    const result = await this.store.appendToStream(streamId, newEvents, { expectedVersion: version, followups });
+    const result = await this.store.appendToStream(streamId, newEvents, { expectedVersion: version, followups, followupConstraints: options.followupConstraints });
     return made(result.nextExpectedVersion, result.events);
   }
 

@@ -39,6 +39,9 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
+    // An api process does not project: a lagging (or absent) worker must not take every api
+    // process out of service, so its readiness leaves the lag to /metrics and to the workers'.
+    const projections = this.projections.running ? [this.projectionsCheck()] : [];
     return this.health.check([
       () =>
         this.timeBoxed('database', async (session) => {
@@ -51,14 +54,18 @@ export class HealthController {
           if (pending === null) return session.down({ message: 'migration table unreadable' });
           return pending.length === 0 ? session.up() : session.down({ pending });
         }),
-      () =>
-        this.timeBoxed('projections', async (session) => {
-          const statuses = await this.projections.statuses();
-          const lagging = statuses.filter((status) => status.lagSeconds > this.config.projectionLagReadySeconds);
-          const lag = Object.fromEntries(statuses.map((status) => [status.name, { lagEvents: status.lagEvents, lagSeconds: status.lagSeconds }]));
-          return lagging.length === 0 ? session.up(lag) : session.down({ lagging: lagging.map((status) => status.name), ...lag });
-        }),
+      ...projections,
     ]);
+  }
+
+  private projectionsCheck() {
+    return () =>
+      this.timeBoxed('projections', async (session) => {
+        const statuses = await this.projections.statuses();
+        const lagging = statuses.filter((status) => status.lagSeconds > this.config.projectionLagReadySeconds);
+        const lag = Object.fromEntries(statuses.map((status) => [status.name, { lagEvents: status.lagEvents, lagSeconds: status.lagSeconds }]));
+        return lagging.length === 0 ? session.up(lag) : session.down({ lagging: lagging.map((status) => status.name), ...lag });
+      });
   }
 
   /** The check's own verdict, or down if it takes longer than READINESS_TIMEOUT_MS (it goes on, unwaited). */

@@ -9,6 +9,8 @@ export interface Identity {
   birthDate: string;
   /** Numéro de sécurité sociale, 15 characters, checked with its key. */
   nir?: string | null;
+  /** The household's file at the CAF or the MSA (shared by the demandeur and the conjoint). */
+  allocataire?: { organism: 'caf' | 'msa'; number: string } | null;
   address?: { line1: string; line2?: string | null; postalCode: string; city: string } | null;
   phone?: string | null;
   email?: string | null;

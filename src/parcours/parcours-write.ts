@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type Caller, callerOf } from '../access/caller.js';
-import { type ParcoursPurpose, parcoursFactsOf, reachesParcours } from '../access/parcours-rule.js';
+import { type ParcoursPurpose, parcoursCondition, parcoursFactsOf, reachesParcours } from '../access/parcours-rule.js';
 import { Clock } from '../clock.js';
 import { SqlClient } from '../database/sql-client.js';
-import { CommandRunner, type Fold } from '../event-store/command-runner.js';
+import { CommandRunner, type Fold, type RunResult } from '../event-store/command-runner.js';
 import type { EventMetadata } from '../event-store/event-store.js';
 import type { Followup } from '../event-store/sql/sql-event-store.js';
 import { IdempotencyStore, type IdempotentRequest, type StoredResponse } from '../http/idempotency.js';
@@ -12,6 +12,7 @@ import { ProblemError } from '../http/problem.js';
 import type { Principal } from '../partners/auth/principal.js';
 import { type Role, isRole } from '../partners/domain/roles.js';
 import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { BlindIndex, type IndexEntry, ONE_OPEN_PARCOURS_CONSTRAINT } from '../privacy/blind-index/blind-index.js';
 import { type DataKeyToCommit, SqlKeyVault } from '../privacy/crypto/key-vault.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
 import { ageBandAtEntry, isUnder26On } from './domain/age.js';
@@ -40,6 +41,7 @@ import {
   type ReferentFact,
   type ReleaseReferent,
   type ReopenParcours,
+  type RecordRsaRights,
   type RequestReorientation,
   type RestrictProcessing,
   type ResumeParcours,
@@ -86,6 +88,7 @@ export type ParcoursRequest =
   | Plain<ResumeParcours>
   | Plain<ExitParcours>
   | Plain<ReopenParcours>
+  | Plain<RecordRsaRights>
   | { type: 'RectifyIdentity'; corrections: Partial<Identity>; rectifiedOn: string }
   | Plain<RestrictProcessing>
   | Plain<LiftProcessingRestriction>
@@ -119,6 +122,8 @@ export class ExecuteParcoursCommand extends Command<{ result: ParcoursCommandRes
       idempotency?: IdempotentRequest;
       /** The answer to store for the idempotency key, from the result. */
       respond?: (result: ParcoursCommandResult) => StoredResponse;
+      /** More writes to commit with the events, if any are appended (an intake's line record). */
+      followups?: readonly Followup[];
     } = {},
   ) {
     super();
@@ -142,6 +147,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(SqlKeyVault) private readonly vault: SqlKeyVault,
+    @Inject(BlindIndex) private readonly blindIndex: BlindIndex,
   ) {}
 
   async execute(message: ExecuteParcoursCommand): Promise<{ result: ParcoursCommandResult; replayed?: StoredResponse }> {
@@ -167,7 +173,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     // A role string this service does not know reaches nothing.
     const caller: Caller = callerOf(principal, options.actingRoles ?? (isRole(actingRole) ? [actingRole] : []));
     const exercisesRights = (PERSONAL_DATA_COMMANDS as readonly string[]).includes(request.type);
-    const purpose: ParcoursPurpose = exercisesRights ? 'rights' : 'record';
+    const purpose: ParcoursPurpose = exercisesRights ? 'rights' : request.type === 'RecordRsaRights' ? 'intake' : 'record';
     const reaches = (state: ParcoursState | null) => state !== null && reachesParcours(caller, purpose, parcoursFactsOf(state));
     // Who may reach the parcours comes before anything else: a caller who gets 404 must learn
     // nothing (not whether a référent or a partner exists, not whether the data were erased) and
@@ -177,39 +183,54 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
       today: this.clock.today(),
       actor: { ...(principal.userId ? { userId: principal.userId } : {}), ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}), partnerId: principal.partnerId, role: actingRole },
     };
-    const { command, expectedVersion, dataKey } = await this.toDomainCommand(parcoursId, request, context, principal);
+    const { command, expectedVersion, dataKey, index } = await this.toDomainCommand(parcoursId, request, context, principal);
     const opener: PartnerFact = { partnerId: principal.partnerId, active: true };
     const metadata: EventMetadata = { ...message.metadata, occurredAt: businessDateOf(request) ?? this.clock.now().toISOString() };
     const journalEntry = entryFor({ principal, actingRole, correlationId: metadata.correlationId }, `parcours.${request.type}`, parcoursId, 'ok');
-    const change = await this.runner.run(
-      streamId,
-      parcoursFold,
-      (state) => {
-        // Again on the state decided on, which may have moved since the check above.
-        if (command.type !== 'OpenParcours' && !reaches(state)) throw parcoursNotFound();
-        const events = decide(command, state);
-        if (command.type !== 'OpenParcours' || events.length === 0) return events;
-        // The organisation that opens a parcours follows it: otherwise nobody there could see it.
-        // It has followed it since the entry it records, which a replay as of that date must show.
-        const opened = events.reduce(evolve, state);
-        return [...events, ...decide({ type: 'JoinFollowUpGroup', parcoursId, context, partner: opener, joinedOn: command.entryOn }, opened)];
-      },
-      {
-        expectedVersion: options.expectedVersion ?? expectedVersion,
-        metadata,
-        eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
-        followups: (decision) => [
-          ...(dataKey?.followups ?? []),
-          // The person's rights, the archive and the erasure are not accompaniment: they leave the retention clock alone.
-          ...parcoursDetailsFollowups(decision.after!, decision.version, exercisesRights ? null : context.today, decision.events),
-          ...(command.type === 'ErasePersonalData' ? [...this.vault.erasureFollowups(parcoursId, command.legalGround), forgetIdempotentRequests(parcoursId)] : []),
-          this.journal.followup(journalEntry),
-          ...(options.idempotency && options.respond
-            ? [this.idempotency.followup(options.idempotency, options.respond(resultOf(parcoursId, decision)))]
-            : []),
-        ],
-      },
-    );
+    // One open parcours per person: an opening, a rectification or a reopening that would make a
+    // second one fails on the blind index's unique constraint, in the statement itself.
+    let change: RunResult<ParcoursState | null, ParcoursEvent>;
+    try {
+      change = await this.runner.run(
+        streamId,
+        parcoursFold,
+        (state) => {
+          // Again on the state decided on, which may have moved since the check above.
+          if (command.type !== 'OpenParcours' && !reaches(state)) throw parcoursNotFound();
+          const events = decide(command, state);
+          if (command.type !== 'OpenParcours' || events.length === 0) return events;
+          // The organisation that opens a parcours follows it: otherwise nobody there could see it.
+          // It has followed it since the entry it records, which a replay as of that date must show.
+          const opened = events.reduce(evolve, state);
+          return [...events, ...decide({ type: 'JoinFollowUpGroup', parcoursId, context, partner: opener, joinedOn: command.entryOn }, opened)];
+        },
+        {
+          expectedVersion: options.expectedVersion ?? expectedVersion,
+          metadata,
+          eventId: options.idempotency ? (index) => IdempotencyStore.eventId(options.idempotency!, index) : undefined,
+          followups: (decision) => [
+            ...(dataKey?.followups ?? []),
+            // The person's rights, the archive and the erasure are not accompaniment: they leave the retention clock alone.
+            ...parcoursDetailsFollowups(decision.after!, decision.version, exercisesRights ? null : context.today, decision.events),
+            ...(command.type === 'ErasePersonalData'
+              ? [...this.vault.erasureFollowups(parcoursId, command.legalGround), forgetIdempotentRequests(parcoursId), this.blindIndex.erasureFollowup(parcoursId)]
+              : []),
+            // The blind indexes change with the identity and with whether the parcours is open, in the same statement.
+            ...(index ? this.blindIndex.writeFollowups(parcoursId, index, decision.after!.status !== 'exited') : []),
+            ...(command.type === 'ExitParcours' || command.type === 'ReopenParcours' ? [this.blindIndex.openFollowup(parcoursId, decision.after!.status !== 'exited')] : []),
+            this.journal.followup(journalEntry),
+            ...(options.followups ?? []),
+            ...(options.idempotency && options.respond
+              ? [this.idempotency.followup(options.idempotency, options.respond(resultOf(parcoursId, decision)))]
+              : []),
+          ],
+          followupConstraints: [ONE_OPEN_PARCOURS_CONSTRAINT],
+        },
+      );
+    } catch (error) {
+      if (!isOneOpenParcoursViolation(error)) throw error;
+      throw await this.parcoursExists(caller, parcoursId, index);
+    }
     // A new parcours' key was stored with its events, if they were appended.
     dataKey?.settle(change.changed);
     if (command.type === 'ErasePersonalData' && change.changed) this.vault.forget(parcoursId);
@@ -240,7 +261,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     request: ParcoursRequest,
     context: CommandContext,
     principal: Principal,
-  ): Promise<{ command: ParcoursCommand; expectedVersion?: number; dataKey?: DataKeyToCommit }> {
+  ): Promise<{ command: ParcoursCommand; expectedVersion?: number; dataKey?: DataKeyToCommit; index?: IndexEntry[] }> {
     if (request.type === 'RectifyIdentity') return this.rectification(parcoursId, request, context);
     if (request.type === 'OpenParcours') return this.opening(parcoursId, request, context);
     return { command: await this.withFacts(parcoursId, request, context, principal) };
@@ -250,14 +271,19 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
    * The identity encrypted under the new parcours' data key, which is stored by the append itself:
    * an opening the decider refuses, or that fails, leaves no key behind.
    */
-  private async opening(parcoursId: string, request: Extract<ParcoursRequest, { type: 'OpenParcours' }>, context: CommandContext): Promise<{ command: ParcoursCommand; dataKey: DataKeyToCommit }> {
+  private async opening(
+    parcoursId: string,
+    request: Extract<ParcoursRequest, { type: 'OpenParcours' }>,
+    context: CommandContext,
+  ): Promise<{ command: ParcoursCommand; dataKey: DataKeyToCommit; index: IndexEntry[] }> {
     const { identity, ...facts } = request;
     // Before the key: a birth date after the entry is refused with nothing prepared.
     const ageBand = ageBandAtEntry(identity.birthDate, request.entryOn);
     const dataKey = await this.vault.dataKeyToCommit(parcoursId);
     try {
       const encrypted = this.cipher.encryptWithKey(parcoursId, dataKey.key, identity);
-      return { command: { parcoursId, context, ...facts, identity: encrypted, ageBandAtEntry: ageBand }, dataKey };
+      const index = this.blindIndex.entriesOf(identity, request.householdRole);
+      return { command: { parcoursId, context, ...facts, identity: encrypted, ageBandAtEntry: ageBand }, dataKey, index };
     } finally {
       dataKey.key.fill(0);
     }
@@ -313,9 +339,9 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     parcoursId: string,
     request: Extract<ParcoursRequest, { type: 'RectifyIdentity' }>,
     context: CommandContext,
-  ): Promise<{ command: ParcoursCommand; expectedVersion?: number }> {
-    const rows = await this.db.query<{ identity_ciphertext: string | null; entry_on: Date | string; version: number }>(
-      'SELECT identity_ciphertext, entry_on, version FROM parcours_details WHERE parcours_id = $1',
+  ): Promise<{ command: ParcoursCommand; expectedVersion?: number; index?: IndexEntry[] }> {
+    const rows = await this.db.query<{ identity_ciphertext: string | null; entry_on: Date | string; version: number; household_role: string }>(
+      "SELECT identity_ciphertext, entry_on, version, state->>'householdRole' AS household_role FROM parcours_details WHERE parcours_id = $1",
       [parcoursId],
     );
     const row = rows[0];
@@ -338,7 +364,39 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         rectifiedOn: request.rectifiedOn,
       },
       expectedVersion: row.version,
+      index: this.blindIndex.entriesOf(corrected, row.household_role),
     };
+  }
+
+  /**
+   * 409 parcours_exists: the person already has an open parcours. Its id when the caller may read
+   * it; otherwise only the name of the organisation in charge (the organisme référent, else the
+   * référent's organisation, else the one that opened it), so that the caseworker can ask to join
+   * the follow-up group (exchanges within the SPIE, CASF R. 263-5) — never anything of the person.
+   */
+  private async parcoursExists(caller: Caller, parcoursId: string, index: readonly IndexEntry[] | undefined): Promise<ProblemError> {
+    const probes =
+      index ??
+      (
+        await this.db.query<{ kind: IndexEntry['kind']; key_version: string; digest: string }>(
+          "SELECT kind, key_version, encode(digest, 'hex') AS digest FROM parcours_blind_index WHERE parcours_id = $1",
+          [parcoursId],
+        )
+      ).map((row) => ({ kind: row.kind, keyVersion: row.key_version, digest: row.digest }));
+    const [existing] = [...(await this.blindIndex.matches(this.db, probes, { openOnly: true, except: parcoursId })).keys()].sort();
+    const problem = (extensions: Record<string, unknown>) =>
+      new ProblemError(409, 'parcours_exists', 'This person already has an open parcours', 'one open parcours per person: ask the organisation in charge to add yours to its follow-up group', extensions);
+    if (existing === undefined) return problem({});
+    const visible = parcoursCondition(caller, 'read', 2);
+    const [seen] = await this.db.query<{ parcours_id: string }>(`SELECT d.parcours_id FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`, [existing, ...visible.params]);
+    if (seen) return problem({ parcoursId: existing });
+    const [holder] = await this.db.query<{ name: string }>(
+      `SELECT p.name FROM parcours_details d
+         JOIN partners p ON p.partner_id = coalesce(d.organisme_referent_id, d.referent_partner_id, d.follow_up_partner_ids[1])
+        WHERE d.parcours_id = $1`,
+      [existing],
+    );
+    return problem({ organismeReferent: holder?.name ?? null });
   }
 
   private async partnerFact(partnerId: string): Promise<PartnerFact> {
@@ -378,6 +436,10 @@ function forgetIdempotentRequests(parcoursId: string): Followup {
     sql: `DELETE FROM idempotency_keys WHERE body->>'parcoursId' = $${first} AND EXISTS (SELECT 1 FROM ${guard})`,
     params: [parcoursId],
   });
+}
+
+function isOneOpenParcoursViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505' && (error as { constraint?: unknown }).constraint === ONE_OPEN_PARCOURS_CONSTRAINT;
 }
 
 function resultOf(parcoursId: string, change: { version: number; events: Array<{ eventId: string; type: string }> }): ParcoursCommandResult {
@@ -434,6 +496,8 @@ function businessDateOf(request: ParcoursRequest): string | undefined {
       return request.exitedOn;
     case 'ReopenParcours':
       return request.reopenedOn;
+    case 'RecordRsaRights':
+      return request.rightsOn;
     case 'RectifyIdentity':
       return request.rectifiedOn;
     case 'RestrictProcessing':

@@ -12,7 +12,12 @@ import { HttpModule } from '../http/http.module.js';
 import { PARCOURS_UPCASTERS } from '../parcours/domain/upcasters.js';
 import { ExecuteParcoursCommandHandler } from '../parcours/parcours-write.js';
 import { AccessJournalModule } from './access-journal/access-journal.module.js';
+import { SingleBar, Presets } from 'cli-progress';
+import { SqlClient } from '../database/sql-client.js';
+import { BlindIndex } from './blind-index/blind-index.js';
+import { reindexBlindIndexes } from './blind-index/reindex.js';
 import { KeyVault, type ErasureRecord } from './crypto/key-vault.js';
+import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
 import { PrivacyModule } from './privacy.module.js';
 import { Retention, type RetentionPlan, type RetentionRun } from './retention/retention.js';
 
@@ -47,6 +52,24 @@ async function withContext<T>(config: AppConfig, work: (get: <S>(token: abstract
   } finally {
     await app.close();
   }
+}
+
+/** `blind-index reindex`: every parcours indexed under the current BLIND_INDEX_KEY only (the end of a rotation; a backfill). */
+export async function reindexBlindIndexCommand(config: AppConfig, options: { quiet?: boolean } = {}): Promise<string> {
+  return withContext(config, async (get) => {
+    const bar = options.quiet ? undefined : new SingleBar({ format: ' {bar} {value}/{total} parcours' }, Presets.shades_classic);
+    bar?.start(0, 0);
+    const report = await reindexBlindIndexes(get(SqlClient), get(PersonalDataCipher), get(BlindIndex), (done, total) => {
+      bar?.setTotal(total);
+      bar?.update(done);
+    });
+    bar?.stop();
+    const lines = [
+      `blind indexes under key ${report.keyVersion}: ${report.reindexed} parcours indexed again, ${report.cleared} without a readable identity cleared, ${report.duplicates.length} duplicate(s)`,
+      ...report.duplicates.map((duplicate) => `duplicate ${duplicate.parcoursId}: the same person has the open parcours ${duplicate.conflictsWith.join(', ')}`),
+    ];
+    return `${lines.join('\n')}\n`;
+  });
 }
 
 /** `privacy retention`: applies the retention policy as of today, or with --dry-run only says what it would do. */

@@ -1,6 +1,8 @@
 import { Global, Inject, Module, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
+import { BlindIndex } from './blind-index/blind-index.js';
+import { BlindIndexKeys, loadBlindIndexKeys } from './blind-index/blind-index-keys.js';
 import { KeyVault, SqlKeyVault } from './crypto/key-vault.js';
 import { MasterKey, loadMasterKey } from './crypto/master-key.js';
 import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
@@ -18,9 +20,22 @@ import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
     { provide: SqlKeyVault, inject: [SqlClient, MasterKey], useFactory: (db: SqlClient, key: MasterKey) => new SqlKeyVault(db, key) },
     { provide: KeyVault, useExisting: SqlKeyVault },
     PersonalDataCipher,
+    {
+      provide: BlindIndexKeys,
+      inject: [AppConfig, MasterKey],
+      useFactory: (config: AppConfig, masterKey: MasterKey) =>
+        loadBlindIndexKeys({
+          key: config.blindIndexKey,
+          previousKey: config.blindIndexPreviousKey,
+          dataDir: config.dataDir,
+          generateIfMissing: config.databaseUrl === undefined,
+          masterKey,
+        }),
+    },
+    BlindIndex,
   ],
   // SqlKeyVault too: an erasure commits the key's destruction with its event (erasureFollowups).
-  exports: [KeyVault, SqlKeyVault, PersonalDataCipher],
+  exports: [KeyVault, SqlKeyVault, PersonalDataCipher, BlindIndex],
 })
 export class PrivacyModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(SqlKeyVault) private readonly vault: SqlKeyVault) {}

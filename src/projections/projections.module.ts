@@ -3,12 +3,13 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { Clock } from '../clock.js';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig, runsBackgroundWork } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import { EventStore } from '../event-store/event-store.js';
 import { Public } from '../partners/auth/access.decorators.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { type ProjectionStatus, projectionStatus } from './projection-status.js';
+import { register } from './projection-tables.js';
 import { projectionsFor } from './registry.js';
 
 /** Runs every projection in the background (one writer per projection across instances). */
@@ -20,7 +21,7 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
   constructor(
     @Inject(SqlClient) private readonly db: SqlClient,
     @Inject(EventStore) store: EventStore,
-    @Inject(AppConfig) config: AppConfig,
+    @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(Clock) clock: Clock,
   ) {
     this.runners = projectionsFor(config, clock).map(
@@ -32,7 +33,19 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     );
   }
 
+  /** Whether this process projects (PROCESS_ROLE all or worker); an `api` process only reads the read models. */
+  get running(): boolean {
+    return runsBackgroundWork(this.config);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.running) {
+      // The read models' tables and views still exist from the first start, so that an api process
+      // started before any worker answers reads (empty) rather than failing on a missing relation.
+      await Promise.all(this.runners.map((runner) => this.db.transaction((tx) => register(tx, runner.projection))));
+      this.logger.log('PROCESS_ROLE=api: no projection runner in this process (worker processes project)');
+      return;
+    }
     await Promise.all(this.runners.map((runner) => runner.start()));
   }
 

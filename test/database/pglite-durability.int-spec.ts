@@ -35,7 +35,7 @@ describe('the embedded database on disk', () => {
     await app.listen(0, '127.0.0.1');
     try {
       // The keys, the WAL, the catalog and pg_control are all there by now.
-      expect(readdirSync(join(dataDir, 'keys')).sort()).toEqual(['master.key', 'token-signing-key.json']);
+      expect(readdirSync(join(dataDir, 'keys')).sort()).toEqual(['blind-index.key', 'master.key', 'token-signing-key.json']);
       expect(readdirSync(join(dataDir, 'pglite'))).toEqual(expect.arrayContaining(['PG_VERSION', 'pg_wal', 'global', 'base']));
       expect(lstatSync(dataDir).mode & 0o777).toBe(0o700);
       expect(openToOthers(dataDir)).toEqual([]);

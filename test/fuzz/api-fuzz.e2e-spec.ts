@@ -7,6 +7,7 @@ import type { Role } from '../../src/partners/domain/roles.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, json } from '../support/http.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
+import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { defaultTarget } from '../support/test-database.js';
 import { type RowCounts, writtenRows } from '../support/written-rows.js';
@@ -101,7 +102,7 @@ describe('API fuzz: generated and hostile requests to every documented operation
     const spareKeys = [await key(missionLocale.id, ['referent']), await key(aci.id, ['referent'])];
 
     const opening = (entryOn: string) => ({
-      identity: { firstName: 'Camille', lastName: 'Fuzz', birthDate: '1992-05-17', address: { line1: '1 place du Pirou', postalCode: '63300', city: 'Thiers' } },
+      identity: { firstName: 'Camille', lastName: uniqueLastName('Fuzz'), birthDate: '1992-05-17', address: { line1: '1 place du Pirou', postalCode: '63300', city: 'Thiers' } },
       householdRole: 'demandeur',
       rsaSocle: true,
       entryOn,

@@ -7,6 +7,7 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { bootstrapPlatform } from '../../src/partners/bootstrap.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, json } from '../support/http.js';
+import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { type RowCounts, writtenRows } from '../support/written-rows.js';
 
@@ -22,7 +23,7 @@ describe('bad input: a 4xx problem naming the field, and nothing written', () =>
   let parcoursId: string;
 
   const opening = (identity: Record<string, unknown> = {}) => ({
-    identity: { firstName: 'Aurore', lastName: 'Testé', birthDate: '1990-06-15', ...identity },
+    identity: { firstName: 'Aurore', lastName: uniqueLastName('Testé'), birthDate: '1990-06-15', ...identity },
     householdRole: 'demandeur',
     rsaSocle: true,
     entryOn: '2026-02-02',

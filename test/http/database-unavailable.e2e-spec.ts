@@ -23,7 +23,7 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; st
   const dataDir = mkdtempSync(join(tmpdir(), 'spie-main-'));
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, MASTER_KEY: randomBytes(32).toString('base64'), ...env },
+    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, MASTER_KEY: randomBytes(32).toString('base64'), BLIND_INDEX_KEY: randomBytes(32).toString('base64'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -155,7 +155,7 @@ describe.each(databaseTargets())('database timeouts and outages on $name', (targ
     const dataDir = mkdtempSync(join(tmpdir(), 'spie-outage-'));
     let app: NestFastifyApplication | undefined;
     try {
-      const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: server.url, MASTER_KEY: randomBytes(32).toString('base64') });
+      const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: server.url, MASTER_KEY: randomBytes(32).toString('base64'), BLIND_INDEX_KEY: randomBytes(32).toString('base64') });
       app = await createApp(config);
       await app.listen(0, '127.0.0.1');
       const address = app.getHttpServer().address();

@@ -8,6 +8,8 @@ import { ExecutePartnerCommand } from '../../src/partners/partner-write.js';
 import { buildOpenApiDocument } from '../../src/openapi.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { intakeFile } from '../../bench/intake-file.js';
+import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -21,7 +23,7 @@ interface Call {
   path: string;
   body?: unknown;
   /** A Server-Sent Events stream: only its status matters, the connection is dropped at once. */
-  stream?: boolean;
+  stream?: boolean; csv?: string;
   /** Undo what a successful call changed, so later cases start from the same world. */
   cleanup?: () => Promise<void>;
 }
@@ -109,7 +111,7 @@ describe('authorisation matrix', () => {
     const own = context.target === 'own';
     const as = own ? 'ml-orientation_manager' : 'aci-orientation_manager';
     const opened = await post(as, '/v1/parcours', {
-      identity: { firstName: 'Matrice', lastName: 'Test', birthDate: '1985-01-01' },
+      identity: { firstName: 'Matrice', lastName: uniqueLastName('Test'), birthDate: '1985-01-01' },
       householdRole: 'demandeur',
       rsaSocle: true,
       entryOn: '2026-01-05',
@@ -285,7 +287,7 @@ describe('authorisation matrix', () => {
     // The person's rights (DESIGN §8): the DPO reaches every parcours for them, as for reading it;
     // the platform administrator runs restrictions and erasures; caseworkers correct an identity.
     'POST /v1/parcours/{parcoursId}/identity-rectification': {
-      ...parcoursCommand([...CASEWORKERS, 'dpo'], 'open', ({ id }) => `/v1/parcours/${id}/identity-rectification`, () => ({ corrections: { lastName: 'Rectifiée' } })),
+      ...parcoursCommand([...CASEWORKERS, 'dpo'], 'open', ({ id }) => `/v1/parcours/${id}/identity-rectification`, () => ({ corrections: { lastName: uniqueLastName('Rectifiée') } })),
       crossPartner: ['dpo'],
     },
     'POST /v1/parcours/{parcoursId}/processing-restrictions': {
@@ -317,10 +319,19 @@ describe('authorisation matrix', () => {
       object: false,
       call: async () => ({
         path: '/v1/parcours',
-        body: { identity: { firstName: 'A', lastName: 'B', birthDate: '1980-02-02' }, householdRole: 'demandeur', rsaSocle: true, entryOn: '2026-01-05', territory: 'cc-thiers-dore-et-montagne', source: 'caf' },
+        body: { identity: { firstName: 'A', lastName: uniqueLastName('B'), birthDate: '1980-02-02' }, householdRole: 'demandeur', rsaSocle: true, entryOn: '2026-01-05', territory: 'cc-thiers-dore-et-montagne', source: 'caf' },
       }),
     },
     'GET /v1/parcours': { roles: READERS, success: 200, object: false, call: async () => ({ path: '/v1/parcours' }) },
+    // A new file each time (the same file again would be a 200 that writes nothing).
+    'POST /v1/intake/imports': { roles: ['coordinator', 'platform_admin'], success: 201, object: false, call: async () => ({ path: '/v1/intake/imports', csv: intakeFile(1, `matrix${randomBytes(4).toString('hex')}`) }) },
+    // Roles that see identities only: a search by identifier would undo an auditor's pseudonymisation.
+    'POST /v1/parcours/search': {
+      roles: [...CASEWORKERS, 'dpo'],
+      success: 200,
+      object: false,
+      call: async () => ({ path: '/v1/parcours/search', body: { lastName: 'B', firstName: 'A', birthDate: '1980-02-02' } }),
+    },
     'GET /v1/parcours/{parcoursId}': {
       roles: READERS,
       success: 200,
@@ -473,8 +484,8 @@ describe('authorisation matrix', () => {
           const abort = new AbortController();
           const response = await fetch(`${running.baseUrl}${call.path}`, {
             method,
-            headers: { ...(await consortium.as(caller)), ...(call.body ? { 'content-type': 'application/json' } : {}) },
-            body: call.body ? JSON.stringify(call.body) : undefined,
+            headers: { ...(await consortium.as(caller)), ...(call.csv ? { 'content-type': 'text/csv' } : call.body ? { 'content-type': 'application/json' } : {}) },
+            body: call.csv ?? (call.body ? JSON.stringify(call.body) : undefined),
             signal: abort.signal,
           });
           if (call.stream) abort.abort();

@@ -11,6 +11,7 @@ import { projectPartner } from '../../src/partners/partner-projection.js';
 import { ExecutePartnerCommand, partnerFold, partnerStreamId } from '../../src/partners/partner-write.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -180,7 +181,7 @@ describe('grant matrix', () => {
     let theirs: string;
     let ours: string;
     const identity = { firstName: 'Zéphyrine', lastName: 'Canteperdrix', birthDate: '1984-07-14', phone: '0611223344' };
-    const opening = (territory: string) => ({ identity, householdRole: 'demandeur', rsaSocle: true, entryOn: '2026-01-05', territory, source: 'caf' });
+    const opening = (territory: string) => ({ identity: { ...identity, lastName: uniqueLastName(identity.lastName) }, householdRole: 'demandeur', rsaSocle: true, entryOn: '2026-01-05', territory, source: 'caf' });
 
     beforeAll(async () => {
       theirs = (await client.post('aci-orientation_manager', '/v1/parcours', opening(BILLOM)))['parcoursId'] as string;

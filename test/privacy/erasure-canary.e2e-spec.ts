@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { FixedClock } from '../../src/clock.js';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
+import { BlindIndex } from '../../src/privacy/blind-index/blind-index.js';
 import { KeyVault } from '../../src/privacy/crypto/key-vault.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../../src/privacy/crypto/personal-data-cipher.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
@@ -28,6 +29,9 @@ describe('erasure by crypto-shredding: the canary test', () => {
     email: `${canary.toLowerCase()}@exemple.fr`,
     note: `${canary}Note : a parlé de sa santé et de ses dettes`,
   };
+  // Identifiers of this run only: the blind indexes of the person must match before, and nothing after.
+  const canaryNir = nirFor(Number.parseInt(canary.slice(2, 8), 16) % 1000);
+  const canaryAllocataire = String(Number.parseInt(canary.slice(2, 9), 16) % 10_000_000);
   const logs: string[] = [];
   const clock = new FixedClock(new Date('2026-11-20T10:00:00Z'));
   let running: RunningApp;
@@ -71,6 +75,8 @@ describe('erasure by crypto-shredding: the canary test', () => {
         birthDate: '2001-04-02',
         address: { line1: canaries.street, postalCode: '63300', city: 'Thiers' },
         email: canaries.email,
+        nir: canaryNir,
+        allocataire: { organism: 'caf', number: canaryAllocataire },
       },
       householdRole: 'demandeur',
       rsaSocle: true,
@@ -108,6 +114,8 @@ describe('erasure by crypto-shredding: the canary test', () => {
     const cipher = running.app.get(PersonalDataCipher);
     expect(await cipher.decrypt(parcoursId, { ciphertext: ciphertexts[0]! })).toBe(canaries.note);
     expect(await cipher.decrypt(parcoursId, { ciphertext: ciphertexts[1]! })).toMatchObject({ lastName: canaries.lastName });
+    // The blind indexes find the person by each identifier, under the rectified name.
+    expect([...(await blindIndexMatches(running)).values()]).toEqual([['allocataire', 'name_birth', 'nir']]);
     statisticsBefore = await statistics();
     // Something to compare: the parcours is in the reports (a rupture: no engagement contract).
     expect(statisticsBefore.findings.length).toBeGreaterThan(0);
@@ -135,6 +143,23 @@ describe('erasure by crypto-shredding: the canary test', () => {
 
   it('keeps the hash chain verifiable: it covers the ciphertext, which stays', async () => {
     expect(await get('cd63-auditor', `/v1/audit/parcours/${parcoursId}/verify`)).toEqual({ streams: 1, events: 10, tamperings: 0, breaks: [] });
+  });
+
+  /** The parcours whose blind-index entries match the person by NIR, allocataire number, or names and birth date (each spelling). */
+  async function blindIndexMatches(app: RunningApp): Promise<Map<string, string[]>> {
+    const index = app.app.get(BlindIndex);
+    const probes = [canaries.lastName, canaries.rectifiedLastName].flatMap((lastName) =>
+      index.probesOf({ nir: canaryNir, allocataire: { organism: 'caf', number: canaryAllocataire }, lastName, firstName: canaries.firstName, birthDate: '2001-04-02' }),
+    );
+    const found = await index.matches(app.app.get(SqlClient), probes);
+    for (const kinds of found.values()) kinds.sort();
+    return found;
+  }
+
+  it('removes the blind-index entries with the key: nothing matches the person any more', async () => {
+    expect(await blindIndexMatches(running)).toEqual(new Map());
+    const db = running.app.get(SqlClient);
+    expect(await db.query('SELECT 1 FROM parcours_blind_index WHERE parcours_id = $1', [parcoursId])).toEqual([]);
   });
 
   it('destroys the key: the old ciphertext no longer decrypts, on this instance or a fresh read of the vault', async () => {
@@ -240,6 +265,12 @@ describe('erasure by crypto-shredding: the canary test', () => {
     }
   });
 });
+
+/** A valid NIR (key checked) distinct per run: a man born in May 1984 in commune 63113, order number `order`. */
+function nirFor(order: number): string {
+  const body = `1840563113${String(order).padStart(3, '0')}`;
+  return `${body}${String(97 - (Number(body) % 97)).padStart(2, '0')}`;
+}
 
 function filesUnder(directory: string): string[] {
   return readdirSync(directory).flatMap((name) => {

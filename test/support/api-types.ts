@@ -230,6 +230,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/parcours/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A person's parcours the caller may see, found by NIR, allocataire number, or names and birth date (blind indexes; journaled)
+         * @description Identifiers go in the body, never in the URL. Accents, case, hyphens, spaces and the order of first names do not count.
+         */
+        post: operations["ParcoursController_search"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/parcours/{parcoursId}": {
         parameters: {
             query?: never;
@@ -894,6 +914,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/intake/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import the CAF/MSA monthly file of RSA entrants (CSV; columns in the README): one parcours per new entrant, none for a person already followed
+         * @description Idempotent: the same file again writes nothing. An import cut short resumes when the file is sent again. For large files, the CLI shows progress.
+         */
+        post: operations["IntakeController_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1047,6 +1087,15 @@ export interface components {
             items: components["schemas"]["JournalEntryResponse"][];
             nextCursor: number | null;
         };
+        AllocataireDto: {
+            /** @enum {string} */
+            organism: "caf" | "msa";
+            /**
+             * @description the allocataire number at that organism (digits; spaces tolerated)
+             * @example 1234567
+             */
+            number: string;
+        };
         AddressDto: {
             line1: string;
             line2?: string | null;
@@ -1061,6 +1110,7 @@ export interface components {
             birthDate: string;
             /** @description NIR, 15 characters; its key is checked */
             nir?: string | null;
+            allocataire?: components["schemas"]["AllocataireDto"] | null;
             address?: components["schemas"]["AddressDto"] | null;
             phone?: string | null;
             /** Format: email */
@@ -1138,6 +1188,43 @@ export interface components {
             items: components["schemas"]["ParcoursSummaryResponse"][];
             /** Format: uuid */
             nextCursor: string | null;
+        };
+        SearchParcoursDto: {
+            /** @description NIR, 15 characters; its key is checked */
+            nir?: string;
+            allocataire?: components["schemas"]["AllocataireDto"];
+            /** @description with firstName and birthDate */
+            lastName?: string;
+            /** @description one or several first names, in any order; with lastName and birthDate */
+            firstName?: string;
+            /**
+             * Format: date
+             * @description with lastName and firstName
+             */
+            birthDate?: string;
+        };
+        ParcoursMatchResponse: {
+            /** Format: uuid */
+            id: string;
+            version: number;
+            identity: components["schemas"]["IdentityResponse"] | null;
+            /** @enum {string} */
+            status: "open" | "suspended" | "exited";
+            territory: string;
+            /** Format: date */
+            entryOn: string;
+            /** @enum {string|null} */
+            parcoursType: "emploi" | "socio_professionnel" | "social" | null;
+            /** Format: uuid */
+            organismeReferentId: string | null;
+            referent: components["schemas"]["ReferentResponse"] | null;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description the identifiers that matched */
+            matchedBy: ("nir" | "allocataire" | "name_birth")[];
+        };
+        ParcoursSearchResponse: {
+            items: components["schemas"]["ParcoursMatchResponse"][];
         };
         SuspensionResponse: {
             reason: string;
@@ -1605,6 +1692,7 @@ export interface components {
             /** Format: date */
             birthDate?: string;
             nir?: string | null;
+            allocataire?: components["schemas"]["AllocataireDto"] | null;
             address?: components["schemas"]["AddressDto"] | null;
             phone?: string | null;
             /** Format: email */
@@ -2459,6 +2547,33 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        LineErrorResponse: {
+            /** @description line of the file (the header is line 1) */
+            line: number;
+            /** @description the column, or `line` for the whole line */
+            column: string;
+            /** @description what is wrong: required, invalid_format, invalid_nir, invalid_date, unknown_value, too_long, unknown_commune, territory_not_served (a coordinator, outside its territories), birth_date_after_entry, date_in_future, wrong_number_of_fields, parcours_not_reachable, or a rule of the parcours */
+            code: string;
+        };
+        IntakeReportResponse: {
+            /** Format: uuid */
+            importId: string;
+            /** @description sha256 of the file: the same file imported by the same organisation under the same role is one import */
+            fileSha256: string;
+            lines: number;
+            /** @description new entrants: a parcours opened in the EPCI of their commune */
+            opened: number;
+            /** @description people already followed whose RSA rights changed */
+            rightsChanged: number;
+            /** @description people already followed, nothing new */
+            unchanged: number;
+            invalid: number;
+            errors: components["schemas"]["LineErrorResponse"][];
+            /** @description imported in full before: nothing written this time */
+            alreadyImported: boolean;
+            /** @description lines done by an interrupted earlier run of the same file */
+            resumedLines: number;
+        };
         ProblemDetails: {
             /** @description urn:spie-parcours:problem:<code> */
             type: string;
@@ -2469,11 +2584,22 @@ export interface components {
             code: string;
             /** @description Also in the x-correlation-id header; quote it to the support */
             correlationId: string;
-            /** @description On a 400: each invalid field and what is wrong with it */
-            errors?: {
+            /** @description On a 400: each invalid field and what is wrong with it; on an invalid intake file (422): each line and column at fault, with a code */
+            errors?: ({
                 field: string;
                 message: string;
-            }[];
+            } | {
+                line: number;
+                column: string;
+                code: string;
+            })[];
+            /**
+             * Format: uuid
+             * @description On a 409 parcours_exists: the open parcours, when the caller may see it
+             */
+            parcoursId?: string;
+            /** @description On a 409 parcours_exists: the name of the organisation in charge, when the caller may not see the parcours */
+            organismeReferent?: string;
             /** @description On a 409 or 412 concurrency problem: the version now */
             currentVersion?: number;
             /** @description On some 429 and 503: also in Retry-After */
@@ -5622,7 +5748,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -5634,7 +5760,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -5715,6 +5841,176 @@ export interface operations {
                         status?: 422;
                         /** @enum {unknown} */
                         code?: "action_not_found" | "already_oriented" | "already_registered_with_france_travail" | "birth_date_after_entry" | "contract_kind_not_in_regime" | "date_before_entry" | "date_in_future" | "employment_contract_not_found" | "engagement_contract_not_found" | "idempotency_key_reused" | "invalid_action_transition" | "invalid_activity_hours_adjustment" | "invalid_date" | "invalid_employer" | "invalid_period" | "invalid_rectification" | "invalid_structure_kind" | "invalid_territory" | "invalid_weekly_hours" | "invalid_withheld_share" | "no_active_referent" | "no_reorientation_requested" | "not_oriented" | "organisme_referent_must_stay" | "parcours_archived" | "parcours_exited" | "parcours_not_exited" | "parcours_not_open" | "parcours_not_suspended" | "partner_inactive" | "partner_not_following" | "personal_data_erased" | "planned_end_not_allowed" | "planned_end_required" | "processing_restricted" | "referent_partner_must_stay" | "referent_partner_not_in_follow_up_group" | "referent_role_missing" | "sanction_not_in_force" | "unknown_partner" | "unknown_referent";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParcoursController_search: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchParcoursDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParcoursSearchResponse"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description The body is larger than the service accepts. Codes: payload_too_large */
+            413: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description The body is not application/json. Codes: unsupported_media_type */
+            415: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
                     };
                 };
             };
@@ -6019,7 +6315,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -6031,7 +6327,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -6262,7 +6558,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -6274,7 +6570,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -6505,7 +6801,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -6517,7 +6813,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -6748,7 +7044,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -6760,7 +7056,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -6991,7 +7287,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -7003,7 +7299,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -7234,7 +7530,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -7246,7 +7542,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -7477,7 +7773,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -7489,7 +7785,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -7721,7 +8017,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -7733,7 +8029,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -7964,7 +8260,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -7976,7 +8272,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -8207,7 +8503,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -8219,7 +8515,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -8450,7 +8746,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -8462,7 +8758,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -8694,7 +8990,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -8706,7 +9002,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -8937,7 +9233,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -8949,7 +9245,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -9181,7 +9477,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -9193,7 +9489,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -9424,7 +9720,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -9436,7 +9732,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -9668,7 +9964,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -9680,7 +9976,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -9911,7 +10207,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -9923,7 +10219,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -10154,7 +10450,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -10166,7 +10462,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -10397,7 +10693,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -10409,7 +10705,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -10640,7 +10936,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -10652,7 +10948,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -10883,7 +11179,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -10895,7 +11191,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -11126,7 +11422,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -11138,7 +11434,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -11369,7 +11665,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -11381,7 +11677,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -11613,7 +11909,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -11625,7 +11921,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -11856,7 +12152,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, processing_already_restricted, reorientation_already_requested */
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
             409: {
                 headers: {
                     /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
@@ -11868,7 +12164,7 @@ export interface operations {
                         /** @constant */
                         status?: 409;
                         /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "processing_already_restricted" | "reorientation_already_requested";
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
                     };
                 };
             };
@@ -13727,6 +14023,204 @@ export interface operations {
                         status?: 414;
                         /** @enum {unknown} */
                         code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    IntakeController_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The file was imported before: nothing written */
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeReportResponse"];
+                };
+            };
+            /** @description Imported */
+            201: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeReportResponse"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description The body is larger than the service accepts. Codes: payload_too_large */
+            413: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description The body is not application/json. Codes: unsupported_media_type */
+            415: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description The request breaks a rule. Codes: invalid_intake_file */
+            422: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 422;
+                        /** @enum {unknown} */
+                        code?: "invalid_intake_file";
                     };
                 };
             };

@@ -11,7 +11,10 @@ import { join } from 'node:path';
  */
 export interface PrivatePostgres {
   url: string;
+  port: number;
   stop(): void;
+  /** Stops it as a crash would (immediate shutdown: no checkpoint, every connection cut). */
+  crash(): void;
   start(): void;
   destroy(): void;
 }
@@ -42,8 +45,12 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
     start,
     stop,
+    crash: () => {
+      pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    },
     destroy: () => {
       try {
         stop();

@@ -41,7 +41,9 @@ export async function startApp(
   // A test's embedded database is thrown away: no fsync, which doubles the time of commit-heavy
   // suites (the authorisation matrix). Durability itself is tested with the default (fsync on) in
   // test/database/pglite-durability.int-spec.ts.
-  const base = loadConfig({ LOG_LEVEL: 'silent', MASTER_KEY: masterKey, PGLITE_FSYNC: 'off', ...overrides, DATA_DIR: dataDir, DATABASE_URL: url ?? '' });
+  // Likewise the blind-index key (instances must compute the same digests).
+  const blindIndexKey = instanceOf ? (instanceOf.config.blindIndexKey ?? '') : database ? randomBytes(32).toString('base64') : '';
+  const base = loadConfig({ LOG_LEVEL: 'silent', MASTER_KEY: masterKey, BLIND_INDEX_KEY: blindIndexKey, PGLITE_FSYNC: 'off', ...overrides, DATA_DIR: dataDir, DATABASE_URL: url ?? '' });
   const config = new AppConfig({ ...base, port: 0 });
   const app = await createApp(config, options);
   await app.listen(0, '127.0.0.1');

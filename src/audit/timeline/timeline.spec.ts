@@ -50,6 +50,8 @@ function aHistoryEndingInTheArchive() {
   return [
     ...aHistoryWithEveryEventType().slice(0, -1),
     { event: franceTravailRegistered('2026-08-20') },
+    // From the CAF monthly file (intake): no caseworker.
+    { event: { type: 'RsaRightsRecorded' as const, data: { rights: 'socle_majore' as const, rsaSocle: true, rightsOn: '2026-08-20', source: 'caf' as const } }, actor: {} },
     { event: processingRestricted({ restrictedOn: '2026-08-21' }), actor: dpo },
     { event: processingRestrictionLifted({ liftedOn: '2026-08-24' }), actor: dpo },
     { event: processingRestricted({ right: 'opposition', ground: 'particular_situation', restrictedOn: '2026-08-25' }), actor: dpo },
@@ -162,6 +164,10 @@ describe('buildTimeline', () => {
   describe("the person's rights and the archive", () => {
     const events = recordedHistory(aHistoryEndingInTheArchive());
     const timeline = timelineOf(events);
+
+    it('labels a change of RSA rights from the monthly file', () => {
+      expect(timeline.entries.find((entry) => entry.type === 'RsaRightsRecorded')?.label).toBe('Droits au RSA : RSA socle majoré (flux CAF)');
+    });
 
     it('labels them in French, naming the corrected fields but never their values', () => {
       expect(timeline.entries.slice(-6).map((entry) => entry.label)).toEqual([

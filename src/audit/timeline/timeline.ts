@@ -55,6 +55,7 @@ import {
   type StructureKind,
   type SuspensionReason,
   type IdentityField,
+  type RsaRights,
   type ProcessingRestrictionGround,
   type ProcessingRight,
 } from '../../parcours/domain/events.js';
@@ -531,6 +532,7 @@ function lanesOf(dated: readonly Dated[], findings: readonly Finding[], context:
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
       case 'FranceTravailRegistered':
+      case 'RsaRightsRecorded':
         break;
       default:
         assertNever(event);
@@ -634,6 +636,8 @@ function markerOf(event: ParcoursRecord, on: string, context: LabelContext): Tim
     case 'ParcoursSuspended':
     case 'ParcoursResumed':
       return null;
+    case 'RsaRightsRecorded':
+      return marker('decision');
     default:
       return assertNever(event);
   }
@@ -820,6 +824,8 @@ function describe(event: ParcoursEvent, context: LabelContext): Description {
       return { title: `Levée : ${PROCESSING_RIGHT_LABELS[event.data.right].toLowerCase()}`, detail: '' };
     case 'FranceTravailRegistered':
       return { title: 'Inscription à France Travail', detail: '' };
+    case 'RsaRightsRecorded':
+      return { title: 'Droits au RSA', detail: `${RSA_RIGHTS_LABELS[event.data.rights]} (flux ${event.data.source === 'msa' ? 'MSA' : 'CAF'})` };
     default:
       return assertNever(event);
   }
@@ -1130,11 +1136,18 @@ const REOPEN_REASON_LABELS: Record<ReopenReason, string> = {
   other: 'autre motif',
 };
 
+const RSA_RIGHTS_LABELS: Record<RsaRights, string> = {
+  socle: 'RSA socle',
+  socle_majore: 'RSA socle majoré',
+  non_socle: 'sans RSA socle',
+};
+
 const IDENTITY_FIELD_LABELS: Record<IdentityField, string> = {
   firstName: 'prénom',
   lastName: 'nom',
   birthDate: 'date de naissance',
   nir: 'NIR',
+  allocataire: "numéro d'allocataire CAF/MSA",
   address: 'adresse',
   phone: 'téléphone',
   email: 'courriel',

@@ -52,6 +52,7 @@ export const r1Clocks: RuleClocks = (timeline, policy) => {
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
       case 'FranceTravailRegistered':
+      case 'RsaRightsRecorded':
         break;
     }
   }

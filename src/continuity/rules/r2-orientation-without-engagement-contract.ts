@@ -92,6 +92,7 @@ export const r2Clocks: RuleClocks = (timeline, policy) => {
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
       case 'FranceTravailRegistered':
+      case 'RsaRightsRecorded':
         break;
     }
   }

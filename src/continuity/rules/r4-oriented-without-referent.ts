@@ -71,6 +71,7 @@ export const r4Clocks: RuleClocks = (timeline, policy) => {
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
       case 'FranceTravailRegistered':
+      case 'RsaRightsRecorded':
         break;
     }
   }

@@ -82,6 +82,7 @@ export const r5Clocks: RuleClocks = (timeline, policy) => {
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
       case 'FranceTravailRegistered':
+      case 'RsaRightsRecorded':
         break;
     }
   }

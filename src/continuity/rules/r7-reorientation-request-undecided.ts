@@ -45,6 +45,7 @@ export const r7Clocks: RuleClocks = (timeline, policy) => {
       case 'ProcessingRestricted':
       case 'ProcessingRestrictionLifted':
       case 'FranceTravailRegistered':
+      case 'RsaRightsRecorded':
         break;
     }
   }

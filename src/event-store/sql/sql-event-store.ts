@@ -98,6 +98,11 @@ export type Followup = (guard: string, firstParam: number) => { sql: string; par
 
 export interface SqlAppendOptions extends AppendOptions {
   followups?: readonly Followup[];
+  /**
+   * Unique constraints of the follow-ups' tables whose violation is a refusal for the caller to
+   * answer (one open parcours per person), not a version conflict: the error is thrown as it is.
+   */
+  followupConstraints?: readonly string[];
 }
 
 const READ_STREAM = (direction: 'ASC' | 'DESC') =>
@@ -218,6 +223,7 @@ export class SqlEventStore extends EventStore {
         rows = await db.query<AppendRow>(withFollowups, allValues);
       } catch (error) {
         if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
+        if (options.followupConstraints?.includes(constraintOf(error) ?? '')) throw error;
         // The failed statement aborted the caller's transaction: nothing more can be asked in it.
         // (On PGlite this branch is only reached by an id reuse: head lookup and insert are one
         // call on the only connection, so no other writer can take the version in between.)

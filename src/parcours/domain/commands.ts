@@ -30,6 +30,7 @@ import type {
   ReopenReason,
   ReorientationReason,
   ReorientationRejectionReason,
+  RsaRights,
   StructureKind,
   SuspensionReason,
 } from './events.js';
@@ -111,6 +112,8 @@ export interface OpenParcours extends CommandBase {
   source: ParcoursSource;
   /** Computed by the application layer from the decrypted birth date and `entryOn` (see age.ts). */
   ageBandAtEntry: AgeBand;
+  /** The RSA rights as a CAF/MSA file states them (intake), when they say more than `rsaSocle` (socle majoré). */
+  rsaRights?: RsaRights;
 }
 
 /** The registration with France Travail of a parcours opened before 2025 (from 2025 it is automatic at opening). */
@@ -282,6 +285,14 @@ export interface ReopenParcours extends CommandBase {
   reopenedOn: string;
 }
 
+/** A change of the person's RSA rights, from the CAF/MSA monthly file (intake). */
+export interface RecordRsaRights extends CommandBase {
+  type: 'RecordRsaRights';
+  rights: RsaRights;
+  rightsOn: string;
+  source: ParcoursSource;
+}
+
 // The person's rights and the retention rule (DESIGN §8): allowed on an exited or archived
 // parcours, since the rights outlive the accompaniment.
 
@@ -345,6 +356,7 @@ export type ParcoursCommand =
   | ResumeParcours
   | ExitParcours
   | ReopenParcours
+  | RecordRsaRights
   | RectifyIdentity
   | RestrictProcessing
   | LiftProcessingRestriction

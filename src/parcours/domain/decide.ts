@@ -24,6 +24,7 @@ import {
   REFERENT_ROLE,
   type ReleaseReferent,
   type ReopenParcours,
+  type RecordRsaRights,
   type RequestReorientation,
   type RestrictProcessing,
   type ResumeParcours,
@@ -45,6 +46,7 @@ import {
   type OrientationDecidedData,
   type ParcoursEvent,
   type ParcoursOpenedData,
+  type RsaRightsRecordedData,
   type ReorientationDecidedData,
   SIAE_STRUCTURE_KINDS,
   type StructureKind,
@@ -139,6 +141,8 @@ export function decide(command: ParcoursCommand, state: ParcoursState | null): P
       return exitParcours(command, state);
     case 'ReopenParcours':
       return reopenParcours(command, state);
+    case 'RecordRsaRights':
+      return recordRsaRights(command, state);
     default:
       return assertNever(command);
   }
@@ -175,7 +179,13 @@ function openParcours(command: OpenParcours, state: ParcoursState | null): Parco
   if (!isKnownTerritory(command.territory)) {
     throw rule('invalid_territory', `territory must be an EPCI code of the territory reference, got "${command.territory}"`);
   }
-  return [{ type: 'ParcoursOpened', data }];
+  // Rights that say more than rsaSocle (socle majoré) are recorded with the opening, so that the
+  // next monthly file stating the same rights finds nothing changed.
+  const plain = command.rsaSocle ? 'socle' : 'non_socle';
+  if (command.rsaRights === undefined || command.rsaRights === plain) return [{ type: 'ParcoursOpened', data }];
+  if ((command.rsaRights !== 'non_socle') !== command.rsaSocle) throw rule('invalid_rights', 'rsaRights contradicts rsaSocle');
+  const rights: RsaRightsRecordedData = { rights: command.rsaRights, rsaSocle: command.rsaSocle, rightsOn: command.entryOn, source: command.source };
+  return [{ type: 'ParcoursOpened', data }, { type: 'RsaRightsRecorded', data: rights }];
 }
 
 /** A parcours opened before 2025 registered with France Travail later (the transition's automatic registration, or the person's own). */
@@ -686,6 +696,18 @@ function reopenParcours(command: ReopenParcours, state: ParcoursState): Parcours
   checkFactDate(command, state, data.reopenedOn, 'reopenedOn');
   checkNotBefore(data.reopenedOn, 'reopenedOn', lastExit.exitedOn, 'the exit');
   return [{ type: 'ParcoursReopened', data }];
+}
+
+/**
+ * The RSA rights as the monthly file states them. Only a change is recorded: the same file, or
+ * the next month's with the same rights, decides nothing (an intake is idempotent).
+ */
+function recordRsaRights(command: RecordRsaRights, state: ParcoursState): ParcoursEvent[] {
+  const rsaSocle = command.rights !== 'non_socle';
+  const current = state.rsaRights ?? (state.rsaSocle ? 'socle' : 'non_socle');
+  if (current === command.rights) return [];
+  checkFactDate(command, state, command.rightsOn, 'rightsOn');
+  return [{ type: 'RsaRightsRecorded', data: { rights: command.rights, rsaSocle, rightsOn: command.rightsOn, source: command.source } }];
 }
 
 // ---------------------------------------------------------------------------------------------

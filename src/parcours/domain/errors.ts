@@ -20,6 +20,7 @@ export type ParcoursRuleErrorCode =
   | 'birth_date_after_entry'
   | 'invalid_period'
   | 'invalid_territory'
+  | 'invalid_rights'
   | 'partner_inactive'
   | 'partner_not_following'
   | 'already_oriented'

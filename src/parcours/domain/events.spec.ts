@@ -33,6 +33,7 @@ describe('the v1 event catalogue', () => {
         'ParcoursArchived',
         'ProcessingRestricted',
         'ProcessingRestrictionLifted',
+        'RsaRightsRecorded',
       ].sort(),
     );
   });

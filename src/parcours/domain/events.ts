@@ -218,7 +218,7 @@ export const ERASURE_LEGAL_GROUNDS = [
 export type ErasureLegalGround = (typeof ERASURE_LEGAL_GROUNDS)[number];
 
 /** The fields of an identity, named (never valued) in a rectification. */
-export const IDENTITY_FIELDS = ['firstName', 'lastName', 'birthDate', 'nir', 'address', 'phone', 'email'] as const;
+export const IDENTITY_FIELDS = ['firstName', 'lastName', 'birthDate', 'nir', 'allocataire', 'address', 'phone', 'email'] as const;
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];
 
 /**
@@ -443,6 +443,19 @@ export interface ParcoursReopenedData {
   reopenedOn: string;
 }
 
+/** The RSA rights of the person, as the CAF or MSA monthly file states them, changed. */
+export const RSA_RIGHTS = ['socle', 'socle_majore', 'non_socle'] as const;
+export type RsaRights = (typeof RSA_RIGHTS)[number];
+
+export interface RsaRightsRecordedData {
+  /** `socle_majore`: the RSA socle with the majoration for isolated parents; `non_socle`: no RSA socle any more. */
+  rights: RsaRights;
+  rsaSocle: boolean;
+  /** The date the file gives for the rights. */
+  rightsOn: string;
+  source: ParcoursSource;
+}
+
 /** Corrected identity fields (RGPD art. 16): the whole identity again, encrypted under the same key. */
 export interface IdentityRectifiedData {
   identity: EncryptedValue;
@@ -568,6 +581,10 @@ export interface ParcoursReopened {
   type: 'ParcoursReopened';
   data: ParcoursReopenedData;
 }
+export interface RsaRightsRecorded {
+  type: 'RsaRightsRecorded';
+  data: RsaRightsRecordedData;
+}
 export interface PersonalDataErased {
   type: 'PersonalDataErased';
   data: PersonalDataErasedData;
@@ -616,7 +633,8 @@ export type ParcoursEvent =
   | IdentityRectified
   | ParcoursArchived
   | ProcessingRestricted
-  | ProcessingRestrictionLifted;
+  | ProcessingRestrictionLifted
+  | RsaRightsRecorded;
 
 export type ParcoursEventType = ParcoursEvent['type'];
 
@@ -649,6 +667,7 @@ const EVENT_TYPES: Record<ParcoursEventType, true> = {
   ParcoursArchived: true,
   ProcessingRestricted: true,
   ProcessingRestrictionLifted: true,
+  RsaRightsRecorded: true,
 };
 
 export const PARCOURS_EVENT_TYPES: readonly ParcoursEventType[] = Object.freeze(Object.keys(EVENT_TYPES) as ParcoursEventType[]);

@@ -391,6 +391,7 @@ describe('evolve', () => {
       ParcoursArchived: { given: aParcoursFollowedByClaire, event: archived() },
       ProcessingRestricted: { given: aParcoursFollowedByClaire, event: processingRestricted() },
       ProcessingRestrictionLifted: { given: [...aParcoursFollowedByClaire, processingRestricted()], event: processingRestrictionLifted() },
+      RsaRightsRecorded: { given: aParcoursFollowedByClaire, event: { type: 'RsaRightsRecorded', data: { rights: 'non_socle', rsaSocle: false, rightsOn: '2026-04-01', source: 'caf' } } },
     };
     for (const [type, { given, event }] of Object.entries(oneOfEach)) {
       expect(event.type).toBe(type);

@@ -24,6 +24,7 @@ import type {
   ProcessingRight,
   ReorientationDecidedData,
   ReorientationRequestedData,
+  RsaRights,
 } from './events.js';
 
 /**
@@ -70,6 +71,8 @@ export interface ParcoursState {
   identity: IdentityState;
   householdRole: HouseholdRole;
   rsaSocle: boolean;
+  /** The rights last recorded from a CAF/MSA file (undefined: none since the opening, whose `rsaSocle` holds). */
+  rsaRights?: RsaRights;
   entryOn: string;
   territory: string;
   source: ParcoursSource;
@@ -311,6 +314,8 @@ function evolveWith(state: ParcoursState | null, event: ParcoursEvent, put: Put)
       return { ...state, restrictions: { ...state.restrictions, [event.data.right]: { ground: event.data.ground, since: event.data.restrictedOn } } };
     case 'ProcessingRestrictionLifted':
       return { ...state, restrictions: { ...state.restrictions, [event.data.right]: null } };
+    case 'RsaRightsRecorded':
+      return { ...state, rsaSocle: event.data.rsaSocle, rsaRights: event.data.rights };
     default:
       return assertNever(event);
   }

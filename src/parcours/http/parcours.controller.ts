@@ -3,7 +3,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Qu
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CASEWORKERS, OPENERS, ORIENTATION, READERS, RECTIFIERS, RIGHTS_OFFICERS } from '../../access/functions.js';
+import { CASEWORKERS, OPENERS, ORIENTATION, READERS, RECTIFIERS, RIGHTS_OFFICERS, SEARCHERS } from '../../access/functions.js';
 import { Clock } from '../../clock.js';
 import { correlationIdOf } from '../../http/correlation.js';
 import { etagOf, versionFromIfMatch } from '../../http/etag.js';
@@ -42,11 +42,13 @@ import {
   RestrictProcessingDto,
   RecordFranceTravailRegistrationDto,
   ResumeParcoursDto,
+  SearchParcoursDto,
   SignEngagementContractDto,
   StartEmploymentContractDto,
   SuspendParcoursDto,
 } from './parcours.dto.js';
-import { ParcoursPageResponse, ParcoursResponse } from './parcours.response.js';
+import { ParcoursPageResponse, ParcoursResponse, ParcoursSearchResponse } from './parcours.response.js';
+import { type ParcoursMatch, SearchParcours } from '../read-models/parcours-details/parcours-search.query.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;
 
@@ -100,6 +102,24 @@ export class ParcoursController {
         readerOf(request),
       ),
     );
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  @Roles(...SEARCHERS)
+  @ApiOperation({
+    summary: "A person's parcours the caller may see, found by NIR, allocataire number, or names and birth date (blind indexes; journaled)",
+    description: 'Identifiers go in the body, never in the URL. Accents, case, hyphens, spaces and the order of first names do not count.',
+  })
+  @ApiOkResponse({ type: ParcoursSearchResponse })
+  search(@Body() body: SearchParcoursDto, @Req() request: Request): Promise<{ items: ParcoursMatch[] }> {
+    const byName = body.lastName !== undefined && body.firstName !== undefined && body.birthDate !== undefined;
+    if (body.nir === undefined && body.allocataire === undefined && !byName) {
+      throw new ProblemError(400, 'validation_failed', 'The request is invalid', '1 invalid field(s)', {
+        errors: [{ field: 'nir', message: 'give a nir, an allocataire, or lastName, firstName and birthDate' }],
+      });
+    }
+    return this.queries.execute(new SearchParcours(body, readerOf(request)));
   }
 
   @Get(':parcoursId')

@@ -56,6 +56,7 @@ import {
   RESUMPTION_REASONS,
 } from '../domain/events.js';
 import { isValidNir } from '../domain/nir.js';
+import { ALLOCATAIRE_ORGANISMS } from '../../privacy/blind-index/normalise.js';
 
 /*
  * Shape only, at the edge (DESIGN §9.4): types, enumerations, lengths. Whether a date is in the
@@ -64,6 +65,8 @@ import { isValidNir } from '../domain/nir.js';
 const TERRITORY_CODES = TERRITORIES.map((territory) => territory.code);
 const BARRIER = { enum: BARRIER_LEVELS };
 const PHONE = /^\+?[0-9 .-]{6,20}$/;
+/** Digits, with the spaces people put in them; at most 15 digits. */
+export const ALLOCATAIRE_NUMBER = /^ *[0-9]( *[0-9]){0,14} *$/;
 
 @ValidatorConstraint({ name: 'nir' })
 class NirConstraint implements ValidatorConstraintInterface {
@@ -83,6 +86,13 @@ export class AddressDto {
   @ApiProperty() @IsString() @Length(1, 100) city!: string;
 }
 
+export class AllocataireDto {
+  @ApiProperty({ enum: ALLOCATAIRE_ORGANISMS }) @IsIn(ALLOCATAIRE_ORGANISMS) organism!: (typeof ALLOCATAIRE_ORGANISMS)[number];
+  @ApiProperty({ example: '1234567', pattern: ALLOCATAIRE_NUMBER.source, description: 'the allocataire number at that organism (digits; spaces tolerated)' })
+  @Matches(ALLOCATAIRE_NUMBER, { message: 'number must be 1 to 15 digits' })
+  number!: string;
+}
+
 /** Personal data: encrypted before it reaches an event, never logged. */
 export class IdentityDto {
   @ApiProperty() @IsString() @Length(1, 100) firstName!: string;
@@ -92,6 +102,7 @@ export class IdentityDto {
   @IsOptional()
   @Validate(NirConstraint)
   nir?: string | null;
+  @ApiPropertyOptional({ type: AllocataireDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AllocataireDto) allocataire?: AllocataireDto | null;
   @ApiPropertyOptional({ type: AddressDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => AddressDto) address?: AddressDto | null;
   @ApiPropertyOptional({ type: String, nullable: true, pattern: PHONE.source }) @IsOptional() @Matches(PHONE, { message: 'phone must be a phone number' }) phone?: string | null;
   @ApiPropertyOptional({ type: String, format: 'email', nullable: true }) @IsOptional() @IsEmail() @Length(3, 254) email?: string | null;
@@ -305,6 +316,29 @@ export class ReopenParcoursDto {
   @ApiProperty({ format: 'date' }) @IsCalendarDate() reopenedOn!: string;
 }
 
+/**
+ * A search by identifier, in the body (never in a URL, which proxies and logs keep): a NIR, an
+ * allocataire number, or last name + first name(s) + birth date (all three), alone or together.
+ */
+export class SearchParcoursDto {
+  @ApiPropertyOptional({ type: String, description: 'NIR, 15 characters; its key is checked' }) @IsOptional() @Validate(NirConstraint) nir?: string;
+  @ApiPropertyOptional({ type: AllocataireDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AllocataireDto) allocataire?: AllocataireDto;
+  @ApiPropertyOptional({ description: 'with firstName and birthDate' })
+  @ValidateIf((o: SearchParcoursDto) => o.lastName !== undefined || o.firstName !== undefined || o.birthDate !== undefined)
+  @IsString()
+  @Length(1, 100)
+  lastName?: string;
+  @ApiPropertyOptional({ description: 'one or several first names, in any order; with lastName and birthDate' })
+  @ValidateIf((o: SearchParcoursDto) => o.lastName !== undefined || o.firstName !== undefined || o.birthDate !== undefined)
+  @IsString()
+  @Length(1, 100)
+  firstName?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'with lastName and firstName' })
+  @ValidateIf((o: SearchParcoursDto) => o.lastName !== undefined || o.firstName !== undefined || o.birthDate !== undefined)
+  @IsCalendarDate()
+  birthDate?: string;
+}
+
 export class ListParcoursQuery {
   @ApiPropertyOptional({ enum: ['open', 'suspended', 'exited'] }) @IsOptional() @IsIn(['open', 'suspended', 'exited']) status?: string;
   @ApiPropertyOptional({ enum: TERRITORY_CODES }) @IsOptional() @IsIn(TERRITORY_CODES) territory?: string;
@@ -321,6 +355,7 @@ export class IdentityCorrectionsDto {
   @ApiPropertyOptional() @ValidateIf((o: IdentityCorrectionsDto) => o.lastName !== undefined) @IsString() @Length(1, 100) lastName?: string;
   @ApiPropertyOptional({ format: 'date' }) @ValidateIf((o: IdentityCorrectionsDto) => o.birthDate !== undefined) @IsCalendarDate() birthDate?: string;
   @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @Validate(NirConstraint) nir?: string | null;
+  @ApiPropertyOptional({ type: AllocataireDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AllocataireDto) allocataire?: AllocataireDto | null;
   @ApiPropertyOptional({ type: AddressDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => AddressDto) address?: AddressDto | null;
   @ApiPropertyOptional({ type: String, nullable: true, pattern: PHONE.source }) @IsOptional() @Matches(PHONE, { message: 'phone must be a phone number' }) phone?: string | null;
   @ApiPropertyOptional({ type: String, format: 'email', nullable: true }) @IsOptional() @IsEmail() @Length(3, 254) email?: string | null;

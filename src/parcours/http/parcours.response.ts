@@ -236,6 +236,14 @@ export class ParcoursSummaryResponse {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
+export class ParcoursMatchResponse extends ParcoursSummaryResponse {
+  @ApiProperty({ enum: ['nir', 'allocataire', 'name_birth'], isArray: true, description: 'the identifiers that matched' }) matchedBy!: string[];
+}
+
+export class ParcoursSearchResponse {
+  @ApiProperty({ type: [ParcoursMatchResponse] }) items!: ParcoursMatchResponse[];
+}
+
 export class ParcoursPageResponse {
   @ApiProperty({ type: [ParcoursSummaryResponse] }) items!: ParcoursSummaryResponse[];
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) nextCursor!: string | null;

@@ -111,6 +111,11 @@ function masterKeyId(bytes: Buffer): string {
  * characters it does not know, which would silently turn a typo into another key.
  */
 export function parseMasterKey(text: string, source: string = MASTER_KEY_VARIABLE): MasterKey {
+  return MasterKey.fromBytes(parseKeyBytes(text, source));
+}
+
+/** The 32 bytes of a base64 key (see parseMasterKey), errors naming `source`. */
+export function parseKeyBytes(text: string, source: string): Buffer {
   const value = text.trim();
   if (value === '') throw new MasterKeyError(source, 'is empty (expected 32 bytes in base64; generate one with: openssl rand -base64 32)');
   const unpadded = value.replace(/=+$/, '');
@@ -127,7 +132,7 @@ export function parseMasterKey(text: string, source: string = MASTER_KEY_VARIABL
     const hint = /^[0-9a-f]{64}$/i.test(value) ? ' (this looks like hex: give the same bytes in base64)' : '';
     throw new MasterKeyError(source, `must decode to ${MASTER_KEY_BYTES} bytes, got ${bytes.length}${hint}; generate one with: openssl rand -base64 32`);
   }
-  return MasterKey.fromBytes(bytes);
+  return bytes;
 }
 
 export interface MasterKeyOptions {
@@ -158,18 +163,29 @@ export function loadMasterKey(options: MasterKeyOptions): MasterKey {
   if (options.masterKey instanceof MasterKey) return options.masterKey;
   if (options.masterKey !== undefined && options.masterKey.trim() !== '') return parseMasterKey(options.masterKey, MASTER_KEY_VARIABLE);
   const file = masterKeyFile(options.dataDir);
+  const bytes = loadKeyFile(file, {
+    generateIfMissing: options.generateIfMissing,
+    missing: () =>
+      new MasterKeyError(
+        MASTER_KEY_VARIABLE,
+        `is required with a PostgreSQL server (every instance must share one master key) and ${file} does not exist; generate one with: openssl rand -base64 32`,
+      ),
+  });
+  return MasterKey.fromBytes(bytes);
+}
+
+/**
+ * A 32-byte secret kept in a private file of `DATA_DIR/keys` (the master key, the blind-index key):
+ * read and checked (mode 600, base64 of 32 bytes), or created when allowed and missing.
+ */
+export function loadKeyFile(file: string, options: { generateIfMissing: boolean; missing: () => Error }): Buffer {
   const existing = readKeyFile(file);
   if (existing) return existing;
-  if (!options.generateIfMissing) {
-    throw new MasterKeyError(
-      MASTER_KEY_VARIABLE,
-      `is required with a PostgreSQL server (every instance must share one master key) and ${file} does not exist; generate one with: openssl rand -base64 32`,
-    );
-  }
+  if (!options.generateIfMissing) throw options.missing();
   return createKeyFile(file) ?? readKeyFile(file) ?? unreachable(file);
 }
 
-function readKeyFile(file: string): MasterKey | undefined {
+function readKeyFile(file: string): Buffer | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -183,7 +199,7 @@ function readKeyFile(file: string): MasterKey | undefined {
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
     throw new MasterKeyError(file, `is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${file}`);
   }
-  return parseMasterKey(text, file);
+  return parseKeyBytes(text, file);
 }
 
 /**
@@ -191,7 +207,7 @@ function readKeyFile(file: string): MasterKey | undefined {
  * fails if the file appeared meanwhile, so two processes starting together agree on one key, and
  * nobody ever reads a half-written file. Returns `undefined` when another process won.
  */
-function createKeyFile(file: string): MasterKey | undefined {
+function createKeyFile(file: string): Buffer | undefined {
   const dir = join(file, '..');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // mkdir leaves an existing directory as it was and its mode is subject to the umask.
@@ -217,7 +233,7 @@ function createKeyFile(file: string): MasterKey | undefined {
     unlinkSync(temporary);
   }
   syncDirectory(dir);
-  return MasterKey.fromBytes(bytes);
+  return bytes;
 }
 
 function syncDirectory(dir: string): void {

@@ -88,7 +88,7 @@ export interface ParcoursSummary {
   updatedAt: string;
 }
 
-interface DetailsRow {
+export interface DetailsRow {
   parcours_id: string;
   version: number;
   identity_ciphertext: string | null;
@@ -217,7 +217,7 @@ export function parcoursNotFound(): ProblemError {
   return new ProblemError(404, 'not_found', 'Not found', 'no such parcours');
 }
 
-async function identityFor(cipher: PersonalDataCipher, caller: Caller, row: DetailsRow, namesOnly = false): Promise<IdentityView> {
+export async function identityFor(cipher: PersonalDataCipher, caller: Caller, row: DetailsRow, namesOnly = false): Promise<IdentityView> {
   if (row.state.identity.status === 'erased' || row.identity_ciphertext === null) return { erased: true };
   if (!seesIdentity(caller)) return null;
   const clear = await cipher.decrypt(row.parcours_id, { ciphertext: row.identity_ciphertext });

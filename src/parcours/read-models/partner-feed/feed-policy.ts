@@ -142,6 +142,7 @@ const FIELD_CATALOGUE = {
   ParcoursArchived: { archivedOn: 'value', lastActivityOn: 'value' },
   ProcessingRestricted: { right: 'value', ground: 'value', restrictedOn: 'value' },
   ProcessingRestrictionLifted: { right: 'value', liftedOn: 'value' },
+  RsaRightsRecorded: { rights: 'value', rsaSocle: 'value', rightsOn: 'value', source: 'value' },
 } as const satisfies { readonly [T in ParcoursEventType]: Catalogue<DataOf<T>> };
 
 interface CatalogueNode {

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
+import { IntakeController } from './intake.controller.js';
+import { Intake } from './intake.js';
+
+/** The CAF/MSA monthly flow of RSA entrants (README, "Intake"). */
+@Module({
+  imports: [AccessJournalModule],
+  controllers: [IntakeController],
+  providers: [Intake],
+  exports: [Intake],
+})
+export class IntakeModule {}

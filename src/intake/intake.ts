@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { v5 as uuidv5 } from 'uuid';
+import { callerOf } from '../access/caller.js';
+import { mayOpenByIntake } from '../access/parcours-rule.js';
+import { Clock } from '../clock.js';
+import { AppConfig } from '../config/app-config.js';
+import { SqlClient } from '../database/sql-client.js';
+import type { Followup } from '../event-store/sql/sql-event-store.js';
+import { ProblemError } from '../http/problem.js';
+import { actorOf } from '../http/request-context.js';
+import { ExecuteParcoursCommand, type ParcoursCommandResult } from '../parcours/parcours-write.js';
+import type { Principal } from '../partners/auth/principal.js';
+import type { Role } from '../partners/domain/roles.js';
+import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { BlindIndex } from '../privacy/blind-index/blind-index.js';
+import { loadCommuneTerritories } from './communes.js';
+import { CsvSyntaxError, readCsv } from './csv-reader.js';
+import { type Header, type IntakeEntrant, type LineError, readEntrant, readHeader } from './intake-format.js';
+
+/** Names the deterministic ids of an import (its id, each line's parcours). */
+const INTAKE_NAMESPACE = '6f0d3c52-1f4e-4b8a-9c2d-7e5a4b3c2d1f';
+
+export type LineOutcome = 'opened' | 'rights_changed' | 'unchanged' | 'invalid';
+
+export interface IntakeReport {
+  importId: string;
+  fileSha256: string;
+  /** Data lines (the header and blank lines excepted). */
+  lines: number;
+  opened: number;
+  rightsChanged: number;
+  unchanged: number;
+  invalid: number;
+  /** Line by line, column by column: a code, never the value. */
+  errors: LineError[];
+  /** The file had been imported in full before: nothing was written this time. */
+  alreadyImported: boolean;
+  /** Lines done by an earlier, interrupted run of the same file (resumed). */
+  resumedLines: number;
+}
+
+export interface IntakeCaller {
+  principal: Principal;
+  actingRole: Role;
+  correlationId: string;
+}
+
+export class IntakeFileError extends ProblemError {
+  constructor(errors: LineError[], detail: string) {
+    super(422, 'invalid_intake_file', 'The file cannot be read as an intake file', detail, { errors });
+  }
+}
+
+/**
+ * The intake of the CAF/MSA monthly flow of RSA entrants: one parcours opened per new entrant, in
+ * the EPCI of its commune; a person who already has an open parcours (found by the blind indexes)
+ * gets no second one, only a change of rights if the file says so. Each line commits with its
+ * record in `intake_lines`, so an import cut short resumes where it was, and a file imported in
+ * full writes nothing the second time.
+ */
+@Injectable()
+export class Intake {
+  private readonly communes: ReadonlyMap<string, string>;
+
+  constructor(
+    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(BlindIndex) private readonly blindIndex: BlindIndex,
+    @Inject(AccessJournal) private readonly journal: AccessJournal,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {
+    this.communes = loadCommuneTerritories(config.intakeCommunesFile);
+  }
+
+  async import(file: Buffer, caller: IntakeCaller, onProgress: (done: number, total: number) => void = () => undefined): Promise<IntakeReport> {
+    const fileSha256 = createHash('sha256').update(file).digest('hex');
+    // What a line may do depends on who imports it: the same file by another organisation or role is another import.
+    const importId = uuidv5(`import\n${fileSha256}\n${caller.principal.partnerId.toLowerCase()}\n${caller.actingRole}`, INTAKE_NAMESPACE);
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(file);
+    let records;
+    try {
+      records = [...readCsv(text)];
+    } catch (error) {
+      if (error instanceof CsvSyntaxError) throw new IntakeFileError([{ line: error.line, column: 'line', code: 'invalid_format' }], error.message);
+      throw error;
+    }
+    const [first, ...data] = records;
+    if (!first) throw new IntakeFileError([{ line: 1, column: 'line', code: 'required' }], 'the file is empty: a header line and one line per person are expected');
+    const { header, errors: headerErrors } = readHeader(first);
+    if (headerErrors.length) throw new IntakeFileError(headerErrors, `${headerErrors.length} required column(s) missing from the header line`);
+
+    const [known] = await this.db.query<{ status: string }>('SELECT status FROM intake_imports WHERE import_id = $1', [importId]);
+    if (known?.status === 'done') {
+      onProgress(data.length, data.length);
+      return { ...(await this.report(importId, fileSha256, data.length)), alreadyImported: true };
+    }
+    if (!known) {
+      await this.db.query(
+        `INSERT INTO intake_imports (import_id, file_sha256, partner_id, acting_role, lines, status, started_by) VALUES ($1, $2, $3, $4, $5, 'running', $6) ON CONFLICT (import_id) DO NOTHING`,
+        [importId, fileSha256, caller.principal.partnerId, caller.actingRole, data.length, caller.principal.userId ?? `api-key:${caller.principal.apiKeyId}`],
+      );
+    }
+    await this.journal.record({ actor: actorOf(caller.principal, caller.actingRole), operation: 'intake.import', recordType: 'store', recordId: importId, outcome: 'ok', correlationId: caller.correlationId });
+    const done = new Set((await this.db.query<{ line: number }>('SELECT line FROM intake_lines WHERE import_id = $1', [importId])).map((row) => row.line));
+    const resumedLines = done.size;
+    const pending = data.filter((record) => !done.has(record.line));
+    let count = resumedLines;
+    onProgress(count, data.length);
+    const today = this.clock.today();
+    // A few lines at a time: each is a handful of round trips, which a server can overlap.
+    let next = 0;
+    const worker = async () => {
+      while (next < pending.length) {
+        const record = pending[next++]!;
+        await this.line(importId, fileSha256, record, header, caller, today);
+        count += 1;
+        onProgress(count, data.length);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.config.intakeConcurrency, Math.max(1, pending.length)) }, worker));
+    await this.db.query(`UPDATE intake_imports SET status = 'done', finished_at = now() WHERE import_id = $1`, [importId]);
+    return { ...(await this.report(importId, fileSha256, data.length)), alreadyImported: false, resumedLines };
+  }
+
+  private async line(importId: string, fileSha256: string, record: Parameters<typeof readEntrant>[0], header: Header, caller: IntakeCaller, today: string): Promise<void> {
+    const entrant = readEntrant(record, header, (commune) => this.communes.get(commune), today);
+    if (Array.isArray(entrant)) {
+      await this.recordLine(importId, record.line, 'invalid', null, entrant.map(({ column, code }) => ({ column, code })));
+      return;
+    }
+    const existing = await this.openParcoursOf(entrant);
+    if (existing) return this.rightsOf(importId, entrant, existing, caller, today);
+    if (!mayOpenByIntake(callerOf(caller.principal, [caller.actingRole]), entrant.territory)) {
+      await this.recordLine(importId, entrant.line, 'invalid', null, [{ column: 'code_commune', code: 'territory_not_served' }]);
+      return;
+    }
+    const parcoursId = uuidv5(`parcours\n${importId}\n${entrant.line}`, INTAKE_NAMESPACE);
+    try {
+      const result = await this.execute(parcoursId, caller, {
+        type: 'OpenParcours',
+        identity: entrant.identity,
+        householdRole: entrant.householdRole,
+        rsaSocle: entrant.rights !== 'non_socle',
+        rsaRights: entrant.rights,
+        entryOn: entrant.rightsOpenedOn,
+        territory: entrant.territory,
+        source: entrant.source,
+      }, this.lineFollowup(importId, entrant.line, 'opened', parcoursId));
+      if (!result.changed) await this.recordLine(importId, entrant.line, 'unchanged', parcoursId, null);
+    } catch (error) {
+      // Opened meanwhile for the same person (another line, another caseworker): that parcours is theirs.
+      if (error instanceof ProblemError && error.code === 'parcours_exists') {
+        const found = await this.openParcoursOf(entrant);
+        if (found) return this.rightsOf(importId, entrant, found, caller, today);
+      }
+      if (error instanceof ProblemError && error.status === 422) {
+        await this.recordLine(importId, entrant.line, 'invalid', null, [{ column: 'line', code: error.code }]);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** A person already followed: their parcours is not duplicated; the change of rights, if any, is recorded on it. */
+  private async rightsOf(importId: string, entrant: IntakeEntrant, parcoursId: string, caller: IntakeCaller, today: string): Promise<void> {
+    try {
+      const result = await this.execute(parcoursId, caller, { type: 'RecordRsaRights', rights: entrant.rights, rightsOn: today, source: entrant.source }, this.lineFollowup(importId, entrant.line, 'rights_changed', parcoursId));
+      if (!result.changed) await this.recordLine(importId, entrant.line, 'unchanged', parcoursId, null);
+    } catch (error) {
+      // Not reached by the caller (a coordinator outside its territories), or a rule of the parcours: reported, not fatal.
+      if (error instanceof ProblemError && (error.status === 404 || error.status === 422)) {
+        await this.recordLine(importId, entrant.line, 'invalid', null, [{ column: 'line', code: error.status === 404 ? 'parcours_not_reachable' : error.code }]);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private async openParcoursOf(entrant: IntakeEntrant): Promise<string | undefined> {
+    const found = await this.blindIndex.matches(this.db, this.blindIndex.entriesOf(entrant.identity, entrant.householdRole), { openOnly: true });
+    return [...found.keys()].sort()[0];
+  }
+
+  private async execute(parcoursId: string, caller: IntakeCaller, request: ConstructorParameters<typeof ExecuteParcoursCommand>[1], followup: Followup): Promise<ParcoursCommandResult> {
+    const { result } = await this.commands.execute(
+      new ExecuteParcoursCommand(parcoursId, request, caller.principal, caller.actingRole, { actor: actorOf(caller.principal, caller.actingRole), correlationId: caller.correlationId, causationId: null }, {
+        actingRoles: [caller.actingRole],
+        followups: [followup],
+      }),
+    );
+    return result;
+  }
+
+  private lineFollowup(importId: string, line: number, outcome: LineOutcome, parcoursId: string): Followup {
+    return (guard, first) => ({
+      sql: `INSERT INTO intake_lines (import_id, line, outcome, parcours_id) SELECT $${first}::uuid, $${first + 1}::integer, $${first + 2}, $${first + 3}::uuid FROM ${guard} LIMIT 1`,
+      params: [importId, line, outcome, parcoursId],
+    });
+  }
+
+  private async recordLine(importId: string, line: number, outcome: LineOutcome, parcoursId: string | null, errors: Array<{ column: string; code: string }> | null): Promise<void> {
+    await this.db.query(
+      `INSERT INTO intake_lines (import_id, line, outcome, parcours_id, errors) VALUES ($1, $2, $3, $4, $5::json) ON CONFLICT (import_id, line) DO NOTHING`,
+      [importId, line, outcome, parcoursId, errors ? JSON.stringify(errors) : null],
+    );
+  }
+
+  /** What an import did, from its lines. */
+  async report(importId: string, fileSha256: string, lines: number): Promise<Omit<IntakeReport, 'alreadyImported' | 'resumedLines'> & { alreadyImported: boolean; resumedLines: number }> {
+    const rows = await this.db.query<{ line: number; outcome: LineOutcome; errors: Array<{ column: LineError['column']; code: LineError['code'] }> | null }>(
+      'SELECT line, outcome, errors FROM intake_lines WHERE import_id = $1 ORDER BY line',
+      [importId],
+    );
+    const count = (outcome: LineOutcome) => rows.filter((row) => row.outcome === outcome).length;
+    return {
+      importId,
+      fileSha256,
+      lines,
+      opened: count('opened'),
+      rightsChanged: count('rights_changed'),
+      unchanged: count('unchanged'),
+      invalid: count('invalid'),
+      errors: rows.flatMap((row) => (row.errors ?? []).map((error) => ({ line: row.line, column: error.column, code: error.code }))),
+      alreadyImported: false,
+      resumedLines: 0,
+    };
+  }
+}

@@ -1,0 +1,116 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { SqlExecutor } from '../../database/sql-client.js';
+import type { Followup } from '../../event-store/sql/sql-event-store.js';
+import { type BlindIndexKey, BlindIndexKeys, type BlindIndexKind } from './blind-index-keys.js';
+import { type AllocataireOrganism, normaliseAllocataire, normaliseNameAndBirthDate, normaliseNir } from './normalise.js';
+
+/** The unique index whose violation means "this person already has an open parcours". */
+export const ONE_OPEN_PARCOURS_CONSTRAINT = 'parcours_blind_index_one_open';
+
+/** What identifies a person, in clear, as the caller or the file states it. */
+export interface PersonIdentifiers {
+  nir?: string | null;
+  allocataire?: { organism: AllocataireOrganism; number: string } | null;
+  lastName?: string | null;
+  firstName?: string | null;
+  birthDate?: string | null;
+}
+
+/** One digest under one key: what a row of `parcours_blind_index` holds, and what a search probes. */
+export interface IndexEntry {
+  kind: BlindIndexKind;
+  keyVersion: string;
+  /** Hex. */
+  digest: string;
+}
+
+/**
+ * Computes and writes the blind indexes of a parcours. The entries of a write commit with the
+ * events (follow-ups of the append); nothing here ever holds an identifier longer than a call.
+ */
+@Injectable()
+export class BlindIndex {
+  constructor(@Inject(BlindIndexKeys) private readonly keys: BlindIndexKeys) {}
+
+  get currentKeyVersion(): string {
+    return this.keys.current.version;
+  }
+
+  get currentKey(): BlindIndexKey {
+    return this.keys.current;
+  }
+
+  /**
+   * The entries of a beneficiary, under every key in force. `householdRole` qualifies the
+   * allocataire number (a household's file, shared by the demandeur and the conjoint).
+   */
+  entriesOf(person: PersonIdentifiers, householdRole: string, keys = this.keys.all): IndexEntry[] {
+    const texts: Array<[BlindIndexKind, string]> = [];
+    if (person.nir) texts.push(['nir', normaliseNir(person.nir)]);
+    if (person.allocataire?.number) texts.push(['allocataire', normaliseAllocataire(person.allocataire.organism, person.allocataire.number, householdRole)]);
+    if (person.lastName && person.firstName && person.birthDate) texts.push(['name_birth', normaliseNameAndBirthDate(person.lastName, person.firstName, person.birthDate)]);
+    return keys.flatMap((key) => texts.map(([kind, text]) => ({ kind, keyVersion: key.version, digest: key.digest(kind, text).toString('hex') })));
+  }
+
+  /** What a search looks for: each identifier given, the allocataire number for either household role. */
+  probesOf(person: PersonIdentifiers): IndexEntry[] {
+    const probes = [...this.entriesOf(person, 'demandeur'), ...this.entriesOf({ allocataire: person.allocataire }, 'conjoint')];
+    return [...new Map(probes.map((probe) => [`${probe.keyVersion}|${probe.kind}|${probe.digest}`, probe])).values()];
+  }
+
+  /**
+   * The parcours' entries become exactly `entries` (an opening, a rectification), `open` or not: an
+   * upsert, and the deletion of the kinds no longer there (a NIR rectified away). The upsert fails
+   * on ONE_OPEN_PARCOURS_CONSTRAINT when another open parcours has one of the digests.
+   */
+  writeFollowups(parcoursId: string, entries: readonly IndexEntry[], open: boolean): Followup[] {
+    const columns = [entries.map((entry) => entry.kind), entries.map((entry) => entry.keyVersion), entries.map((entry) => entry.digest)];
+    return [
+      (guard, first) => ({
+        sql: `INSERT INTO parcours_blind_index (parcours_id, key_version, kind, digest, open)
+              SELECT $${first}::uuid, e.v, e.k, decode(e.d, 'hex'), $${first + 4}::boolean
+                FROM unnest($${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[]) AS e(k, v, d)
+               WHERE EXISTS (SELECT 1 FROM ${guard})
+              ON CONFLICT (parcours_id, key_version, kind) DO UPDATE SET digest = EXCLUDED.digest, open = EXCLUDED.open`,
+        params: [parcoursId, ...columns, open],
+      }),
+      (guard, first) => ({
+        sql: `DELETE FROM parcours_blind_index b
+               WHERE b.parcours_id = $${first}::uuid AND EXISTS (SELECT 1 FROM ${guard})
+                 AND NOT EXISTS (SELECT 1 FROM unnest($${first + 1}::text[], $${first + 2}::text[]) AS e(k, v) WHERE e.k = b.kind AND e.v = b.key_version)`,
+        params: [parcoursId, columns[0], columns[1]],
+      }),
+    ];
+  }
+
+  /** The parcours exited (false) or reopened (true); a reopening fails on ONE_OPEN_PARCOURS_CONSTRAINT if the person has another open parcours. */
+  openFollowup(parcoursId: string, open: boolean): Followup {
+    return (guard, first) => ({
+      sql: `UPDATE parcours_blind_index SET open = $${first + 1}::boolean WHERE parcours_id = $${first}::uuid AND EXISTS (SELECT 1 FROM ${guard})`,
+      params: [parcoursId, open],
+    });
+  }
+
+  /** Erasure: the entries go with the key, in the same statement. */
+  erasureFollowup(parcoursId: string): Followup {
+    return (guard, first) => ({
+      sql: `DELETE FROM parcours_blind_index WHERE parcours_id = $${first}::uuid AND EXISTS (SELECT 1 FROM ${guard})`,
+      params: [parcoursId],
+    });
+  }
+
+  /** The parcours whose entries match any of `probes`, with the kinds that matched; open ones only if asked. */
+  async matches(db: SqlExecutor, probes: readonly IndexEntry[], options: { openOnly?: boolean; except?: string } = {}): Promise<Map<string, BlindIndexKind[]>> {
+    if (probes.length === 0) return new Map();
+    const rows = await db.query<{ parcours_id: string; kind: BlindIndexKind }>(
+      `SELECT DISTINCT b.parcours_id::text AS parcours_id, b.kind
+         FROM parcours_blind_index b
+         JOIN unnest($1::text[], $2::text[], $3::text[]) AS p(k, v, d) ON b.kind = p.k AND b.key_version = p.v AND b.digest = decode(p.d, 'hex')
+        WHERE ($4::boolean IS NOT TRUE OR b.open) AND ($5::uuid IS NULL OR b.parcours_id <> $5::uuid)`,
+      [probes.map((probe) => probe.kind), probes.map((probe) => probe.keyVersion), probes.map((probe) => probe.digest), options.openOnly ?? false, options.except ?? null],
+    );
+    const found = new Map<string, BlindIndexKind[]>();
+    for (const row of rows) found.set(row.parcours_id, [...(found.get(row.parcours_id) ?? []), row.kind]);
+    return found;
+  }
+}
