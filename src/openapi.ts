@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { withProblemAnswers } from './openapi-problems.js';
 
 /** The OpenAPI document of the partner caseworker API (served at /docs, exported by `npm run openapi`). */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -11,46 +12,45 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         '`Authorization: ApiKey <key>`. Errors are RFC 9457 problem details.',
     )
     .setVersion('1')
+    .setLicense('Licence Ouverte 2.0 / Etalab', 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/')
+    // Relative: the document is served by the instance it describes, whatever its host name.
+    .addServer('/', 'The instance serving this document')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization', description: 'ApiKey <key>' }, 'apiKey')
     .build();
-  return withProblemAnswers(SwaggerModule.createDocument(app, config));
+  return withProblemAnswers(toOpenApi31(SwaggerModule.createDocument(app, config)));
 }
 
+type Json = Record<string, unknown>;
+
 /**
- * Every operation may answer a problem (400, 401, 403, 404, 409, 412, 413, 422, 429, 503): the
- * shape is documented once, as each operation's `default` answer, so that generated clients read
- * the `code`, the `correlationId` and, on a 400, the invalid fields.
+ * @nestjs/swagger writes OpenAPI 3.0; the document is published as 3.1 (JSON Schema 2020-12) so
+ * that a null is said the way every JSON Schema validator and client generator reads it. A
+ * systematic rewrite, here rather than in a hundred decorators:
+ * - `type: T, nullable: true` → `type: [T, 'null']` (and `null` among an enum's values);
+ * - a nullable object (`nullable` beside `allOf: [$ref]`, which strict validators refuse on
+ *   null) → `oneOf: [{ $ref }, { type: 'null' }]`, its description kept beside.
  */
-function withProblemAnswers(document: OpenAPIObject): OpenAPIObject {
-  document.components ??= {};
-  document.components.schemas ??= {};
-  document.components.schemas['ProblemDetails'] = {
-    type: 'object',
-    required: ['type', 'title', 'status', 'code', 'correlationId'],
-    properties: {
-      type: { type: 'string', description: 'urn:spie-parcours:problem:<code>' },
-      title: { type: 'string' },
-      status: { type: 'integer' },
-      detail: { type: 'string' },
-      code: { type: 'string', description: 'Stable, for programs: validation_failed, not_found, processing_restricted…' },
-      correlationId: { type: 'string', description: 'Also in the x-correlation-id header; quote it to the support' },
-      errors: {
-        type: 'array',
-        description: 'On a 400: each invalid field and what is wrong with it',
-        items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
-      },
-    },
-  };
-  for (const item of Object.values(document.paths)) {
-    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
-      const operation = item[method];
-      if (!operation) continue;
-      operation.responses['default'] ??= {
-        description: 'A problem (RFC 9457): invalid request, not authenticated, not allowed, not found, conflict, rule broken, too many requests',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
-      };
-    }
+export function toOpenApi31(document: OpenAPIObject): OpenAPIObject {
+  const converted = rewriteNullables(document) as OpenAPIObject;
+  converted.openapi = '3.1.0';
+  return converted;
+}
+
+function rewriteNullables(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteNullables);
+  if (typeof value !== 'object' || value === null) return value;
+  const object = Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, rewriteNullables(inner)])) as Json;
+  if (object['nullable'] === undefined) return object;
+  const { nullable, ...rest } = object;
+  if (nullable !== true) return rest;
+  const allOf = rest['allOf'] as Json[] | undefined;
+  const reference = (rest['$ref'] as string | undefined) ?? (allOf?.length === 1 ? (allOf[0]!['$ref'] as string | undefined) : undefined);
+  if (reference !== undefined) {
+    const { type: _type, allOf: _allOf, $ref: _ref, ...beside } = rest;
+    return { ...beside, oneOf: [{ $ref: reference }, { type: 'null' }] };
   }
-  return document;
+  if (typeof rest['type'] !== 'string') throw new Error(`A nullable schema without a type: ${JSON.stringify(object)}`);
+  const enumValues = rest['enum'] as unknown[] | undefined;
+  return { ...rest, type: [rest['type'], 'null'], ...(enumValues ? { enum: [...enumValues, null] } : {}) };
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,6 +17,7 @@ import type { Replay } from './replay.js';
 import { timelineCsvText } from './timeline/timeline-csv.js';
 import { timelineToHtml } from './timeline/timeline-html.js';
 import type { Timeline } from './timeline/timeline.js';
+import { ApiRepresentations } from '../http/representations.js';
 
 
 export class ReplayQuery {
@@ -41,8 +42,25 @@ export class ReplayResponse {
   @ApiProperty() eventsAfter!: number;
 }
 
+export class TimelineSpanResponse {
+  @ApiProperty({ format: 'date' }) start!: string;
+  @ApiProperty({ format: 'date' }) end!: string;
+}
+
+export class TimelineMarkerResponse {
+  @ApiProperty({ format: 'date' }) on!: string;
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() label!: string;
+  @ApiProperty({ enum: ['decision', 'followUp'] }) group!: string;
+  @ApiProperty({ enum: ['normal', 'alert', 'muted'], description: '`alert` for a missed appointment or an abandoned action, `muted` for what did not take place' }) tone!: string;
+}
+
 export class TimelineResponse {
+  @ApiProperty({ type: String, nullable: true }) streamId!: string | null;
+  @ApiProperty({ type: TimelineSpanResponse, nullable: true, description: 'First and last day to draw; null for an empty history' }) span!: TimelineSpanResponse | null;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) entries!: object[];
+  @ApiProperty({ type: [TimelineMarkerResponse] }) markers!: TimelineMarkerResponse[];
   @ApiProperty({ type: 'object', additionalProperties: true }) lanes!: object;
 }
 
@@ -87,8 +105,7 @@ export class AuditController {
   @Get(':parcoursId/timeline')
   @Roles(...AUDITORS)
   @ApiOperation({ summary: 'The history of a parcours, with event ids and hashes and its ruptures (JSON, CSV, or an HTML page with Accept: text/html)' })
-  @ApiProduces('application/json', 'text/csv', 'text/html')
-  @ApiOkResponse({ type: TimelineResponse })
+  @ApiRepresentations(TimelineResponse, { csv: 'one line per event', html: 'the history and its ruptures' })
   async timeline(
     @Param('parcoursId', new ParseUUIDPipe()) parcoursId: string,
     @Query() query: TimelineQuery,

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { INTAKE_IMPORTERS } from '../access/functions.js';
 import { correlationIdOf } from '../http/correlation.js';
@@ -44,7 +44,8 @@ export class IntakeController {
   })
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', description: 'the file, UTF-8, `;`-separated, with a header line' } })
-  @ApiOkResponse({ type: IntakeReportResponse })
+  @ApiOkResponse({ type: IntakeReportResponse, description: 'The file was imported before: nothing written' })
+  @ApiCreatedResponse({ type: IntakeReportResponse, description: 'Imported' })
   async import(@Body() body: unknown, @Req() request: FastifyRequest & AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<IntakeReport> {
     if (!Buffer.isBuffer(body)) throw new ProblemError(415, 'unsupported_media_type', 'Send the file as text/csv', 'Content-Type: text/csv, the file as the body');
     const report = await this.intake.import(body, { principal: request.principal!, actingRole: request.actingRole!, correlationId: correlationIdOf(request) });

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PERSONAL_DATA_EXPORTERS, RIGHTS_OFFICERS } from '../access/functions.js';
@@ -14,6 +14,7 @@ import { personalDataExportToHtml } from './personal-data-export/personal-data-e
 import type { PersonalDataExport } from './personal-data-export/personal-data-export.js';
 import { PersonalDataExporter } from './personal-data-export/personal-data-exporter.js';
 import { Retention, type RetentionPlan } from './retention/retention.js';
+import { ApiRepresentations } from '../http/representations.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;
 
@@ -59,8 +60,7 @@ export class PersonalDataController {
     summary: 'Everything held about the person (RGPD art. 15): identity, events in readable form, notes, who accessed the record',
     description: 'JSON, or a readable French document with Accept: text/html. Archived and erased parcours included. Journaled.',
   })
-  @ApiProduces('application/json', 'text/html')
-  @ApiOkResponse({ type: PersonalDataExportResponse })
+  @ApiRepresentations(PersonalDataExportResponse, { html: 'for the person, in French' })
   async export(
     @Param('parcoursId', new ParseUUIDPipe()) parcoursId: string,
     @Headers('accept') accept: string | undefined,

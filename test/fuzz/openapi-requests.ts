@@ -23,6 +23,7 @@ export interface Schema {
   nullable?: boolean;
   $ref?: string;
   allOf?: Schema[];
+  oneOf?: Schema[];
 }
 
 interface Parameter {
@@ -235,6 +236,18 @@ export class RequestGenerator {
   private resolve(schema: Schema): Schema {
     let current = schema;
     for (let hops = 0; hops < 10; hops += 1) {
+      // OpenAPI 3.1: a null is a `'null'` type or a `{ type: 'null' }` branch, read here as `nullable`.
+      const types = current.type as string | string[] | undefined;
+      if (Array.isArray(types)) {
+        const [type] = types.filter((name) => name !== 'null');
+        current = { ...current, type, nullable: current.nullable || types.includes('null'), ...(current.enum ? { enum: current.enum.filter((value) => value !== null) } : {}) };
+      }
+      const branches = current.oneOf?.filter((branch) => (branch.type as unknown) !== 'null');
+      if (current.oneOf && branches?.length === 1) {
+        const { oneOf, ...rest } = current;
+        current = { ...rest, ...branches[0]!, nullable: current.nullable || oneOf.length > 1 };
+        continue;
+      }
       if (current.$ref) {
         const name = current.$ref.split('/').at(-1)!;
         current = { ...(this.document.components?.schemas?.[name] as Schema), nullable: current.nullable };

@@ -3,7 +3,7 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { buildOpenApiDocument } from '../../src/openapi.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import type { Body } from '../support/http.js';
-import { OpenApiValidator } from '../support/openapi-validator.js';
+import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { testNir, uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
@@ -26,7 +26,7 @@ describe('the parcours over HTTP', () => {
   beforeAll(async () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
     consortium = await seedConsortium(running);
-    openapi = new OpenApiValidator(buildOpenApiDocument(running.app));
+    openapi = new OpenApiValidator(buildOpenApiDocument(running.app), { freeForm: KNOWN_FREE_FORM });
   });
 
   afterAll(async () => {
@@ -50,9 +50,12 @@ describe('the parcours over HTTP', () => {
     const parsed = text ? (JSON.parse(text) as Body) : {};
     expect(response.status).toBeLessThan(500);
     if (response.status >= 300) expect(response.headers.get('content-type')).toContain('application/problem+json');
-    // Problems too: their shape is documented as each operation's default answer.
+    // Problems too: each status an operation answers is documented, with its codes.
     const template = path.split('?')[0]!.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, (id, offset: number, whole: string) => templateFor(whole, offset));
-    expect(openapi.errors(method, template, response.status, parsed)).toEqual([]);
+    expect(openapi.errors(method, template, response.status, parsed, response.headers.get('content-type') ?? 'none')).toEqual([]);
+    expect(openapi.headerErrors(method, template, response.status, response.headers)).toEqual([]);
+    // A request the service accepted matches the documented request body.
+    if (response.status < 300 && body !== undefined) expect(openapi.requestErrors(method, template, body)).toEqual([]);
     return { status: response.status, body: parsed, headers: response.headers };
   }
 

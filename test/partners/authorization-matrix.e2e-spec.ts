@@ -6,6 +6,7 @@ import type { PartnerCommand } from '../../src/partners/domain/partner-commands.
 import { ROLES, type Role } from '../../src/partners/domain/roles.js';
 import { ExecutePartnerCommand } from '../../src/partners/partner-write.js';
 import { buildOpenApiDocument } from '../../src/openapi.js';
+import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { intakeFile } from '../../bench/intake-file.js';
 import { uniqueLastName } from '../support/people.js';
@@ -466,6 +467,7 @@ describe('authorisation matrix', () => {
   });
 
   it('gives each role the status its rules say, on its own objects, on other organisations’ and on nonexistent ones', async () => {
+    const validator = new OpenApiValidator(buildOpenApiDocument(running.app), { freeForm: KNOWN_FREE_FORM });
     const failures: string[] = [];
     let foreignSuccessOutsideRules = 0;
     for (const { key, method } of operations()) {
@@ -488,6 +490,15 @@ describe('authorisation matrix', () => {
           });
           if (call.stream) abort.abort();
           if (response.status !== expected) failures.push(`${key} as ${role} on ${target}: ${response.status}, expected ${expected}`);
+          if (!call.stream) {
+            // Every answer, refusals included, as the document declares it (status, media type, schema).
+            const contentType = response.headers.get('content-type') ?? 'none';
+            const text = await response.text();
+            const body = contentType.includes('json') ? (JSON.parse(text) as unknown) : text;
+            const template = key.slice(method.length + 1);
+            const errors = [...validator.errors(method, template, response.status, body, contentType), ...validator.headerErrors(method, template, response.status, response.headers)];
+            if (errors.length) failures.push(`${key} as ${role} on ${target}: ${response.status} off the document: ${errors.slice(0, 3).join('; ')}`);
+          }
           if (target === 'foreign' && response.status < 300 && !reaches) foreignSuccessOutsideRules += 1;
           if (response.status < 300) await call.cleanup?.();
         }

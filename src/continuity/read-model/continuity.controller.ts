@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, type ApiPropertyOptions, ApiPropertyOptional, ApiSecurity, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -26,6 +26,7 @@ import { CONTINUITY_MODES, type ContinuityMode, eventsFor } from '../as-known.js
 import { regimeOn } from '../regime-of-parcours.js';
 import { REGIMES, type Regime, regimeOfDate } from '../../parcours/domain/regimes.js';
 import { CONTINUITY_POLICY } from './continuity.scheduler.js';
+import { ApiRepresentations } from '../../http/representations.js';
 
 
 export class AsOfQuery {
@@ -60,28 +61,94 @@ export class ContinuityReportQuery {
   asKnown?: boolean;
 }
 
+const DATE: SchemaObject = { type: 'string', format: 'date' };
+const NULLABLE_DATE: SchemaObject = { type: 'string', format: 'date', nullable: true };
+const NULLABLE_NUMBER: SchemaObject = { type: 'number', nullable: true };
+
+/** A finding (src/continuity/findings.ts) as the API shows it: every field typed for the clients generated from the document. */
+const FINDING_PROPERTIES: Record<string, SchemaObject> = {
+  ruleId: { type: 'string', enum: [...RULE_IDS] },
+  severity: { type: 'string', enum: ['warning', 'breach'] },
+  status: { type: 'string', enum: ['open', 'closed'] },
+  dueOn: { ...NULLABLE_DATE, description: 'Null only for a warning whose clock a suspension or restriction in force has stopped' },
+  observedOn: DATE,
+  endedOn: { ...NULLABLE_DATE, description: 'Null while open' },
+  durationDays: { type: 'integer', description: 'Both ends included' },
+  evidence: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['eventIds', 'streamVersions'],
+    properties: { eventIds: { type: 'array', items: { type: 'string', format: 'uuid' } }, streamVersions: { type: 'array', items: { type: 'integer' } } },
+  },
+  policy: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['version', 'effectiveFrom', 'regime', 'territory', 'source', 'thresholds'],
+    properties: {
+      version: { type: 'string' },
+      effectiveFrom: DATE,
+      regime: { type: 'string', enum: ['spie_2021', 'plein_emploi'], description: 'The regime of the policy entry that applied' },
+      territory: { type: 'string', nullable: true, description: 'The territory whose override applied, or null' },
+      source: { type: 'string', nullable: true, description: 'The legal source of the threshold' },
+      thresholds: {
+        type: 'object',
+        additionalProperties: false,
+        description: "The rule's thresholds (which ones depend on ruleId); R2's months are per parcours type",
+        properties: {
+          warningAfterDays: NULLABLE_NUMBER,
+          breachAfterDays: { type: 'number' },
+          warningBeforeDays: NULLABLE_NUMBER,
+          breachAfterMonths: { oneOf: [{ type: 'number' }, { type: 'object', additionalProperties: { type: 'number' } }] },
+          breachAfterMonthsWithVulnerabilities: { type: 'number' },
+          minimumWeeklyHours: NULLABLE_NUMBER,
+        },
+      },
+    },
+  },
+};
+const FINDING_REQUIRED = ['ruleId', 'severity', 'status', 'dueOn', 'observedOn', 'endedOn', 'durationDays', 'evidence', 'policy'];
+const FINDING: SchemaObject = { type: 'object', additionalProperties: false, properties: FINDING_PROPERTIES, required: FINDING_REQUIRED };
+const RUPTURE: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { parcoursId: { type: 'string', format: 'uuid' }, territory: { type: 'string' }, ...FINDING_PROPERTIES },
+  required: ['parcoursId', 'territory', ...FINDING_REQUIRED],
+};
+const RULE_COUNTS: Record<string, SchemaObject> = { open: { type: 'integer' }, closed: { type: 'integer' }, breaches: { type: 'integer' }, warnings: { type: 'integer' } };
+const RULE_SUMMARY: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...RULE_COUNTS, totalDays: { type: 'integer' }, medianDays: { type: 'integer', nullable: true } },
+  required: ['open', 'closed', 'breaches', 'warnings', 'totalDays', 'medianDays'],
+};
+const REGIME_RULE_SUMMARY: SchemaObject = { type: 'object', additionalProperties: false, properties: RULE_COUNTS, required: ['open', 'closed', 'breaches', 'warnings'] };
+const byRule = (schema: SchemaObject): SchemaObject => ({ type: 'object', additionalProperties: false, properties: Object.fromEntries(RULE_IDS.map((ruleId) => [ruleId, schema])), required: [...RULE_IDS] });
+
 export class ContinuityAnswer {
   @ApiProperty({ format: 'uuid' }) parcoursId!: string;
   @ApiProperty({ format: 'date' }) asOf!: string;
   @ApiProperty({ enum: CONTINUITY_MODES, description: 'facts: as the facts were; known: as the system knew them on asOf' }) mode!: ContinuityMode;
   @ApiProperty({ enum: REGIMES, nullable: true, description: 'The regime of the parcours on asOf, derived from its dates' }) regime!: Regime | null;
   @ApiProperty({ description: 'The policy in force (version)' }) policyVersion!: string;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) findings!: Finding[];
+  @ApiProperty({ type: 'array', items: FINDING } as ApiPropertyOptions) findings!: Finding[];
 }
 
 export class ContinuityReport {
   @ApiProperty({ format: 'date' }) evaluatedOn!: string;
   @ApiProperty({ enum: CONTINUITY_MODES, description: 'facts: as the facts were; known: as the system knew them on evaluatedOn' }) mode!: ContinuityMode;
   @ApiProperty() policyVersion!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Per rule: open, closed, breaches, warnings, total and median duration (days)' })
+  @ApiProperty({ ...byRule(RULE_SUMMARY), selfRequired: true, description: 'Per rule: open, closed, breaches, warnings, total and median duration (days)' } as ApiPropertyOptions)
   summary!: Record<string, unknown>;
   @ApiProperty({
     type: 'object',
-    additionalProperties: true,
+    additionalProperties: false,
+    properties: { spie_2021: byRule(REGIME_RULE_SUMMARY), plein_emploi: byRule(REGIME_RULE_SUMMARY) },
+    required: ['spie_2021', 'plein_emploi'],
+    selfRequired: true,
     description: 'Per regime of the policy entry that judged each rupture (spie_2021, plein_emploi), then per rule: open, closed, breaches, warnings',
-  })
+  } as ApiPropertyOptions)
   summaryByRegime!: Record<string, unknown>;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) ruptures!: object[];
+  @ApiProperty({ type: 'array', items: RUPTURE } as ApiPropertyOptions) ruptures!: object[];
 }
 
 interface AlertRow {
@@ -134,8 +201,7 @@ export class ContinuityController {
   @Get('reports/continuity')
   @Roles(...REPORT_READERS)
   @ApiOperation({ summary: 'Open and closed ruptures by territory, partner and rule, with counts and durations (JSON, or CSV with Accept: text/csv)' })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: ContinuityReport })
+  @ApiRepresentations(ContinuityReport, { csv: 'one line per rupture' })
   async report(
     @Query() query: ContinuityReportQuery,
     @Headers('accept') accept: string | undefined,

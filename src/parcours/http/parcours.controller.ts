@@ -54,11 +54,14 @@ type Request = FastifyRequest & AuthenticatedRequest;
 
 const UUID = new ParseUUIDPipe();
 
+// Declared on the commands only: a GET neither takes a version nor replays an answer, and the
+// opening POST has no version to match yet.
+const IdempotencyKeyHeader = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key gets the same answer and writes nothing' });
+const IfMatchHeader = ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read: 412 if the parcours changed since' });
+
 @ApiTags('parcours')
 @ApiBearerAuth()
 @ApiSecurity('apiKey')
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key gets the same answer and writes nothing' })
-@ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read: 412 if the parcours changed since' })
 @Controller('v1/parcours')
 export class ParcoursController {
   constructor(
@@ -68,6 +71,7 @@ export class ParcoursController {
   ) {}
 
   @Post()
+  @IdempotencyKeyHeader
   @Roles(...OPENERS)
   @ApiOperation({ summary: 'Open the parcours of a beneficiary (entry); the identity is encrypted' })
   @ApiCreatedResponse({ type: CommandResultDto })
@@ -129,6 +133,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/diagnostics')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Record a diagnostic (freins périphériques)' })
@@ -138,6 +144,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/orientation')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...ORIENTATION)
   @ApiOperation({ summary: 'Decide the orientation: parcours type and organisme référent' })
@@ -147,6 +155,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/reorientation-request')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Request a reorientation' })
@@ -156,6 +166,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/reorientation-decision')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...ORIENTATION)
   @ApiOperation({ summary: 'Decide the pending reorientation request' })
@@ -168,6 +180,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/referent')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Assign the référent unique (a handover releases the previous one the same day)' })
@@ -177,6 +191,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/referent/release')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Release the référent' })
@@ -186,6 +202,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/follow-up-group')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'An organisation joins the groupe de suivi' })
@@ -195,6 +213,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/follow-up-group/:partnerId/leave')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'An organisation leaves the groupe de suivi (and stops seeing the parcours)' })
@@ -210,6 +230,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/appointments')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Record a rendez-vous and its outcome' })
@@ -219,6 +241,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/contacts')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Record an individual contact' })
@@ -228,6 +252,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/engagement-contracts')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Sign an engagement contract (CE, CER, PPAE, CEJ, PACEA)' })
@@ -237,6 +263,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/engagement-contracts/:contractId/end')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'End an engagement contract' })
@@ -252,6 +280,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/actions')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Prescribe an action (training, PMSMP, mobility aid…)' })
@@ -261,6 +291,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/actions/:actionId/status')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: "Change an action's status" })
@@ -276,6 +308,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/employment-contracts')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Start an employment contract (PEC, CDDI, CDI in EBE…)' })
@@ -285,6 +319,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/employment-contracts/:contractId/end')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'End an employment contract' })
@@ -300,6 +336,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/france-travail-registration')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...ORIENTATION)
   @ApiOperation({ summary: 'Record the registration with France Travail of a parcours opened before 2025 (automatic at opening from 2025)' })
@@ -314,6 +352,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/suspension')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...ORIENTATION)
   @ApiOperation({ summary: 'Suspend (suspension-remobilisation, décret 2025-478)' })
@@ -323,6 +363,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/resumption')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...ORIENTATION)
   @ApiOperation({ summary: 'Resume after a suspension' })
@@ -332,6 +374,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/exit')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Exit (sortie): emploi durable, emploi de transition, sortie positive, autre' })
@@ -341,6 +385,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/reopening')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...CASEWORKERS)
   @ApiOperation({ summary: 'Reopen an exited parcours' })
@@ -352,6 +398,8 @@ export class ParcoursController {
   // The person's rights (RGPD art. 16, 17, 18, 21) -------------------------------------------
 
   @Post(':parcoursId/identity-rectification')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...RECTIFIERS)
   @ApiOperation({
@@ -366,6 +414,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/processing-restrictions')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...RIGHTS_OFFICERS)
   @ApiOperation({
@@ -378,6 +428,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/processing-restrictions/:right/lifting')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...RIGHTS_OFFICERS)
   @ApiOperation({ summary: 'Lift a restriction or an opposition' })
@@ -397,6 +449,8 @@ export class ParcoursController {
   }
 
   @Post(':parcoursId/erasure')
+  @IfMatchHeader
+  @IdempotencyKeyHeader
   @HttpCode(200)
   @Roles(...RIGHTS_OFFICERS)
   @ApiOperation({

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ACTION_KINDS,
+  ACTIVITY_HOURS_ADJUSTMENT_KINDS,
+  ACTIVITY_HOURS_ADJUSTMENT_REASONS,
   AGE_BANDS,
   APPOINTMENT_KINDS,
   APPOINTMENT_OUTCOMES,
@@ -24,12 +26,19 @@ import {
 const DATE = { type: String, format: 'date' } as const;
 const NULLABLE_DATE = { type: String, format: 'date', nullable: true } as const;
 
+export class AddressResponse {
+  @ApiProperty() line1!: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) line2?: string | null;
+  @ApiProperty() postalCode!: string;
+  @ApiProperty() city!: string;
+}
+
 export class IdentityResponse {
   @ApiPropertyOptional() firstName?: string;
   @ApiPropertyOptional() lastName?: string;
   @ApiPropertyOptional({ format: 'date' }) birthDate?: string;
   @ApiPropertyOptional({ type: String, nullable: true }) nir?: string | null;
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true }) address?: object | null;
+  @ApiPropertyOptional({ type: AddressResponse, nullable: true }) address?: AddressResponse | null;
   @ApiPropertyOptional({ type: String, nullable: true }) phone?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) email?: string | null;
   @ApiPropertyOptional({ description: 'Present (true) once the personal data were erased' }) erased?: boolean;
@@ -40,6 +49,7 @@ export class DiagnosticResponse {
     type: 'object',
     properties: Object.fromEntries(BARRIER_KINDS.map((kind) => [kind, { type: 'string', enum: [...BARRIER_LEVELS] }])),
     required: [...BARRIER_KINDS],
+    selfRequired: true,
   })
   barriers!: Record<string, string>;
   @ApiProperty() recentActivity!: string;
@@ -88,6 +98,11 @@ export class EndingResponse {
   @ApiProperty() reason!: string;
 }
 
+export class ActivityHoursAdjustmentResponse {
+  @ApiProperty({ enum: ACTIVITY_HOURS_ADJUSTMENT_KINDS }) kind!: string;
+  @ApiProperty({ enum: ACTIVITY_HOURS_ADJUSTMENT_REASONS }) reason!: string;
+}
+
 export class EngagementContractResponse {
   @ApiProperty({ format: 'uuid' }) contractId!: string;
   @ApiProperty({ enum: ENGAGEMENT_CONTRACT_KINDS }) kind!: string;
@@ -95,6 +110,8 @@ export class EngagementContractResponse {
   @ApiProperty(DATE) startsOn!: string;
   @ApiProperty(DATE) endsOn!: string;
   @ApiProperty() weeklyActivityHours!: number;
+  @ApiProperty({ type: ActivityHoursAdjustmentResponse, nullable: true, description: "Below 15 hours a week: reduced or exempted, with its coded reason (contrat d'engagement)" })
+  activityHoursAdjustment!: ActivityHoursAdjustmentResponse | null;
   @ApiProperty({ type: EndingResponse, nullable: true }) ended!: EndingResponse | null;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../../access/caller.js';
 import { EVERYONE, ORGANISATION_ADMINS, PLATFORM_ADMINS } from '../../access/functions.js';
@@ -83,6 +83,7 @@ export class PartnersController {
   @Patch(':partnerId')
   @Roles(...ORGANISATION_ADMINS)
   @ApiOperation({ summary: 'Change name, SIRET, territories or kind (If-Match: the ETag read); territories and kind by a platform admin only' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read: 412 if the organisation changed since' })
   @ApiOkResponse({ type: PartnerResponse })
   async update(
     @Param('partnerId', ParseUUIDPipe) partnerId: string,

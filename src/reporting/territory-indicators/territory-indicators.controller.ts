@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { REPORT_READERS } from '../../access/functions.js';
@@ -10,6 +10,7 @@ import { TERRITORIES } from '../../partners/territories/territories.js';
 import { wantsCsv } from '../csv.js';
 import { MAX_MONTHS, type TerritoryIndicatorRow, computeTerritoryIndicators, monthsCovered, territoryIndicatorsCsvText } from './territory-indicators.js';
 import type { ParcoursFacts } from './territory-indicators.projection.js';
+import { ApiRepresentations } from '../../http/representations.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -60,8 +61,7 @@ export class TerritoryIndicatorsController {
   @Get()
   @Roles(...REPORT_READERS)
   @ApiOperation({ summary: `Indicators per EPCI and month (JSON, or CSV with Accept: text/csv); at most ${MAX_MONTHS} months` })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: [TerritoryIndicatorRowResponse] })
+  @ApiRepresentations(TerritoryIndicatorRowResponse, { isArray: true, csv: 'one line per EPCI and month' })
   async report(
     @Query() query: TerritoryIndicatorsQueryDto,
     @Headers('accept') accept: string | undefined,

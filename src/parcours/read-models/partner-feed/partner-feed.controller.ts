@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { type BeforeApplicationShutdown, Controller, Get, Headers, Inject, Logger, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -94,7 +94,12 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
       '(credential revoked or expired, member removed, organisation deactivated, roles changed), the stream ends with an ' +
       '`event: revoked` whose data is a problem (RFC 9457). Open streams are capped per organisation and per caller (429).',
   })
-  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description:
+      "Server-Sent Events: `id:` the cursor to resume from, `event:` the feed item's type, `data:` the feed item (JSON, as in GET /v1/feed); " +
+      'the last event, `revoked` or another reason, carries a problem (RFC 9457)',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   async stream(
     @Query() query: FeedQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
