@@ -15,9 +15,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { loadOrCreateSigningKey, mintToken } from '../src/partners/auth/signing-key.js';
-import { writeResults } from './support.js';
+import { adminQuery, writeResults } from './support.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -73,7 +72,7 @@ async function main(): Promise<void> {
     BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
   };
   if (base) {
-    await admin(base, `CREATE SCHEMA ${schema}`);
+    await adminQuery(base, `CREATE SCHEMA ${schema}`);
     const url = new URL(base);
     url.searchParams.set('options', `-c search_path=${schema}`);
     env.DATABASE_URL = url.toString();
@@ -240,7 +239,7 @@ async function main(): Promise<void> {
   } finally {
     await stop(server);
     await stop(raw);
-    if (base) await admin(base, `DROP SCHEMA ${schema} CASCADE`);
+    if (base) await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -328,14 +327,5 @@ async function waitUntilReady(url: string): Promise<void> {
   throw new Error('the service did not become ready');
 }
 
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 await main();

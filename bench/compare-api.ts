@@ -14,9 +14,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { loadOrCreateSigningKey, mintToken } from '../src/partners/auth/signing-key.js';
-import { writeResults } from './support.js';
+import { adminQuery, writeResults } from './support.js';
 
 const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 8);
 const SEGMENT_S = Number(process.env.BENCH_SEGMENT_S ?? 5);
@@ -120,7 +119,7 @@ async function start(name: Service['name'], root: string, port: number): Promise
     BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
   };
   if (base && schema) {
-    await admin(base, `CREATE SCHEMA ${schema}`);
+    await adminQuery(base, `CREATE SCHEMA ${schema}`);
     const url = new URL(base);
     url.searchParams.set('options', `-c search_path=${schema}`);
     env.DATABASE_URL = url.toString();
@@ -239,18 +238,9 @@ async function stop(service: Service): Promise<void> {
     await ended;
     clearTimeout(timer);
   }
-  if (service.schema) await admin(process.env.DATABASE_URL!, `DROP SCHEMA ${service.schema} CASCADE`);
+  if (service.schema) await adminQuery(process.env.DATABASE_URL!, `DROP SCHEMA ${service.schema} CASCADE`);
   rmSync(service.dataDir, { recursive: true, force: true });
 }
 
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 await main();

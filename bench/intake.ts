@@ -12,7 +12,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { intakeFile } from './intake-file.js';
 import { loadConfig } from '../src/config/app-config.js';
 import type { NewEvent } from '../src/event-store/event-store.js';
@@ -20,21 +19,12 @@ import { SqlEventStore } from '../src/event-store/sql/sql-event-store.js';
 import { openIntakeContext } from '../src/intake/intake-cli.js';
 import { Intake } from '../src/intake/intake.js';
 import type { Principal } from '../src/partners/auth/principal.js';
-import { round2, writeResults } from './support.js';
+import { adminQuery, round2, writeResults } from './support.js';
 
 const LINES = Number(process.env.BENCH_INTAKE_LINES ?? 50_000);
 const STORE_MS = Number(process.env.BENCH_ROUND_MS ?? 5000);
 const BATCH = 100;
 
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Events per second appended by the store, `writers` side by side, BATCH events per append, each writer on its own streams. */
 async function storeBatchedRate(store: SqlEventStore, writers: number): Promise<number> {
@@ -65,7 +55,7 @@ async function main(): Promise<void> {
   const schema = `bench_intake_${Date.now()}`;
   let url: string | undefined;
   if (base) {
-    await admin(base, `CREATE SCHEMA ${schema}`);
+    await adminQuery(base, `CREATE SCHEMA ${schema}`);
     const withSchema = new URL(base);
     withSchema.searchParams.set('options', `-c search_path=${schema}`);
     url = withSchema.toString();
@@ -119,7 +109,7 @@ async function main(): Promise<void> {
     console.log(`written to ${writeResults('intake', results)}`);
   } finally {
     await app.close();
-    if (base) await admin(base, `DROP SCHEMA ${schema} CASCADE`);
+    if (base) await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -13,7 +13,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
-import pg from 'pg';
 import { createApp } from '../src/app.factory.js';
 import { Audit } from '../src/audit/audit.js';
 import { FixedClock } from '../src/clock.js';
@@ -26,7 +25,7 @@ import { KeyVault } from '../src/privacy/crypto/key-vault.js';
 import { PersonalDataExporter } from '../src/privacy/personal-data-export/personal-data-exporter.js';
 import { Retention } from '../src/privacy/retention/retention.js';
 import { PARTNERS, TERRITORIES, seedPartners, writeHistories } from './history.js';
-import { median, percentile, round2, writeResults } from './support.js';
+import { adminQuery, median, percentile, round2, writeResults } from './support.js';
 
 const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 2_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
@@ -37,7 +36,7 @@ async function main(): Promise<void> {
   const schema = `bench_privacy_${Date.now()}`;
   let url: string | undefined;
   if (base) {
-    await admin(base, `CREATE SCHEMA ${schema}`);
+    await adminQuery(base, `CREATE SCHEMA ${schema}`);
     const parsed = new URL(base);
     parsed.searchParams.set('options', `-c search_path=${schema}`);
     url = parsed.toString();
@@ -170,18 +169,9 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
-    if (base) await admin(base, `DROP SCHEMA ${schema} CASCADE`);
+    if (base) await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
   }
 }
 
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 await main();

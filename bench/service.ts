@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { adminQuery } from './support.js';
 import { loadOrCreateSigningKey, mintToken } from '../src/partners/auth/signing-key.js';
 
 export const TERRITORY = 'cc-thiers-dore-et-montagne';
@@ -44,7 +44,7 @@ export async function startBenchService(options: { root: string; port: number; e
     ...options.env,
   };
   if (base) {
-    await admin(base, `CREATE SCHEMA ${schema}`);
+    await adminQuery(base, `CREATE SCHEMA ${schema}`);
     const url = new URL(base);
     url.searchParams.set('options', `-c search_path=${schema}`);
     env.DATABASE_URL = url.toString();
@@ -59,7 +59,7 @@ export async function startBenchService(options: { root: string; port: number; e
   const url = `http://127.0.0.1:${options.port}`;
   const cleanUp = async () => {
     await stopProcess(child);
-    if (base) await admin(base, `DROP SCHEMA ${schema} CASCADE`);
+    if (base) await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
@@ -103,12 +103,3 @@ async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} not ready after 60 s`);
 }
 
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}

@@ -57,7 +57,8 @@ export async function openBenchDatabase(name: string, poolSize = 12, options: { 
   };
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+/** One statement on the server as its administrator (a bench's own schema made or dropped). */
+export async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -178,28 +178,29 @@ export class ListParcoursHandler implements IQueryHandler<ListParcours> {
         ORDER BY d.parcours_id LIMIT $6`,
       [filter.status ?? null, filter.territory ?? null, filter.referentUserId ?? null, filter.partnerId ?? null, filter.after ?? null, filter.limit, ...visible.params],
     );
-    const items = await Promise.all(
-      rows.map(async (row): Promise<ParcoursSummary> => {
-        const state = row.state;
-        return {
-          id: row.parcours_id,
-          version: row.version,
-          identity: await identityFor(this.cipher, reader.caller, row, true),
-          status: state.status,
-          territory: state.territory,
-          entryOn: state.entryOn,
-          parcoursType: state.parcoursType,
-          organismeReferentId: state.organismeReferentId,
-          referent: state.referent,
-          updatedAt: row.updated_at.toISOString(),
-        };
-      }),
-    );
+    const items = await Promise.all(rows.map((row) => summaryOf(this.cipher, reader.caller, row)));
     // Each listed record was shown: one entry each, in one insert.
     await Promise.all(items.map((item) => this.journal.record(entryFor(reader, 'parcours.list', item.id, 'ok'))));
     const last = items[items.length - 1];
     return { items, nextCursor: items.length === filter.limit && last ? last.id : null };
   }
+}
+
+/** A line of a list of parcours (a listing, a search): the names only of the identity, for those who see it. */
+export async function summaryOf(cipher: PersonalDataCipher, caller: Caller, row: DetailsRow): Promise<ParcoursSummary> {
+  const state = row.state;
+  return {
+    id: row.parcours_id,
+    version: row.version,
+    identity: await identityFor(cipher, caller, row, true),
+    status: state.status,
+    territory: state.territory,
+    entryOn: state.entryOn,
+    parcoursType: state.parcoursType,
+    organismeReferentId: state.organismeReferentId,
+    referent: state.referent,
+    updatedAt: row.updated_at.toISOString(),
+  };
 }
 
 export function entryFor(reader: Pick<Reader, 'principal' | 'actingRole' | 'correlationId'>, operation: string, parcoursId: string, outcome: JournalEntry['outcome']): JournalEntry {

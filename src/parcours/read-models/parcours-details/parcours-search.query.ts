@@ -6,7 +6,7 @@ import { AccessJournal } from '../../../privacy/access-journal/access-journal.js
 import type { BlindIndexKind } from '../../../privacy/blind-index/blind-index-keys.js';
 import { BlindIndex, type PersonIdentifiers } from '../../../privacy/blind-index/blind-index.js';
 import { PersonalDataCipher } from '../../../privacy/crypto/personal-data-cipher.js';
-import { type DetailsRow, type ParcoursSummary, type Reader, entryFor, identityFor } from './parcours-details.query.js';
+import { type DetailsRow, type ParcoursSummary, type Reader, entryFor, summaryOf } from './parcours-details.query.js';
 
 export interface ParcoursMatch extends ParcoursSummary {
   /** Which identifiers matched: `nir`, `allocataire`, `name_birth`. */
@@ -49,22 +49,7 @@ export class SearchParcoursHandler implements IQueryHandler<SearchParcours> {
         )
       : [];
     const items = await Promise.all(
-      rows.map(async (row): Promise<ParcoursMatch> => {
-        const state = row.state;
-        return {
-          id: row.parcours_id,
-          version: row.version,
-          identity: await identityFor(this.cipher, reader.caller, row, true),
-          status: state.status,
-          territory: state.territory,
-          entryOn: state.entryOn,
-          parcoursType: state.parcoursType,
-          organismeReferentId: state.organismeReferentId,
-          referent: state.referent,
-          updatedAt: row.updated_at.toISOString(),
-          matchedBy: [...(matches.get(row.parcours_id) ?? [])].sort(),
-        };
-      }),
+      rows.map(async (row): Promise<ParcoursMatch> => ({ ...(await summaryOf(this.cipher, reader.caller, row)), matchedBy: [...(matches.get(row.parcours_id) ?? [])].sort() })),
     );
     // Every search is journaled: each parcours shown, or the search itself when it found nothing
     // the caller may see (who looked for someone, when — never what was looked for).
