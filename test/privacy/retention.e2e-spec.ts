@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { FixedClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/database/open-database.js';
 import { SqlClient } from '../../src/database/sql-client.js';
+import { buildOpenApiDocument } from '../../src/openapi.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { exportErasuresCommand, replayErasuresCommand, retentionCommand } from '../../src/privacy/privacy-cli.js';
 import { Retention } from '../../src/privacy/retention/retention.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
@@ -68,6 +70,8 @@ describe('retention: archive after two years without activity, erasure two years
   it('archives the parcours idle for two years, not the one contacted since; the report says when the next are due', async () => {
     clock.set(new Date('2028-01-12T10:00:00Z'));
     const report = await json(await get('cd63-dpo', '/v1/privacy/retention'));
+    const openapi = new OpenApiValidator(buildOpenApiDocument(running.app), { freeForm: KNOWN_FREE_FORM });
+    expect(openapi.errors('GET', '/v1/privacy/retention', 200, report)).toEqual([]);
     expect(report).toMatchObject({ asOf: '2028-01-12', policy: { activeMonths: 24, archiveMonths: 24 }, toErase: [] });
     expect(report.toArchive).toHaveLength(2);
     expect(report.toArchive).toEqual(
@@ -84,7 +88,9 @@ describe('retention: archive after two years without activity, erasure two years
       toErase: [],
     });
     // The one erased already has nothing left to erase.
-    expect(await json(await get('cd63-dpo', '/v1/privacy/retention?asOf=2030-01-12'))).toMatchObject({ toErase: [{ parcoursId: idle, archivedOn: '2028-01-12', dueOn: '2030-01-12' }] });
+    const toErase = await json(await get('cd63-dpo', '/v1/privacy/retention?asOf=2030-01-12'));
+    expect(openapi.errors('GET', '/v1/privacy/retention', 200, toErase)).toEqual([]);
+    expect(toErase).toMatchObject({ toErase: [{ parcoursId: idle, archivedOn: '2028-01-12', dueOn: '2030-01-12' }] });
     // Run again the same day: nothing left to do.
     expect(await retention.run()).toMatchObject({ archived: 0, erased: 0 });
   });
