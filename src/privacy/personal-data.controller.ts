@@ -15,19 +15,66 @@ import type { PersonalDataExport } from './personal-data-export/personal-data-ex
 import { PersonalDataExporter } from './personal-data-export/personal-data-exporter.js';
 import { Retention, type RetentionPlan } from './retention/retention.js';
 import { ApiRepresentations } from '../http/representations.js';
+import { IdentityResponse } from '../parcours/http/parcours.response.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;
+
+export class ReplacedIdentityResponse {
+  @ApiProperty({ format: 'date', description: 'The day the rectification replaced it' }) until!: string;
+  @ApiProperty({ type: IdentityResponse }) identity!: IdentityResponse;
+}
+
+export class PersonalDataStatusResponse {
+  @ApiProperty({ description: 'The parcours status (the folded state)' }) parcoursStatus!: string;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) archivedOn!: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true, description: 'Restriction of processing (art. 18) in force since' }) restrictedSince!: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true, description: 'Objection (art. 21) in force since' }) opposedSince!: string | null;
+}
+
+export class ExportedEventResponse {
+  @ApiProperty({ format: 'date' }) on!: string;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+  @ApiProperty() streamVersion!: number;
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty({ description: 'In French' }) title!: string;
+  @ApiProperty({ description: 'In French' }) detail!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The organisation that recorded it (its name, else its id)' }) organisation!: string | null;
+  @ApiProperty({ type: String, nullable: true }) role!: string | null;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'object', properties: { erased: { type: 'boolean', enum: [true] } }, required: ['erased'], additionalProperties: false }],
+    description: 'The note of a contact, decrypted; {"erased": true} once the key is gone',
+  })
+  note?: string | { erased: true };
+}
+
+export class RecipientResponse {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) partnerId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) partnerName!: string | null;
+  @ApiProperty({ description: 'Accesses journaled' }) accesses!: number;
+  @ApiProperty({ format: 'date-time' }) firstAt!: string;
+  @ApiProperty({ format: 'date-time' }) lastAt!: string;
+}
+
+export class ExportedAccessResponse {
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) partnerId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) partnerName!: string | null;
+  @ApiProperty({ type: String, nullable: true }) role!: string | null;
+  @ApiProperty() operation!: string;
+  @ApiProperty() outcome!: string;
+}
 
 export class PersonalDataExportResponse {
   @ApiProperty({ format: 'uuid' }) parcoursId!: string;
   @ApiProperty({ format: 'date-time' }) generatedAt!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The identity held now, or {"erased": true}' }) identity!: object;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Values replaced by a rectification, still held as ciphertext' })
-  replacedIdentities!: object[];
-  @ApiProperty({ type: 'object', additionalProperties: true }) status!: object;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Every event of the parcours, in French, with the notes' }) events!: object[];
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'The organisations that accessed the record' }) recipients!: object[];
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Every access journal entry about the record' }) accessJournal!: object[];
+  @ApiProperty({ type: IdentityResponse, description: 'The identity held now, or {"erased": true}' }) identity!: IdentityResponse;
+  @ApiProperty({ type: ReplacedIdentityResponse, isArray: true, description: 'Values replaced by a rectification, still held as ciphertext' })
+  replacedIdentities!: ReplacedIdentityResponse[];
+  @ApiProperty({ type: PersonalDataStatusResponse }) status!: PersonalDataStatusResponse;
+  @ApiProperty({ type: ExportedEventResponse, isArray: true, description: 'Every event of the parcours, in French, with the notes' }) events!: ExportedEventResponse[];
+  @ApiProperty({ type: RecipientResponse, isArray: true, description: 'The organisations that accessed the record' }) recipients!: RecipientResponse[];
+  @ApiProperty({ type: ExportedAccessResponse, isArray: true, description: 'Every access journal entry about the record' }) accessJournal!: ExportedAccessResponse[];
   @ApiProperty() accessJournalRetentionMonths!: number;
 }
 
@@ -35,11 +82,28 @@ export class RetentionQuery {
   @ApiPropertyOptional({ format: 'date', description: 'The day of the run to plan (default: today)' }) @IsOptional() @IsCalendarDate() asOf?: string;
 }
 
+export class RetentionPolicyResponse {
+  @ApiProperty({ description: 'Months in the active base after the last activity (R. 263-8 CASF)' }) activeMonths!: number;
+  @ApiProperty({ description: 'Months in the intermediate archive before the personal data are erased' }) archiveMonths!: number;
+}
+
+export class DueForArchiveResponse {
+  @ApiProperty({ format: 'uuid' }) parcoursId!: string;
+  @ApiProperty({ format: 'date', description: 'The last day a caseworker recorded something on the parcours' }) lastActivityOn!: string;
+  @ApiProperty({ format: 'date', description: 'lastActivityOn plus the active months' }) dueOn!: string;
+}
+
+export class DueForErasureResponse {
+  @ApiProperty({ format: 'uuid' }) parcoursId!: string;
+  @ApiProperty({ format: 'date' }) archivedOn!: string;
+  @ApiProperty({ format: 'date', description: 'archivedOn plus the archive months' }) dueOn!: string;
+}
+
 export class RetentionPlanResponse {
   @ApiProperty({ format: 'date' }) asOf!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'activeMonths, archiveMonths' }) policy!: object;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'parcoursId, lastActivityOn, dueOn' }) toArchive!: object[];
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'parcoursId, archivedOn, dueOn' }) toErase!: object[];
+  @ApiProperty({ type: RetentionPolicyResponse }) policy!: RetentionPolicyResponse;
+  @ApiProperty({ type: DueForArchiveResponse, isArray: true }) toArchive!: DueForArchiveResponse[];
+  @ApiProperty({ type: DueForErasureResponse, isArray: true }) toErase!: DueForErasureResponse[];
 }
 
 /** The person's right of access, and the retention report: the data protection officer's tools (DESIGN §8). */

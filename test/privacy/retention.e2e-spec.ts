@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { FixedClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/database/open-database.js';
 import { SqlClient } from '../../src/database/sql-client.js';
+import { buildOpenApiDocument } from '../../src/openapi.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { exportErasuresCommand, replayErasuresCommand, retentionCommand } from '../../src/privacy/privacy-cli.js';
 import { Retention } from '../../src/privacy/retention/retention.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
@@ -21,6 +23,7 @@ describe('retention: archive after two years without activity, erasure two years
   let consortium: Consortium;
   let projections: ProjectionsService;
   let retention: Retention;
+  let openapi: OpenApiValidator;
   /** Nothing recorded after its opening. */
   let idle: string;
   /** A contact a year later restarts its clock. */
@@ -48,6 +51,7 @@ describe('retention: archive after two years without activity, erasure two years
     consortium = await seedConsortium(running);
     projections = running.app.get(ProjectionsService);
     retention = running.app.get(Retention);
+    openapi = new OpenApiValidator(buildOpenApiDocument(running.app), { freeForm: KNOWN_FREE_FORM });
     idle = await aParcours('Dormant');
     contacted = await aParcours('Suivi');
     erasedEarly = await aParcours('Efface');
@@ -68,6 +72,7 @@ describe('retention: archive after two years without activity, erasure two years
   it('archives the parcours idle for two years, not the one contacted since; the report says when the next are due', async () => {
     clock.set(new Date('2028-01-12T10:00:00Z'));
     const report = await json(await get('cd63-dpo', '/v1/privacy/retention'));
+    expect(openapi.errors('GET', '/v1/privacy/retention', 200, report)).toEqual([]);
     expect(report).toMatchObject({ asOf: '2028-01-12', policy: { activeMonths: 24, archiveMonths: 24 }, toErase: [] });
     expect(report.toArchive).toHaveLength(2);
     expect(report.toArchive).toEqual(
@@ -84,7 +89,9 @@ describe('retention: archive after two years without activity, erasure two years
       toErase: [],
     });
     // The one erased already has nothing left to erase.
-    expect(await json(await get('cd63-dpo', '/v1/privacy/retention?asOf=2030-01-12'))).toMatchObject({ toErase: [{ parcoursId: idle, archivedOn: '2028-01-12', dueOn: '2030-01-12' }] });
+    const toErase = await json(await get('cd63-dpo', '/v1/privacy/retention?asOf=2030-01-12'));
+    expect(openapi.errors('GET', '/v1/privacy/retention', 200, toErase)).toEqual([]);
+    expect(toErase).toMatchObject({ toErase: [{ parcoursId: idle, archivedOn: '2028-01-12', dueOn: '2030-01-12' }] });
     // Run again the same day: nothing left to do.
     expect(await retention.run()).toMatchObject({ archived: 0, erased: 0 });
   });
@@ -107,11 +114,18 @@ describe('retention: archive after two years without activity, erasure two years
 
     // Nobody follows an archived parcours any more: the territory's stock of open parcours drops on the archive day.
     const territories = (await json(await get('cd63-coordinator', '/v1/reports/territories?territory=cc-thiers-dore-et-montagne&from=2027-12&to=2028-01'))) as Body[];
+    expect(openapi.errors('GET', '/v1/reports/territories', 200, territories)).toEqual([]);
     const stock = (month: string) => territories.find((row) => row.month === month)?.openAtMonthEnd;
     expect([stock('2027-12'), stock('2028-01')]).toEqual([3, 1]);
 
     expect(await json(await get('cd63-auditor', `/v1/parcours/${idle}`))).toMatchObject({ archived: { archivedOn: '2028-01-12', lastActivityOn: '2026-01-12' }, identity: null });
-    expect((await json(await get('cd63-dpo', `/v1/parcours/${idle}/personal-data-export`))).status).toMatchObject({ archivedOn: '2028-01-12' });
+    const archivedExport = await json(await get('cd63-dpo', `/v1/parcours/${idle}/personal-data-export`));
+    expect(openapi.errors('GET', '/v1/parcours/{parcoursId}/personal-data-export', 200, archivedExport)).toEqual([]);
+    expect(archivedExport.status).toMatchObject({ archivedOn: '2028-01-12' });
+    // An erased identity is exported as {"erased": true}, as the document says.
+    const erasedExport = await json(await get('cd63-dpo', `/v1/parcours/${erasedEarly}/personal-data-export`));
+    expect(openapi.errors('GET', '/v1/parcours/{parcoursId}/personal-data-export', 200, erasedExport)).toEqual([]);
+    expect(erasedExport.identity).toEqual({ erased: true });
   });
 
   it('erases the archived parcours two years later, and archives the other then', async () => {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { FixedClock } from '../../src/clock.js';
 import { SqlClient } from '../../src/database/sql-client.js';
+import { buildOpenApiDocument } from '../../src/openapi.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
@@ -133,6 +135,9 @@ describe('the rights of the person over HTTP', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       const data = await json(response);
+      // As the document declares it, strictly: a replaced identity, a decrypted note, recipients and journal entries.
+      const openapi = new OpenApiValidator(buildOpenApiDocument(running.app), { freeForm: KNOWN_FREE_FORM });
+      expect(openapi.errors('GET', '/v1/parcours/{parcoursId}/personal-data-export', 200, data)).toEqual([]);
       expect(data.identity).toMatchObject({ firstName: 'Maëlle', lastName: 'Fayolle-Brun', email: 'maelle.f@exemple.fr' });
       expect(data.replacedIdentities).toEqual([{ until: '2026-06-15', identity: expect.objectContaining({ lastName: 'Fayolle' }) }]);
       expect(data.events).toHaveLength(Number(events));

@@ -1141,6 +1141,12 @@ export interface components {
                 type?: string;
             }[];
         };
+        AllocataireResponse: {
+            /** @enum {string} */
+            organism: "caf" | "msa";
+            /** @description The allocataire number at that organism */
+            number: string;
+        };
         AddressResponse: {
             line1: string;
             line2?: string | null;
@@ -1153,6 +1159,7 @@ export interface components {
             /** Format: date */
             birthDate?: string;
             nir?: string | null;
+            allocataire?: components["schemas"]["AllocataireResponse"] | null;
             address?: components["schemas"]["AddressResponse"] | null;
             phone?: string | null;
             email?: string | null;
@@ -2028,6 +2035,24 @@ export interface components {
                 }[];
             };
         };
+        DelayStatisticsResponse: {
+            /** @description Nearest-rank median in days; null when no delay ended in the month */
+            median: number | null;
+            /** @description Nearest-rank 90th percentile in days; null when no delay ended in the month */
+            p90: number | null;
+            /** @description Delays measured */
+            count: number;
+        };
+        RegimeCountsResponse: {
+            open: number;
+            withReferent: number;
+            withValidEngagementContract: number;
+        };
+        ByRegimeResponse: {
+            spie_2021: components["schemas"]["RegimeCountsResponse"];
+            transition: components["schemas"]["RegimeCountsResponse"];
+            plein_emploi: components["schemas"]["RegimeCountsResponse"];
+        };
         TerritoryIndicatorRowResponse: {
             territory: string;
             /** @example 2026-03 */
@@ -2040,14 +2065,8 @@ export interface components {
                 [key: string]: number;
             };
             reorientations: number;
-            /** @description { median, p90, count } in days */
-            delayEntryToOrientationDays: {
-                [key: string]: unknown;
-            };
-            /** @description { median, p90, count } in days */
-            delayOrientationToFirstAccompanimentDays: {
-                [key: string]: unknown;
-            };
+            delayEntryToOrientationDays: components["schemas"]["DelayStatisticsResponse"];
+            delayOrientationToFirstAccompanimentDays: components["schemas"]["DelayStatisticsResponse"];
             openAtMonthEnd: number;
             withReferentAtMonthEnd: number;
             withValidEngagementContractAtMonthEnd: number;
@@ -2059,10 +2078,8 @@ export interface components {
             exitsByCategory: {
                 [key: string]: number;
             };
-            /** @description Per regime on the month end (spie_2021, transition, plein_emploi): { open, withReferent, withValidEngagementContract } */
-            byRegimeAtMonthEnd: {
-                [key: string]: unknown;
-            };
+            /** @description The month-end counts by the regime each parcours is under that day */
+            byRegimeAtMonthEnd: components["schemas"]["ByRegimeResponse"];
             /** @description Parcours open on 1 January 2025 (the transition) */
             transitionParcours: number;
             /** @description Of them, those with a contrat d'engagement starting by the month end and by 31 December 2026 */
@@ -2501,51 +2518,128 @@ export interface components {
             /** @description One break per tampering */
             breaks: components["schemas"]["ChainBreakResponse"][];
         };
+        ReplacedIdentityResponse: {
+            /**
+             * Format: date
+             * @description The day the rectification replaced it
+             */
+            until: string;
+            identity: components["schemas"]["IdentityResponse"];
+        };
+        PersonalDataStatusResponse: {
+            /** @description The parcours status (the folded state) */
+            parcoursStatus: string;
+            /** Format: date */
+            archivedOn: string | null;
+            /**
+             * Format: date
+             * @description Restriction of processing (art. 18) in force since
+             */
+            restrictedSince: string | null;
+            /**
+             * Format: date
+             * @description Objection (art. 21) in force since
+             */
+            opposedSince: string | null;
+        };
+        ExportedEventResponse: {
+            /** Format: date */
+            on: string;
+            /** Format: date-time */
+            recordedAt: string;
+            streamVersion: number;
+            /** Format: uuid */
+            eventId: string;
+            type: string;
+            /** @description In French */
+            title: string;
+            /** @description In French */
+            detail: string;
+            /** @description The organisation that recorded it (its name, else its id) */
+            organisation: string | null;
+            role: string | null;
+            /** @description The note of a contact, decrypted; {"erased": true} once the key is gone */
+            note?: string | {
+                /** @enum {boolean} */
+                erased: true;
+            };
+        };
+        RecipientResponse: {
+            /** Format: uuid */
+            partnerId: string | null;
+            partnerName: string | null;
+            /** @description Accesses journaled */
+            accesses: number;
+            /** Format: date-time */
+            firstAt: string;
+            /** Format: date-time */
+            lastAt: string;
+        };
+        ExportedAccessResponse: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            partnerId: string | null;
+            partnerName: string | null;
+            role: string | null;
+            operation: string;
+            outcome: string;
+        };
         PersonalDataExportResponse: {
             /** Format: uuid */
             parcoursId: string;
             /** Format: date-time */
             generatedAt: string;
             /** @description The identity held now, or {"erased": true} */
-            identity: {
-                [key: string]: unknown;
-            };
+            identity: components["schemas"]["IdentityResponse"];
             /** @description Values replaced by a rectification, still held as ciphertext */
-            replacedIdentities: {
-                [key: string]: unknown;
-            }[];
-            status: {
-                [key: string]: unknown;
-            };
+            replacedIdentities: components["schemas"]["ReplacedIdentityResponse"][];
+            status: components["schemas"]["PersonalDataStatusResponse"];
             /** @description Every event of the parcours, in French, with the notes */
-            events: {
-                [key: string]: unknown;
-            }[];
+            events: components["schemas"]["ExportedEventResponse"][];
             /** @description The organisations that accessed the record */
-            recipients: {
-                [key: string]: unknown;
-            }[];
+            recipients: components["schemas"]["RecipientResponse"][];
             /** @description Every access journal entry about the record */
-            accessJournal: {
-                [key: string]: unknown;
-            }[];
+            accessJournal: components["schemas"]["ExportedAccessResponse"][];
             accessJournalRetentionMonths: number;
+        };
+        RetentionPolicyResponse: {
+            /** @description Months in the active base after the last activity (R. 263-8 CASF) */
+            activeMonths: number;
+            /** @description Months in the intermediate archive before the personal data are erased */
+            archiveMonths: number;
+        };
+        DueForArchiveResponse: {
+            /** Format: uuid */
+            parcoursId: string;
+            /**
+             * Format: date
+             * @description The last day a caseworker recorded something on the parcours
+             */
+            lastActivityOn: string;
+            /**
+             * Format: date
+             * @description lastActivityOn plus the active months
+             */
+            dueOn: string;
+        };
+        DueForErasureResponse: {
+            /** Format: uuid */
+            parcoursId: string;
+            /** Format: date */
+            archivedOn: string;
+            /**
+             * Format: date
+             * @description archivedOn plus the archive months
+             */
+            dueOn: string;
         };
         RetentionPlanResponse: {
             /** Format: date */
             asOf: string;
-            /** @description activeMonths, archiveMonths */
-            policy: {
-                [key: string]: unknown;
-            };
-            /** @description parcoursId, lastActivityOn, dueOn */
-            toArchive: {
-                [key: string]: unknown;
-            }[];
-            /** @description parcoursId, archivedOn, dueOn */
-            toErase: {
-                [key: string]: unknown;
-            }[];
+            policy: components["schemas"]["RetentionPolicyResponse"];
+            toArchive: components["schemas"]["DueForArchiveResponse"][];
+            toErase: components["schemas"]["DueForErasureResponse"][];
         };
         LineErrorResponse: {
             /** @description line of the file (the header is line 1) */

@@ -19,26 +19,11 @@ export interface ValidatorOptions {
 export const KNOWN_FREE_FORM: readonly string[] = [
   // The minimised data of a feed event: its shape is the event type's (src/parcours/read-models/partner-feed/feed.ts).
   '#/components/schemas/FeedItem/properties/data',
-  // Per-regime breakdowns and delay distributions of the indicators: not typed yet.
-  '#/components/schemas/TerritoryIndicatorRowResponse/properties/delayEntryToOrientationDays',
-  '#/components/schemas/TerritoryIndicatorRowResponse/properties/delayOrientationToFirstAccompanimentDays',
-  '#/components/schemas/TerritoryIndicatorRowResponse/properties/byRegimeAtMonthEnd',
   // The replayed domain state of a parcours (src/parcours/domain), not the API view: not typed yet.
   '#/components/schemas/ReplayResponse/properties/state',
   // The timeline's entries carry each event's own data; the lanes are keyed by rule.
   '#/components/schemas/TimelineResponse/properties/entries/items',
   '#/components/schemas/TimelineResponse/properties/lanes',
-  // The export of art. 15 carries every event's data and the journal as stored: not typed yet.
-  '#/components/schemas/PersonalDataExportResponse/properties/identity',
-  '#/components/schemas/PersonalDataExportResponse/properties/replacedIdentities/items',
-  '#/components/schemas/PersonalDataExportResponse/properties/status',
-  '#/components/schemas/PersonalDataExportResponse/properties/events/items',
-  '#/components/schemas/PersonalDataExportResponse/properties/recipients/items',
-  '#/components/schemas/PersonalDataExportResponse/properties/accessJournal/items',
-  // The retention policy file and the plan's rows: not typed yet.
-  '#/components/schemas/RetentionPlanResponse/properties/policy',
-  '#/components/schemas/RetentionPlanResponse/properties/toArchive/items',
-  '#/components/schemas/RetentionPlanResponse/properties/toErase/items',
   // A failed readiness check's results, as @nestjs/terminus gives them.
   '#/components/schemas/ProblemDetails/properties/checks',
 ];

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ALLOCATAIRE_ORGANISMS } from '../../privacy/blind-index/normalise.js';
 import {
   ACTION_KINDS,
   ACTIVITY_HOURS_ADJUSTMENT_KINDS,
@@ -33,11 +34,17 @@ export class AddressResponse {
   @ApiProperty() city!: string;
 }
 
+export class AllocataireResponse {
+  @ApiProperty({ enum: ALLOCATAIRE_ORGANISMS }) organism!: string;
+  @ApiProperty({ description: 'The allocataire number at that organism' }) number!: string;
+}
+
 export class IdentityResponse {
   @ApiPropertyOptional() firstName?: string;
   @ApiPropertyOptional() lastName?: string;
   @ApiPropertyOptional({ format: 'date' }) birthDate?: string;
   @ApiPropertyOptional({ type: String, nullable: true }) nir?: string | null;
+  @ApiPropertyOptional({ type: AllocataireResponse, nullable: true }) allocataire?: AllocataireResponse | null;
   @ApiPropertyOptional({ type: AddressResponse, nullable: true }) address?: AddressResponse | null;
   @ApiPropertyOptional({ type: String, nullable: true }) phone?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) email?: string | null;

@@ -9,6 +9,7 @@ import { Roles } from '../../partners/auth/access.decorators.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import { wantsCsv } from '../csv.js';
 import { MAX_MONTHS, type TerritoryIndicatorRow, computeTerritoryIndicators, monthsCovered, territoryIndicatorsCsvText } from './territory-indicators.js';
+import type { Regime } from '../../parcours/domain/regimes.js';
 import type { ParcoursFacts } from './territory-indicators.projection.js';
 import { ApiRepresentations } from '../../http/representations.js';
 
@@ -23,6 +24,25 @@ export class TerritoryIndicatorsQueryDto {
   territory?: string;
 }
 
+export class DelayStatisticsResponse {
+  @ApiProperty({ type: Number, nullable: true, description: 'Nearest-rank median in days; null when no delay ended in the month' }) median!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Nearest-rank 90th percentile in days; null when no delay ended in the month' }) p90!: number | null;
+  @ApiProperty({ description: 'Delays measured' }) count!: number;
+}
+
+export class RegimeCountsResponse {
+  @ApiProperty() open!: number;
+  @ApiProperty() withReferent!: number;
+  @ApiProperty() withValidEngagementContract!: number;
+}
+
+/** One property per regime (REGIMES), each always present; `implements` makes a new regime a compile error here. */
+export class ByRegimeResponse implements Record<Regime, RegimeCountsResponse> {
+  @ApiProperty({ type: RegimeCountsResponse }) spie_2021!: RegimeCountsResponse;
+  @ApiProperty({ type: RegimeCountsResponse }) transition!: RegimeCountsResponse;
+  @ApiProperty({ type: RegimeCountsResponse }) plein_emploi!: RegimeCountsResponse;
+}
+
 export class TerritoryIndicatorRowResponse {
   @ApiProperty() territory!: string;
   @ApiProperty({ example: '2026-03' }) month!: string;
@@ -30,8 +50,8 @@ export class TerritoryIndicatorRowResponse {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) orientationsByType!: object;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) orientationsByOrganismeReferent!: object;
   @ApiProperty() reorientations!: number;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: '{ median, p90, count } in days' }) delayEntryToOrientationDays!: object;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: '{ median, p90, count } in days' }) delayOrientationToFirstAccompanimentDays!: object;
+  @ApiProperty({ type: DelayStatisticsResponse }) delayEntryToOrientationDays!: DelayStatisticsResponse;
+  @ApiProperty({ type: DelayStatisticsResponse }) delayOrientationToFirstAccompanimentDays!: DelayStatisticsResponse;
   @ApiProperty() openAtMonthEnd!: number;
   @ApiProperty() withReferentAtMonthEnd!: number;
   @ApiProperty() withValidEngagementContractAtMonthEnd!: number;
@@ -39,12 +59,8 @@ export class TerritoryIndicatorRowResponse {
   @ApiProperty({ type: Number, nullable: true }) shareWithValidEngagementContract!: number | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) employmentContractsStartedByKind!: object;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) exitsByCategory!: object;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description: 'Per regime on the month end (spie_2021, transition, plein_emploi): { open, withReferent, withValidEngagementContract }',
-  })
-  byRegimeAtMonthEnd!: object;
+  @ApiProperty({ type: ByRegimeResponse, description: 'The month-end counts by the regime each parcours is under that day' })
+  byRegimeAtMonthEnd!: ByRegimeResponse;
   @ApiProperty({ description: 'Parcours open on 1 January 2025 (the transition)' }) transitionParcours!: number;
   @ApiProperty({ description: "Of them, those with a contrat d'engagement starting by the month end and by 31 December 2026" }) transitionWithContratEngagement!: number;
   @ApiProperty({ type: Number, nullable: true }) shareTransitionWithContratEngagement!: number | null;
