@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 /**
  * What the drills share: PostgreSQL clusters of their own (Debian's initdb/pg_ctl, in a temporary
  * folder, on their own port: never the machine's shared server), the service as a child process,
@@ -6,7 +5,7 @@ import { createHash } from 'node:crypto';
  * what was acknowledged against what is stored.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -284,10 +283,13 @@ export class Clients {
     }
   }
 
-  /** Opens a parcours; answers its id (undefined if refused). */
+  /**
+   * Opens a parcours for a new person (one open parcours per person: each opening names its own,
+   * the same in every retry of it); answers its id (undefined if refused).
+   */
   async open(label: string): Promise<string | undefined> {
     const answer = await this.send('/v1/parcours', {
-      identity: { firstName: 'Prénom', lastName: `Nom ${label}`, birthDate: '1988-04-12' },
+      identity: { firstName: 'Prénom', lastName: `Nom ${label} ${randomUUID().slice(0, 8)}`, birthDate: '1988-04-12' },
       householdRole: 'demandeur',
       rsaSocle: true,
       entryOn: '2026-01-05',
