@@ -155,6 +155,9 @@ export class PgSqlClient implements SqlClient {
       const dead = client;
       client = undefined;
       dead?.removeAllListeners();
+      // A dead connection may still report its end as an error: with no listener left, that
+      // would be an unhandled 'error' event, which ends the process.
+      dead?.on('error', () => undefined);
       void dead?.end().catch(() => undefined);
       timer = setTimeout(() => {
         timer = undefined;
@@ -170,6 +173,7 @@ export class PgSqlClient implements SqlClient {
       const current = client;
       client = undefined;
       current?.removeAllListeners();
+      current?.on('error', () => undefined);
       await current?.end().catch(() => undefined);
     };
   }
