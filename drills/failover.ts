@@ -3,7 +3,7 @@
  *
  * A pg_auto_failover formation of the drill's own (Debian's postgresql-15-auto-failover: a
  * monitor, a primary and a standby in synchronous replication, all on this machine, in a temporary
- * folder, on ports 55434–55436), two `api` processes and one `worker` pointed at it with the
+ * folder, on ports 55434–55436, then +3 for each new try when a formation cannot be created), two `api` processes and one `worker` pointed at it with the
  * multi-host connection string the monitor gives (`target_session_attrs=read-write`), and clients
  * sending commands through both api processes, each with an Idempotency-Key and re-sent until
  * answered. Under that load the primary is failed twice: its node is killed with SIGKILL (keeper
@@ -32,6 +32,7 @@ const run = promisify(execFile);
 const CLIENTS = Number(process.env.DRILL_CLIENTS ?? 4);
 const PORT = Number(process.env.DRILL_PORT ?? 3937);
 const MONITOR_PORT = Number(process.env.DRILL_FAILOVER_PORT ?? 55434);
+const FORMATION_ATTEMPTS = 3;
 const STEADY_MS = Number(process.env.DRILL_STEADY_MS ?? 3000);
 const AS_ROOT = process.getuid?.() === 0;
 const SOCKETS = '/var/run/postgresql';
@@ -47,11 +48,16 @@ interface NodeState {
 class Formation {
   readonly root = postgresFolder('spie-drill-failover-');
   readonly monitorData = join(this.root, 'monitor');
-  readonly monitorUrl = `postgres://autoctl_node@127.0.0.1:${MONITOR_PORT}/pg_auto_failover?sslmode=disable`;
-  readonly nodes = [
-    { name: 'node1', port: MONITOR_PORT + 1 },
-    { name: 'node2', port: MONITOR_PORT + 2 },
-  ];
+  readonly monitorUrl: string;
+  readonly nodes: { name: string; port: number }[];
+  // Set in the constructor, not as field initialisers: those would run before a parameter property is assigned.
+  constructor(readonly monitorPort: number) {
+    this.monitorUrl = `postgres://autoctl_node@127.0.0.1:${monitorPort}/pg_auto_failover?sslmode=disable`;
+    this.nodes = [
+      { name: 'node1', port: monitorPort + 1 },
+      { name: 'node2', port: monitorPort + 2 },
+    ];
+  }
   private readonly keepers = new Map<string, ChildProcess>();
 
   /** pg_autoctl as `postgres`, its configuration and state under the temporary folder. */
@@ -73,7 +79,7 @@ class Formation {
   }
 
   async create(): Promise<void> {
-    await this.autoctl('create', 'monitor', '--pgdata', this.monitorData, '--pgport', String(MONITOR_PORT), '--hostname', '127.0.0.1', '--auth', 'trust', '--no-ssl');
+    await this.autoctl('create', 'monitor', '--pgdata', this.monitorData, '--pgport', String(this.monitorPort), '--hostname', '127.0.0.1', '--auth', 'trust', '--no-ssl');
     this.keep('monitor', this.monitorData);
     await this.waitFor(async () => {
       await this.autoctl('show', 'state', '--pgdata', this.monitorData);
@@ -89,8 +95,8 @@ class Formation {
       node_considered_unhealthy_timeout: 2000,
       primary_demote_timeout: 2000,
     };
-    for (const [name, value] of Object.entries(settings)) await this.psql(MONITOR_PORT, 'pg_auto_failover', `ALTER SYSTEM SET pgautofailover.${name} = ${value}`);
-    await this.psql(MONITOR_PORT, 'pg_auto_failover', 'SELECT pg_reload_conf()');
+    for (const [name, value] of Object.entries(settings)) await this.psql(this.monitorPort, 'pg_auto_failover', `ALTER SYSTEM SET pgautofailover.${name} = ${value}`);
+    await this.psql(this.monitorPort, 'pg_auto_failover', 'SELECT pg_reload_conf()');
     for (const node of this.nodes) {
       const data = join(this.root, node.name);
       await this.autoctl('create', 'postgres', '--pgdata', data, '--pgport', String(node.port), '--hostname', '127.0.0.1', '--listen', '127.0.0.1', '--auth', 'trust', '--no-ssl', '--monitor', this.monitorUrl, '--dbname', 'spie', '--name', node.name);
@@ -149,7 +155,7 @@ class Formation {
     }
     this.keepers.delete(name);
     // What a reboot would have cleared: the lock files of processes that are gone.
-    const port = this.nodes.find((each) => each.name === name)?.port ?? MONITOR_PORT;
+    const port = this.nodes.find((each) => each.name === name)?.port ?? this.monitorPort;
     rmSync(join(this.root, name, 'postmaster.pid'), { force: true });
     rmSync(join(SOCKETS, `.s.PGSQL.${port}.lock`), { force: true });
     rmSync(join(SOCKETS, `.s.PGSQL.${port}`), { force: true });
@@ -176,13 +182,35 @@ class Formation {
 
   destroy(): void {
     for (const name of [...this.keepers.keys()]) this.kill(name);
+    // A `pg_autoctl create` that failed leaves its own PostgreSQL behind, under no keeper of ours.
+    for (const pid of processesUnder(this.root)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
     rmSync(this.root, { recursive: true, force: true });
     rmSync(join(tmpdir(), 'pg_autoctl', this.root.slice(1)), { recursive: true, force: true });
-    for (const port of [MONITOR_PORT, ...this.nodes.map((node) => node.port)]) {
+    for (const port of [this.monitorPort, ...this.nodes.map((node) => node.port)]) {
       rmSync(join(SOCKETS, `.s.PGSQL.${port}.lock`), { force: true });
       rmSync(join(SOCKETS, `.s.PGSQL.${port}`), { force: true });
     }
   }
+}
+
+/** The processes whose command line names a path under `root` (from /proc). */
+function processesUnder(root: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(root);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** A process and all under it (from /proc), deepest last. */
@@ -228,13 +256,27 @@ interface Switch {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const formation = new Formation();
+  let formation = new Formation(MONITOR_PORT);
   const dataDir = mkdtempSync(join(tmpdir(), 'spie-drill-failover-app-'));
   mkdirSync(dataDir, { recursive: true });
   const services: Service[] = [];
   try {
     log('creating the formation: monitor, primary, standby (synchronous)');
-    await formation.create();
+    // What is drilled is the service through a failover, not pg_autoctl's own set-up, which has
+    // been seen to fail once on a loaded machine (a standby whose PostgreSQL never started): a
+    // formation that cannot be created is made again from nothing, on other ports, and said so.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await formation.create();
+        break;
+      } catch (error) {
+        if (attempt === FORMATION_ATTEMPTS) throw error;
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        log(`the formation could not be created (attempt ${attempt} of ${FORMATION_ATTEMPTS}): ${message}; trying again from nothing`);
+        formation.destroy();
+        formation = new Formation(MONITOR_PORT + 3 * attempt);
+      }
+    }
     const uri = await formation.uri();
     log(`formation ready: ${JSON.stringify(await formation.state())}; DATABASE_URL=${uri}`);
 
