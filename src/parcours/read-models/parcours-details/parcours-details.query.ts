@@ -131,6 +131,15 @@ export class ListParcours extends Query<{ items: ParcoursSummary[]; nextCursor: 
   }
 }
 
+/**
+ * A parcours' contacts or appointments in the order they are shown: by date, then as recorded. The
+ * aggregate takes them from this ordered subquery, which the `*_in_order` index (migration 0013)
+ * answers without sorting; an ORDER BY inside json_agg would sort them again on PostgreSQL 15
+ * (about a third of a read's database time with a few dozen contacts).
+ */
+const FOLLOWUPS_IN_ORDER = (table: string, dateColumn: string) =>
+  `SELECT f.data FROM ${table} f WHERE f.parcours_id = d.parcours_id ORDER BY f.${dateColumn}, f.ordinal`;
+
 /** Reads journal themselves: every read of a beneficiary record leaves an entry before it is answered. */
 @QueryHandler(GetParcours)
 export class GetParcoursHandler implements IQueryHandler<GetParcours> {
@@ -144,8 +153,8 @@ export class GetParcoursHandler implements IQueryHandler<GetParcours> {
     const visible = parcoursCondition(reader.caller, 'read', 2);
     const rows = await this.db.query<FullRow>(
       prepared(`SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at,
-                       (SELECT coalesce(json_agg(c.data ORDER BY c.contacted_on, c.ordinal), '[]') FROM parcours_contacts c WHERE c.parcours_id = d.parcours_id) AS contacts,
-                       (SELECT coalesce(json_agg(a.data ORDER BY a.scheduled_on, a.ordinal), '[]') FROM parcours_appointments a WHERE a.parcours_id = d.parcours_id) AS appointments
+                       (SELECT coalesce(json_agg(c.data), '[]') FROM (${FOLLOWUPS_IN_ORDER('parcours_contacts', 'contacted_on')}) c) AS contacts,
+                       (SELECT coalesce(json_agg(a.data), '[]') FROM (${FOLLOWUPS_IN_ORDER('parcours_appointments', 'scheduled_on')}) a) AS appointments
                   FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`),
       [parcoursId, ...visible.params],
     );
