@@ -6,7 +6,7 @@
  * medians compare the two builds rather than two moments. For each: commands and reads per
  * second, p99, and the server's CPU time per request (from /proc), with this / base ratios.
  * Writes bench/results/compare-api.json. BENCH_NODE_ARGS: extra node options for both services (e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them); BENCH_KINDS (`commands,reads`).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -18,6 +18,8 @@ import { loadOrCreateSigningKey, mintToken } from '../src/partners/auth/signing-
 import { adminQuery, writeResults } from './support.js';
 
 const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 8);
+/** BENCH_KINDS: `commands,reads` (both, in that order: the reads then find parcours with contacts), or one of them (to profile it alone). */
+const KINDS = (process.env.BENCH_KINDS ?? 'commands,reads').split(',').filter((kind): kind is 'commands' | 'reads' => kind === 'commands' || kind === 'reads');
 const SEGMENT_S = Number(process.env.BENCH_SEGMENT_S ?? 5);
 const CONNECTIONS = 32;
 const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 1000);
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
     const label = process.env.DATABASE_URL ? `PostgreSQL (${new URL(process.env.DATABASE_URL).host})` : 'PGlite (embedded, on disk)';
     console.log(`bench:compare-api on ${label}: ${SEGMENTS} alternating segments of ${SEGMENT_S} s each, ${CONNECTIONS} connections`);
     const results: Record<string, Record<string, unknown>> = {};
-    for (const kind of ['commands', 'reads'] as const) {
+    for (const kind of KINDS) {
       const segments: Record<'base' | 'this', Segment[]> = { base: [], this: [] };
       for (let round = 0; round < SEGMENTS + 1; round += 1) {
         // Base first in even rounds, this first in odd ones: neither always follows the other.
