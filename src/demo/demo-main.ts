@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, relative, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
+import pino from 'pino';
 import { createApp } from '../app.factory.js';
+import { readableOnTerminal } from '../http/logging.js';
 import { ConfigError, loadConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import { loadOrCreateSigningKey, mintToken } from '../partners/auth/signing-key.js';
@@ -98,7 +100,7 @@ export async function runDemo(settings: DemoSettings): Promise<void> {
   // for the instant before the load) would bury the summary. LOG_LEVEL=info shows every request.
   const env: NodeJS.ProcessEnv = { LOG_LEVEL: 'error', ...process.env, DATA_DIR: settings.dataDir, DATABASE_URL: settings.databaseUrl ?? '' };
   const config = loadConfig(env);
-  const app = await createApp(config);
+  const app = await createApp(config, { logDestination: readableOnTerminal(pino.destination({ dest: 1, sync: true })) });
   // Starts the projection runners (they follow the load) without taking requests yet.
   await app.init();
   const db = app.get(SqlClient);
