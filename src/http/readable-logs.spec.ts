@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { createLogger, readableOnTerminal } from './logging.js';
 
 function capture(isTerminal: boolean): { lines: string[]; log: ReturnType<typeof createLogger> } {
@@ -16,7 +17,7 @@ describe('log lines', () => {
   it('read as text on a terminal, with what the JSON would carry and nothing redacted shown', () => {
     const { lines, log } = capture(true);
     log.warn({ correlationId: 'c-2', authorization: 'Bearer secret' }, 'slow answer');
-    const text = lines.join('').replace(/\u001b\[[0-9;]*m/g, '');
+    const text = stripVTControlCharacters(lines.join(''));
     expect(() => JSON.parse(lines[0]!)).toThrow();
     expect(text).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] WARN: slow answer\n/);
     expect(text).toContain('correlationId: "c-2"');
