@@ -123,7 +123,9 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
     app.get(SqlClient),
     store,
     projections.runners.map((runner) => runner.projection),
-    { onProgress: (progress) => options.onProgress?.({ phase: 'read models', done: progress.done, total: progress.total, events }) },
+    // Pages of 10 000 events: 24 s against 28–32 s with the rebuild's default 2 000 for the 91 000
+    // events of 3 000 parcours (one run each on the shared 2-core machine, noisy).
+    { batchSize: 10_000, onProgress: (progress) => options.onProgress?.({ phase: 'read models', done: progress.done, total: progress.total, events }) },
   );
   // Back to the live runners, which go on from the rebuilt generations; caught up before "ready".
   await Promise.all(projections.runners.map((runner) => runner.start()));
