@@ -86,6 +86,12 @@ function resetFolder(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+/** A path as the user would type it from here: relative below the working folder, absolute elsewhere. */
+function shown(path: string): string {
+  const local = relative(process.cwd(), path);
+  return local && !local.startsWith('..') ? local : path;
+}
+
 const grouped = (value: number) => value.toLocaleString('fr-FR').replace(/\u202f/g, ' ');
 
 export async function runDemo(settings: DemoSettings): Promise<void> {
@@ -170,7 +176,7 @@ async function mintPersonaTokens(app: Awaited<ReturnType<typeof createApp>>, con
 
 function summary(marker: Marker, settings: DemoSettings, baseUrl: string, tokens: string, tokenHours: number): string {
   const loaded = marker.loaded;
-  const shown = relative(process.cwd(), tokens) || tokens;
+  const tokenDir = shown(tokens);
   const lines: string[] = [''];
   lines.push('spie-parcours demo — consortium de l’expérimentation SPIE de Thiers (Puy-de-Dôme)');
   if (loaded) {
@@ -185,7 +191,7 @@ function summary(marker: Marker, settings: DemoSettings, baseUrl: string, tokens
     `  listening on ${baseUrl} — API documentation ${baseUrl}/docs`,
     `  data in ${settings.databaseUrl ? 'the PostgreSQL of DATABASE_URL' : settings.dataDir} (npm run demo -- --reset loads it again from nothing)`,
     '',
-    `Personas (a token for each, valid ${tokenHours} h, in ${shown}/<user id>.jwt):`,
+    `Personas (a token for each, valid ${tokenHours} h, in ${tokenDir}/<user id>.jwt):`,
   );
   const width = Math.max(...DEMO_PERSONAS.map((persona) => persona.userId.length));
   for (const persona of DEMO_PERSONAS) {
@@ -194,10 +200,10 @@ function summary(marker: Marker, settings: DemoSettings, baseUrl: string, tokens
   lines.push(
     '',
     'Try:',
-    `  curl -H "authorization: Bearer $(cat ${shown}/coordinatrice.thiers.jwt)" ${baseUrl}/v1/caseload`,
-    `  curl -H "authorization: Bearer $(cat ${shown}/auditeur.ddets.jwt)" "${baseUrl}/v1/reports/continuity"`,
+    `  curl -H "authorization: Bearer $(cat ${tokenDir}/coordinatrice.thiers.jwt)" ${baseUrl}/v1/caseload`,
+    `  curl -H "authorization: Bearer $(cat ${tokenDir}/auditeur.ddets.jwt)" "${baseUrl}/v1/reports/continuity"`,
     'Another token, for any member (once the demo is stopped: one process at a time opens the embedded database):',
-    `  DATA_DIR=${relative(process.cwd(), settings.dataDir) || settings.dataDir} npm run --silent cli -- tokens mint --sub referente.ml-thiers`,
+    `  DATA_DIR=${shown(settings.dataDir)} npm run --silent cli -- tokens mint --sub referente.ml-thiers`,
     '',
     'ready',
     '',
