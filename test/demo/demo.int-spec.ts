@@ -10,6 +10,7 @@ import { DEMO_PERSONAS } from '../../src/demo/personas.js';
 import { verifyStore } from '../../src/audit/verify.js';
 import { loadOrCreateSigningKey, mintToken } from '../../src/partners/auth/signing-key.js';
 import { ROLES } from '../../src/partners/domain/roles.js';
+import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { json } from '../support/http.js';
 
@@ -21,6 +22,8 @@ import { json } from '../support/http.js';
 describe('demo mode', () => {
   let running: RunningApp;
   let report: DemoLoadReport;
+  /** Each read model's lag the moment the loader returns, before anything else could let it catch up. */
+  let lagsAtReturn: Array<{ name: string; lagEvents: number }>;
   const as = async (userId: string) => {
     const key = await loadOrCreateSigningKey(running.config.dataDir);
     return { authorization: `Bearer ${await mintToken(key, { subject: userId, issuer: running.config.oidcIssuer, audience: running.config.oidcAudience })}` };
@@ -30,6 +33,7 @@ describe('demo mode', () => {
   beforeAll(async () => {
     running = await startApp();
     report = await loadDemo(running.app, { parcours: 60 });
+    lagsAtReturn = (await running.app.get(ProjectionsService).statuses()).map(({ name, lagEvents }) => ({ name, lagEvents }));
   }, 180_000);
 
   afterAll(async () => {
@@ -61,6 +65,8 @@ describe('demo mode', () => {
   });
 
   it('shows a caseload, territory indicators, CAOM funding and ruptures at once (read models caught up)', async () => {
+    expect(lagsAtReturn.filter((status) => status.lagEvents > 0)).toEqual([]);
+    expect(lagsAtReturn).toHaveLength(5);
     const caseload = await json(await get('coordinatrice.thiers', '/v1/caseload?limit=100'));
     expect(caseload.items.length).toBeGreaterThan(0);
     const today = new Date().toISOString().slice(0, 7);
