@@ -186,10 +186,14 @@ function summary(marker: Marker, settings: DemoSettings, baseUrl: string, tokens
       `  loaded on ${loaded.today} in ${loaded.seconds.total} s (consortium ${loaded.seconds.consortium} s, parcours ${loaded.seconds.parcours} s, read models ${loaded.seconds.projections} s), seed ${loaded.seed}`,
     );
     if (loaded.refused.length) lines.push(`  ${loaded.refused.length} generated steps were refused by the decider and left out`);
+  } else {
+    lines.push('  the demo was loaded into this database by an earlier start');
   }
   lines.push(
     `  listening on ${baseUrl} — API documentation ${baseUrl}/docs`,
-    `  data in ${settings.databaseUrl ? 'the PostgreSQL of DATABASE_URL' : settings.dataDir} (npm run demo -- --reset loads it again from nothing)`,
+    settings.databaseUrl
+      ? '  data in the PostgreSQL of DATABASE_URL (to load it again, start from an empty database)'
+      : `  data in ${shown(settings.dataDir)} (npm run demo -- --reset loads it again from nothing)`,
     '',
     `Personas (a token for each, valid ${tokenHours} h, in ${tokenDir}/<user id>.jwt):`,
   );
