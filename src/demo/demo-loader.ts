@@ -8,7 +8,7 @@ import { parcoursStreamId } from '../parcours/parcours-write.js';
 import { parcoursDetailsFollowups } from '../parcours/read-models/parcours-details/parcours-details.projection.js';
 import { ExecutePartnerCommand } from '../partners/partner-write.js';
 import { AccessJournal } from '../privacy/access-journal/access-journal.js';
-import { BlindIndex, ONE_OPEN_PARCOURS_CONSTRAINT } from '../privacy/blind-index/blind-index.js';
+import { BlindIndex } from '../privacy/blind-index/blind-index.js';
 import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
 import { PersonalDataCipher } from '../privacy/crypto/personal-data-cipher.js';
 import { ProjectionsService } from '../projections/projections.module.js';
@@ -23,7 +23,7 @@ export interface DemoLoadOptions {
   parcours?: number;
   /** The generator's seed: the same seed on the same day loads the same data. */
   seed?: number;
-  /** Appends in flight at once (the database works while the next histories are decided). */
+  /** Batches of parcours in flight at once (the database works while the next histories are decided). */
   concurrency?: number;
   /** `parcours` written so far, then the events the read models have read (`read models`). */
   onProgress?: (progress: { phase: 'parcours' | 'read models'; done: number; total: number; events: number }) => void;
@@ -42,12 +42,15 @@ export interface DemoLoadReport {
 }
 
 export const DEMO_SEED = 2021;
+/** Parcours per statement (measured against one per statement: see the README). */
+const BATCH = 25;
 const LOADER: EventMetadata['actor'] = { userId: 'cli:demo', role: 'platform_admin' };
 
 /**
  * Loads the demo into a fresh service (`npm run demo`): the consortium through the partner command
  * path, then each parcours' history decided by the parcours decider (histories.ts) and appended in
- * one statement per parcours with what the command handler writes with its events — the data key,
+ * statements of 25 parcours (appendNewStreams, as the intake writes its openings) with what the
+ * command handler writes with each parcours' events — the data key,
  * the parcours_details row and its contacts and appointments, the blind indexes, a journal entry —
  * so that the store, its hash chains and the inline read model are those the service would have
  * written command by command, at a fraction of the cost. Returns once every asynchronous read model
@@ -79,38 +82,45 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
   let done = 0;
   let failure: unknown;
 
-  for (let index = 0; index < total; index += 1) {
+  for (let first = 0; first < total; first += BATCH) {
     if (failure) break;
-    const parcoursId = rng.uuid();
-    const dataKey = await vault.dataKeyToCommit(parcoursId);
-    let history: DemoHistory;
-    try {
-      history = demoHistory({ parcoursId, rng, today, keys, sealer: { seal: (value) => cipher.encryptWithKey(parcoursId, dataKey.key, value) } });
-    } finally {
-      dataKey.key.fill(0);
-    }
-    refused.push(...history.refused);
-    byStatus[history.state.status] = (byStatus[history.state.status] ?? 0) + 1;
-    events += history.events.length;
-    const followups = [
-      ...dataKey.followups,
-      ...parcoursDetailsFollowups(history.state, history.events.length, history.lastActivityOn, history.events),
-      ...blindIndex.writeFollowups(parcoursId, blindIndex.entriesOf(history.identity, history.householdRole), history.state.status !== 'exited'),
-      journal.followup({ actor: LOADER, operation: 'demo.load', recordType: 'parcours', recordId: parcoursId, outcome: 'ok', correlationId: randomUUID() }),
-    ];
-    const append = store
-      .appendToStream(parcoursStreamId(parcoursId), history.events, { expectedVersion: 'no_stream', followups, followupConstraints: [ONE_OPEN_PARCOURS_CONSTRAINT] })
-      .then(
-        () => {
-          dataKey.settle(true);
-          done += 1;
-          options.onProgress?.({ phase: 'parcours', done, total, events });
-        },
-        (error: unknown) => {
-          dataKey.settle(false);
-          failure ??= error;
-        },
-      );
+    // A batch of parcours per statement (appendNewStreams, as the intake does): one round trip and
+    // one commit for BATCH parcours. The ids are drawn first, so the data depend on BATCH too.
+    const ids = Array.from({ length: Math.min(BATCH, total - first) }, () => rng.uuid());
+    const dataKeys = await vault.dataKeysToCommit(ids);
+    const appends = ids.map((parcoursId, index) => {
+      const dataKey = dataKeys[index];
+      // A fresh id has no key yet: anything else is a database that is not fresh.
+      if (!dataKey) throw new Error(`parcours ${parcoursId} has a data key already: the demo loads into a fresh database only`);
+      let history: DemoHistory;
+      try {
+        history = demoHistory({ parcoursId, rng, today, keys, sealer: { seal: (value) => cipher.encryptWithKey(parcoursId, dataKey.key, value) } });
+      } finally {
+        dataKey.key.fill(0);
+      }
+      refused.push(...history.refused);
+      byStatus[history.state.status] = (byStatus[history.state.status] ?? 0) + 1;
+      events += history.events.length;
+      const followups = [
+        ...dataKey.followups,
+        ...parcoursDetailsFollowups(history.state, history.events.length, history.lastActivityOn, history.events),
+        ...blindIndex.writeFollowups(parcoursId, blindIndex.entriesOf(history.identity, history.householdRole), history.state.status !== 'exited'),
+        journal.followup({ actor: LOADER, operation: 'demo.load', recordType: 'parcours', recordId: parcoursId, outcome: 'ok', correlationId: randomUUID() }),
+      ];
+      return { streamId: parcoursStreamId(parcoursId), events: history.events, followups };
+    });
+    const written = events;
+    const append = store.appendNewStreams(appends).then(
+      (results) => {
+        results.forEach((result, index) => dataKeys[index]!.settle(result !== undefined));
+        if (results.some((result) => result === undefined)) throw new Error('a demo parcours stream existed already: the demo loads into a fresh database only');
+        done += ids.length;
+        options.onProgress?.({ phase: 'parcours', done, total, events: written });
+      },
+    ).catch((error: unknown) => {
+      for (const dataKey of dataKeys) dataKey?.settle(false);
+      failure ??= error;
+    });
     const tracked: Promise<void> = append.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
