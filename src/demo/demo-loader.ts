@@ -104,7 +104,8 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
       const followups = [
         ...dataKey.followups,
         ...parcoursDetailsFollowups(history.state, history.events.length, history.lastActivityOn, history.events),
-        ...blindIndex.writeFollowups(parcoursId, blindIndex.entriesOf(history.identity, history.householdRole), history.state.status !== 'exited'),
+        // A new parcours: its entries, nothing of an earlier identity to delete.
+        blindIndex.entriesWrite(parcoursId, blindIndex.entriesOf(history.identity, history.householdRole), history.state.status !== 'exited'),
         journal.followup({ actor: LOADER, operation: 'demo.load', recordType: 'parcours', recordId: parcoursId, outcome: 'ok', correlationId: randomUUID() }),
       ];
       return { streamId: parcoursStreamId(parcoursId), events: history.events, followups };

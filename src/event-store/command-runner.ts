@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlClient, SqlExecutor } from '../database/sql-client.js';
 import { ConcurrencyError, type EventMetadata, type RecordedEvent } from './event-store.js';
-import type { Followup, SqlEventStore } from './sql/sql-event-store.js';
+import type { InlineWrite, SqlEventStore } from './sql/sql-event-store.js';
 
 /** What a write side needs from a domain: a fold and a starting point. */
 export interface Fold<State, Event extends { type: string; data: unknown }> {
@@ -39,7 +39,7 @@ export interface RunOptions<State, Event> {
    * Writes that commit with the events in the same statement (inline projections, journal,
    * idempotency record): the fast path, one round trip for the whole command.
    */
-  followups?: (decision: Decision<State, Event>) => readonly Followup[];
+  followups?: (decision: Decision<State, Event>) => readonly InlineWrite[];
   /** Unique constraints of the follow-ups whose violation is the caller's to answer (see SqlAppendOptions). */
   followupConstraints?: readonly string[];
   /** Writes that need a transaction of their own around the append (several dependent statements). */

@@ -7,7 +7,7 @@ import { mayOpenByIntake } from '../access/parcours-rule.js';
 import { Clock } from '../clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
-import { type Followup, NewStreamsConflictError, SqlEventStore } from '../event-store/sql/sql-event-store.js';
+import { type InlineWrite, NewStreamsConflictError, type RowsWrite, SqlEventStore } from '../event-store/sql/sql-event-store.js';
 import { ProblemError } from '../http/problem.js';
 import { actorOf } from '../http/request-context.js';
 import { ExecuteParcoursCommand, ExecuteParcoursCommandHandler, type ParcoursCommandResult } from '../parcours/parcours-write.js';
@@ -264,7 +264,7 @@ export class Intake {
     return [...found.keys()].sort()[0];
   }
 
-  private async execute(parcoursId: string, caller: IntakeCaller, request: ConstructorParameters<typeof ExecuteParcoursCommand>[1], followup: Followup): Promise<ParcoursCommandResult> {
+  private async execute(parcoursId: string, caller: IntakeCaller, request: ConstructorParameters<typeof ExecuteParcoursCommand>[1], followup: InlineWrite): Promise<ParcoursCommandResult> {
     const { result } = await this.commands.execute(
       new ExecuteParcoursCommand(parcoursId, request, caller.principal, caller.actingRole, { actor: actorOf(caller.principal, caller.actingRole), correlationId: caller.correlationId, causationId: null }, {
         actingRoles: [caller.actingRole],
@@ -274,11 +274,18 @@ export class Intake {
     return result;
   }
 
-  private lineFollowup(importId: string, line: number, outcome: LineOutcome, parcoursId: string): Followup {
-    return (guard, first) => ({
-      sql: `INSERT INTO intake_lines (import_id, line, outcome, parcours_id) SELECT $${first}::uuid, $${first + 1}::integer, $${first + 2}, $${first + 3}::uuid FROM ${guard} LIMIT 1`,
-      params: [importId, line, outcome, parcoursId],
-    });
+  private lineFollowup(importId: string, line: number, outcome: LineOutcome, parcoursId: string): RowsWrite {
+    return {
+      kind: 'rows',
+      table: 'intake_lines',
+      columns: [
+        { name: 'import_id', type: 'uuid' },
+        { name: 'line', type: 'integer' },
+        { name: 'outcome', type: 'text' },
+        { name: 'parcours_id', type: 'uuid' },
+      ],
+      rows: [[importId, line, outcome, parcoursId]],
+    };
   }
 
   private async recordLine(importId: string, line: number, outcome: LineOutcome, parcoursId: string | null, errors: Array<{ column: string; code: string }> | null): Promise<void> {

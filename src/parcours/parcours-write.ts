@@ -7,7 +7,7 @@ import { Clock } from '../clock.js';
 import { SqlClient } from '../database/sql-client.js';
 import { CommandRunner, type Fold, type RunResult } from '../event-store/command-runner.js';
 import type { EventMetadata } from '../event-store/event-store.js';
-import type { Followup, NewStreamAppend } from '../event-store/sql/sql-event-store.js';
+import type { Followup, InlineWrite, NewStreamAppend } from '../event-store/sql/sql-event-store.js';
 import { IdempotencyStore, type IdempotentRequest, type StoredResponse } from '../http/idempotency.js';
 import { ProblemError } from '../http/problem.js';
 import type { Principal } from '../partners/auth/principal.js';
@@ -124,7 +124,7 @@ export class ExecuteParcoursCommand extends Command<{ result: ParcoursCommandRes
       /** The answer to store for the idempotency key, from the result. */
       respond?: (result: ParcoursCommandResult) => StoredResponse;
       /** More writes to commit with the events, if any are appended (an intake's line record). */
-      followups?: readonly Followup[];
+      followups?: readonly InlineWrite[];
     } = {},
   ) {
     super();
@@ -306,7 +306,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     actingRole: Role,
     metadata: Omit<EventMetadata, 'occurredAt'>,
     dataKey: DataKeyToCommit,
-    followups: readonly Followup[],
+    followups: readonly InlineWrite[],
   ): NewStreamAppend {
     const context = this.contextOf(principal, actingRole);
     const { command, index } = this.openingWith(parcoursId, request, context, dataKey);
@@ -321,7 +321,8 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
       followups: [
         ...dataKey.followups,
         ...parcoursDetailsFollowups(after, events.length, context.today, events),
-        ...this.blindIndex.writeFollowups(parcoursId, index, true),
+        // A new parcours has no other entries to delete.
+        this.blindIndex.entriesWrite(parcoursId, index, true),
         this.journal.followup(entry),
         ...followups,
       ],

@@ -1,3 +1,4 @@
+import { inlineWriteSql } from '../../src/event-store/sql/sql-event-store.js';
 import fc from 'fast-check';
 import { actingRolesFor, callerOf } from '../../src/access/caller.js';
 import { type ParcoursPurpose, parcoursCondition, parcoursFactsOf, reachesParcours } from '../../src/access/parcours-rule.js';
@@ -68,7 +69,7 @@ describe.each(databaseTargets())('the parcours rule on $name', (target) => {
 
   async function store(state: ParcoursState, version: number): Promise<void> {
     // The inline projection's own statement, with a stand-in for the append it follows.
-    const { sql, params } = parcoursDetailsFollowups(state, version, null, [])[0]!('appended', 1);
+    const { sql, params } = inlineWriteSql(parcoursDetailsFollowups(state, version, null, [])[0]!, 'appended', 1);
     await database.db.query(`WITH appended AS (SELECT now() AS recorded_at), projected AS (${sql}) SELECT 1`, params);
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ConcurrencyError,
   EventIdConflictError,
@@ -8,7 +9,7 @@ import {
   encodeCursor,
 } from '../../src/event-store/event-store.js';
 import { verifyStreams } from '../../src/event-store/sql/hash-chain.js';
-import { NewStreamsConflictError, SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
+import { NewStreamsConflictError, type RowsWrite, SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { Subscription } from '../../src/event-store/subscription.js';
 import { UpcasterRegistry } from '../../src/event-store/upcasters.js';
 import { readCommitted } from '../support/read-committed.js';
@@ -219,6 +220,44 @@ describe.each(databaseTargets())('event store contract on $name', (target) => {
       expect(results[1]?.nextExpectedVersion).toBe(1);
       expect(await rowCount(existing)).toBe(2);
       expect(await database.db.query('SELECT stream_id FROM new_streams_marks WHERE stream_id = ANY($1::text[])', [[existing, fresh]])).toEqual([{ stream_id: fresh }]);
+    });
+
+    it('writes declared rows with their stream, one statement part for every stream of the batch, skipping a stream that exists', async () => {
+      await database.db.query('CREATE TABLE IF NOT EXISTS declared_rows (stream_id text, n integer, tags uuid[], at timestamptz, PRIMARY KEY (stream_id, n))');
+      const rows = (streamId: string, count: number): RowsWrite => ({
+        kind: 'rows',
+        table: 'declared_rows',
+        columns: [
+          { name: 'stream_id', type: 'text' },
+          { name: 'n', type: 'integer' },
+          { name: 'tags', type: 'uuid[]' },
+          { name: 'at', type: 'recorded_at' },
+        ],
+        rows: Array.from({ length: count }, (_, index) => [streamId, index, `{${randomUUID()}}`]),
+        // Rows whose n is 99 never go in.
+        where: 'r.n <> 99',
+      });
+      const existing = aStreamId();
+      const single = await store.appendToStream(existing, events(1), { expectedVersion: 'no_stream', followups: [rows(existing, 1)] });
+      const fresh = [aStreamId(), aStreamId()];
+      const results = await store.appendNewStreams([
+        { streamId: fresh[0]!, events: events(1), followups: [rows(fresh[0]!, 2)] },
+        { streamId: existing, events: events(1), followups: [rows(existing, 3)] },
+        { streamId: fresh[1]!, events: events(2), followups: [{ ...rows(fresh[1]!, 1), rows: [[fresh[1]!, 0, '{}'], [fresh[1]!, 99, '{}']] }] },
+      ]);
+      expect(results.map((result) => result?.nextExpectedVersion)).toEqual([1, undefined, 2]);
+      const stored = await database.db.query<{ stream_id: string; n: number; tags: string[]; at: Date }>(
+        'SELECT stream_id, n, tags, at FROM declared_rows WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, n',
+        [[existing, ...fresh]],
+      );
+      expect(stored.map((row) => [row.stream_id, row.n])).toEqual(
+        [[existing, 0], [fresh[0]!, 0], [fresh[0]!, 1], [fresh[1]!, 0]].sort((a, b) => String(a[0]).localeCompare(String(b[0])) || Number(a[1]) - Number(b[1])),
+      );
+      // The recording time of each row's own append.
+      const at = (streamId: string) => stored.find((row) => row.stream_id === streamId)!.at.toISOString();
+      expect(at(existing)).toBe(single.events[0]!.recordedAt);
+      expect(at(fresh[0]!)).toBe(results[0]!.events[0]!.recordedAt);
+      expect(stored.find((row) => row.stream_id === existing)!.tags).toHaveLength(1);
     });
 
     it('writes nothing of the batch when a follow-up breaks a unique constraint', async () => {

@@ -1,3 +1,4 @@
+import { inlineWriteSql } from '../../src/event-store/sql/sql-event-store.js';
 import { randomUUID } from 'node:crypto';
 import { SqlClient, type SqlDialect, type SqlExecutor, type SqlSession, type Statement, single } from '../../src/database/sql-client.js';
 import {
@@ -194,7 +195,7 @@ describe.each(databaseTargets())('key vault on $name', (target) => {
       expect(await keyCount(subject)).toBe(0);
       // The follow-up as the event store runs it: a CTE guarded by the append's result.
       const run = async (appended: boolean) => {
-        const { sql, params } = pending.followups[0]!('appended', 2);
+        const { sql, params } = inlineWriteSql(pending.followups[0]!, 'appended', 2);
         await db.query(`WITH appended AS (SELECT now() AS recorded_at WHERE $1::boolean), stored AS (${sql}) SELECT 1`, [appended, ...params]);
       };
       await run(false);

@@ -104,15 +104,41 @@ export class NewStreamsConflictError extends Error {
   }
 }
 
+/**
+ * A write that commits with an append, declared as rows of a table rather than as SQL text: the
+ * store compiles it, guarded by the append's success. Appended with one stream, it is one INSERT;
+ * with a batch of new streams (appendNewStreams), the rows of every stream's write of the same
+ * shape go in one INSERT together — a batch pays one statement part per kind of write, not one
+ * per stream and per write.
+ */
+export interface RowsWrite {
+  kind: 'rows';
+  table: string;
+  /**
+   * Each column and its SQL type. A value of an array type (`uuid[]`) is given as its text; the
+   * type `recorded_at` takes no value: the append's recording time.
+   */
+  columns: ReadonlyArray<{ name: string; type: string }>;
+  /** One value per column but the `recorded_at` ones, in their order. */
+  rows: ReadonlyArray<readonly unknown[]>;
+  /** A condition on the row (its columns as `r.<name>`), e.g. that its subject was not erased. */
+  where?: string;
+  /** The statement's `ON CONFLICT …` clause, if any. */
+  onConflict?: string;
+}
+
+/** What commits with an append: a follow-up's own SQL, or rows the store writes. */
+export type InlineWrite = Followup | RowsWrite;
+
 /** A new stream's first events and the writes that commit with them (see appendNewStreams). */
 export interface NewStreamAppend {
   streamId: string;
   events: readonly NewEvent[];
-  followups?: readonly Followup[];
+  followups?: readonly InlineWrite[];
 }
 
 export interface SqlAppendOptions extends AppendOptions {
-  followups?: readonly Followup[];
+  followups?: readonly InlineWrite[];
   /**
    * Unique constraints of the follow-ups' tables whose violation is a refusal for the caller to
    * answer (one open parcours per person), not a version conflict: the error is thrown as it is.
@@ -274,38 +300,58 @@ export class SqlEventStore extends EventStore {
    */
   async appendNewStreams(appends: readonly NewStreamAppend[]): Promise<Array<AppendResult | undefined>> {
     if (appends.length === 0) return [];
-    const params: unknown[] = [];
-    const ctes: string[] = [];
-    const answers: string[] = [];
-    const batches = appends.map((append, item) => {
+    const batches = appends.map((append) => {
       const prepared = append.events.map((event) => this.prepare(event));
       validateBatch(append.streamId, prepared);
       const texts = prepared.map((event) => ({ data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) }));
-      const first = params.length + 1;
-      params.push(
-        append.streamId,
-        0,
-        prepared.map((event) => event.eventId),
-        prepared.map((event) => event.type),
-        prepared.map((event) => event.schemaVersion),
-        `[${texts.map((text) => text.data).join(',')}]`,
-        `[${texts.map((text) => text.metadata).join(',')}]`,
-        prepared.map((event, index) => eventDigest(append.streamId, event, texts[index]!.data, texts[index]!.metadata).toString('hex')),
-      );
-      const $ = (offset: number) => `$${first + offset}`;
-      ctes.push(`appended_${item} AS (SELECT * FROM append_to_stream(${$(0)}, ${$(1)}, ${$(2)}::uuid[], ${$(3)}::text[], ${$(4)}::integer[], ${$(5)}::json, ${$(6)}::json, ${$(7)}::text[]))`);
-      ctes.push(`appended_ok_${item} AS (SELECT * FROM appended_${item} WHERE outcome = 'appended')`);
-      (append.followups ?? []).forEach((followup, index) => {
-        const { sql, params: own } = followup(`appended_ok_${item}`, params.length + 1);
-        ctes.push(`followup_${item}_${index} AS (${sql})`);
-        params.push(...own);
-      });
-      answers.push(`SELECT ${item} AS item, * FROM appended_${item}`);
-      return prepared;
+      return { prepared, texts, digests: prepared.map((event, index) => eventDigest(append.streamId, event, texts[index]!.data, texts[index]!.metadata).toString('hex')) };
     });
+    const events = batches.flatMap((batch) => batch.prepared);
+    const params: unknown[] = [
+      appends.map((append) => append.streamId),
+      batches.map((batch) => batch.prepared.length),
+      events.map((event) => event.eventId),
+      events.map((event) => event.type),
+      events.map((event) => event.schemaVersion),
+      `[${batches.flatMap((batch) => batch.texts.map((text) => text.data)).join(',')}]`,
+      `[${batches.flatMap((batch) => batch.texts.map((text) => text.metadata)).join(',')}]`,
+      batches.flatMap((batch) => batch.digests),
+    ];
+    const ctes = ['appended AS (SELECT * FROM append_new_streams($1::text[], $2::integer[], $3::uuid[], $4::text[], $5::integer[], $6::json, $7::json, $8::text[]))'];
+    // The declared writes of one shape, every stream's rows together; a follow-up's own SQL, one per stream.
+    const shapes = new Map<string, { write: RowsWrite; items: number[]; rows: Array<readonly unknown[]> }>();
+    appends.forEach((append, index) => {
+      const item = index + 1;
+      for (const followup of append.followups ?? []) {
+        if (typeof followup === 'function') {
+          const guard = `appended_${item}`;
+          if (!ctes.some((cte) => cte.startsWith(`${guard} AS`))) ctes.push(`${guard} AS (SELECT * FROM appended WHERE item = ${item} AND outcome = 'appended')`);
+          const { sql, params: own } = followup(guard, params.length + 1);
+          ctes.push(`followup_${ctes.length} AS (${sql})`);
+          params.push(...own);
+          continue;
+        }
+        const shape = JSON.stringify([followup.table, followup.columns, followup.where ?? '', followup.onConflict ?? '']);
+        const group = shapes.get(shape) ?? { write: followup, items: [], rows: [] };
+        for (const row of followup.rows) {
+          group.items.push(item);
+          group.rows.push(row);
+        }
+        shapes.set(shape, group);
+      }
+    });
+    for (const { write, items, rows } of shapes.values()) {
+      const { sql, params: own } = batchedRowsWriteSql(write, rows, items, params.length + 1);
+      ctes.push(`followup_${ctes.length} AS (${sql})`);
+      params.push(...own);
+    }
     let rows: Array<AppendRow & { item: number }>;
     try {
-      rows = await this.db.query<AppendRow & { item: number }>(prepared(`WITH ${ctes.join(",\n")}\n${answers.join("\nUNION ALL ")}`), params);
+      const text = `WITH ${ctes.join(',\n')}\nSELECT * FROM appended`;
+      // Declared writes only: the text is the same for every batch of the same kinds of writes, so
+      // it is prepared once per connection (its plan kept); a follow-up's own SQL makes it unique.
+      const declaredOnly = appends.every((append) => (append.followups ?? []).every((followup) => typeof followup !== 'function'));
+      rows = await this.db.query<AppendRow & { item: number }>(declaredOnly ? prepared(text) : text, params);
     } catch (error) {
       if (sqlState(error) === UNIQUE_VIOLATION) throw new NewStreamsConflictError(constraintOf(error));
       throw error;
@@ -313,22 +359,23 @@ export class SqlEventStore extends EventStore {
     const results: Array<AppendResult | undefined> = appends.map(() => undefined);
     for (const row of rows) {
       if (row.outcome !== 'appended') continue;
-      const { streamId } = appends[row.item]!;
-      results[row.item] = appendResult(streamId, recordedOf(streamId, batches[row.item]!, row), false);
+      const index = row.item - 1;
+      const { streamId } = appends[index]!;
+      results[index] = appendResult(streamId, recordedOf(streamId, batches[index]!.prepared, row), false);
     }
     if (results.some((result) => result !== undefined)) this.announce();
     return results;
   }
 
   /** The append statement with its follow-up writes as CTEs guarded by its success. */
-  private withFollowups(statement: Statement, values: unknown[], followups: readonly Followup[], single: boolean): [Statement, unknown[]] {
+  private withFollowups(statement: Statement, values: unknown[], followups: readonly InlineWrite[], single: boolean): [Statement, unknown[]] {
     const append = typeof statement === 'string' ? statement : statement.text;
     const guard = single ? 'appended' : 'appended_ok';
     const ctes = [`appended AS (${append})`];
     if (!single) ctes.push(`appended_ok AS (SELECT * FROM appended WHERE outcome = 'appended')`);
     const params = [...values];
     followups.forEach((followup, index) => {
-      const { sql, params: own } = followup(guard, params.length + 1);
+      const { sql, params: own } = inlineWriteSql(followup, guard, params.length + 1);
       ctes.push(`followup_${index} AS (${sql})`);
       params.push(...own);
     });
@@ -501,6 +548,51 @@ export class SqlEventStore extends EventStore {
       hash: row.hash,
     };
   }
+}
+
+/** The value list of a rows write's SELECT: the recording time from the guard, array columns cast back from their text. */
+function selectList(write: RowsWrite): string {
+  return write.columns.map((column) => (column.type === 'recorded_at' ? 'g.recorded_at' : column.type.endsWith('[]') ? `r.${column.name}::${column.type}` : `r.${column.name}`)).join(', ');
+}
+
+/** The unnest of a rows write's values: one array parameter per valued column (array types as text). */
+function unnestOf(write: RowsWrite, first: number, leading: string[] = []): { from: string; names: string[] } {
+  const valued = write.columns.filter((column) => column.type !== 'recorded_at');
+  const casts = valued.map((column, index) => `$${first + leading.length + index}::${column.type.endsWith('[]') ? 'text' : column.type}[]`);
+  const names = [...leading, ...valued.map((column) => column.name)];
+  return { from: `unnest(${[...leading.map((_, index) => `$${first + index}::integer[]`), ...casts].join(', ')}) AS r(${names.join(', ')})`, names };
+}
+
+function columnsOf(write: RowsWrite, rows: ReadonlyArray<readonly unknown[]>): unknown[][] {
+  const valued = write.columns.filter((column) => column.type !== 'recorded_at').length;
+  return Array.from({ length: valued }, (_, index) => rows.map((row) => row[index] ?? null));
+}
+
+/** The SQL of a write after one append (`guard`: the append's row, once it succeeded), parameters from `first`. */
+export function inlineWriteSql(write: InlineWrite, guard: string, first: number): { sql: string; params: readonly unknown[] } {
+  return typeof write === 'function' ? write(guard, first) : rowsWriteSql(write, guard, first);
+}
+
+/** A rows write after one append (`guard`: its row, once it succeeded). */
+function rowsWriteSql(write: RowsWrite, guard: string, first: number): { sql: string; params: unknown[] } {
+  const { from } = unnestOf(write, first);
+  return {
+    sql: `INSERT INTO ${write.table} (${write.columns.map((column) => column.name).join(', ')})
+          SELECT ${selectList(write)} FROM (SELECT recorded_at FROM ${guard} LIMIT 1) g, ${from}
+          ${write.where ? `WHERE ${write.where}` : ''} ${write.onConflict ?? ''}`,
+    params: columnsOf(write, write.rows),
+  };
+}
+
+/** The rows of one shape of write for a batch of streams: each row kept if its stream (`items`) was appended. */
+function batchedRowsWriteSql(write: RowsWrite, rows: ReadonlyArray<readonly unknown[]>, items: readonly number[], first: number): { sql: string; params: unknown[] } {
+  const { from } = unnestOf(write, first, ['item']);
+  return {
+    sql: `INSERT INTO ${write.table} (${write.columns.map((column) => column.name).join(', ')})
+          SELECT ${selectList(write)} FROM ${from} JOIN appended g ON g.item = r.item AND g.outcome = 'appended'
+          ${write.where ? `WHERE ${write.where}` : ''} ${write.onConflict ?? ''}`,
+    params: [items, ...columnsOf(write, rows)],
+  };
 }
 
 /** The events of one append as stored, from the statement's answer (positions and hashes comma-separated, in version order). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SqlClient, type SqlExecutor, prepared } from '../../database/sql-client.js';
 import type { EventMetadata } from '../../event-store/event-store.js';
-import type { Followup } from '../../event-store/sql/sql-event-store.js';
+import type { RowsWrite } from '../../event-store/sql/sql-event-store.js';
 
 /** One access to a beneficiary record: who, how, which record, with what outcome. Never the data itself. */
 export interface JournalEntry {
@@ -23,6 +23,18 @@ export interface JournalEntry {
 
 const COLUMNS = 'actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id';
 const UNNEST = 'unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])';
+
+const JOURNAL_COLUMNS: RowsWrite['columns'] = [
+  { name: 'actor_user_id', type: 'text' },
+  { name: 'actor_api_key_id', type: 'text' },
+  { name: 'actor_partner_id', type: 'uuid' },
+  { name: 'actor_role', type: 'text' },
+  { name: 'operation', type: 'text' },
+  { name: 'record_type', type: 'text' },
+  { name: 'record_id', type: 'text' },
+  { name: 'outcome', type: 'text' },
+  { name: 'correlation_id', type: 'text' },
+];
 
 /** Entries of one record each (every read, every command): the plain insert. */
 const INSERT = prepared(`INSERT INTO access_journal (${COLUMNS}) SELECT * FROM ${UNNEST}`);
@@ -65,17 +77,14 @@ export class AccessJournal {
   }
 
   /** The entry of a write, committed by the very statement that appends its events. */
-  followup(entry: JournalEntry): Followup {
-    return (guard, first) => ({
-      sql: `INSERT INTO access_journal
-              (actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id)
-            SELECT $${first}, $${first + 1}, $${first + 2}::uuid, $${first + 3}, $${first + 4}, $${first + 5}, $${first + 6}, $${first + 7}, $${first + 8}
-              FROM ${guard} LIMIT 1`,
+  followup(entry: JournalEntry): RowsWrite {
+    return {
+      kind: 'rows',
+      table: 'access_journal',
+      columns: JOURNAL_COLUMNS,
       // A command's entry names its one parcours: no `record_ids`.
-      params: columns([entry])
-        .slice(0, 9)
-        .map((column) => (column as unknown[])[0]),
-    });
+      rows: [columns([entry]).slice(0, 9).map((column) => (column as unknown[])[0])],
+    };
   }
 
   private async flush(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SqlExecutor } from '../../database/sql-client.js';
-import type { Followup } from '../../event-store/sql/sql-event-store.js';
+import type { Followup, InlineWrite, RowsWrite } from '../../event-store/sql/sql-event-store.js';
 import { type BlindIndexKey, BlindIndexKeys, type BlindIndexKind } from './blind-index-keys.js';
 import { type AllocataireOrganism, normaliseAllocataire, normaliseNameAndBirthDate, normaliseNir } from './normalise.js';
 
@@ -68,17 +68,10 @@ export class BlindIndex {
    * upsert, and the deletion of the kinds no longer there (a NIR rectified away). The upsert fails
    * on ONE_OPEN_PARCOURS_CONSTRAINT when another open parcours has one of the digests.
    */
-  writeFollowups(parcoursId: string, entries: readonly IndexEntry[], open: boolean): Followup[] {
-    const columns = [entries.map((entry) => entry.kind), entries.map((entry) => entry.keyVersion), entries.map((entry) => entry.digest)];
+  writeFollowups(parcoursId: string, entries: readonly IndexEntry[], open: boolean): InlineWrite[] {
+    const columns = [entries.map((entry) => entry.kind), entries.map((entry) => entry.keyVersion)];
     return [
-      (guard, first) => ({
-        sql: `INSERT INTO parcours_blind_index (parcours_id, key_version, kind, digest, open)
-              SELECT $${first}::uuid, e.v, e.k, decode(e.d, 'hex'), $${first + 4}::boolean
-                FROM unnest($${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[]) AS e(k, v, d)
-               WHERE EXISTS (SELECT 1 FROM ${guard})
-              ON CONFLICT (parcours_id, key_version, kind) DO UPDATE SET digest = EXCLUDED.digest, open = EXCLUDED.open`,
-        params: [parcoursId, ...columns, open],
-      }),
+      this.entriesWrite(parcoursId, entries, open),
       (guard, first) => ({
         sql: `DELETE FROM parcours_blind_index b
                WHERE b.parcours_id = $${first}::uuid AND EXISTS (SELECT 1 FROM ${guard})
@@ -86,6 +79,26 @@ export class BlindIndex {
         params: [parcoursId, columns[0], columns[1]],
       }),
     ];
+  }
+
+  /**
+   * The entries of a parcours, upserted: all a new parcours needs (it has no others to delete). Fails
+   * on ONE_OPEN_PARCOURS_CONSTRAINT when another open parcours has one of the digests.
+   */
+  entriesWrite(parcoursId: string, entries: readonly IndexEntry[], open: boolean): RowsWrite {
+    return {
+      kind: 'rows',
+      table: 'parcours_blind_index',
+      columns: [
+        { name: 'parcours_id', type: 'uuid' },
+        { name: 'key_version', type: 'text' },
+        { name: 'kind', type: 'text' },
+        { name: 'digest', type: 'bytea' },
+        { name: 'open', type: 'boolean' },
+      ],
+      rows: entries.map((entry) => [parcoursId, entry.keyVersion, entry.kind, Buffer.from(entry.digest, 'hex'), open]),
+      onConflict: 'ON CONFLICT (parcours_id, key_version, kind) DO UPDATE SET digest = EXCLUDED.digest, open = EXCLUDED.open',
+    };
   }
 
   /** The parcours exited (false) or reopened (true); a reopening fails on ONE_OPEN_PARCOURS_CONSTRAINT if the person has another open parcours. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type SqlClient, type SqlExecutor, single } from '../../database/sql-client.js';
-import type { Followup } from '../../event-store/sql/sql-event-store.js';
+import type { Followup, InlineWrite } from '../../event-store/sql/sql-event-store.js';
 import type { MasterKey } from './master-key.js';
 
 /**
@@ -79,7 +79,7 @@ export interface DataKeyToCommit {
   /** The caller's copy, to encrypt with and zero. */
   key: Buffer;
   /** Append follow-ups that store the key; none when the subject had one already. */
-  followups: Followup[];
+  followups: InlineWrite[];
   /**
    * Once the append is over: `stored` when it committed, and the key is then cached. (A key never
    * stored protects nothing: a failed command need not call it.)
@@ -434,7 +434,7 @@ export class SqlKeyVault extends KeyVault {
 
   private freshDataKey(id: string, generation: number): DataKeyToCommit {
     const fresh = randomBytes(DATA_KEY_BYTES);
-    const wrapped = this.masterKey.wrap(fresh, keyContext(id)).toString('hex');
+    const wrapped = this.masterKey.wrap(fresh, keyContext(id));
     const kept = Buffer.from(fresh);
     return {
       key: fresh,
@@ -447,12 +447,17 @@ export class SqlKeyVault extends KeyVault {
         // No ON CONFLICT: a key stored meanwhile by another writer must fail the whole statement
         // (events included) rather than leave these events encrypted under a key nobody kept. An
         // erasure recorded meanwhile wins: the events then read as erased.
-        (guard, first) => ({
-          sql: `INSERT INTO personal_data_keys (subject_id, wrapped_key, master_key_id)
-                SELECT $${first}::uuid, decode($${first + 1}, 'hex'), $${first + 2} FROM ${guard}
-                 WHERE NOT EXISTS (SELECT 1 FROM personal_data_erasures WHERE subject_id = $${first}::uuid) LIMIT 1`,
-          params: [id, wrapped, this.masterKey.id],
-        }),
+        {
+          kind: 'rows',
+          table: 'personal_data_keys',
+          columns: [
+            { name: 'subject_id', type: 'uuid' },
+            { name: 'wrapped_key', type: 'bytea' },
+            { name: 'master_key_id', type: 'text' },
+          ],
+          rows: [[id, wrapped, this.masterKey.id]],
+          where: 'NOT EXISTS (SELECT 1 FROM personal_data_erasures e WHERE e.subject_id = r.subject_id)',
+        },
       ],
     };
   }

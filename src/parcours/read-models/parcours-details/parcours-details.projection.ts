@@ -1,9 +1,7 @@
-import type { Followup } from '../../../event-store/sql/sql-event-store.js';
+import type { Followup, InlineWrite, RowsWrite } from '../../../event-store/sql/sql-event-store.js';
 import type { AppointmentRecordedData, ContactRecordedData } from '../../domain/events.js';
 import type { ParcoursState } from '../../domain/state.js';
 
-const COLUMNS = `parcours_id, version, status, territory, entry_on, rsa_socle, parcours_type, organisme_referent_id,
-  referent_user_id, referent_partner_id, follow_up_partner_ids, identity_ciphertext, state, last_activity_on, archived_on, opened_at, updated_at`;
 
 /**
  * Inline projection (DESIGN §7 `parcours_details`): one row per parcours, rewritten from the state
@@ -22,7 +20,7 @@ export function parcoursDetailsFollowups(
   version: number,
   lastActivityOn: string | null,
   events: ReadonlyArray<{ type: string; data: unknown }>,
-): Followup[] {
+): InlineWrite[] {
   const contacts = events.filter((event) => event.type === 'ContactRecorded').map((event) => event.data as ContactRecordedData);
   const appointments = events.filter((event) => event.type === 'AppointmentRecorded').map((event) => event.data as AppointmentRecordedData);
   return [
@@ -46,15 +44,24 @@ export function parcoursDetailsFollowups(
   ];
 }
 
-/** Upserts the rows of a collection (a re-recorded appointment replaces the earlier record, keeping its place). */
-function collectionFollowup(table: string, idColumn: string, dateColumn: string, parcoursId: string, rows: Array<{ id: string; on: string; data: unknown }>): Followup {
-  return (guard, first) => ({
-    sql: `INSERT INTO ${table} (parcours_id, ${idColumn}, ${dateColumn}, data)
-          SELECT $${first}::uuid, r.id, r.on::date, r.data
-            FROM (SELECT 1 FROM ${guard} LIMIT 1) g, jsonb_to_recordset($${first + 1}::jsonb) AS r(id text, "on" text, data jsonb)
-          ON CONFLICT (parcours_id, ${idColumn}) DO UPDATE SET ${dateColumn} = EXCLUDED.${dateColumn}, data = EXCLUDED.data`,
-    params: [parcoursId, JSON.stringify(rows)],
-  });
+/**
+ * Upserts the rows of a collection: a re-recorded appointment replaces the earlier record, keeping
+ * its place (its first row's ordinal); recorded twice in one command, its last record is kept.
+ */
+function collectionFollowup(table: string, idColumn: string, dateColumn: string, parcoursId: string, rows: Array<{ id: string; on: string; data: unknown }>): RowsWrite {
+  const latest = new Map(rows.map((row) => [row.id, row]));
+  return {
+    kind: 'rows',
+    table,
+    columns: [
+      { name: 'parcours_id', type: 'uuid' },
+      { name: idColumn, type: 'text' },
+      { name: dateColumn, type: 'date' },
+      { name: 'data', type: 'jsonb' },
+    ],
+    rows: [...latest.values()].map((row) => [parcoursId, row.id, row.on, JSON.stringify(row.data)]),
+    onConflict: `ON CONFLICT (parcours_id, ${idColumn}) DO UPDATE SET ${dateColumn} = EXCLUDED.${dateColumn}, data = EXCLUDED.data`,
+  };
 }
 
 function erasedNotesFollowup(parcoursId: string): Followup {
@@ -65,22 +72,33 @@ function erasedNotesFollowup(parcoursId: string): Followup {
   });
 }
 
-function detailsFollowup(state: ParcoursState, version: number, lastActivityOn: string | null): Followup {
-  return (guard, first) => {
-    const p = (offset: number) => `$${first + offset}`;
-    return {
-      sql: `INSERT INTO parcours_details (${COLUMNS})
-            SELECT ${p(0)}::uuid, ${p(1)}::integer, ${p(2)}, ${p(3)}, ${p(4)}::date, ${p(5)}::boolean, ${p(6)}, ${p(7)}::uuid, ${p(8)},
-                   ${p(9)}::uuid, ${p(10)}::uuid[], ${p(11)}, ${p(12)}::json, ${p(13)}::date, ${p(14)}::date, g.recorded_at, g.recorded_at
-              FROM ${guard} g LIMIT 1
-            ON CONFLICT (parcours_id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
-              territory = EXCLUDED.territory, entry_on = EXCLUDED.entry_on, rsa_socle = EXCLUDED.rsa_socle,
-              parcours_type = EXCLUDED.parcours_type, organisme_referent_id = EXCLUDED.organisme_referent_id,
-              referent_user_id = EXCLUDED.referent_user_id, referent_partner_id = EXCLUDED.referent_partner_id,
-              follow_up_partner_ids = EXCLUDED.follow_up_partner_ids, identity_ciphertext = EXCLUDED.identity_ciphertext,
-              state = EXCLUDED.state, last_activity_on = COALESCE(EXCLUDED.last_activity_on, parcours_details.last_activity_on),
-              archived_on = EXCLUDED.archived_on, updated_at = EXCLUDED.updated_at`,
-      params: [
+const DETAILS_COLUMNS: RowsWrite['columns'] = [
+  { name: 'parcours_id', type: 'uuid' },
+  { name: 'version', type: 'integer' },
+  { name: 'status', type: 'text' },
+  { name: 'territory', type: 'text' },
+  { name: 'entry_on', type: 'date' },
+  { name: 'rsa_socle', type: 'boolean' },
+  { name: 'parcours_type', type: 'text' },
+  { name: 'organisme_referent_id', type: 'uuid' },
+  { name: 'referent_user_id', type: 'text' },
+  { name: 'referent_partner_id', type: 'uuid' },
+  { name: 'follow_up_partner_ids', type: 'uuid[]' },
+  { name: 'identity_ciphertext', type: 'text' },
+  { name: 'state', type: 'json' },
+  { name: 'last_activity_on', type: 'date' },
+  { name: 'archived_on', type: 'date' },
+  { name: 'opened_at', type: 'recorded_at' },
+  { name: 'updated_at', type: 'recorded_at' },
+];
+
+function detailsFollowup(state: ParcoursState, version: number, lastActivityOn: string | null): RowsWrite {
+  return {
+    kind: 'rows',
+    table: 'parcours_details',
+    columns: DETAILS_COLUMNS,
+    rows: [
+      [
         state.parcoursId,
         version,
         state.status,
@@ -91,13 +109,20 @@ function detailsFollowup(state: ParcoursState, version: number, lastActivityOn: 
         state.organismeReferentId,
         state.referent?.userId ?? null,
         state.referent?.partnerId ?? null,
-        [...state.followUpGroup],
+        `{${[...state.followUpGroup].join(',')}}`,
         state.identity.status === 'encrypted' ? state.identity.value.ciphertext : null,
         JSON.stringify(withoutIdentity(state)),
         lastActivityOn,
         state.archived?.archivedOn ?? null,
       ],
-    };
+    ],
+    onConflict: `ON CONFLICT (parcours_id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
+      territory = EXCLUDED.territory, entry_on = EXCLUDED.entry_on, rsa_socle = EXCLUDED.rsa_socle,
+      parcours_type = EXCLUDED.parcours_type, organisme_referent_id = EXCLUDED.organisme_referent_id,
+      referent_user_id = EXCLUDED.referent_user_id, referent_partner_id = EXCLUDED.referent_partner_id,
+      follow_up_partner_ids = EXCLUDED.follow_up_partner_ids, identity_ciphertext = EXCLUDED.identity_ciphertext,
+      state = EXCLUDED.state, last_activity_on = COALESCE(EXCLUDED.last_activity_on, parcours_details.last_activity_on),
+      archived_on = EXCLUDED.archived_on, updated_at = EXCLUDED.updated_at`,
   };
 }
 
