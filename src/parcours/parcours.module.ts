@@ -15,6 +15,8 @@ import { SearchParcoursHandler } from './read-models/parcours-details/parcours-s
   imports: [AccessJournalModule, PartnersModule],
   controllers: [ParcoursController, CaseloadController, PartnerFeedController],
   providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListParcoursHandler, SearchParcoursHandler, FeedHub],
+  // Webhook delivery reads the organisations' feeds through the same hub.
+  exports: [FeedHub],
 })
 export class ParcoursModule implements OnModuleInit {
   constructor(@Inject(UpcasterRegistry) private readonly upcasters: UpcasterRegistry) {}
