@@ -143,11 +143,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.https.destroy();
   }
 
-  /** Every endpoint has nothing left to send that it can take now (tests). */
-  get busy(): number {
-    return this.inflight.size;
-  }
-
   private wake(): void {
     this.kicked = true;
     this.kick?.();
