@@ -17,7 +17,8 @@
  * ordered per endpoint, so each failure holds the following items for the back-off. Writes
  * bench/results/webhooks.json.
  */
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -33,14 +34,15 @@ const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 50);
 const FAILURE_RATE = Number(process.env.BENCH_FAILURE_RATE ?? 0.2);
 const DRAIN_S = Number(process.env.BENCH_DRAIN_S ?? 15);
 const RETRY_BASE_MS = process.env.BENCH_RETRY_BASE_MS ?? '10';
-const PORT = Number(process.env.BENCH_PORT ?? 3948);
+const PORT = Number(process.env.BENCH_PORT ?? 0);
 const ROOT = join(import.meta.dirname, '..');
+const debugOf = new Map<string, string>();
 
 async function main(): Promise<void> {
   const receiver = await startReceiver();
   const service = await startBenchService({
     root: ROOT,
-    port: PORT,
+    port: PORT || (await freePort()),
     env: {
       // The receiver is on the loopback interface: allowed explicitly, as a server deployment refuses it by default.
       WEBHOOK_ALLOW_HTTP: 'on',
@@ -57,7 +59,8 @@ async function main(): Promise<void> {
     await service.asAdmin('POST', `/v1/partners/${service.partnerId}/members`, { userId: 'bench-caseworker', displayName: 'Bench', roles: ['orientation_manager', 'referent'] });
     const caseworker = { authorization: `Bearer ${await service.token('bench-caseworker')}`, 'content-type': 'application/json' };
     const call = async <T>(method: string, path: string, body: unknown, headers: Record<string, string> = caseworker): Promise<T> => {
-      const { status, text } = await send(agent, service.url, method, path, headers, body);
+      const { 'content-type': _json, ...withoutBody } = headers;
+      const { status, text } = await send(agent, service.url, method, path, body === undefined ? withoutBody : headers, body);
       if (status >= 300) throw new Error(`${method} ${path}: ${status} ${text}`);
       return (text ? JSON.parse(text) : undefined) as T;
     };
@@ -83,20 +86,23 @@ async function main(): Promise<void> {
     );
     let next = 0;
     const contact = async (): Promise<string[]> => {
-      const result = await call<{ events: Array<{ eventId: string }> }>('POST', `/v1/parcours/${parcours[next++ % parcours.length]!}/contacts`, {
+      const parcoursId = parcours[next++ % parcours.length]!;
+      const result = await call<{ events: Array<{ eventId: string; type: string }> }>('POST', `/v1/parcours/${parcoursId}/contacts`, {
         contactId: randomUUID(),
         channel: 'phone',
         contactedOn: '2026-02-10',
         partnerId: service.partnerId,
       });
-      return result.events.map((event) => event.eventId);
+      // The contact itself; a first contact may bring another event, which a mission locale's feed does not carry.
+      for (const event of result.events) debugOf.set(event.eventId, `${parcoursId.slice(0, 8)} ${event.type}`);
+      return result.events.filter((event) => event.type === 'ContactRecorded').map((event) => event.eventId);
     };
 
     // 1. Throughput: a backlog in the feed, delivered from the start.
     const backlog: string[] = [];
     await inParallel(Array.from({ length: BACKLOG }, () => async () => void backlog.push(...(await contact()))), 16);
     const adminToken = await service.token('ml-admin');
-    await until(() => feedHolds(service.url, adminToken, backlog), 120_000);
+    await until(() => feedHolds(service.url, adminToken, backlog), Number(process.env.BENCH_FEED_WAIT_S ?? 120) * 1000);
     const acked = (requests: ReceivedRequest[]) => requests.filter((request) => request.status !== undefined && request.status < 300);
     const startedAt = performance.now();
     const first = await call<{ id: string; secret: string }>('POST', `/v1/partners/${org.id}/webhooks`, { url: receiver.url, after: '0-0' }, orgAdmin);
@@ -208,10 +214,20 @@ async function feedHolds(base: string, token: string, eventIds: string[]): Promi
   let after = '0-0';
   for (;;) {
     const response = await fetch(`${base}/v1/feed?after=${after}&limit=500`, { headers: { authorization: `Bearer ${token}` } });
-    if (!response.ok) return false;
+    if (!response.ok) {
+      console.log(`  feed read: ${response.status} ${await response.text()}`);
+      return false;
+    }
     const page = (await response.json()) as { items: Array<{ eventId: string }>; nextCursor: string };
     for (const item of page.items) wanted.delete(item.eventId);
-    if (page.items.length < 500) return wanted.size === 0;
+    if (page.items.length < 500) {
+      if (wanted.size) {
+        console.log(`  the feed lacks ${wanted.size} of the ${eventIds.length} events`, [...wanted].map((id) => debugOf.get(id)).join(', '));
+        const metrics = await (await fetch(`${base}/metrics`)).text();
+        console.log(metrics.split('\n').filter((line) => line.startsWith('spie_projection')).join('\n'));
+      }
+      return wanted.size === 0;
+    }
     after = page.nextCursor;
   }
 }
@@ -230,6 +246,15 @@ async function rawPosts(url: string, count: number): Promise<number> {
   const perSec = count / ((performance.now() - started) / 1000);
   agent.destroy();
   return perSec;
+}
+
+/** A port nobody listens on now (a fixed one may be held by another engineer's bench). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

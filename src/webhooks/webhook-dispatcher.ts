@@ -39,16 +39,25 @@ const NEXT_DUE = `SELECT GREATEST(0, extract(epoch FROM min(e.next_attempt_at) -
                    WHERE p.active AND e.dead_since IS NULL AND e.lease_owner IS NULL`;
 
 /**
- * The endpoint acknowledged an item: the cursor moves past it. Answers whether the organisation is
- * still active, checked before each next item; no row when the lease was taken away (the endpoint
- * deleted, or replayed from another cursor).
+ * Acknowledged items: the cursor moves past them, the lease is renewed. Written every
+ * `FLUSH_ITEMS` items or `FLUSH_MS`, and before the delivery stops: a crash between two writes sends
+ * those items again (at least once). No row when the lease was taken away.
  */
-const ADVANCE = prepared(`UPDATE webhook_endpoints e
-                             SET cursor_transaction_id = $3::text::xid8, cursor_position = $4, delivered = delivered + 1, attempts = 0, failing_since = NULL,
-                                 last_attempt_at = now(), last_success_at = now(), last_status = $5, last_error = NULL,
-                                 lease_until = now() + make_interval(secs => $6::int)
+const ADVANCE = prepared(`UPDATE webhook_endpoints
+                             SET cursor_transaction_id = $3::text::xid8, cursor_position = $4, delivered = delivered + $5, attempts = 0, failing_since = NULL,
+                                 last_attempt_at = now(), last_success_at = now(), last_status = $6, last_error = NULL,
+                                 lease_until = now() + make_interval(secs => $7::int)
                            WHERE endpoint_id = $1 AND lease_owner = $2
-                       RETURNING (SELECT p.active FROM partners p WHERE p.partner_id = e.partner_id) AS active`);
+                       RETURNING 1 AS held`);
+
+/**
+ * Asked before each item: is the lease still this delivery's (no row: the endpoint was deleted, or
+ * replayed from another cursor), and is the organisation still active? A read, no commit.
+ */
+const STILL = prepared(`SELECT p.active FROM webhook_endpoints e JOIN partners p USING (partner_id) WHERE e.endpoint_id = $1 AND e.lease_owner = $2`);
+
+const FLUSH_ITEMS = 50;
+const FLUSH_MS = 250;
 
 /** A failed attempt: back-off, or the dead letter once failing for longer than allowed. */
 const FAILED = `UPDATE webhook_endpoints
@@ -201,36 +210,52 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const endpointId = row.endpoint_id;
     if (urlFault(row.url, this.policy) !== undefined) return this.failed(row, lease, { ok: false, status: null, error: 'url_refused' });
     const keys = this.endpoints.signingKeys(row, new Date());
+    /** Acknowledged items not written yet: how many, the last one's cursor and status. */
+    let unwritten = 0;
+    let acknowledged: { cursor: AllCursor; status: number | null } | undefined;
+    let writtenAt = Date.now();
+    /** Writes the acknowledged cursor; false when the lease is no longer this delivery's. */
+    const write = async (): Promise<boolean> => {
+      if (unwritten === 0 || !acknowledged) return true;
+      const rows = await this.db.query(ADVANCE, [endpointId, lease, acknowledged.cursor.transactionId, acknowledged.cursor.position, unwritten, acknowledged.status, this.leaseSeconds]);
+      unwritten = 0;
+      writtenAt = Date.now();
+      return rows.length > 0;
+    };
     try {
       let cursor: AllCursor = { transactionId: row.cursor_transaction_id, position: Number(row.cursor_position) };
       let sent = 0;
       while (this.running) {
         const items = await this.hub.page(row.partner_id, cursor, PAGE);
         if (items.length === 0) {
-          await this.db.query(IDLE, [endpointId, lease, row.wakes, IDLE_RECHECK_SECONDS]);
+          if (await write()) await this.db.query(IDLE, [endpointId, lease, row.wakes, IDLE_RECHECK_SECONDS]);
           return;
         }
         await this.journalPage(row, items);
         for (const item of items) {
-          const itemCursor = { transactionId: item.transaction_id, position: Number(item.global_position) };
+          // Before each item: deleted or replayed meanwhile, someone else decides what comes next;
+          // deactivated, not one more item (reactivated, it resumes from here).
+          const [still] = await this.db.query<{ active: boolean }>(STILL, [endpointId, lease]);
+          if (!still) return;
+          if (!still.active || !this.running) {
+            if (await write()) await this.db.query(RELEASE, [endpointId, lease]);
+            return;
+          }
           const outcome = await this.send(row.url, item, keys);
           if (!outcome.ok) {
+            if (!(await write())) return;
             if (!this.running) break;
-            return this.failed(row, lease, outcome);
+            return this.failed({ ...row, attempts: acknowledged ? 0 : row.attempts }, lease, outcome);
           }
-          const [still] = await this.db.query<{ active: boolean | null }>(ADVANCE, [endpointId, lease, itemCursor.transactionId, itemCursor.position, outcome.status, this.leaseSeconds]);
-          // Deleted or replayed meanwhile: someone else decides what comes next.
-          if (!still) return;
-          cursor = itemCursor;
+          cursor = { transactionId: item.transaction_id, position: Number(item.global_position) };
+          acknowledged = { cursor, status: outcome.status };
+          unwritten += 1;
           sent += 1;
-          // Deactivated: not one more item. Reactivated, it resumes from here.
-          if (!still.active || !this.running) break;
+          if ((unwritten >= FLUSH_ITEMS || Date.now() - writtenAt >= FLUSH_MS) && !(await write())) return;
         }
-        if (!this.running || sent >= MAX_PER_CLAIM) break;
-        const [partner] = await this.db.query<{ active: boolean }>('SELECT active FROM partners WHERE partner_id = $1', [row.partner_id]);
-        if (!partner?.active) break;
+        if (sent >= MAX_PER_CLAIM) break;
       }
-      await this.db.query(RELEASE, [endpointId, lease]);
+      if (await write()) await this.db.query(RELEASE, [endpointId, lease]);
     } finally {
       for (const key of keys) key.fill(0);
     }
