@@ -91,6 +91,15 @@ describe('webhook delivery', () => {
     return json(await get('ml-partner_admin', `/v1/partners/${consortium.missionLocale.id}/webhooks/${endpointId}`));
   }
 
+  /** The endpoint's status once `ready` holds of its delivery (the test's timeout bounds the wait). */
+  async function statusWhen(endpointId: string, ready: (delivery: Body) => boolean): Promise<Body> {
+    for (;;) {
+      const state = await status(endpointId);
+      if (ready(state.delivery as Body)) return state;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async function admin(method: string, path: string, body?: unknown): Promise<Response> {
     return fetch(`${running.baseUrl}${path}`, {
       method,
@@ -141,7 +150,8 @@ describe('webhook delivery', () => {
     }
     expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(target.requests[0]!.body, target.requests[0]!.headers)).toThrow();
 
-    const state = await status(endpoint.id as string);
+    // The acknowledged cursor is written a moment after the last answer.
+    const state = await statusWhen(endpoint.id as string, (delivery) => delivery.cursor === items.at(-1)!.cursor);
     expect(state.delivery).toMatchObject({ state: 'active', attempts: 0, cursor: items.at(-1)!.cursor, lastStatus: 204, lastError: null });
     expect(state.delivery.delivered).toBe(items.length);
 
@@ -216,7 +226,7 @@ describe('webhook delivery', () => {
     const replayed = await admin('POST', `${path}/replay`, { after: endpoint.delivery.cursor });
     expect(replayed.status).toBe(200);
     await target.until((requests) => items.every((item) => ackedIds(requests).has(item.eventId)));
-    const resumed = await status(endpoint.id as string);
+    const resumed = await statusWhen(endpoint.id as string, (delivery) => delivery.cursor === items.at(-1)!.cursor);
     expect(resumed.delivery).toMatchObject({ state: 'active', deadSince: null, failingSince: null, attempts: 0 });
     await admin('DELETE', path);
   }, 60_000);
