@@ -68,6 +68,22 @@ const FAILED = `UPDATE webhook_endpoints
                        lease_owner = NULL, lease_until = NULL
                  WHERE endpoint_id = $1 AND lease_owner = $2`;
 
+/** A failed attempt whose back-off the delivery waits itself, keeping the lease (renewed); dead-lettered likewise. */
+const FAILED_HELD = `UPDATE webhook_endpoints
+                        SET attempts = attempts + 1, last_attempt_at = now(), last_status = $3, last_error = $4,
+                            failing_since = COALESCE(failing_since, now()),
+                            dead_since = CASE WHEN COALESCE(failing_since, now()) <= now() - make_interval(secs => $5::int) THEN now() END,
+                            next_attempt_at = now() + make_interval(secs => $6::float8),
+                            lease_until = now() + make_interval(secs => $7::int)
+                      WHERE endpoint_id = $1 AND lease_owner = $2
+                  RETURNING dead_since IS NOT NULL AS dead`;
+
+/** Dead-lettered while held: given back, never claimed again until a replay. */
+const RELEASE_DEAD = `UPDATE webhook_endpoints SET lease_owner = NULL, lease_until = NULL WHERE endpoint_id = $1 AND lease_owner = $2`;
+
+/** Back-offs up to this are waited by the delivery itself (the lease kept); longer ones give the endpoint back. */
+const INLINE_RETRY_MAX_MS = 2_000;
+
 /** Nothing more to send: idle until the next commit, unless one came while this delivery ran. */
 const IDLE = `UPDATE webhook_endpoints
                  SET lease_owner = NULL, lease_until = NULL,
@@ -225,6 +241,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     try {
       let cursor: AllCursor = { transactionId: row.cursor_transaction_id, position: Number(row.cursor_position) };
       let sent = 0;
+      let attempts = row.attempts;
       while (this.running) {
         const items = await this.hub.page(row.partner_id, cursor, PAGE);
         if (items.length === 0) {
@@ -232,7 +249,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           return;
         }
         await this.journalPage(row, items);
-        for (const item of items) {
+        for (let index = 0; index < items.length; ) {
+          const item = items[index]!;
           // Before each item: deleted or replayed meanwhile, someone else decides what comes next;
           // deactivated, not one more item (reactivated, it resumes from here).
           const [still] = await this.db.query<{ active: boolean }>(STILL, [endpointId, lease]);
@@ -245,8 +263,22 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           if (!outcome.ok) {
             if (!(await write())) return;
             if (!this.running) break;
-            return this.failed({ ...row, attempts: acknowledged ? 0 : row.attempts }, lease, outcome);
+            attempts += 1;
+            const delayMs = this.backoffMs(attempts);
+            if (delayMs > INLINE_RETRY_MAX_MS) return this.failed(row, lease, outcome, attempts, delayMs);
+            // A short back-off is waited here, the lease kept: the same item again, nothing re-read.
+            const [held] = await this.db.query<{ dead: boolean }>(FAILED_HELD, [endpointId, lease, outcome.status, outcome.error, this.config.webhookDeadLetterSeconds, delayMs / 1000, this.leaseSeconds]);
+            this.logFailure(endpointId, attempts, outcome);
+            if (!held) return;
+            if (held.dead) {
+              await this.db.query(RELEASE_DEAD, [endpointId, lease]);
+              return;
+            }
+            await this.pause(delayMs);
+            continue;
           }
+          index += 1;
+          attempts = 0;
           cursor = { transactionId: item.transaction_id, position: Number(item.global_position) };
           acknowledged = { cursor, status: outcome.status };
           unwritten += 1;
@@ -261,13 +293,33 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  private async failed(row: EndpointRow, lease: string, outcome: Outcome): Promise<void> {
-    const attempt = row.attempts + 1;
-    const backoffMs = Math.min(this.config.webhookRetryMaxSeconds * 1000, this.config.webhookRetryBaseMs * 2 ** Math.min(attempt - 1, 30));
-    // ±20 %: endpoints that failed together do not all come back at the same instant.
-    const delaySeconds = (backoffMs * (0.8 + Math.random() * 0.4)) / 1000;
-    await this.db.query(FAILED, [row.endpoint_id, lease, outcome.status, outcome.error, this.config.webhookDeadLetterSeconds, delaySeconds]);
-    this.logger.warn({ msg: 'webhook attempt failed', endpointId: row.endpoint_id, attempt, status: outcome.status, error: outcome.error });
+  /** The back-off before the next attempt after `attempts` consecutive failures: doubling from the base, ±20 % (endpoints that failed together do not all come back at once). */
+  private backoffMs(attempts: number): number {
+    const backoff = Math.min(this.config.webhookRetryMaxSeconds * 1000, this.config.webhookRetryBaseMs * 2 ** Math.min(attempts - 1, 30));
+    return backoff * (0.8 + Math.random() * 0.4);
+  }
+
+  /** A failure whose back-off is long: the endpoint is given back, to be claimed again when due. */
+  private async failed(row: EndpointRow, lease: string, outcome: Outcome, attempts = row.attempts + 1, delayMs = this.backoffMs(attempts)): Promise<void> {
+    await this.db.query(FAILED, [row.endpoint_id, lease, outcome.status, outcome.error, this.config.webhookDeadLetterSeconds, delayMs / 1000]);
+    this.logFailure(row.endpoint_id, attempts, outcome);
+  }
+
+  private logFailure(endpointId: string, attempt: number, outcome: Outcome): void {
+    this.logger.warn({ msg: 'webhook attempt failed', endpointId, attempt, status: outcome.status, error: outcome.error });
+  }
+
+  /** Waits `ms`, or less if the process stops. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.stopping.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.stopping.signal.addEventListener('abort', done);
+    });
   }
 
   /** What the organisation's system received is journaled as a feed page it read: one entry per page, naming its parcours. */
