@@ -57,6 +57,8 @@ const ADVANCE = prepared(`UPDATE webhook_endpoints
 const STILL = prepared(`SELECT p.active FROM webhook_endpoints e JOIN partners p USING (partner_id) WHERE e.endpoint_id = $1 AND e.lease_owner = $2`);
 
 const FLUSH_ITEMS = 50;
+/** Parcours of a page whose items are sent at the same time, to one endpoint. */
+const LANES = 8;
 const FLUSH_MS = 250;
 
 /** A failed attempt: back-off, or the dead letter once failing for longer than allowed. */
@@ -121,8 +123,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly logger = new Logger('Webhooks');
   private readonly policy: TargetPolicy;
   private readonly leaseSeconds: number;
-  private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 4 });
-  private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 4 });
+  private readonly http = new HttpAgent({ keepAlive: true, maxSockets: LANES });
+  private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: LANES });
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly stopping = new AbortController();
   private pendingWake: Set<string> | '*' = new Set();
@@ -222,75 +224,131 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return Math.min(MAX_SLEEP_MS, Math.max(1, Math.ceil(next?.ms ?? MAX_SLEEP_MS)));
   }
 
+  /**
+   * Delivers pages of the feed from the endpoint's cursor while the lease holds. Within a page, the
+   * items of each parcours form a lane, sent one after the other; lanes go in parallel (up to
+   * `LANES`): order is owed per parcours, and a failing item then holds back its own parcours only.
+   * The next page starts once the whole page is acknowledged. The cursor written is the end of the
+   * acknowledged prefix of the page: an item acknowledged past an unacknowledged one is sent again
+   * next time (at least once).
+   */
   private async deliver(row: EndpointRow, lease: string): Promise<void> {
     const endpointId = row.endpoint_id;
     if (urlFault(row.url, this.policy) !== undefined) return this.failed(row, lease, { ok: false, status: null, error: 'url_refused' });
     const keys = this.endpoints.signingKeys(row, new Date());
-    /** Acknowledged items not written yet: how many, the last one's cursor and status. */
-    let unwritten = 0;
-    let acknowledged: { cursor: AllCursor; status: number | null } | undefined;
-    let writtenAt = Date.now();
-    /** Writes the acknowledged cursor; false when the lease is no longer this delivery's. */
-    const write = async (): Promise<boolean> => {
-      if (unwritten === 0 || !acknowledged) return true;
-      const rows = await this.db.query(ADVANCE, [endpointId, lease, acknowledged.cursor.transactionId, acknowledged.cursor.position, unwritten, acknowledged.status, this.leaseSeconds]);
-      unwritten = 0;
-      writtenAt = Date.now();
-      return rows.length > 0;
-    };
     try {
       let cursor: AllCursor = { transactionId: row.cursor_transaction_id, position: Number(row.cursor_position) };
       let sent = 0;
-      let attempts = row.attempts;
       while (this.running) {
         const items = await this.hub.page(row.partner_id, cursor, PAGE);
         if (items.length === 0) {
-          if (await write()) await this.db.query(IDLE, [endpointId, lease, row.wakes, IDLE_RECHECK_SECONDS]);
+          await this.db.query(IDLE, [endpointId, lease, row.wakes, IDLE_RECHECK_SECONDS]);
           return;
         }
         await this.journalPage(row, items);
-        for (let index = 0; index < items.length; ) {
-          const item = items[index]!;
-          // Before each item: deleted or replayed meanwhile, someone else decides what comes next;
-          // deactivated, not one more item (reactivated, it resumes from here).
-          const [still] = await this.db.query<{ active: boolean }>(STILL, [endpointId, lease]);
-          if (!still) return;
-          if (!still.active || !this.running) {
-            if (await write()) await this.db.query(RELEASE, [endpointId, lease]);
-            return;
-          }
-          const outcome = await this.send(row.url, item, keys);
-          if (!outcome.ok) {
-            if (!(await write())) return;
-            if (!this.running) break;
-            attempts += 1;
-            const delayMs = this.backoffMs(attempts);
-            if (delayMs > INLINE_RETRY_MAX_MS) return this.failed(row, lease, outcome, attempts, delayMs);
-            // A short back-off is waited here, the lease kept: the same item again, nothing re-read.
-            const [held] = await this.db.query<{ dead: boolean }>(FAILED_HELD, [endpointId, lease, outcome.status, outcome.error, this.config.webhookDeadLetterSeconds, delayMs / 1000, this.leaseSeconds]);
-            this.logFailure(endpointId, attempts, outcome);
-            if (!held) return;
-            if (held.dead) {
-              await this.db.query(RELEASE_DEAD, [endpointId, lease]);
-              return;
-            }
-            await this.pause(delayMs);
-            continue;
-          }
-          index += 1;
-          attempts = 0;
-          cursor = { transactionId: item.transaction_id, position: Number(item.global_position) };
-          acknowledged = { cursor, status: outcome.status };
-          unwritten += 1;
-          sent += 1;
-          if ((unwritten >= FLUSH_ITEMS || Date.now() - writtenAt >= FLUSH_MS) && !(await write())) return;
-        }
-        if (sent >= MAX_PER_CLAIM) break;
+        const outcome = await this.deliverPage(row, lease, items, keys);
+        sent += outcome.acknowledged;
+        if (outcome.stop === 'lease_lost' || outcome.stop === 'dead') return;
+        if (outcome.stop !== undefined && typeof outcome.stop === 'object') return this.failed(row, lease, outcome.stop.outcome, outcome.stop.attempts, outcome.stop.delayMs);
+        if (outcome.stop !== undefined || sent >= MAX_PER_CLAIM) break;
+        cursor = { transactionId: items.at(-1)!.transaction_id, position: Number(items.at(-1)!.global_position) };
       }
-      if (await write()) await this.db.query(RELEASE, [endpointId, lease]);
+      await this.db.query(RELEASE, [endpointId, lease]);
     } finally {
       for (const key of keys) key.fill(0);
     }
+  }
+
+  private async deliverPage(
+    row: EndpointRow,
+    lease: string,
+    items: FeedRow[],
+    keys: readonly Buffer[],
+  ): Promise<{ acknowledged: number; stop?: 'lease_lost' | 'dead' | 'inactive' | 'stopping' | { outcome: Outcome; attempts: number; delayMs: number } }> {
+    const endpointId = row.endpoint_id;
+    const acked = new Array<boolean>(items.length).fill(false);
+    let prefix = 0;
+    let written = 0;
+    let lastStatus: number | null = null;
+    let writtenAt = Date.now();
+    let stop: Awaited<ReturnType<WebhookDispatcher['deliverPage']>>['stop'];
+    let writing: Promise<void> = Promise.resolve();
+    /** Writes the end of the acknowledged prefix (one write at a time); a lost lease stops the page. */
+    const write = () =>
+      (writing = writing.then(async () => {
+        if (prefix === written || stop === 'lease_lost') return;
+        const upTo = prefix;
+        const last = items[upTo - 1]!;
+        const rows = await this.db.query(ADVANCE, [endpointId, lease, last.transaction_id, Number(last.global_position), upTo - written, lastStatus, this.leaseSeconds]);
+        written = upTo;
+        writtenAt = Date.now();
+        if (rows.length === 0) stop = 'lease_lost';
+      }));
+    const lanes = new Map<string, number[]>();
+    items.forEach((item, index) => {
+      const lane = lanes.get(item.parcours_id) ?? [];
+      lane.push(index);
+      lanes.set(item.parcours_id, lane);
+    });
+    const queue = [...lanes.values()];
+    const runLane = async (lane: number[]) => {
+      let attempts = 0;
+      for (const index of lane) {
+        for (;;) {
+          if (stop !== undefined) return;
+          if (!this.running) {
+            stop = 'stopping';
+            return;
+          }
+          // Before each item: deleted or replayed meanwhile, someone else decides what comes next;
+          // deactivated, not one more item (reactivated, it resumes from here).
+          const [still] = await this.db.query<{ active: boolean }>(STILL, [endpointId, lease]);
+          if (!still) stop ??= 'lease_lost';
+          else if (!still.active) stop ??= 'inactive';
+          if (stop !== undefined) return;
+          const outcome = await this.send(row.url, items[index]!, keys);
+          if (outcome.ok) {
+            attempts = 0;
+            acked[index] = true;
+            lastStatus = outcome.status;
+            while (prefix < items.length && acked[prefix]) prefix += 1;
+            if (prefix - written >= FLUSH_ITEMS || Date.now() - writtenAt >= FLUSH_MS) await write();
+            break;
+          }
+          if (!this.running) {
+            stop ??= 'stopping';
+            return;
+          }
+          attempts += 1;
+          const delayMs = this.backoffMs(attempts);
+          if (delayMs > INLINE_RETRY_MAX_MS) {
+            stop ??= { outcome, attempts, delayMs };
+            return;
+          }
+          // A short back-off is waited here, the lease kept: the same item again, nothing re-read.
+          await write();
+          const [held] = await this.db.query<{ dead: boolean }>(FAILED_HELD, [endpointId, lease, outcome.status, outcome.error, this.config.webhookDeadLetterSeconds, delayMs / 1000, this.leaseSeconds]);
+          this.logFailure(endpointId, attempts, outcome);
+          if (!held) stop ??= 'lease_lost';
+          else if (held.dead) {
+            if (stop === undefined) await this.db.query(RELEASE_DEAD, [endpointId, lease]);
+            stop ??= 'dead';
+          }
+          if (stop !== undefined) return;
+          await this.pause(delayMs);
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(LANES, queue.length) }, async () => {
+        for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) await runLane(lane);
+      }),
+    );
+    await write();
+    await writing;
+    if (stop === 'inactive' || stop === 'stopping') await this.db.query(RELEASE, [endpointId, lease]).catch(() => undefined);
+    // RELEASE above gives the endpoint back; the caller must not release it again.
+    return { acknowledged: written, stop: stop === 'inactive' || stop === 'stopping' ? 'lease_lost' : stop };
   }
 
   /** The back-off before the next attempt after `attempts` consecutive failures: doubling from the base, ±20 % (endpoints that failed together do not all come back at once). */

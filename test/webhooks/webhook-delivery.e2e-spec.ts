@@ -111,7 +111,7 @@ describe('webhook delivery', () => {
   const acknowledged = (requests: ReceivedRequest[]) => requests.filter((request) => request.status !== undefined && request.status < 300);
   const ackedIds = (requests: ReceivedRequest[]) => new Set(acknowledged(requests).map((request) => request.headers['webhook-id']));
 
-  it('delivers every feed item once or more, in feed order, through failures, timeouts and slow answers, each signature verifying', async () => {
+  it('delivers every feed item once or more, in feed order per parcours, through failures, timeouts and slow answers, each signature verifying', async () => {
     const first = await followedParcours();
     const second = await followedParcours();
     for (let index = 0; index < 4; index += 1) {
@@ -130,13 +130,18 @@ describe('webhook delivery', () => {
     const endpoint = await register(target.url, { after: '0-0' });
     await target.until((requests) => items.every((item) => ackedIds(requests).has(item.eventId)));
 
-    // Once or more each, and in feed order: every request is for the item after the last acknowledged one.
+    // Once or more each, and in feed order per parcours: every request for a parcours is for its
+    // item after the last one acknowledged (a retry, or the next).
     const position = new Map(items.map((item, index) => [item.eventId as string, index]));
-    let lastAcked = -1;
-    for (const request of target.requests) {
-      const at = position.get(request.headers['webhook-id']!);
-      expect(at).toBe(lastAcked + 1);
-      if (request.status !== undefined && request.status < 300) lastAcked = at!;
+    for (const parcoursId of [first, second]) {
+      const own = items.filter((item) => item.parcoursId === parcoursId).map((item) => item.eventId as string);
+      let lastAcked = -1;
+      for (const request of target.requests.filter((candidate) => own.includes(candidate.headers['webhook-id']!))) {
+        const at = own.indexOf(request.headers['webhook-id']!);
+        expect([parcoursId, at]).toEqual([parcoursId, lastAcked + 1]);
+        if (request.status !== undefined && request.status < 300) lastAcked = at;
+      }
+      expect(lastAcked).toBe(own.length - 1);
     }
     expect(target.requests.length).toBeGreaterThan(items.length);
     expect(target.requests.some((request) => request.status === undefined)).toBe(true);
