@@ -16,7 +16,7 @@
  *    webhook delivers what the feed holds. Signatures are checked with the reference verifier.
  *
  * The service's retry base (WEBHOOK_RETRY_BASE_MS) is BENCH_RETRY_BASE_MS (10 ms): deliveries are
- * ordered per endpoint, so each failure holds the following items for the back-off. Writes
+ * ordered per parcours, so each failure holds that parcours' following items for the back-off. Writes
  * bench/results/webhooks.json.
  */
 import { Agent, createServer, request } from 'node:http';

@@ -106,12 +106,13 @@ interface Outcome {
  * Delivers each organisation's feed to its webhook endpoints, in the worker processes (where the
  * projections run, never in an `api` process): a command never waits for a delivery.
  *
- * One delivery per endpoint at a time across every worker (a lease in the endpoint's row), item
- * after item in feed order, the cursor moving past an item only once the endpoint answered 2xx:
- * each item arrives at least once, in order (a crash or a timeout after the receiver processed an
- * item sends it again; the receiver deduplicates on `webhook-id`). A failure stops the endpoint's
- * delivery for an exponential back-off; failing without a success for WEBHOOK_DEAD_LETTER_SECONDS
- * dead-letters it until a replay.
+ * One delivery per endpoint at a time across every worker (a lease in the endpoint's row); within
+ * it, the items of each parcours one after the other in feed order (see `deliver`), the cursor
+ * moving past an item only once it and every item before it were answered 2xx: each item arrives
+ * at least once, in order per parcours (a crash, a timeout after the receiver processed an item, or
+ * a long back-off sends items again; the receiver deduplicates on `webhook-id`). A failure holds its
+ * parcours for an exponential back-off; failing without a success for WEBHOOK_DEAD_LETTER_SECONDS
+ * dead-letters the endpoint until a replay.
  *
  * What is sent is the feed itself (the same rows, the same minimisation, the same cursor), read
  * through the FeedHub; deliveries are woken by the feed projection's commit for the organisation.
