@@ -1,4 +1,5 @@
-import { isPublicAddress, urlFault } from './webhook-targets.js';
+import type { LookupFunction } from 'node:net';
+import { RefusedTargetError, guardedLookup, isPublicAddress, urlFault } from './webhook-targets.js';
 
 describe('webhook targets', () => {
   const server = { allowHttp: false, allowPrivateTargets: false };
@@ -44,5 +45,12 @@ describe('webhook targets', () => {
     expect(isPublicAddress('::ffff:10.0.0.1')).toBe(false);
     expect(isPublicAddress('100.64.0.1')).toBe(false);
     expect(isPublicAddress('not an address')).toBe(false);
+  });
+
+  it('refuses, at connection time, a name that resolves to a loopback address; lets it through when private targets are allowed', async () => {
+    const resolve = (lookup: LookupFunction) =>
+      new Promise<unknown>((done) => lookup('localhost', { all: true }, (error, address) => done(error ?? address)));
+    expect(await resolve(guardedLookup(server)!)).toBeInstanceOf(RefusedTargetError);
+    expect(guardedLookup(local)).toBeUndefined();
   });
 });
