@@ -236,7 +236,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private async deliver(row: EndpointRow, lease: string): Promise<void> {
     const endpointId = row.endpoint_id;
     if (urlFault(row.url, this.policy) !== undefined) return this.failed(row, lease, { ok: false, status: null, error: 'url_refused' });
-    const keys = this.endpoints.signingKeys(row, new Date());
+    let keys: Buffer[];
+    try {
+      keys = this.endpoints.signingKeys(row, new Date());
+    } catch {
+      // Wrapped under another master key (or altered): a failure like any other, until the secret is rotated.
+      return this.failed(row, lease, { ok: false, status: null, error: 'secret_unreadable' });
+    }
     try {
       let cursor: AllCursor = { transactionId: row.cursor_transaction_id, position: Number(row.cursor_position) };
       let sent = 0;

@@ -60,7 +60,7 @@ export class DeliveryStatusResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastAttemptAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastSuccessAt!: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'The HTTP status of the last attempt, when there was an answer' }) lastStatus!: number | null;
-  @ApiProperty({ type: String, nullable: true, description: 'timeout, http_status, connection_refused, address_refused, url_refused, network_error…' }) lastError!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'timeout, http_status, connection_refused, address_refused, url_refused, secret_unreadable, network_error…' }) lastError!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) failingSince!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) deadSince!: string | null;
 }

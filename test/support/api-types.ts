@@ -2768,7 +2768,7 @@ export interface components {
             lastSuccessAt: string | null;
             /** @description The HTTP status of the last attempt, when there was an answer */
             lastStatus: number | null;
-            /** @description timeout, http_status, connection_refused, address_refused, url_refused, network_error… */
+            /** @description timeout, http_status, connection_refused, address_refused, url_refused, secret_unreadable, network_error… */
             lastError: string | null;
             /** Format: date-time */
             failingSince: string | null;
