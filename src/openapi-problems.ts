@@ -163,6 +163,7 @@ export function problemsOf(operation: OperationFacts): Codes {
     add(codes, 409, 'parcours_exists');
   }
   if (path === '/v1/intake/imports') add(codes, 422, 'invalid_intake_file');
+  if (path === '/v1/partners/{partnerId}/webhooks' && method === 'post') add(codes, 422, 'too_many_endpoints');
   if (path.startsWith('/v1/partners') && method !== 'get') {
     for (const code of PARTNER_RULES) add(codes, partnerRuleStatus(code), code);
     add(codes, 409, 'concurrency_conflict', 'event_id_conflict');

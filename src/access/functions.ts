@@ -45,6 +45,8 @@ export const REPORT_READERS: Roles = ['coordinator', 'auditor'];
 export const FEED_READERS: Roles = [...CASEWORKERS, 'partner_admin'];
 /** Managing organisations: their fields, members and keys (which ones: `managesOrganisation`). */
 export const ORGANISATION_ADMINS: Roles = ['platform_admin', 'partner_admin'];
+/** An organisation's webhook endpoints (which ones: `managesWebhooks`). */
+export const WEBHOOK_MANAGERS: Roles = ['platform_admin', 'partner_admin'];
 /** Registering, deactivating, reactivating an organisation. */
 export const PLATFORM_ADMINS: Roles = ['platform_admin'];
 /** Everyone authenticated (the directory of organisations, oneself). */

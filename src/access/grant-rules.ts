@@ -76,3 +76,12 @@ export function managesOrganisation(caller: Caller, partnerId: string): boolean 
   if (actsAs(caller, 'platform_admin')) return true;
   return actsAs(caller, 'partner_admin') && caller.partnerId.toLowerCase() === partnerId.toLowerCase();
 }
+
+/**
+ * Whether the caller manages an organisation's webhook endpoints (where its feed is sent, their
+ * secrets, replays): as for the rest of the organisation, a platform administrator every one, a
+ * partner administrator its own.
+ */
+export function managesWebhooks(caller: Caller, partnerId: string): boolean {
+  return managesOrganisation(caller, partnerId);
+}

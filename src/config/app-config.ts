@@ -105,6 +105,21 @@ export class AppConfig {
   readonly processRole!: ProcessRole;
   /** The port a `worker` process answers /health and /metrics on. */
   readonly workerPort!: number;
+  /** Webhook endpoints may use `http://` (default: on with the embedded database only; a server deployment takes `https://` only). */
+  readonly webhookAllowHttp!: boolean;
+  /** Webhook endpoints may reach loopback, private and link-local addresses (default: on with the embedded database only). */
+  readonly webhookAllowPrivateTargets!: boolean;
+  /** Longest wait for a webhook endpoint's answer (ms): past it the attempt failed. */
+  readonly webhookTimeoutMs!: number;
+  /** First retry delay of a failed webhook delivery (ms), doubled at each failure up to `webhookRetryMaxSeconds`. */
+  readonly webhookRetryBaseMs!: number;
+  readonly webhookRetryMaxSeconds!: number;
+  /** An endpoint failing without a success for this long is dead-lettered: no more attempts until a replay. */
+  readonly webhookDeadLetterSeconds!: number;
+  /** Default time a rotated-away webhook secret keeps signing beside the new one. */
+  readonly webhookSecretOverlapSeconds!: number;
+  /** Endpoints delivered to at once by one worker process. */
+  readonly webhookConcurrency!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -181,6 +196,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     tokenMaxLifetimeSeconds: integer(env, 'TOKEN_MAX_LIFETIME_SECONDS', 36_000, 60, 30 * 86_400),
     processRole: processRole(env, url),
     workerPort: integer(env, 'WORKER_PORT', 3001, 0, 65535),
+    webhookAllowHttp: oneOf(env, 'WEBHOOK_ALLOW_HTTP', ['on', 'off'], url === undefined ? 'on' : 'off') === 'on',
+    webhookAllowPrivateTargets: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', ['on', 'off'], url === undefined ? 'on' : 'off') === 'on',
+    webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1_000, 1, 3_600_000),
+    webhookRetryMaxSeconds: integer(env, 'WEBHOOK_RETRY_MAX_SECONDS', 3_600, 1, 86_400),
+    webhookDeadLetterSeconds: integer(env, 'WEBHOOK_DEAD_LETTER_SECONDS', 3 * 86_400, 1, 30 * 86_400),
+    webhookSecretOverlapSeconds: integer(env, 'WEBHOOK_SECRET_OVERLAP_SECONDS', 86_400, 0, 30 * 86_400),
+    webhookConcurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 1, 1_000),
   });
 }
 

@@ -15,8 +15,9 @@ import { SearchParcoursHandler } from './read-models/parcours-details/parcours-s
   imports: [AccessJournalModule, PartnersModule],
   controllers: [ParcoursController, CaseloadController, PartnerFeedController],
   providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListFollowupsHandler, ListParcoursHandler, SearchParcoursHandler, FeedHub],
-  // The intake opens a month's new entrants in batches, prepared as the handler prepares one opening.
-  exports: [ExecuteParcoursCommandHandler],
+  // The intake opens a month's new entrants in batches, prepared as the handler prepares one opening;
+  // webhook delivery reads the organisations' feeds through the same hub.
+  exports: [ExecuteParcoursCommandHandler, FeedHub],
 })
 export class ParcoursModule implements OnModuleInit {
   constructor(@Inject(UpcasterRegistry) private readonly upcasters: UpcasterRegistry) {}

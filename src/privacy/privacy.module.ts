@@ -35,7 +35,8 @@ import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
     BlindIndex,
   ],
   // SqlKeyVault too: an erasure commits the key's destruction with its event (erasureFollowups).
-  exports: [KeyVault, SqlKeyVault, PersonalDataCipher, BlindIndex],
+  // MasterKey: webhook signing secrets are wrapped by it.
+  exports: [KeyVault, SqlKeyVault, PersonalDataCipher, BlindIndex, MasterKey],
 })
 export class PrivacyModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(SqlKeyVault) private readonly vault: SqlKeyVault) {}

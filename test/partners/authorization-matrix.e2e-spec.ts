@@ -6,6 +6,8 @@ import type { PartnerCommand } from '../../src/partners/domain/partner-commands.
 import { ROLES, type Role } from '../../src/partners/domain/roles.js';
 import { ExecutePartnerCommand } from '../../src/partners/partner-write.js';
 import { buildOpenApiDocument } from '../../src/openapi.js';
+import { SqlClient } from '../../src/database/sql-client.js';
+import { WebhookEndpoints } from '../../src/webhooks/webhook-endpoints.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { intakeFile } from '../../bench/intake-file.js';
@@ -87,6 +89,31 @@ describe('authorisation matrix', () => {
       secretHash: key.secretHash,
     });
     return key.keyId;
+  }
+
+  /** One webhook endpoint per organisation, made once and reused (an organisation holds ten at most); made again once deleted. */
+  const webhooks = new Map<string, string>();
+  async function aWebhook(partnerId: string): Promise<string> {
+    let endpointId = webhooks.get(partnerId);
+    if (endpointId === undefined) {
+      endpointId = (await running.app.get(WebhookEndpoints).create(partnerId, { url: 'https://hooks.example.org/matrix', description: '', createdBy: null })).view.id;
+      webhooks.set(partnerId, endpointId);
+    }
+    return endpointId;
+  }
+
+  function webhookOperation(success: number, suffix: () => string, forget?: (partnerId: string) => void, body?: unknown): OperationRule {
+    return {
+      roles: ADMINS,
+      success,
+      object: true,
+      crossPartner: ['platform_admin'],
+      call: async (context) => ({
+        path: `/v1/partners/${partnerOf(context)}/webhooks/${context.target === 'nonexistent' ? randomUUID() : await aWebhook(context.partnerId)}${suffix()}`,
+        body,
+        cleanup: forget && (async () => forget(context.partnerId)),
+      }),
+    };
   }
 
   /** Drives a parcours over HTTP as a member of the organisation that follows it. */
@@ -261,6 +288,28 @@ describe('authorisation matrix', () => {
         return { path: `/v1/partners/${context.partnerId}/api-keys/${keyId}` };
       },
     },
+    'GET /v1/partners/{partnerId}/webhooks': {
+      roles: ADMINS,
+      success: 200,
+      object: true,
+      crossPartner: ['platform_admin'],
+      call: async (context) => ({ path: `/v1/partners/${partnerOf(context)}/webhooks` }),
+    },
+    'POST /v1/partners/{partnerId}/webhooks': {
+      roles: ADMINS,
+      success: 201,
+      object: true,
+      crossPartner: ['platform_admin'],
+      call: async (context) => ({
+        path: `/v1/partners/${partnerOf(context)}/webhooks`,
+        body: { url: 'https://hooks.example.org/matrix-created' },
+        cleanup: async () => void (await running.app.get(SqlClient).query(`DELETE FROM webhook_endpoints WHERE url = 'https://hooks.example.org/matrix-created'`)),
+      }),
+    },
+    'GET /v1/partners/{partnerId}/webhooks/{endpointId}': webhookOperation(200, () => ''),
+    'DELETE /v1/partners/{partnerId}/webhooks/{endpointId}': webhookOperation(204, () => '', (partnerId) => webhooks.delete(partnerId)),
+    'POST /v1/partners/{partnerId}/webhooks/{endpointId}/secret-rotation': webhookOperation(200, () => '/secret-rotation', undefined, { overlapSeconds: 0 }),
+    'POST /v1/partners/{partnerId}/webhooks/{endpointId}/replay': webhookOperation(200, () => '/replay', undefined, { after: '0-0' }),
     'GET /v1/me': { roles: EVERYONE, success: 200, object: false, call: async () => ({ path: '/v1/me' }) },
     'GET /v1/territories': { roles: EVERYONE, success: 200, object: false, call: async () => ({ path: '/v1/territories' }) },
     'GET /v1/access-journal': { roles: ['auditor', 'dpo'], success: 200, object: false, call: async () => ({ path: '/v1/access-journal' }) },

@@ -6,6 +6,11 @@ import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { consortiumClient, json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { databaseTargets } from '../support/test-database.js';
+import { uniqueLastName } from '../support/people.js';
+import { startReceiver } from '../support/webhook-receiver.js';
+
+/** The webhook receiver listens on 127.0.0.1: allowed explicitly (a server deployment refuses loopback by default). */
+const LOOPBACK_WEBHOOKS = { WEBHOOK_ALLOW_HTTP: 'on', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'on' };
 
 /**
  * PROCESS_ROLE: an `api` process serves HTTP and projects nothing; a `worker` beside it, on the
@@ -32,7 +37,7 @@ for (const target of servers) {
     const { post } = consortiumClient(() => api, () => consortium);
 
     beforeAll(async () => {
-      api = await startApp({ PROCESS_ROLE: 'api', RATE_LIMIT_PER_MINUTE: '1000000' });
+      api = await startApp({ PROCESS_ROLE: 'api', RATE_LIMIT_PER_MINUTE: '1000000', ...LOOPBACK_WEBHOOKS });
       consortium = await seedConsortium(api);
     });
 
@@ -65,7 +70,7 @@ for (const target of servers) {
     });
 
     it('a worker projects what the api appended, and answers its probes and metrics only', async () => {
-      worker = await startApp({ PROCESS_ROLE: 'worker' }, {}, { instanceOf: api });
+      worker = await startApp({ PROCESS_ROLE: 'worker', ...LOOPBACK_WEBHOOKS }, {}, { instanceOf: api });
       await worker.app.get(ProjectionsService).whenCaughtUp();
       expect(worker.app.get(SchedulerRegistry).getCronJobs().size).toBe(3);
 
@@ -81,6 +86,35 @@ for (const target of servers) {
       expect(refused.status).toBe(404);
       expect(refused.headers.get('content-type')).toContain('application/problem+json');
       expect(await json(refused)).toMatchObject({ status: 404, code: 'not_found' });
+    });
+
+    it('webhooks are delivered by the worker, never by the api process', async () => {
+      const receiver = await startReceiver();
+      try {
+        const { parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', { ...anOpening(), identity: { ...anOpening().identity, lastName: uniqueLastName('Roles') } });
+        await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
+          parcoursType: 'emploi',
+          organismeReferentId: consortium.missionLocale.id,
+          reason: 'diagnostic_outcome',
+          decidedOn: '2026-02-02',
+        });
+        await worker!.app.get(ProjectionsService).whenCaughtUp();
+        await worker!.stop();
+        // The feed holds the orientation; only the api runs when the endpoint is registered.
+        const created = await fetch(`${api.baseUrl}/v1/partners/${consortium.missionLocale.id}/webhooks`, {
+          method: 'POST',
+          headers: { ...(await consortium.as('ml-partner_admin')), 'content-type': 'application/json' },
+          body: JSON.stringify({ url: receiver.url, after: '0-0' }),
+        });
+        expect(created.status).toBe(201);
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(receiver.requests).toEqual([]);
+
+        worker = await startApp({ PROCESS_ROLE: 'worker', ...LOOPBACK_WEBHOOKS }, {}, { instanceOf: api });
+        await receiver.until((requests) => requests.some((request) => request.payload?.data?.parcoursId === parcoursId && request.status === 204));
+      } finally {
+        await receiver.close();
+      }
     });
 
     function anOpening() {

@@ -936,6 +936,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partners/{partnerId}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's endpoints and their delivery status (never the secrets) */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /** Register an endpoint for the organisation's feed; the signing secret is in this response only */
+        post: operations["WebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}/webhooks/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One endpoint and its delivery status */
+        get: operations["WebhooksController_get"];
+        put?: never;
+        post?: never;
+        /** Delete an endpoint: nothing more is sent to it (a delivery in flight stops at its next item) */
+        delete: operations["WebhooksController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}/webhooks/{endpointId}/secret-rotation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret, in this response only; the current one keeps signing beside it for the overlap */
+        post: operations["WebhooksController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{partnerId}/webhooks/{endpointId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver again from a feed cursor; also resumes a dead endpoint */
+        post: operations["WebhooksController_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2685,6 +2755,85 @@ export interface components {
             alreadyImported: boolean;
             /** @description lines done by an interrupted earlier run of the same file */
             resumedLines: number;
+        };
+        CreateWebhookDto: {
+            /**
+             * @description https:// (http:// and private addresses only where the service allows them)
+             * @example https://suivi.example.org/spie/webhooks
+             */
+            url: string;
+            /** @example Logiciel de suivi */
+            description?: string;
+            /** @description A feed cursor to deliver after (`0-0`: the whole feed); omitted: from what the feed holds now, only what comes next */
+            after?: string;
+        };
+        DeliveryStatusResponse: {
+            /**
+             * @description stopped: the organisation is deactivated; dead: failing for too long, replay to resume
+             * @enum {string}
+             */
+            state: "active" | "retrying" | "dead" | "stopped";
+            /** @description The feed cursor of the last item the endpoint acknowledged */
+            cursor: string;
+            delivered: number;
+            /** @description Consecutive failed attempts of the next item */
+            attempts: number;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            lastAttemptAt: string | null;
+            /** Format: date-time */
+            lastSuccessAt: string | null;
+            /** @description The HTTP status of the last attempt, when there was an answer */
+            lastStatus: number | null;
+            /** @description timeout, http_status, connection_refused, address_refused, url_refused, secret_unreadable, network_error… */
+            lastError: string | null;
+            /** Format: date-time */
+            failingSince: string | null;
+            /** Format: date-time */
+            deadSince: string | null;
+        };
+        WebhookSecretResponse: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            secretRotatedAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the previous secret also signs
+             */
+            previousSecretValidUntil: string | null;
+            delivery: components["schemas"]["DeliveryStatusResponse"];
+            /** @description The signing secret (`whsec_…`, Standard Webhooks), shown this once */
+            secret: string;
+        };
+        WebhookEndpointResponse: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            secretRotatedAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the previous secret also signs
+             */
+            previousSecretValidUntil: string | null;
+            delivery: components["schemas"]["DeliveryStatusResponse"];
+        };
+        RotateSecretDto: {
+            /** @description How long the current secret keeps signing beside the new one (default WEBHOOK_SECRET_OVERLAP_SECONDS) */
+            overlapSeconds?: number;
+        };
+        ReplayDto: {
+            /** @description Deliver again every item after this feed cursor (`0-0`: the whole feed) */
+            after: string;
         };
         ProblemDetails: {
             /** @description urn:spie-parcours:problem:<code> */
@@ -14645,6 +14794,1156 @@ export interface operations {
                         status?: 422;
                         /** @enum {unknown} */
                         code?: "invalid_intake_file";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"][];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretResponse"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: field_reserved_to_platform_admin, forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "field_reserved_to_platform_admin" | "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: api_key_not_found, member_not_found, not_found, partner_not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "api_key_not_found" | "member_not_found" | "not_found" | "partner_not_found";
+                    };
+                };
+            };
+            /** @description Conflict: already done, or changed concurrently. Codes: api_key_id_already_used, concurrency_conflict, event_id_conflict, member_already_exists, partner_already_registered */
+            409: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "api_key_id_already_used" | "concurrency_conflict" | "event_id_conflict" | "member_already_exists" | "partner_already_registered";
+                    };
+                };
+            };
+            /** @description The body is larger than the service accepts. Codes: payload_too_large */
+            413: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description The body is not application/json. Codes: unsupported_media_type */
+            415: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description The request breaks a rule. Codes: incompatible_roles, invalid_expiry, invalid_kind, invalid_name, invalid_roles, invalid_scopes, invalid_siret, member_of_another_partner, no_territory, partner_inactive, role_reserved_to_platform_admin, too_many_endpoints, unknown_territory */
+            422: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 422;
+                        /** @enum {unknown} */
+                        code?: "incompatible_roles" | "invalid_expiry" | "invalid_kind" | "invalid_name" | "invalid_roles" | "invalid_scopes" | "invalid_siret" | "member_of_another_partner" | "no_territory" | "partner_inactive" | "role_reserved_to_platform_admin" | "too_many_endpoints" | "unknown_territory";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: field_reserved_to_platform_admin, forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "field_reserved_to_platform_admin" | "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: api_key_not_found, member_not_found, not_found, partner_not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "api_key_not_found" | "member_not_found" | "not_found" | "partner_not_found";
+                    };
+                };
+            };
+            /** @description Conflict: already done, or changed concurrently. Codes: api_key_id_already_used, concurrency_conflict, event_id_conflict, member_already_exists, partner_already_registered */
+            409: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "api_key_id_already_used" | "concurrency_conflict" | "event_id_conflict" | "member_already_exists" | "partner_already_registered";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description The request breaks a rule. Codes: incompatible_roles, invalid_expiry, invalid_kind, invalid_name, invalid_roles, invalid_scopes, invalid_siret, member_of_another_partner, no_territory, partner_inactive, role_reserved_to_platform_admin, unknown_territory */
+            422: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 422;
+                        /** @enum {unknown} */
+                        code?: "incompatible_roles" | "invalid_expiry" | "invalid_kind" | "invalid_name" | "invalid_roles" | "invalid_scopes" | "invalid_siret" | "member_of_another_partner" | "no_territory" | "partner_inactive" | "role_reserved_to_platform_admin" | "unknown_territory";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretResponse"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: field_reserved_to_platform_admin, forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "field_reserved_to_platform_admin" | "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: api_key_not_found, member_not_found, not_found, partner_not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "api_key_not_found" | "member_not_found" | "not_found" | "partner_not_found";
+                    };
+                };
+            };
+            /** @description Conflict: already done, or changed concurrently. Codes: api_key_id_already_used, concurrency_conflict, event_id_conflict, member_already_exists, partner_already_registered */
+            409: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "api_key_id_already_used" | "concurrency_conflict" | "event_id_conflict" | "member_already_exists" | "partner_already_registered";
+                    };
+                };
+            };
+            /** @description The body is larger than the service accepts. Codes: payload_too_large */
+            413: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description The body is not application/json. Codes: unsupported_media_type */
+            415: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description The request breaks a rule. Codes: incompatible_roles, invalid_expiry, invalid_kind, invalid_name, invalid_roles, invalid_scopes, invalid_siret, member_of_another_partner, no_territory, partner_inactive, role_reserved_to_platform_admin, unknown_territory */
+            422: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 422;
+                        /** @enum {unknown} */
+                        code?: "incompatible_roles" | "invalid_expiry" | "invalid_kind" | "invalid_name" | "invalid_roles" | "invalid_scopes" | "invalid_siret" | "member_of_another_partner" | "no_territory" | "partner_inactive" | "role_reserved_to_platform_admin" | "unknown_territory";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: field_reserved_to_platform_admin, forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "field_reserved_to_platform_admin" | "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: api_key_not_found, member_not_found, not_found, partner_not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "api_key_not_found" | "member_not_found" | "not_found" | "partner_not_found";
+                    };
+                };
+            };
+            /** @description Conflict: already done, or changed concurrently. Codes: api_key_id_already_used, concurrency_conflict, event_id_conflict, member_already_exists, partner_already_registered */
+            409: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "api_key_id_already_used" | "concurrency_conflict" | "event_id_conflict" | "member_already_exists" | "partner_already_registered";
+                    };
+                };
+            };
+            /** @description The body is larger than the service accepts. Codes: payload_too_large */
+            413: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description The body is not application/json. Codes: unsupported_media_type */
+            415: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description The request breaks a rule. Codes: incompatible_roles, invalid_expiry, invalid_kind, invalid_name, invalid_roles, invalid_scopes, invalid_siret, member_of_another_partner, no_territory, partner_inactive, role_reserved_to_platform_admin, unknown_territory */
+            422: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 422;
+                        /** @enum {unknown} */
+                        code?: "incompatible_roles" | "invalid_expiry" | "invalid_kind" | "invalid_name" | "invalid_roles" | "invalid_scopes" | "invalid_siret" | "member_of_another_partner" | "no_territory" | "partner_inactive" | "role_reserved_to_platform_admin" | "unknown_territory";
                     };
                 };
             };

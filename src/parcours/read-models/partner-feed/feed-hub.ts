@@ -56,6 +56,8 @@ export class FeedHub implements OnApplicationBootstrap, BeforeApplicationShutdow
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly pages = new Map<string, Promise<FeedRow[]>>();
   private unlisten: (() => Promise<void>) | undefined;
+  /** Told of each commit (webhook delivery): the organisations it delivered to, or `*` for all. */
+  private readonly commitListeners = new Set<(partnerIds: readonly string[] | '*') => void>();
 
   constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
 
@@ -114,6 +116,12 @@ export class FeedHub implements OnApplicationBootstrap, BeforeApplicationShutdow
     return query;
   }
 
+  /** Calls `listener` at each feed commit with the organisations it delivered to (`*`: maybe all); returns the unsubscribe. */
+  onCommitted(listener: (partnerIds: readonly string[] | '*') => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
   /** How many streams wait now, per organisation (metrics, tests). */
   waiting(): number {
     let count = 0;
@@ -122,6 +130,7 @@ export class FeedHub implements OnApplicationBootstrap, BeforeApplicationShutdow
   }
 
   private committed(payload: string): void {
+    for (const listener of this.commitListeners) listener(payload === '*' || payload === '' ? '*' : payload.split(','));
     if (payload === '*' || payload === '') {
       this.everyone += 1;
       for (const waiters of [...this.waiters.values()]) for (const wake of [...waiters]) wake();
