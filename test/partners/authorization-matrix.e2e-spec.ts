@@ -389,6 +389,21 @@ describe('authorisation matrix', () => {
       crossPartner: ['auditor', 'dpo'],
       call: async (context) => ({ path: `/v1/parcours/${(await aParcours(context, 'open')).id}` }),
     },
+    // All of a parcours' contacts or appointments: the same readers as the parcours itself.
+    'GET /v1/parcours/{parcoursId}/contacts': {
+      roles: READERS,
+      success: 200,
+      object: true,
+      crossPartner: ['auditor', 'dpo'],
+      call: async (context) => ({ path: `/v1/parcours/${(await aParcours(context, 'open')).id}/contacts` }),
+    },
+    'GET /v1/parcours/{parcoursId}/appointments': {
+      roles: READERS,
+      success: 200,
+      object: true,
+      crossPartner: ['auditor', 'dpo'],
+      call: async (context) => ({ path: `/v1/parcours/${(await aParcours(context, 'open')).id}/appointments` }),
+    },
     'POST /v1/parcours/{parcoursId}/diagnostics': parcoursCommand(CASEWORKERS, 'open', ({ id }) => `/v1/parcours/${id}/diagnostics`, () => ({
       barriers: { mobility: 'none', family: 'none', health: 'none', literacy: 'none', housing: 'none', finances: 'none', administrative: 'none', digital: 'none', language: 'none' },
       recentActivity: 'inactive',
