@@ -16,6 +16,7 @@ import { ContinuityModule } from './continuity/read-model/continuity.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { PersonalDataModule } from './privacy/personal-data.module.js';
 import { IntakeModule } from './intake/intake.module.js';
+import { WebModule } from './web/web.module.js';
 import { Clock, SystemClock } from './clock.js';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { DestinationStream } from 'pino';
@@ -55,6 +56,7 @@ export class AppModule {
         AuditModule,
         PersonalDataModule,
         IntakeModule,
+        WebModule,
       ],
     };
   }

@@ -105,6 +105,20 @@ export class AppConfig {
   readonly processRole!: ProcessRole;
   /** The port a `worker` process answers /health and /metrics on. */
   readonly workerPort!: number;
+  /**
+   * The web pages' local sign-in page, listing the members to sign in as without a password (demo,
+   * local use): on by default on the embedded database only; WEB_LOCAL_SIGN_IN=on turns it on with a
+   * PostgreSQL server (a demonstration), off turns it off. Never meant for production.
+   */
+  readonly webLocalSignIn!: boolean;
+  /** The web pages' OpenID Connect provider (its issuer URL, discovery at /.well-known/openid-configuration): ProConnect in production. */
+  readonly webOidcIssuerUrl!: string | undefined;
+  readonly webOidcClientId!: string | undefined;
+  readonly webOidcClientSecret!: string | undefined;
+  /** The address users reach the service at (the OIDC redirect URI is built on it), e.g. https://parcours.example.gouv.fr. */
+  readonly webBaseUrl!: string | undefined;
+  /** How long a web session lasts without activity, then at most 4 times this since sign-in (minutes). */
+  readonly webSessionIdleMinutes!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -181,7 +195,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
     tokenMaxLifetimeSeconds: integer(env, 'TOKEN_MAX_LIFETIME_SECONDS', 36_000, 60, 30 * 86_400),
     processRole: processRole(env, url),
     workerPort: integer(env, 'WORKER_PORT', 3001, 0, 65535),
+    webLocalSignIn: oneOf(env, 'WEB_LOCAL_SIGN_IN', ['on', 'off'], url === undefined ? 'on' : 'off') === 'on',
+    ...webOidc(env),
+    webBaseUrl: httpUrl(env, 'WEB_BASE_URL'),
+    webSessionIdleMinutes: integer(env, 'WEB_SESSION_IDLE_MINUTES', 120, 5, 24 * 60),
   });
+}
+
+/** The three settings of the web pages' OIDC client come together or not at all. */
+function webOidc(env: Env): Pick<AppConfig, 'webOidcIssuerUrl' | 'webOidcClientId' | 'webOidcClientSecret'> {
+  const webOidcIssuerUrl = httpUrl(env, 'WEB_OIDC_ISSUER_URL');
+  const webOidcClientId = raw(env, 'WEB_OIDC_CLIENT_ID');
+  const webOidcClientSecret = raw(env, 'WEB_OIDC_CLIENT_SECRET');
+  const given = [webOidcIssuerUrl, webOidcClientId, webOidcClientSecret].filter((value) => value !== undefined).length;
+  if (given !== 0 && given !== 3) throw new ConfigError('WEB_OIDC_ISSUER_URL', 'WEB_OIDC_CLIENT_ID and WEB_OIDC_CLIENT_SECRET are set together or not at all');
+  if (webOidcIssuerUrl !== undefined && raw(env, 'WEB_BASE_URL') === undefined) throw new ConfigError('WEB_BASE_URL', 'must be set with WEB_OIDC_ISSUER_URL (the redirect URI is built on it)');
+  return { webOidcIssuerUrl, webOidcClientId, webOidcClientSecret };
 }
 
 function raw(env: Env, name: string): string | undefined {

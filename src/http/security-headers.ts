@@ -43,6 +43,47 @@ const DOCS: HelmetOptions = {
 };
 
 /**
+ * The web pages (/web/): the DSFR's stylesheets, fonts, icons and script from this origin, nothing
+ * inline (no 'unsafe-inline': our markup has no style attribute; charts are SVG images served by
+ * their own route), forms posting to this origin only.
+ */
+const WEB: HelmetOptions = {
+  ...API,
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'style-src': ["'self'"],
+      'img-src': ["'self'", 'data:'],
+      'font-src': ["'self'"],
+      'connect-src': ["'self'"],
+      'object-src': ["'none'"],
+      'base-uri': ["'self'"],
+      // The sign-in with the identity provider is a redirect, not a form: 'self' is enough.
+      'form-action': ["'self'"],
+      'frame-ancestors': ["'none'"],
+    },
+  },
+};
+
+/**
+ * A chart (SVG drawn by ECharts on the server, shown through <img>): its own style attributes
+ * apply inside the image, which runs no script whatever it holds.
+ */
+const WEB_IMAGE: HelmetOptions = {
+  ...API,
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      'default-src': ["'none'"],
+      'style-src': ["'unsafe-inline'"],
+      'frame-ancestors': ["'self'"],
+    },
+  },
+};
+
+/**
  * Helmet decides the headers; they are computed once per policy and set on each answer through
  * Fastify's reply, which writes them with the status line. Not @fastify/helmet, which builds
  * helmet's middleware anew for every request (its options parsed, its CSP string assembled), nor
@@ -54,10 +95,13 @@ const DOCS: HelmetOptions = {
 export function securityHeaders(fastify: FastifyInstance): void {
   const api = headersOf(API);
   const docs = headersOf(DOCS);
+  const web = headersOf(WEB);
+  const webImage = headersOf(WEB_IMAGE);
   fastify.addHook('onRequest', (request, reply, done) => {
     const url = request.url;
     const forDocs = url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
-    reply.headers(forDocs ? docs : api);
+    const forWeb = url === '/web' || url.startsWith('/web/') || url.startsWith('/web?');
+    reply.headers(forDocs ? docs : forWeb ? (/^\/web\/[^?]*\.svg(\?|$)/.test(url) ? webImage : web) : api);
     done();
   });
 }

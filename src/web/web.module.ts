@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { PartnersModule } from '../partners/partners.module.js';
+import { ApiCall } from './api-call.js';
+import { OidcSignIn } from './oidc-sign-in.js';
+import { ReferentController } from './referent.controller.js';
+import { SignInController } from './sign-in.controller.js';
+import { WebGuard } from './web-auth.js';
+import { WebSessions } from './web-sessions.js';
+
+/** The server-rendered pages (French, DSFR) under /web/, signed in by session; the plugins they need: web-plugins.ts. */
+@Module({
+  imports: [PartnersModule],
+  controllers: [SignInController, ReferentController],
+  providers: [WebSessions, OidcSignIn, WebGuard, ApiCall],
+})
+export class WebModule {}

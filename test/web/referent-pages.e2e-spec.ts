@@ -1,0 +1,173 @@
+import type { Browser, Page } from 'playwright-core';
+import { addDays } from '../../src/continuity/calendar.js';
+import { parisDate } from '../../src/clock.js';
+import { ProjectionsService } from '../../src/projections/projections.module.js';
+import { launchBrowser, newContext, seriousViolations } from '../support/browser.js';
+import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { type Body, consortiumClient, json } from '../support/http.js';
+import { uniqueLastName } from '../support/people.js';
+import { type RunningApp, startApp } from '../support/test-app.js';
+
+/**
+ * The référent's pages in a real browser (Debian's Chromium): local sign-in, the caseload equal to
+ * the API's for the same member, the parcours page, the contact form (CSRF, If-Match), sign-out.
+ */
+describe('web pages: référent', () => {
+  let running: RunningApp;
+  let consortium: Consortium;
+  let browser: Browser;
+  const today = parisDate(new Date());
+  const day = (offset: number) => addDays(today, offset);
+  const { post, get } = consortiumClient(() => running, () => consortium);
+  const mine: string[] = [];
+  let aciParcours: string;
+
+  async function open(opener: string, territory: string, entryOn: string): Promise<string> {
+    const { parcoursId } = (await post(opener, '/v1/parcours', {
+      identity: { firstName: 'Léa', lastName: uniqueLastName('Pages'), birthDate: '1984-05-06' },
+      householdRole: 'demandeur',
+      rsaSocle: true,
+      entryOn,
+      territory,
+      source: 'caf',
+    })) as { parcoursId: string };
+    return parcoursId;
+  }
+
+  beforeAll(async () => {
+    [running, browser] = await Promise.all([startApp({ WEB_LOCAL_SIGN_IN: 'on', RATE_LIMIT_PER_MINUTE: '1000000' }), launchBrowser()]);
+    consortium = await seedConsortium(running);
+    for (const offset of [-200, -20]) {
+      const id = await open('cd63-orientation_manager', 'cc-thiers-dore-et-montagne', day(offset));
+      await post('cd63-orientation_manager', `/v1/parcours/${id}/orientation`, {
+        parcoursType: 'emploi', organismeReferentId: consortium.missionLocale.id, reason: 'diagnostic_outcome', decidedOn: day(offset + 5), notifiedOn: day(offset + 5),
+      });
+      await post('ml-referent', `/v1/parcours/${id}/referent`, { referentUserId: 'ml-referent', assignedOn: day(offset + 6) });
+      mine.push(id);
+    }
+    // Another organisation's parcours, on another territory.
+    aciParcours = await open('aci-referent', 'cc-billom-communaute', day(-30));
+    await running.app.get(ProjectionsService).whenCaughtUp();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  async function signIn(page: Page, userId: string, path = '/web'): Promise<void> {
+    await page.goto(`${running.baseUrl}${path}`);
+    expect(new URL(page.url()).pathname).toBe('/web/connexion');
+    await page.click(`button[data-persona="${userId}"]`);
+  }
+
+  it('signs in from the persona list; the cookie is HttpOnly and SameSite=Lax; the caseload is the API\'s, by urgency, and nothing of another organisation', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await page.goto(`${running.baseUrl}/web`);
+    expect(await seriousViolations(page)).toEqual([]);
+    await signIn(page, 'ml-referent');
+    expect(new URL(page.url()).pathname).toBe('/web/mes-parcours');
+    const session = (await context.cookies()).find((cookie) => cookie.name === 'spie_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });
+    const shown = await page.$$eval('#portefeuille tbody tr', (rows) => rows.map((row) => row.getAttribute('data-parcours')));
+    const api = await json(await get('ml-referent', '/v1/caseload?referent=me&limit=200'));
+    expect(new Set(shown)).toEqual(new Set((api.items as Body[]).map((item) => item.parcoursId)));
+    expect(new Set(shown)).toEqual(new Set(mine));
+    expect(shown).not.toContain(aciParcours);
+    // The oldest parcours, with its ruptures, comes first.
+    expect(shown[0]).toBe(mine[0]);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('a référent opening another organisation\'s parcours gets the API\'s 404, in French', async () => {
+    const { context, page } = await newContext(browser);
+    await signIn(page, 'ml-referent');
+    const response = await page.goto(`${running.baseUrl}/web/parcours/${aciParcours}`);
+    expect(response?.status()).toBe(404);
+    expect(await page.textContent('h1')).toBe('Page introuvable');
+    expect(await page.content()).not.toContain('Pages');
+    await context.close();
+  });
+
+  it('records a contact through the form (the API sees it); a stale version is refused with 412 and nothing is written', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'ml-referent', `/web/parcours/${mine[1]}`);
+    expect(new URL(page.url()).pathname).toBe(`/web/parcours/${mine[1]}`);
+    expect(await seriousViolations(page)).toEqual([]);
+    // A second tab reads the same version, then the first records a contact.
+    const stale = await context.newPage();
+    await stale.goto(`${running.baseUrl}/web/parcours/${mine[1]}`);
+    await page.selectOption('#canal', 'phone');
+    await page.fill('#date-contact', day(-1));
+    await page.fill('#note', 'Appel de suivi');
+    await page.click('#formulaire-contact button[type=submit]');
+    expect(new URL(page.url()).searchParams.get('enregistre')).toBe('contact');
+    expect(await page.textContent('#contacts')).toContain('Appel de suivi');
+    const view = await json(await get('ml-referent', `/v1/parcours/${mine[1]}`));
+    expect(view.contacts).toEqual([expect.objectContaining({ channel: 'phone', contactedOn: day(-1), note: 'Appel de suivi', partnerId: consortium.missionLocale.id })]);
+    // The stale tab still holds the old version: 412, the current state shown, nothing written.
+    await stale.fill('#note', 'Doublon');
+    const [answer] = await Promise.all([stale.waitForNavigation(), stale.click('#formulaire-contact button[type=submit]')]);
+    expect(answer?.status()).toBe(412);
+    expect(await stale.textContent('.fr-alert--warning')).toContain('modifié');
+    expect((await json(await get('ml-referent', `/v1/parcours/${mine[1]}`))).contacts).toHaveLength(1);
+    // Sent again from the refreshed form (the current version), it is recorded.
+    await stale.click('#formulaire-contact button[type=submit]');
+    expect((await json(await get('ml-referent', `/v1/parcours/${mine[1]}`))).contacts).toHaveLength(2);
+    expect(problems.filter((problem) => !problem.includes('412'))).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses a form without its CSRF token, and a form field the API refuses is shown by the field', async () => {
+    const { context, page } = await newContext(browser);
+    await signIn(page, 'ml-referent', `/web/parcours/${mine[0]}`);
+    const before = (await json(await get('ml-referent', `/v1/parcours/${mine[0]}`))).contacts.length as number;
+    await page.fill('#date-contact', '2026-02-30');
+    const [invalid] = await Promise.all([page.waitForNavigation(), page.click('#formulaire-contact button[type=submit]')]);
+    expect(invalid?.status()).toBe(400);
+    expect(await page.textContent('#erreur-contactedOn')).toBeTruthy();
+    await page.$eval('#formulaire-contact input[name=_csrf]', (input) => input.setAttribute('value', 'forged'));
+    const [forged] = await Promise.all([page.waitForNavigation(), page.click('#formulaire-contact button[type=submit]')]);
+    expect(forged?.status()).toBe(403);
+    expect((await json(await get('ml-referent', `/v1/parcours/${mine[0]}`))).contacts).toHaveLength(before);
+    await context.close();
+  });
+
+  it('signs out: the session ends on the server, the old cookie opens nothing', async () => {
+    const { context, page } = await newContext(browser);
+    await signIn(page, 'ml-referent');
+    const cookie = (await context.cookies()).find((entry) => entry.name === 'spie_session')!;
+    await page.click('.fr-header__tools-links button[type=submit]');
+    expect(new URL(page.url()).pathname).toBe('/web/connexion');
+    const replayed = await fetch(`${running.baseUrl}/web/mes-parcours`, { headers: { cookie: `spie_session=${cookie.value}` }, redirect: 'manual' });
+    expect(replayed.status).toBe(303);
+    expect(replayed.headers.get('location')).toContain('/web/connexion');
+    await context.close();
+  });
+
+  it('refuses the local sign-in from another origin, and when the service is not in demo mode', async () => {
+    const crossSite = await fetch(`${running.baseUrl}/web/connexion/locale`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      body: 'utilisateur=ml-referent',
+      redirect: 'manual',
+    });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get('set-cookie') ?? '').not.toContain('spie_session');
+    const production = await startApp({ WEB_LOCAL_SIGN_IN: 'off' });
+    try {
+      const refused = await fetch(`${production.baseUrl}/web/connexion/locale`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+        body: 'utilisateur=ml-referent',
+        redirect: 'manual',
+      });
+      expect(refused.status).toBe(404);
+      expect(await (await fetch(`${production.baseUrl}/web/connexion`)).text()).not.toContain('data-persona');
+    } finally {
+      await production.close();
+    }
+  });
+});
