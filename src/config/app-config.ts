@@ -115,7 +115,11 @@ export class AppConfig {
   readonly webOidcIssuerUrl!: string | undefined;
   readonly webOidcClientId!: string | undefined;
   readonly webOidcClientSecret!: string | undefined;
-  /** The address users reach the service at (the OIDC redirect URI is built on it), e.g. https://parcours.example.gouv.fr. */
+  /**
+   * The address users reach the service at, e.g. https://parcours.example.gouv.fr: the OIDC redirect
+   * URI is built on it (unset: on the address the browser used, which the provider checks against
+   * the redirect URIs registered for the client anyway).
+   */
   readonly webBaseUrl!: string | undefined;
   /** How long a web session lasts without activity, then at most 4 times this since sign-in (minutes). */
   readonly webSessionIdleMinutes!: number;
@@ -209,7 +213,6 @@ function webOidc(env: Env): Pick<AppConfig, 'webOidcIssuerUrl' | 'webOidcClientI
   const webOidcClientSecret = raw(env, 'WEB_OIDC_CLIENT_SECRET');
   const given = [webOidcIssuerUrl, webOidcClientId, webOidcClientSecret].filter((value) => value !== undefined).length;
   if (given !== 0 && given !== 3) throw new ConfigError('WEB_OIDC_ISSUER_URL', 'WEB_OIDC_CLIENT_ID and WEB_OIDC_CLIENT_SECRET are set together or not at all');
-  if (webOidcIssuerUrl !== undefined && raw(env, 'WEB_BASE_URL') === undefined) throw new ConfigError('WEB_BASE_URL', 'must be set with WEB_OIDC_ISSUER_URL (the redirect URI is built on it)');
   return { webOidcIssuerUrl, webOidcClientId, webOidcClientSecret };
 }
 

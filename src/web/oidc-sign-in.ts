@@ -24,12 +24,12 @@ export class OidcSignIn {
   }
 
   /** Where to send the browser, and what to keep until it comes back. */
-  async start(returnTo: string): Promise<{ url: string; attempt: SignInAttempt }> {
+  async start(origin: string, returnTo: string): Promise<{ url: string; attempt: SignInAttempt }> {
     const configuration = await this.discovered();
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const attempt: SignInAttempt = { codeVerifier, state: oidc.randomState(), nonce: oidc.randomNonce(), returnTo };
     const url = oidc.buildAuthorizationUrl(configuration, {
-      redirect_uri: this.redirectUri(),
+      redirect_uri: this.redirectUri(origin),
       scope: 'openid',
       code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
@@ -40,11 +40,11 @@ export class OidcSignIn {
   }
 
   /** The member id (`sub`) the provider vouches for, from the callback's URL (path and query). */
-  async finish(callbackPathAndQuery: string, attempt: SignInAttempt): Promise<string> {
+  async finish(origin: string, callbackPathAndQuery: string, attempt: SignInAttempt): Promise<string> {
     const configuration = await this.discovered();
     let tokens;
     try {
-      tokens = await oidc.authorizationCodeGrant(configuration, new URL(callbackPathAndQuery, this.config.webBaseUrl), {
+      tokens = await oidc.authorizationCodeGrant(configuration, new URL(callbackPathAndQuery, this.config.webBaseUrl ?? origin), {
         pkceCodeVerifier: attempt.codeVerifier,
         expectedState: attempt.state,
         expectedNonce: attempt.nonce,
@@ -58,8 +58,8 @@ export class OidcSignIn {
     return subject;
   }
 
-  private redirectUri(): string {
-    return new URL(CALLBACK_PATH, this.config.webBaseUrl).href;
+  private redirectUri(origin: string): string {
+    return new URL(CALLBACK_PATH, this.config.webBaseUrl ?? origin).href;
   }
 
   private discovered(): Promise<oidc.Configuration> {

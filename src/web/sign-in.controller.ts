@@ -19,6 +19,11 @@ export function safeReturn(value: unknown): string {
   return typeof value === 'string' && /^\/web\/[A-Za-z0-9-]/.test(value) && !value.includes('\\') ? value : '/web/accueil';
 }
 
+/** The address the browser used (behind a proxy: as TRUST_PROXY lets it say). */
+function originOf(request: WebRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
 interface PersonaRow {
   user_id: string;
   display_name: string;
@@ -117,7 +122,7 @@ export class SignInController {
   @Get('connexion/fournisseur')
   @WebPublicPage()
   async startOidc(@Query('retour') retour: unknown, @Req() request: WebRequest, @Res() reply: FastifyReply) {
-    const { url, attempt } = await this.oidc.start(safeReturn(retour));
+    const { url, attempt } = await this.oidc.start(originOf(request), safeReturn(retour));
     const id = await this.sessions.beginSignIn(attempt);
     return reply.setCookie(SIGN_IN_COOKIE, id, { ...cookieOptions(request, 600), path: CALLBACK_PATH }).redirect(url, 303);
   }
@@ -128,7 +133,7 @@ export class SignInController {
     const attempt = await this.sessions.takeSignIn(request.cookies?.[SIGN_IN_COOKIE]);
     void reply.clearCookie(SIGN_IN_COOKIE, { path: CALLBACK_PATH });
     if (!attempt) throw new ProblemError(400, 'sign_in_failed', 'La connexion a échoué', 'Cette connexion a expiré ou a déjà servi : recommencez.');
-    const userId = await this.oidc.finish(request.url, attempt);
+    const userId = await this.oidc.finish(originOf(request), request.url, attempt);
     await this.principals.member(userId, Date.now());
     return this.signIn(request, reply, userId, attempt.returnTo);
   }
