@@ -1,0 +1,132 @@
+import type { Browser, Page } from 'playwright-core';
+import { addDays } from '../../src/continuity/calendar.js';
+import { parisDate } from '../../src/clock.js';
+import { ProjectionsService } from '../../src/projections/projections.module.js';
+import { lineOf } from '../../src/web/territory.controller.js';
+import type { TerritoryIndicatorRow } from '../../src/reporting/territory-indicators/territory-indicators.js';
+import { launchBrowser, newContext, seriousViolations } from '../support/browser.js';
+import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { consortiumClient, json } from '../support/http.js';
+import { uniqueLastName } from '../support/people.js';
+import { type RunningApp, startApp } from '../support/test-app.js';
+
+/** The coordinator's territory page and the auditor's view, in a real browser, against the API's JSON for the same query. */
+describe('web pages: coordinator and auditor', () => {
+  let running: RunningApp;
+  let consortium: Consortium;
+  let browser: Browser;
+  const today = parisDate(new Date());
+  const day = (offset: number) => addDays(today, offset);
+  const { post, get } = consortiumClient(() => running, () => consortium);
+  const lastNames: string[] = [];
+  let firstParcours: string;
+
+  beforeAll(async () => {
+    [running, browser] = await Promise.all([startApp({ WEB_LOCAL_SIGN_IN: 'on', RATE_LIMIT_PER_MINUTE: '1000000' }), launchBrowser()]);
+    consortium = await seedConsortium(running);
+    const openings: [string, number][] = [
+      ['cc-thiers-dore-et-montagne', -100],
+      ['cc-thiers-dore-et-montagne', -70],
+      ['cc-thiers-dore-et-montagne', -10],
+      ['cc-billom-communaute', -40],
+    ];
+    for (const [territory, offset] of openings) {
+      const lastName = uniqueLastName('Territoire');
+      lastNames.push(lastName);
+      const { parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', {
+        identity: { firstName: 'Jean', lastName, birthDate: '1979-03-02' },
+        householdRole: 'demandeur',
+        rsaSocle: true,
+        entryOn: day(offset),
+        territory,
+        source: 'caf',
+      })) as { parcoursId: string };
+      firstParcours ??= parcoursId;
+      if (offset < -30) {
+        await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
+          parcoursType: 'emploi', organismeReferentId: consortium.missionLocale.id, reason: 'diagnostic_outcome', decidedOn: day(offset + 12), notifiedOn: day(offset + 12),
+        });
+      }
+    }
+    await running.app.get(ProjectionsService).whenCaughtUp();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  async function signIn(page: Page, userId: string, path: string): Promise<void> {
+    await page.goto(`${running.baseUrl}${path}`);
+    await page.click(`button[data-persona="${userId}"]`);
+    expect(new URL(page.url()).pathname).toBe(path.split('?')[0]);
+  }
+
+  it('territoire: the figures shown are the API\'s for the same query, the chart is an SVG drawn by ECharts, the CSV is what is shown', async () => {
+    const { context, page, problems } = await newContext(browser);
+    const from = day(-120).slice(0, 7);
+    const to = today.slice(0, 7);
+    await signIn(page, 'cd63-coordinator', `/web/territoire?du=${from}&au=${to}`);
+    const shown = await page.$$eval('#indicateurs tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent!.trim())));
+    const api = (await json(await get('cd63-coordinator', `/v1/reports/territories?from=${from}&to=${to}`))) as unknown as TerritoryIndicatorRow[];
+    const expected = api.filter((row) => row.territory === 'cc-thiers-dore-et-montagne' || row.territory === 'cc-billom-communaute');
+    expect(shown).toHaveLength(api.length);
+    // Entries per EPCI and month, and the medians, as the API says.
+    for (const row of expected) {
+      const line = lineOf(row);
+      const cells = shown.find((cells) => cells[1] === row.month && cells[0] !== undefined && (row.territory === 'cc-billom-communaute' ? cells[0].includes('Billom') : cells[0].includes('Thiers')));
+      expect(cells?.slice(2, 4)).toEqual([String(line.entries), line.entryToOrientationMedian === null ? '—' : String(line.entryToOrientationMedian)]);
+    }
+    const totalEntries = shown.reduce((sum, cells) => sum + Number(cells[2]), 0);
+    expect(totalEntries).toBe(api.reduce((sum, row) => sum + row.entries, 0));
+    expect(totalEntries).toBe(4);
+
+    const chart = await page.request.get(`${running.baseUrl}${await page.getAttribute('figure img', 'src')}`);
+    expect(chart.headers()['content-type']).toContain('image/svg+xml');
+    const svg = await chart.text();
+    expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).not.toMatch(/<script/i);
+    expect(svg).toContain('Billom');
+    // Rendered in the page (the image decodes: a broken one has no natural width).
+    expect(await page.$eval('figure img', (image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+
+    const download = await page.request.get(`${running.baseUrl}${await page.getAttribute('#telecharger', 'href')}`);
+    expect(download.headers()['content-disposition']).toContain('attachment');
+    const csvLines = (await download.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(csvLines).toHaveLength(shown.length + 1);
+    expect(csvLines.slice(1).map((line) => line.split(';').map((cell) => cell.replace(/^"|"$/g, '')))).toEqual(shown);
+
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('territoire: a wrong month is the API\'s 400; a référent is refused (403)', async () => {
+    const { context, page } = await newContext(browser);
+    await signIn(page, 'cd63-coordinator', '/web/territoire');
+    const wrong = await page.goto(`${running.baseUrl}/web/territoire?du=2026-13`);
+    expect(wrong?.status()).toBe(400);
+    await context.close();
+    const other = await newContext(browser);
+    await other.page.goto(`${running.baseUrl}/web/connexion`);
+    await other.page.click('button[data-persona="ml-referent"]');
+    const refused = await other.page.goto(`${running.baseUrl}/web/territoire`);
+    expect(refused?.status()).toBe(403);
+    expect(await other.page.textContent('h1')).toBe('Accès refusé');
+    await other.context.close();
+  });
+
+  it('an auditor sees the territory and a parcours pseudonymised: never a name', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'cd63-auditor', `/web/parcours/${firstParcours}`);
+    const text = (await page.textContent('main'))!;
+    expect(text).toContain('Personne pseudonymisée');
+    for (const lastName of lastNames) expect(await page.content()).not.toContain(lastName);
+    expect(await page.$('#formulaire-contact')).toBeNull();
+    await page.goto(`${running.baseUrl}/web/territoire`);
+    for (const lastName of lastNames) expect(await page.content()).not.toContain(lastName);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
