@@ -15,6 +15,7 @@ interface NavEntry {
 const NAV: readonly NavEntry[] = [
   { href: '/web/mes-parcours', label: 'Mes parcours', roles: ['referent', 'orientation_manager', 'coordinator'] },
   { href: '/web/territoire', label: 'Territoire', roles: ['coordinator', 'auditor'] },
+  { href: '/web/ruptures', label: 'Ruptures', roles: ['coordinator', 'auditor'] },
 ];
 
 export const ROLE_LABELS: Record<Role, string> = {

@@ -12,6 +12,7 @@ import { RecordContactDto } from '../parcours/http/parcours.dto.js';
 import { type CaseloadItem, CaseloadController, CaseloadQuery } from '../parcours/read-models/caseload/caseload.controller.js';
 import type { ParcoursView } from '../parcours/read-models/parcours-details/parcours-details.query.js';
 import { ApiCall } from './api-call.js';
+import { RULE_LABELS } from './ruptures.controller.js';
 import { type Html, html } from './html.js';
 import { frenchDate, page } from './layout.js';
 import { type WebRequest, WebPage } from './web-auth.js';
@@ -159,7 +160,7 @@ export class ReferentController {
           </dl>
         </div>
         <div class="fr-col-12 fr-col-md-6">
-          <h2 class="fr-h4">Continuité au ${frenchDate(today)}</h2>
+          <h2 class="fr-h4" id="continuite">Continuité au ${frenchDate(today)}</h2>
           ${continuity === undefined
             ? html`<p>Vos rôles ne donnent pas accès aux ruptures de ce parcours.</p>`
             : continuity.findings.length === 0
@@ -167,7 +168,8 @@ export class ReferentController {
               : html`<ul id="ruptures">${continuity.findings.map(
                   (finding) => html`<li><span class="fr-badge ${finding.severity === 'breach' ? 'fr-badge--error' : 'fr-badge--warning'} fr-badge--sm">${finding.ruleId}</span>
                     ${finding.severity === 'breach' ? 'Manquement' : 'Alerte'} ${finding.status === 'open' ? 'ouvert' : 'clos'} depuis le ${frenchDate(finding.observedOn)}
-                    (échéance ${frenchDate(finding.dueOn)}, ${finding.durationDays} jour(s))</li>`,
+                    (échéance ${frenchDate(finding.dueOn)}, ${finding.durationDays} jour(s)) — ${RULE_LABELS[finding.ruleId]} ;
+                    preuves : événement(s) n° ${finding.evidence.streamVersions.join(', ')} du parcours</li>`,
                 )}</ul>`}
         </div>
       </div>

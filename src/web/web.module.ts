@@ -4,6 +4,7 @@ import { ApiCall } from './api-call.js';
 import { OidcSignIn } from './oidc-sign-in.js';
 import { ReferentController } from './referent.controller.js';
 import { TerritoryController } from './territory.controller.js';
+import { RupturesController } from './ruptures.controller.js';
 import { SignInController } from './sign-in.controller.js';
 import { WebGuard } from './web-auth.js';
 import { WebSessions } from './web-sessions.js';
@@ -11,7 +12,7 @@ import { WebSessions } from './web-sessions.js';
 /** The server-rendered pages (French, DSFR) under /web/, signed in by session; the plugins they need: web-plugins.ts. */
 @Module({
   imports: [PartnersModule],
-  controllers: [SignInController, ReferentController, TerritoryController],
+  controllers: [SignInController, ReferentController, TerritoryController, RupturesController],
   providers: [WebSessions, OidcSignIn, WebGuard, ApiCall],
 })
 export class WebModule {}

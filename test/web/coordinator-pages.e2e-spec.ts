@@ -116,6 +116,24 @@ describe('web pages: coordinator and auditor', () => {
     await other.context.close();
   });
 
+  it('ruptures: the API\'s report for the same filters, each linking to the parcours\' continuity with its evidence', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'cd63-coordinator', '/web/ruptures?territoire=cc-thiers-dore-et-montagne');
+    const shown = await page.$$eval('#ruptures tbody tr', (rows) => rows.map((row) => `${row.getAttribute('data-parcours')}:${row.getAttribute('data-regle')}`));
+    const api = await json(await get('cd63-coordinator', '/v1/reports/continuity?territory=cc-thiers-dore-et-montagne'));
+    const expected = (api.ruptures as { parcoursId: string; ruleId: string }[]).map((rupture) => `${rupture.parcoursId}:${rupture.ruleId}`);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(shown.sort()).toEqual(expected.sort());
+    const byRule = await page.$$eval('#par-regle tbody tr', (rows) => rows.map((row) => [row.getAttribute('data-regle'), row.querySelectorAll('td')[0]!.textContent]));
+    for (const [rule, open] of byRule) expect(Number(open)).toBe(api.summary[rule!].open);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.click('#ruptures tbody tr a');
+    expect(new URL(page.url()).pathname).toMatch(/^\/web\/parcours\//);
+    expect(await page.textContent('#ruptures')).toContain('preuves');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('an auditor sees the territory and a parcours pseudonymised: never a name', async () => {
     const { context, page, problems } = await newContext(browser);
     await signIn(page, 'cd63-auditor', `/web/parcours/${firstParcours}`);
