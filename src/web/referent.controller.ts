@@ -142,7 +142,9 @@ export class ReferentController {
       return messages.length ? html`<p class="fr-error-text" id="erreur-${field}">${messages.join(' ; ')}</p>` : '';
     };
     const invalid = (field: string) => (outcome.errors ?? []).some((error) => error.field === field);
+    const auditor = request.principal!.roles.includes('auditor');
     const content = html`<h1>Parcours de ${personName(view)}</h1>
+      ${auditor ? html`<p><a class="fr-link" id="lien-audit" href="/web/audit/${view.id}">Audit : historique, rejeu à une date, vérification</a></p>` : ''}
       ${saved ? html`<div class="fr-alert fr-alert--success fr-mb-4w" role="status"><p>Le contact est enregistré.</p></div>` : ''}
       ${outcome.conflict ? html`<div class="fr-alert fr-alert--warning fr-mb-4w" role="alert"><p>${outcome.conflict}</p></div>` : ''}
       ${outcome.errors?.length ? html`<div class="fr-alert fr-alert--error fr-mb-4w" role="alert"><p>Le formulaire contient ${outcome.errors.length} erreur(s).</p></div>` : ''}

@@ -57,7 +57,9 @@ export class SignInController {
       ? '/web/mes-parcours'
       : roles.some((role) => role === 'coordinator' || role === 'auditor')
         ? '/web/territoire'
-        : undefined;
+        : roles.some((role) => role === 'partner_admin' || role === 'platform_admin')
+          ? '/web/organisation'
+          : undefined;
     if (target) return reply.redirect(target, 303);
     return reply.type('text/html; charset=utf-8').send(
       page(

@@ -147,4 +147,35 @@ describe('web pages: coordinator and auditor', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it('audit: chain verified, state replayed as of a date equal to the API\'s, history — and no name anywhere', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'cd63-auditor', `/web/audit/${firstParcours}`);
+    expect(await page.textContent('#verification')).toContain('aucune altération');
+    const api = await json(await get('cd63-auditor', `/v1/audit/parcours/${firstParcours}/state?asOf=${today}`));
+    expect(await page.textContent('#etat-rejoue')).toContain(`${api.version} (${api.eventsApplied} événement(s)`);
+    const history = await page.$$eval('#historique tbody tr', (rows) => rows.length);
+    expect(history).toBe(api.eventsApplied);
+    // Before the entry, the parcours did not exist.
+    await page.fill('#date', day(-101));
+    await page.click('#rejeu button[type=submit]');
+    expect(await page.textContent('#etat-rejoue')).toContain("n'existait pas");
+    for (const lastName of lastNames) expect(await page.content()).not.toContain(lastName);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('partner admin: its organisation\'s members and keys as the API lists them, nobody else\'s', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'ml-partner_admin', '/web/organisation');
+    const shown = await page.$$eval('#membres tbody tr', (rows) => rows.map((row) => row.getAttribute('data-membre')));
+    const api = (await json(await get('ml-partner_admin', `/v1/partners/${consortium.missionLocale.id}/members`))) as unknown as { userId: string }[];
+    expect(shown.sort()).toEqual(api.map((member) => member.userId).sort());
+    expect(shown).not.toContain('aci-referent');
+    expect(await page.textContent('#flux')).toBeTruthy();
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
