@@ -16,6 +16,7 @@ const NAV: readonly NavEntry[] = [
   { href: '/web/mes-parcours', label: 'Mes parcours', roles: ['referent', 'orientation_manager', 'coordinator'] },
   { href: '/web/territoire', label: 'Territoire', roles: ['coordinator', 'auditor'] },
   { href: '/web/ruptures', label: 'Ruptures', roles: ['coordinator', 'auditor'] },
+  { href: '/web/caom', label: 'CAOM', roles: ['coordinator', 'auditor'] },
   { href: '/web/organisation', label: 'Mon organisation', roles: ['partner_admin', 'platform_admin'] },
 ];
 

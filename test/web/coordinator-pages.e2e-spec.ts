@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { addDays } from '../../src/continuity/calendar.js';
 import { parisDate } from '../../src/clock.js';
@@ -46,6 +47,13 @@ describe('web pages: coordinator and auditor', () => {
         await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
           parcoursType: 'emploi', organismeReferentId: consortium.missionLocale.id, reason: 'diagnostic_outcome', decidedOn: day(offset + 12), notifiedOn: day(offset + 12),
         });
+        if (territory === 'cc-thiers-dore-et-montagne') {
+          // A PEC of 26 h (funded) and one of 20 h (refused: under the weekly minimum), for the CAOM page.
+          await post('ml-referent', `/v1/parcours/${parcoursId}/referent`, { referentUserId: 'ml-referent', assignedOn: day(offset + 14) });
+          await post('ml-referent', `/v1/parcours/${parcoursId}/employment-contracts`, {
+            contractId: randomUUID(), kind: 'PEC', employerSiret: '73282932000074', weeklyHours: offset === -100 ? 26 : 20, startsOn: day(offset + 20), plannedEndOn: day(offset + 200),
+          });
+        }
       }
     }
     await running.app.get(ProjectionsService).whenCaughtUp();
@@ -174,6 +182,25 @@ describe('web pages: coordinator and auditor', () => {
     expect(shown.sort()).toEqual(api.map((member) => member.userId).sort());
     expect(shown).not.toContain('aci-referent');
     expect(await page.textContent('#flux')).toBeTruthy();
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('CAOM: each volet against its envelope and the lines with their reasons, as the API reports them', async () => {
+    const { context, page, problems } = await newContext(browser);
+    const year = today.slice(0, 4);
+    await signIn(page, 'cd63-coordinator', `/web/caom?annee=${year}`);
+    const api = await json(await get('cd63-coordinator', `/v1/reports/caom?year=${year}`));
+    const lines = await page.$$eval('#lignes tbody tr', (rows) => rows.map((row) => `${row.getAttribute('data-contrat')}:${row.getAttribute('data-statut')}`));
+    const expected = [...api.pec.lines, ...api.aci.lines, ...api.ei.lines, ...api.ebe.lines].map((line: { contractId: string; status: string }) => `${line.contractId}:${line.status}`);
+    expect(expected).toHaveLength(2);
+    expect(lines.sort()).toEqual(expected.sort());
+    expect(await page.textContent('#lignes')).toContain('durée hebdomadaire sous le minimum');
+    const remaining = await page.$$eval('#enveloppes tbody tr[data-volet^="pec-"]', (rows) => rows.map((row) => row.querySelectorAll('td')[2]!.textContent!.replace(/\s/g, '')));
+    const euros = (cents: number) => (cents / 100).toLocaleString('fr-FR', { style: 'currency', currency: 'EUR' }).replace(/\s/g, '');
+    expect(remaining).toEqual(Object.values(api.pec.envelopes as Record<string, { remainingCents: number }>).map((envelope) => euros(envelope.remainingCents)));
+    expect(await page.$eval('figure img', (image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
