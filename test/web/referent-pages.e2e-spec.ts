@@ -128,6 +128,8 @@ describe('web pages: référent', () => {
     const [invalid] = await Promise.all([page.waitForNavigation(), page.click('#formulaire-contact button[type=submit]')]);
     expect(invalid?.status()).toBe(400);
     expect(await page.textContent('#erreur-contactedOn')).toBeTruthy();
+    // Otherwise valid: only the token is wrong.
+    await page.fill('#date-contact', day(-2));
     await page.$eval('#formulaire-contact input[name=_csrf]', (input) => input.setAttribute('value', 'forged'));
     const [forged] = await Promise.all([page.waitForNavigation(), page.click('#formulaire-contact button[type=submit]')]);
     expect(forged?.status()).toBe(403);
