@@ -18,7 +18,10 @@ const shots: { file: string; persona?: string; path: string }[] = [
   { file: 'referent-mes-parcours.png', persona: 'ml-referent', path: '/web/mes-parcours' },
   { file: 'referent-parcours.png', persona: 'ml-referent', path: `/web/parcours/${parcoursIds[0]}` },
   { file: 'coordinateur-territoire.png', persona: 'cd63-coordinator', path: '/web/territoire' },
-  { file: 'auditeur-parcours.png', persona: 'cd63-auditor', path: `/web/parcours/${parcoursIds[0]}` },
+  { file: 'coordinateur-ruptures.png', persona: 'cd63-coordinator', path: '/web/ruptures' },
+  { file: 'coordinateur-caom.png', persona: 'cd63-coordinator', path: '/web/caom' },
+  { file: 'auditeur-audit.png', persona: 'cd63-auditor', path: `/web/audit/${parcoursIds[0]}` },
+  { file: 'admin-organisation.png', persona: 'ml-partner_admin', path: '/web/organisation' },
 ];
 try {
   for (const shot of shots) {

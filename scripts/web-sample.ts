@@ -44,6 +44,12 @@ export async function startSample(): Promise<Sample> {
         parcoursType: 'emploi', organismeReferentId: consortium.missionLocale.id, reason: 'diagnostic_outcome', decidedOn: day(entry + 10 + index * 3), notifiedOn: day(entry + 10 + index * 3),
       });
       await post('ml-referent', `/v1/parcours/${parcoursId}/referent`, { referentUserId: 'ml-referent', assignedOn: day(entry + 12 + index * 3) });
+      if (index < 3) {
+        // PEC contracts for the CAOM page: 26 h funded, 20 h refused (under the weekly minimum).
+        await post('ml-referent', `/v1/parcours/${parcoursId}/employment-contracts`, {
+          contractId: randomUUID(), kind: 'PEC', employerSiret: '73282932000074', weeklyHours: index === 1 ? 20 : 26, startsOn: day(entry + 25 + index * 3), plannedEndOn: day(entry + 205),
+        });
+      }
       if (index % 2 === 0) {
         await post('ml-referent', `/v1/parcours/${parcoursId}/contacts`, { contactId: randomUUID(), channel: 'phone', contactedOn: day(entry + 20 + index * 3), partnerId: consortium.missionLocale.id, note: 'Premier entretien téléphonique' });
       }
