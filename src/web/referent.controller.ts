@@ -8,11 +8,11 @@ import { ContinuityController } from '../continuity/read-model/continuity.contro
 import { type FieldError, ProblemError, toProblem } from '../http/problem.js';
 import { CONTACT_CHANNELS } from '../parcours/domain/events.js';
 import { ParcoursController } from '../parcours/http/parcours.controller.js';
-import { RecordContactDto } from '../parcours/http/parcours.dto.js';
 import { type CaseloadItem, CaseloadController, CaseloadQuery } from '../parcours/read-models/caseload/caseload.controller.js';
 import type { ParcoursView } from '../parcours/read-models/parcours-details/parcours-details.query.js';
 import { ApiCall } from './api-call.js';
 import { RULE_LABELS } from './ruptures.controller.js';
+import { COMMAND_FORMS, type CommandForm, type FormField, bodyOf } from './parcours-forms.js';
 import { type Html, html } from './html.js';
 import { frenchDate, page } from './layout.js';
 import { type WebRequest, WebPage } from './web-auth.js';
@@ -43,6 +43,45 @@ function personName(view: ParcoursView): string {
   if (identity === null) return 'Personne pseudonymisée';
   if ('erased' in identity) return 'Données personnelles effacées';
   return `${identity.firstName} ${identity.lastName}`;
+}
+
+/**
+ * One everyday command as a DSFR form, in a disclosure (<details>) opened when it is the one just
+ * sent back with errors. Ids are prefixed by the form's slug: several forms share field names.
+ */
+function commandForm(form: CommandForm, view: ParcoursView, today: string, csrfToken: string, outcome: { errors?: FieldError[]; conflict?: string; form?: Record<string, string> }): Html {
+  const id = (field: string) => `${form.slug}-${field}`;
+  const submitted = outcome.form;
+  const valueOf = (field: FormField) => submitted?.[field.name] ?? form.defaults[field.name] ?? (field.kind === 'date' ? today : '');
+  const messages = (field: string) => (outcome.errors ?? []).filter((error) => error.field === field).map((error) => error.message);
+  const fieldHtml = (field: FormField): Html => {
+    const errors = messages(field.name);
+    const group = field.kind === 'select' ? 'fr-select-group' : 'fr-input-group';
+    const described = errors.length ? html` aria-describedby="erreur-${id(field.name)}"` : '';
+    const control =
+      field.kind === 'select'
+        ? html`<select class="fr-select" id="${id(field.name)}" name="${field.name}"${described}>${(field.options ?? []).map(([value, label]) => html`<option value="${value}"${valueOf(field) === value ? html` selected` : ''}>${label}</option>`)}</select>`
+        : field.kind === 'textarea'
+          ? html`<textarea class="fr-input" id="${id(field.name)}" name="${field.name}" maxlength="2000"${described}>${valueOf(field)}</textarea>`
+          : html`<input class="fr-input" type="${field.kind === 'date' ? 'date' : 'text'}"${field.kind === 'number' ? html` inputmode="decimal"` : ''} id="${id(field.name)}" name="${field.name}" value="${valueOf(field)}"${described}>`;
+    return html`<div class="fr-fieldset__element"><div class="${group}${errors.length ? ` ${group}--error` : ''}">
+      <label class="fr-label" for="${id(field.name)}">${field.label}${field.hint ? html` <span class="fr-hint-text">${field.hint}</span>` : ''}</label>
+      ${control}${errors.length ? html`<p class="fr-error-text" id="erreur-${id(field.name)}">${errors.join(' ; ')}</p>` : ''}
+    </div></div>`;
+  };
+  const open = outcome.errors !== undefined || outcome.conflict !== undefined || form.slug === 'contacts';
+  return html`<details class="fr-mb-2w"${open ? html` open` : ''}><summary class="fr-text--lg">${form.title}</summary>
+    <form method="post" action="/web/parcours/${view.id}/${form.slug}" id="formulaire-${form.slug}" novalidate>
+      ${outcome.conflict ? html`<div class="fr-alert fr-alert--warning fr-mb-2w" role="alert"><p>${outcome.conflict}</p></div>` : ''}
+      ${outcome.errors?.length ? html`<div class="fr-alert fr-alert--error fr-mb-2w" role="alert"><p>Le formulaire contient ${outcome.errors.length} erreur(s).</p></div>` : ''}
+      <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">${form.title}</legend>
+        <input type="hidden" name="_csrf" value="${csrfToken}">
+        <input type="hidden" name="version" value="${outcome.conflict ? view.version : (submitted?.version ?? view.version)}">
+        ${form.idField ? html`<input type="hidden" name="${form.idField}" value="${outcome.conflict || !submitted?.[form.idField] ? randomUUID() : submitted[form.idField]}">` : ''}
+        ${form.fields.map(fieldHtml)}
+        <div class="fr-fieldset__element"><button type="submit" class="fr-btn">${form.button}</button></div>
+      </fieldset>
+    </form></details>`;
 }
 
 /** The référent's caseload and a parcours page with its everyday forms. */
@@ -92,41 +131,47 @@ export class ReferentController {
     return this.renderParcours(request, reply, parcoursId);
   }
 
-  /** The contact form: the API's DTO checks it, the API's command records it, with the version read as If-Match. */
-  @Post('parcours/:parcoursId/contacts')
+  /** An everyday command (contact, rendez-vous, contract, exit): the API's DTO checks it, the API's command records it, with the version read as If-Match. */
+  @Post('parcours/:parcoursId/:form')
   @WebPage(...CASEWORKERS)
-  async contact(@Param('parcoursId', new ParseUUIDPipe()) parcoursId: string, @Body() form: Record<string, string> | undefined, @Req() request: WebRequest, @Res() reply: FastifyReply) {
-    const version = form?.version ?? '';
-    let body: RecordContactDto;
+  async command(
+    @Param('parcoursId', new ParseUUIDPipe()) parcoursId: string,
+    @Param('form') slug: string,
+    @Body() submitted: Record<string, string> | undefined,
+    @Req() request: WebRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = COMMAND_FORMS.find((candidate) => candidate.slug === slug);
+    if (!form) throw new ProblemError(404, 'not_found', 'Not found', "Ce formulaire n'existe pas.");
+    const fields = submitted ?? {};
+    const outcome = { slug: form.slug, form: fields };
+    let body: object;
     try {
-      body = await this.api.validate(
-        { contactId: form?.contactId, channel: form?.channel, contactedOn: form?.contactedOn, partnerId: request.principal!.partnerId, ...(form?.note ? { note: form.note } : {}) },
-        RecordContactDto,
-      );
+      body = await this.api.validate(bodyOf(form, fields, request.principal!.partnerId), form.dto);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status !== 400) throw error;
-      return this.renderParcours(request, reply.status(400), parcoursId, { errors: (error.extensions.errors as FieldError[] | undefined) ?? [], form });
+      return this.renderParcours(request, reply.status(400), parcoursId, { ...outcome, errors: (error.extensions.errors as FieldError[] | undefined) ?? [] });
     }
-    const headers = { 'if-match': `"${version}"`, 'idempotency-key': body.contactId };
+    const headers: Record<string, string> = { 'if-match': `"${fields.version ?? ''}"`, ...(form.idField ? { 'idempotency-key': String(fields[form.idField]) } : {}) };
     try {
-      await this.api.invoke(request, ParcoursController, 'contact', (api) => [parcoursId, body, api, reply], { url: `/v1/parcours/${parcoursId}/contacts`, headers });
+      await this.api.invoke(request, ParcoursController, form.method, (api) => [parcoursId, body, api, reply], { url: `/v1/parcours/${parcoursId}/${form.apiPath}`, headers });
     } catch (error) {
       // The status the API would answer (412 for a stale If-Match, 409, 422 for a rule of the parcours): shown on the form.
       const { problem } = toProblem(error, Object.create(request, { headers: { value: { ...request.headers, ...headers } } }) as FastifyRequest, this.logger);
       if (problem.status === 412 || problem.status === 409 || problem.status === 422) {
         const conflict = problem.status === 412 ? "Le parcours a été modifié depuis que vous l'avez ouvert : voici son état actuel. Vérifiez puis envoyez à nouveau." : (problem.detail ?? problem.title);
-        return this.renderParcours(request, reply.status(problem.status), parcoursId, { conflict, form });
+        return this.renderParcours(request, reply.status(problem.status), parcoursId, { ...outcome, conflict });
       }
       throw error;
     }
-    return reply.redirect(`/web/parcours/${parcoursId}?enregistre=contact`, 303);
+    return reply.redirect(`/web/parcours/${parcoursId}?enregistre=${form.slug}`, 303);
   }
 
   private async renderParcours(
     request: WebRequest,
     reply: FastifyReply,
     parcoursId: string,
-    outcome: { errors?: FieldError[]; conflict?: string; form?: Record<string, string> } = {},
+    outcome: { slug?: string; errors?: FieldError[]; conflict?: string; form?: Record<string, string> } = {},
   ) {
     const view = await this.api.invoke(request, ParcoursController, 'get', (api) => [parcoursId, api, reply]);
     // The ruptures are for those the continuity endpoint accepts (a DPO reads the parcours, not its ruptures).
@@ -135,19 +180,13 @@ export class ReferentController {
       throw error;
     });
     const canWrite = request.principal!.roles.some((role) => (CASEWORKERS as readonly string[]).includes(role)) && !view.archived;
-    const saved = (request.query as Record<string, unknown>).enregistre === 'contact';
+    const saved = COMMAND_FORMS.find((form) => form.slug === (request.query as Record<string, unknown>).enregistre);
     const today = this.clock.today();
-    const fieldError = (field: string): Html | string => {
-      const messages = (outcome.errors ?? []).filter((error) => error.field === field).map((error) => error.message);
-      return messages.length ? html`<p class="fr-error-text" id="erreur-${field}">${messages.join(' ; ')}</p>` : '';
-    };
-    const invalid = (field: string) => (outcome.errors ?? []).some((error) => error.field === field);
+    const csrfToken = reply.generateCsrf();
     const auditor = request.principal!.roles.includes('auditor');
     const content = html`<h1>Parcours de ${personName(view)}</h1>
       ${auditor ? html`<p><a class="fr-link" id="lien-audit" href="/web/audit/${view.id}">Audit : historique, rejeu à une date, vérification</a></p>` : ''}
-      ${saved ? html`<div class="fr-alert fr-alert--success fr-mb-4w" role="status"><p>Le contact est enregistré.</p></div>` : ''}
-      ${outcome.conflict ? html`<div class="fr-alert fr-alert--warning fr-mb-4w" role="alert"><p>${outcome.conflict}</p></div>` : ''}
-      ${outcome.errors?.length ? html`<div class="fr-alert fr-alert--error fr-mb-4w" role="alert"><p>Le formulaire contient ${outcome.errors.length} erreur(s).</p></div>` : ''}
+      ${saved ? html`<div class="fr-alert fr-alert--success fr-mb-4w" role="status"><p>${saved.done}</p></div>` : ''}
       <div class="fr-grid-row fr-grid-row--gutters">
         <div class="fr-col-12 fr-col-md-6">
           <h2 class="fr-h4">État</h2>
@@ -180,29 +219,11 @@ export class ReferentController {
         ? html`<p>Aucun contact enregistré.</p>`
         : html`<ul id="contacts">${view.contacts.map((contact) => html`<li>${frenchDate(contact.contactedOn)} — ${CHANNEL_LABELS[contact.channel] ?? contact.channel}${contact.note ? html` : ${contact.note}` : ''}</li>`)}</ul>`}
       ${canWrite
-        ? html`<form method="post" action="/web/parcours/${view.id}/contacts" class="fr-mt-4w" id="formulaire-contact" novalidate>
-            <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Enregistrer un contact</legend>
-              <input type="hidden" name="_csrf" value="${reply.generateCsrf()}">
-              <input type="hidden" name="version" value="${outcome.conflict ? view.version : (outcome.form?.version ?? view.version)}">
-              <input type="hidden" name="contactId" value="${randomUUID()}">
-              <div class="fr-fieldset__element"><div class="fr-select-group${invalid('channel') ? ' fr-select-group--error' : ''}">
-                <label class="fr-label" for="canal">Canal</label>
-                <select class="fr-select" id="canal" name="channel"${invalid('channel') ? html` aria-describedby="erreur-channel"` : ''}>
-                  ${CONTACT_CHANNELS.map((channel) => html`<option value="${channel}"${(outcome.form?.channel ?? 'in_person') === channel ? html` selected` : ''}>${CHANNEL_LABELS[channel]}</option>`)}
-                </select>${fieldError('channel')}
-              </div></div>
-              <div class="fr-fieldset__element"><div class="fr-input-group${invalid('contactedOn') ? ' fr-input-group--error' : ''}">
-                <label class="fr-label" for="date-contact">Date du contact</label>
-                <input class="fr-input" type="date" id="date-contact" name="contactedOn" value="${outcome.form?.contactedOn ?? today}"${invalid('contactedOn') ? html` aria-describedby="erreur-contactedOn"` : ''}>${fieldError('contactedOn')}
-              </div></div>
-              <div class="fr-fieldset__element"><div class="fr-input-group${invalid('note') ? ' fr-input-group--error' : ''}">
-                <label class="fr-label" for="note">Note (facultative) <span class="fr-hint-text">Donnée personnelle chiffrée, jamais partagée avec les partenaires.</span></label>
-                <textarea class="fr-input" id="note" name="note" maxlength="2000">${outcome.form?.note ?? ''}</textarea>${fieldError('note')}
-              </div></div>
-              <div class="fr-fieldset__element"><button type="submit" class="fr-btn">Enregistrer le contact</button></div>
-            </fieldset>
-          </form>`
+        ? html`<h2 class="fr-h4 fr-mt-4w">Enregistrer</h2>
+          ${COMMAND_FORMS.filter((form) => form.method !== 'exit' || view.status !== 'exited').map((form) =>
+            commandForm(form, view, today, csrfToken, outcome.slug === form.slug ? outcome : {}),
+          )}`
         : ''}`;
-    return reply.type('text/html; charset=utf-8').send(page({ title: `Parcours ${view.id.slice(0, 8)}`, principal: request.principal, csrfToken: reply.generateCsrf() }, content));
+    return reply.type('text/html; charset=utf-8').send(page({ title: `Parcours ${view.id.slice(0, 8)}`, principal: request.principal, csrfToken }, content));
   }
 }

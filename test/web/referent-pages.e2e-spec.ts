@@ -99,22 +99,22 @@ describe('web pages: référent', () => {
     // A second tab reads the same version, then the first records a contact.
     const stale = await context.newPage();
     await stale.goto(`${running.baseUrl}/web/parcours/${mine[1]}`);
-    await page.selectOption('#canal', 'phone');
-    await page.fill('#date-contact', day(-1));
-    await page.fill('#note', 'Appel de suivi');
-    await page.click('#formulaire-contact button[type=submit]');
-    expect(new URL(page.url()).searchParams.get('enregistre')).toBe('contact');
+    await page.selectOption('#contacts-channel', 'phone');
+    await page.fill('#contacts-contactedOn', day(-1));
+    await page.fill('#contacts-note', 'Appel de suivi');
+    await page.click('#formulaire-contacts button[type=submit]');
+    expect(new URL(page.url()).searchParams.get('enregistre')).toBe('contacts');
     expect(await page.textContent('#contacts')).toContain('Appel de suivi');
     const view = await json(await get('ml-referent', `/v1/parcours/${mine[1]}`));
     expect(view.contacts).toEqual([expect.objectContaining({ channel: 'phone', contactedOn: day(-1), note: 'Appel de suivi', partnerId: consortium.missionLocale.id })]);
     // The stale tab still holds the old version: 412, the current state shown, nothing written.
-    await stale.fill('#note', 'Doublon');
-    const [answer] = await Promise.all([stale.waitForNavigation(), stale.click('#formulaire-contact button[type=submit]')]);
+    await stale.fill('#contacts-note', 'Doublon');
+    const [answer] = await Promise.all([stale.waitForNavigation(), stale.click('#formulaire-contacts button[type=submit]')]);
     expect(answer?.status()).toBe(412);
     expect(await stale.textContent('.fr-alert--warning')).toContain('modifié');
     expect((await json(await get('ml-referent', `/v1/parcours/${mine[1]}`))).contacts).toHaveLength(1);
     // Sent again from the refreshed form (the current version), it is recorded.
-    await stale.click('#formulaire-contact button[type=submit]');
+    await stale.click('#formulaire-contacts button[type=submit]');
     expect((await json(await get('ml-referent', `/v1/parcours/${mine[1]}`))).contacts).toHaveLength(2);
     expect(problems.filter((problem) => !problem.includes('412'))).toEqual([]);
     await context.close();
@@ -124,16 +124,47 @@ describe('web pages: référent', () => {
     const { context, page } = await newContext(browser);
     await signIn(page, 'ml-referent', `/web/parcours/${mine[0]}`);
     const before = (await json(await get('ml-referent', `/v1/parcours/${mine[0]}`))).contacts.length as number;
-    await page.fill('#date-contact', '2026-02-30');
-    const [invalid] = await Promise.all([page.waitForNavigation(), page.click('#formulaire-contact button[type=submit]')]);
+    await page.fill('#contacts-contactedOn', '2026-02-30');
+    const [invalid] = await Promise.all([page.waitForNavigation(), page.click('#formulaire-contacts button[type=submit]')]);
     expect(invalid?.status()).toBe(400);
-    expect(await page.textContent('#erreur-contactedOn')).toBeTruthy();
+    expect(await page.textContent('#erreur-contacts-contactedOn')).toBeTruthy();
     // Otherwise valid: only the token is wrong.
-    await page.fill('#date-contact', day(-2));
-    await page.$eval('#formulaire-contact input[name=_csrf]', (input) => input.setAttribute('value', 'forged'));
-    const [forged] = await Promise.all([page.waitForNavigation(), page.click('#formulaire-contact button[type=submit]')]);
+    await page.fill('#contacts-contactedOn', day(-2));
+    await page.$eval('#formulaire-contacts input[name=_csrf]', (input) => input.setAttribute('value', 'forged'));
+    const [forged] = await Promise.all([page.waitForNavigation(), page.click('#formulaire-contacts button[type=submit]')]);
     expect(forged?.status()).toBe(403);
     expect((await json(await get('ml-referent', `/v1/parcours/${mine[0]}`))).contacts).toHaveLength(before);
+    await context.close();
+  });
+
+  it('records a rendez-vous, a contract and then the exit through their forms, as the API records them', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'ml-referent', `/web/parcours/${mine[0]}`);
+    await page.click('summary:has-text("Enregistrer un rendez-vous")');
+    await page.selectOption('#rendez-vous-outcome', 'no_show');
+    await page.fill('#rendez-vous-scheduledOn', day(-3));
+    await page.click('#formulaire-rendez-vous button[type=submit]');
+    expect(await page.textContent('[role=status]')).toContain('rendez-vous est enregistré');
+    const afterAppointment = await json(await get('ml-referent', `/v1/parcours/${mine[0]}`));
+    expect(afterAppointment.appointments).toEqual([expect.objectContaining({ kind: 'accompaniment', outcome: 'no_show', scheduledOn: day(-3), partnerId: consortium.missionLocale.id })]);
+    await page.click('summary:has-text("Signer un contrat")');
+    await page.fill('#contrats-signedOn', day(-2));
+    await page.fill('#contrats-startsOn', day(-2));
+    await page.fill('#contrats-endsOn', day(180));
+    await page.fill('#contrats-weeklyActivityHours', '15');
+    await page.click('#formulaire-contrats button[type=submit]');
+    expect(await page.textContent('[role=status]')).toContain("contrat d'engagement est enregistré");
+    const signed = await json(await get('ml-referent', `/v1/parcours/${mine[0]}`));
+    expect(signed.engagementContracts).toEqual([expect.objectContaining({ kind: 'CE', startsOn: day(-2), endsOn: day(180), weeklyActivityHours: 15 })]);
+    await page.click('summary:has-text("Enregistrer la sortie")');
+    await page.selectOption('#sortie-reason', 'cdd_6_months_or_more');
+    await page.fill('#sortie-exitedOn', day(-1));
+    await page.click('#formulaire-sortie button[type=submit]');
+    expect(await page.textContent('#etat')).toContain('Sorti');
+    const exited = await json(await get('ml-referent', `/v1/parcours/${mine[0]}`));
+    expect(exited).toMatchObject({ status: 'exited', lastExit: expect.objectContaining({ category: 'emploi_durable', reason: 'cdd_6_months_or_more', exitedOn: day(-1) }) });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   });
 
