@@ -180,6 +180,27 @@ describe('web pages: référent', () => {
     await context.close();
   });
 
+  it('marks the session cookie Secure when the browser came over TLS (through a trusted proxy)', async () => {
+    const proxied = await startApp({ WEB_LOCAL_SIGN_IN: 'on', TRUST_PROXY: 'loopback' });
+    try {
+      await seedConsortium(proxied);
+      const signIn = (proto: string) =>
+        fetch(`${proxied.baseUrl}/web/connexion/locale`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', 'x-forwarded-proto': proto },
+          body: 'utilisateur=ml-referent',
+          redirect: 'manual',
+        });
+      const overTls = (await signIn('https')).headers.get('set-cookie') ?? '';
+      expect(overTls).toMatch(/spie_session=[^;]+;.*Secure/i);
+      expect(overTls).toMatch(/HttpOnly/i);
+      expect(overTls).toMatch(/SameSite=Lax/i);
+      expect((await signIn('http')).headers.get('set-cookie') ?? '').not.toMatch(/Secure/i);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('refuses the local sign-in from another origin, and when the service is not in demo mode', async () => {
     const crossSite = await fetch(`${running.baseUrl}/web/connexion/locale`, {
       method: 'POST',
