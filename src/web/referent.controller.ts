@@ -12,6 +12,7 @@ import { type CaseloadItem, CaseloadController, CaseloadQuery } from '../parcour
 import type { ParcoursView } from '../parcours/read-models/parcours-details/parcours-details.query.js';
 import { ApiCall } from './api-call.js';
 import { RULE_LABELS } from './ruptures.controller.js';
+import { timelineSvg } from './charts.js';
 import { COMMAND_FORMS, type CommandForm, type FormField, bodyOf } from './parcours-forms.js';
 import { type Html, html } from './html.js';
 import { frenchDate, page } from './layout.js';
@@ -167,6 +168,33 @@ export class ReferentController {
     return reply.redirect(`/web/parcours/${parcoursId}?enregistre=${form.slug}`, 303);
   }
 
+  /** The parcours' timeline as a picture (ECharts SVG, shown through <img>): what the parcours page shows, in time. */
+  @Get('parcours/:parcoursId/frise.svg')
+  @WebPage(...READERS)
+  async timeline(@Param('parcoursId', new ParseUUIDPipe()) parcoursId: string, @Req() request: WebRequest, @Res() reply: FastifyReply) {
+    const view = await this.api.invoke(request, ParcoursController, 'get', (api) => [parcoursId, api, reply]);
+    const today = this.clock.today();
+    const end = view.lastExit?.exitedOn ?? today;
+    const lanes = ['Parcours', 'Orientation', 'Référent', "Contrats d'engagement", 'Contrats de travail', 'Rendez-vous', 'Contacts'];
+    const svg = timelineSvg({
+      lanes,
+      start: view.entryOn,
+      until: today,
+      periods: [
+        { lane: 'Parcours', from: view.entryOn, to: end, label: 'Parcours' },
+        ...(view.orientation ? [{ lane: 'Orientation', from: view.orientation.decidedOn, to: end, label: view.parcoursType ?? '' }] : []),
+        ...(view.referent ? [{ lane: 'Référent', from: view.referent.since, to: end, label: view.referent.userId }] : []),
+        ...view.engagementContracts.map((contract) => ({ lane: "Contrats d'engagement", from: contract.startsOn, to: contract.ended?.endedOn ?? contract.endsOn, label: contract.kind })),
+        ...view.employmentContracts.map((contract) => ({ lane: 'Contrats de travail', from: contract.startsOn, to: contract.ended?.endedOn ?? contract.plannedEndOn, label: contract.kind })),
+      ],
+      points: [
+        ...view.appointments.map((appointment) => ({ lane: 'Rendez-vous', on: appointment.scheduledOn, label: appointment.outcome })),
+        ...view.contacts.map((contact) => ({ lane: 'Contacts', on: contact.contactedOn, label: contact.channel })),
+      ],
+    });
+    return reply.type('image/svg+xml; charset=utf-8').header('cache-control', 'private, no-store').send(svg);
+  }
+
   private async renderParcours(
     request: WebRequest,
     reply: FastifyReply,
@@ -214,6 +242,10 @@ export class ReferentController {
                 )}</ul>`}
         </div>
       </div>
+      <figure class="fr-content-media fr-mt-4w" role="group" aria-label="Frise chronologique du parcours">
+        <img class="spie-chart" id="frise" src="/web/parcours/${view.id}/frise.svg" alt="Frise chronologique : entrée, orientation, référent, contrats, rendez-vous et contacts ; les mêmes faits sont listés sur cette page." width="900" height="312">
+        <figcaption class="fr-content-media__caption">Le parcours dans le temps, de l'entrée à aujourd'hui.</figcaption>
+      </figure>
       <h2 class="fr-h4 fr-mt-4w">Contacts</h2>
       ${view.contacts.length === 0
         ? html`<p>Aucun contact enregistré.</p>`

@@ -105,6 +105,11 @@ describe('web pages: référent', () => {
     await page.click('#formulaire-contacts button[type=submit]');
     expect(new URL(page.url()).searchParams.get('enregistre')).toBe('contacts');
     expect(await page.textContent('#contacts')).toContain('Appel de suivi');
+    // The timeline picture: an SVG drawn by ECharts on the server, decoded by the browser.
+    expect(await page.$eval('#frise', (image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    const picture = await (await page.request.get(`${running.baseUrl}/web/parcours/${mine[1]}/frise.svg`)).text();
+    expect(picture).toMatch(/^<svg/);
+    expect(picture).toContain('Contacts');
     const view = await json(await get('ml-referent', `/v1/parcours/${mine[1]}`));
     expect(view.contacts).toEqual([expect.objectContaining({ channel: 'phone', contactedOn: day(-1), note: 'Appel de suivi', partnerId: consortium.missionLocale.id })]);
     // The stale tab still holds the old version: 412, the current state shown, nothing written.
