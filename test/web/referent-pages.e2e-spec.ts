@@ -185,6 +185,30 @@ describe('web pages: référent', () => {
     await context.close();
   });
 
+  it('ends the session of a member removed from the organisation, at the next page', async () => {
+    const { context, page } = await newContext(browser);
+    await signIn(page, 'ml-orientation_manager');
+    expect(new URL(page.url()).pathname).toBe('/web/mes-parcours');
+    const removed = await fetch(`${running.baseUrl}/v1/partners/${consortium.missionLocale.id}/members/ml-orientation_manager`, { method: 'DELETE', headers: await consortium.as('ml-partner_admin') });
+    expect(removed.status).toBe(204);
+    const next = await page.goto(`${running.baseUrl}/web/mes-parcours`);
+    expect(next?.status()).toBe(403);
+    // And the session is gone: no second chance once the member would be back.
+    const again = await page.goto(`${running.baseUrl}/web/mes-parcours`);
+    expect(new URL(page.url()).pathname).toBe('/web/connexion');
+    expect(again?.status()).toBe(200);
+    await context.close();
+  });
+
+  it('pages carry a Content-Security-Policy without inline scripts or styles', async () => {
+    const answer = await fetch(`${running.baseUrl}/web/connexion`);
+    const policy = answer.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("style-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(answer.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('marks the session cookie Secure when the browser came over TLS (through a trusted proxy)', async () => {
     const proxied = await startApp({ WEB_LOCAL_SIGN_IN: 'on', TRUST_PROXY: 'loopback' });
     try {
