@@ -47,7 +47,8 @@ const DOCS: HelmetOptions = {
  * inline (no 'unsafe-inline': our markup has no style attribute; charts are SVG images served by
  * their own route), forms posting to this origin only.
  */
-const WEB: HelmetOptions = {
+function webPolicy(formTargets: readonly string[]): HelmetOptions {
+  return {
   ...API,
   contentSecurityPolicy: {
     useDefaults: false,
@@ -60,12 +61,14 @@ const WEB: HelmetOptions = {
       'connect-src': ["'self'"],
       'object-src': ["'none'"],
       'base-uri': ["'self'"],
-      // The sign-in with the identity provider is a redirect, not a form: 'self' is enough.
-      'form-action': ["'self'"],
+      // The sign-out form's answer redirects to the identity provider's end-session endpoint:
+      // browsers hold form redirects to form-action too, so the provider's origin is named.
+      'form-action': ["'self'", ...formTargets],
       'frame-ancestors': ["'none'"],
     },
   },
-};
+  };
+}
 
 /**
  * A chart (SVG drawn by ECharts on the server, shown through <img>): its own style attributes
@@ -92,10 +95,10 @@ const WEB_IMAGE: HelmetOptions = {
  * computed once are the ones helmet would set on every answer. A handler that takes the raw
  * response over (the feed's event stream) writes `reply.getHeaders()` with its own.
  */
-export function securityHeaders(fastify: FastifyInstance): void {
+export function securityHeaders(fastify: FastifyInstance, webFormTargets: readonly string[] = []): void {
   const api = headersOf(API);
   const docs = headersOf(DOCS);
-  const web = headersOf(WEB);
+  const web = headersOf(webPolicy(webFormTargets));
   const webImage = headersOf(WEB_IMAGE);
   fastify.addHook('onRequest', (request, reply, done) => {
     const url = request.url;

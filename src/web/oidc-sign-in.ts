@@ -39,8 +39,8 @@ export class OidcSignIn {
     return { url: url.href, attempt };
   }
 
-  /** The member id (`sub`) the provider vouches for, from the callback's URL (path and query). */
-  async finish(origin: string, callbackPathAndQuery: string, attempt: SignInAttempt): Promise<string> {
+  /** The member id (`sub`) the provider vouches for, and its ID token, from the callback's URL (path and query). */
+  async finish(origin: string, callbackPathAndQuery: string, attempt: SignInAttempt): Promise<{ subject: string; idToken: string | null }> {
     const configuration = await this.discovered();
     let tokens;
     try {
@@ -55,7 +55,17 @@ export class OidcSignIn {
     }
     const subject = tokens.claims()?.sub;
     if (!isMemberId(subject)) throw new ProblemError(400, 'sign_in_failed', 'La connexion a échoué', "L'identifiant transmis par le fournisseur d'identité n'est pas accepté.");
-    return subject;
+    return { subject, idToken: tokens.id_token ?? null };
+  }
+
+  /**
+   * Where to send the browser to end its session at the provider too (RP-initiated logout, which
+   * ProConnect asks of its clients), or undefined when the provider has no end-session endpoint.
+   */
+  async endSessionUrl(origin: string, idToken: string): Promise<string | undefined> {
+    const configuration = await this.discovered();
+    if (!configuration.serverMetadata().end_session_endpoint) return undefined;
+    return oidc.buildEndSessionUrl(configuration, { id_token_hint: idToken, post_logout_redirect_uri: new URL('/web/connexion', this.config.webBaseUrl ?? origin).href }).href;
   }
 
   private redirectUri(origin: string): string {

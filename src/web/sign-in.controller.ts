@@ -135,22 +135,25 @@ export class SignInController {
     const attempt = await this.sessions.takeSignIn(request.cookies?.[SIGN_IN_COOKIE]);
     void reply.clearCookie(SIGN_IN_COOKIE, { path: CALLBACK_PATH });
     if (!attempt) throw new ProblemError(400, 'sign_in_failed', 'La connexion a échoué', 'Cette connexion a expiré ou a déjà servi : recommencez.');
-    const userId = await this.oidc.finish(originOf(request), request.url, attempt);
-    await this.principals.member(userId, Date.now());
-    return this.signIn(request, reply, userId, attempt.returnTo);
+    const { subject, idToken } = await this.oidc.finish(originOf(request), request.url, attempt);
+    await this.principals.member(subject, Date.now());
+    return this.signIn(request, reply, subject, attempt.returnTo, idToken);
   }
 
   @Post('deconnexion')
   @WebPage(...EVERYONE)
   async signOut(@Req() request: WebRequest, @Res() reply: FastifyReply) {
-    await this.sessions.close(request.cookies?.[SESSION_COOKIE]);
-    return reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/web/connexion', 303);
+    const idToken = await this.sessions.close(request.cookies?.[SESSION_COOKIE]);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    // Signed in at the provider: signed out there too, which then sends the browser back here.
+    const atProvider = idToken && this.oidc.enabled ? await this.oidc.endSessionUrl(originOf(request), idToken).catch(() => undefined) : undefined;
+    return reply.redirect(atProvider ?? '/web/connexion', 303);
   }
 
-  private async signIn(request: WebRequest, reply: FastifyReply, userId: string, returnTo: string) {
+  private async signIn(request: WebRequest, reply: FastifyReply, userId: string, returnTo: string, idToken: string | null = null) {
     // A new session id at each sign-in (no fixation); the previous one, if any, ends.
     await this.sessions.close(request.cookies?.[SESSION_COOKIE]);
-    const id = await this.sessions.open(userId);
+    const id = await this.sessions.open(userId, idToken);
     return reply.setCookie(SESSION_COOKIE, id, cookieOptions(request)).redirect(returnTo, 303);
   }
 }

@@ -44,12 +44,12 @@ export class WebSessions {
   ) {}
 
   /** Opens a session for a member; returns the cookie value. */
-  async open(userId: string): Promise<string> {
+  async open(userId: string, idToken: string | null = null): Promise<string> {
     const id = randomBytes(32).toString('base64url');
     const now = Date.now();
     await this.db.query(
-      `INSERT INTO web_sessions (session_hash, user_id, csrf_secret, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)`,
-      [digest(id), userId, randomBytes(18).toString('base64url'), new Date(now), new Date(now + this.idleMs())],
+      `INSERT INTO web_sessions (session_hash, user_id, csrf_secret, id_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)`,
+      [digest(id), userId, randomBytes(18).toString('base64url'), idToken, new Date(now), new Date(now + this.idleMs())],
     );
     // Expired sessions are swept by whoever signs in: no scheduled job for a small table.
     await this.db.query(`DELETE FROM web_sessions WHERE expires_at < now() - interval '1 day'`);
@@ -75,8 +75,11 @@ export class WebSessions {
     return { userId: row.user_id, hash, expiresAtMs, csrfSecret: row.csrf_secret };
   }
 
-  async close(id: string | undefined): Promise<void> {
-    if (id) await this.db.query('DELETE FROM web_sessions WHERE session_hash = $1', [digest(id)]);
+  /** Ends the session; answers the provider's ID token it held (for the sign-out at the provider), if any. */
+  async close(id: string | undefined): Promise<string | null> {
+    if (!id) return null;
+    const [row] = await this.db.query<{ id_token: string | null }>('DELETE FROM web_sessions WHERE session_hash = $1 RETURNING id_token', [digest(id)]);
+    return row?.id_token ?? null;
   }
 
   /** Records a sign-in with the identity provider under way; returns the cookie value that finds it again. */

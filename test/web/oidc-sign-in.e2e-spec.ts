@@ -36,6 +36,7 @@ describe('web sign-in with an OpenID Connect provider', () => {
           client_id: 'spie-web',
           client_secret: 'a-client-secret-of-the-test-provider',
           redirect_uris: [`${running.baseUrl}/web/connexion/retour`],
+          post_logout_redirect_uris: [`${running.baseUrl}/web/connexion`],
           response_types: ['code'],
           grant_types: ['authorization_code'],
           token_endpoint_auth_method: 'client_secret_post',
@@ -89,6 +90,21 @@ describe('web sign-in with an OpenID Connect provider', () => {
     expect(asked.get('redirect_uri')).toBe(`${running.baseUrl}/web/connexion/retour`);
     expect((await context.cookies(running.baseUrl)).find((cookie) => cookie.name === 'spie_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
     // Only our own pages count: the provider's test pages load fonts from the internet.
+    expect(problems.filter((problem) => problem.includes(running.baseUrl))).toEqual([]);
+    await context.close();
+  });
+
+  it('signs out at the provider too: back on the sign-in page, and the provider asks for a login again', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signInAtProvider(page, 'ml-referent');
+    expect(new URL(page.url()).pathname).toBe('/web/mes-parcours');
+    await page.click('.fr-header__tools-links button[type=submit]');
+    expect(page.url().startsWith(`${issuer}/session/end`)).toBe(true);
+    await page.click('button[name=logout][value=yes]');
+    await page.waitForURL((url) => url.href.startsWith(`${running.baseUrl}/web/connexion`));
+    expect((await context.cookies(running.baseUrl)).find((cookie) => cookie.name === 'spie_session')).toBeUndefined();
+    await page.click('#connexion-oidc');
+    expect(await page.$('input[name=login]')).not.toBeNull();
     expect(problems.filter((problem) => problem.includes(running.baseUrl))).toEqual([]);
     await context.close();
   });

@@ -7,6 +7,9 @@ CREATE TABLE web_sessions (
   user_id       text NOT NULL,
   -- The secret of the session's CSRF tokens (@fastify/csrf-protection): bound to this session.
   csrf_secret   text NOT NULL,
+  -- The identity provider's ID token, kept for the sign-out at the provider (its id_token_hint);
+  -- null for a local (demo) sign-in.
+  id_token      text,
   created_at    timestamptz NOT NULL,
   last_seen_at  timestamptz NOT NULL,
   expires_at    timestamptz NOT NULL
