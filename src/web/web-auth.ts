@@ -6,7 +6,7 @@ import { ProblemError } from '../http/problem.js';
 import { Public } from '../partners/auth/access.decorators.js';
 import { actingRoles } from '../partners/auth/access.guard.js';
 import type { AuthenticatedRequest, Principal } from '../partners/auth/principal.js';
-import { PrincipalResolver } from '../partners/auth/principal-resolver.js';
+import { NotAMemberError, PrincipalResolver } from '../partners/auth/principal-resolver.js';
 import { PartnerRateLimiter } from '../partners/auth/rate-limiter.js';
 import type { Role } from '../partners/domain/roles.js';
 import { WebErrorFilter } from './web-error.filter.js';
@@ -81,7 +81,9 @@ export class WebGuard implements CanActivate {
       try {
         request.principal = await this.principals.member(session.userId, session.expiresAtMs);
       } catch (error) {
-        // A member removed, an organisation deactivated: the session ends with them.
+        // A member removed, an organisation deactivated: the session ends with them. Anything
+        // else (the database unavailable) is not the session's fault: it stays, the page fails.
+        if (!(error instanceof NotAMemberError)) throw error;
         await this.sessions.close(request.cookies?.[SESSION_COOKIE]);
         void reply.clearCookie(SESSION_COOKIE, { path: '/' });
         if (accepted) throw error;
