@@ -71,7 +71,7 @@ function commandForm(form: CommandForm, view: ParcoursView, today: string, csrfT
     </div></div>`;
   };
   const open = outcome.errors !== undefined || outcome.conflict !== undefined || form.slug === 'contacts';
-  return html`<details class="fr-mb-2w"${open ? html` open` : ''}><summary class="fr-text--lg">${form.title}</summary>
+  return html`<details class="fr-mb-2w spie-command"${open ? html` open` : ''}><summary class="fr-text--lg">${form.title}</summary>
     <form method="post" action="/web/parcours/${view.id}/${form.slug}" id="formulaire-${form.slug}" novalidate>
       ${outcome.conflict ? html`<div class="fr-alert fr-alert--warning fr-mb-2w" role="alert"><p>${outcome.conflict}</p></div>` : ''}
       ${outcome.errors?.length ? html`<div class="fr-alert fr-alert--error fr-mb-2w" role="alert"><p>Le formulaire contient ${outcome.errors.length} erreur(s).</p></div>` : ''}
