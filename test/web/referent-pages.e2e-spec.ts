@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { addDays } from '../../src/continuity/calendar.js';
 import { parisDate } from '../../src/clock.js';
+import { PrincipalResolver } from '../../src/partners/auth/principal-resolver.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { launchBrowser, newContext, seriousViolations } from '../support/browser.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
@@ -198,6 +199,14 @@ describe('web pages: référent', () => {
     expect(new URL(page.url()).pathname).toBe('/web/connexion');
     expect(again?.status()).toBe(200);
     await context.close();
+  });
+
+  it('a session\'s member resolves to the principal a bearer token of the same sub gets', async () => {
+    const resolver = running.app.get(PrincipalResolver);
+    const { credentialExpiresAtMs: tokenExpiry, ...viaToken } = await resolver.resolve(`Bearer ${await consortium.token('ml-referent')}`, 0);
+    const { credentialExpiresAtMs: sessionExpiry, ...viaSession } = await resolver.member('ml-referent', Date.now() + 60_000, 0);
+    expect(viaSession).toEqual(viaToken);
+    expect([typeof tokenExpiry, typeof sessionExpiry]).toEqual(['number', 'number']);
   });
 
   it('pages carry a Content-Security-Policy without inline scripts or styles', async () => {
