@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'coverage/', 'bench/results/', 'node_modules/'] },
+  { ignores: ['dist/', 'data/', 'demo-data/', 'coverage/', 'bench/results/', 'node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', 'jest.config.js'],
+    files: ['eslint.config.js', 'jest.config.js', 'scripts/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -6,35 +6,30 @@
  * medians compare the two builds rather than two moments. For each: commands and reads per
  * second, p99, and the server's CPU time per request (from /proc), with this / base ratios.
  * Writes bench/results/compare-api.json. BENCH_NODE_ARGS: extra node options for both services (e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them); BENCH_KINDS (`commands,reads`).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { loadOrCreateSigningKey, mintToken } from '../src/partners/auth/signing-key.js';
-import { adminQuery, writeResults } from './support.js';
+import { type BenchService, TERRITORY, startBenchService } from './service.js';
+import { writeResults } from './support.js';
 
 const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 8);
+/** BENCH_KINDS: `commands,reads` (both, in that order: the reads then find parcours with contacts), or one of them (to profile it alone). */
+const KINDS = (process.env.BENCH_KINDS ?? 'commands,reads').split(',').filter((kind): kind is 'commands' | 'reads' => kind === 'commands' || kind === 'reads');
 const SEGMENT_S = Number(process.env.BENCH_SEGMENT_S ?? 5);
 const CONNECTIONS = 32;
 const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 1000);
 const PORT = Number(process.env.BENCH_PORT ?? 3927);
 const HERE = join(import.meta.dirname, '..');
-const TERRITORY = 'cc-thiers-dore-et-montagne';
 
-interface Service {
+interface Service extends BenchService {
   name: 'base' | 'this';
   root: string;
-  url: string;
-  process: ChildProcess;
   headers: Record<string, string>;
   ids: string[];
-  partnerId: string;
-  dataDir: string;
-  schema: string | undefined;
 }
 
 interface Segment {
@@ -53,7 +48,7 @@ async function main(): Promise<void> {
     const label = process.env.DATABASE_URL ? `PostgreSQL (${new URL(process.env.DATABASE_URL).host})` : 'PGlite (embedded, on disk)';
     console.log(`bench:compare-api on ${label}: ${SEGMENTS} alternating segments of ${SEGMENT_S} s each, ${CONNECTIONS} connections`);
     const results: Record<string, Record<string, unknown>> = {};
-    for (const kind of ['commands', 'reads'] as const) {
+    for (const kind of KINDS) {
       const segments: Record<'base' | 'this', Segment[]> = { base: [], this: [] };
       for (let round = 0; round < SEGMENTS + 1; round += 1) {
         // Base first in even rounds, this first in odd ones: neither always follows the other.
@@ -94,7 +89,7 @@ async function main(): Promise<void> {
     const thisCommit = execFileSync('git', ['-C', HERE, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
     console.log(`written to ${writeResults('compare-api', { database: label, base: baseCommit, this: thisCommit, segments: SEGMENTS, segmentSeconds: SEGMENT_S, ...results })}`);
   } finally {
-    for (const service of services) await stop(service);
+    for (const service of services) await service.stop();
   }
 }
 
@@ -104,67 +99,39 @@ function spread(values: number[]): { median: number; min: number; max: number } 
   return { median: round3(sorted[Math.floor(sorted.length / 2)] ?? 0), min: round3(sorted[0] ?? 0), max: round3(sorted.at(-1) ?? 0) };
 }
 
+/** A build's service (bench/service.ts), with a caseworker and PARCOURS parcours opened through the API. */
 async function start(name: Service['name'], root: string, port: number): Promise<Service> {
-  const dataDir = mkdtempSync(join(tmpdir(), `spie-compare-${name}-`));
-  const base = process.env.DATABASE_URL;
-  const schema = base ? `bench_compare_${name}_${Date.now()}` : undefined;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '10000000',
-    MASTER_KEY: randomBytes(32).toString('base64'),
-    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
-  };
-  if (base && schema) {
-    await adminQuery(base, `CREATE SCHEMA ${schema}`);
-    const url = new URL(base);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    env.DATABASE_URL = url.toString();
-  } else {
-    delete env.DATABASE_URL;
+  const service = await startBenchService({ root, port, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
+  try {
+    await service.asAdmin('POST', `/v1/partners/${service.partnerId}/members`, { userId: 'bench-caseworker', displayName: 'Bench Caseworker', roles: ['orientation_manager', 'referent'] });
+    const headers = { authorization: `Bearer ${await service.token('bench-caseworker')}`, 'content-type': 'application/json' };
+    const ids: string[] = [];
+    for (let startAt = 0; startAt < PARCOURS; startAt += CONNECTIONS) {
+      const opened = await Promise.all(
+        Array.from({ length: Math.min(CONNECTIONS, PARCOURS - startAt) }, async (_, offset) => {
+          const response = await fetch(`${service.url}/v1/parcours`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({
+              identity: { firstName: `Prénom${startAt + offset}`, lastName: `Nom${startAt + offset}`, birthDate: '1988-04-12' },
+              householdRole: 'demandeur',
+              rsaSocle: true,
+              entryOn: '2026-01-05',
+              territory: TERRITORY,
+              source: 'caf',
+            }),
+          });
+          return ((await response.json()) as { parcoursId: string }).parcoursId;
+        }),
+      );
+      ids.push(...opened);
+    }
+    console.log(`  ${name}: ${root}, ${ids.length} parcours opened`);
+    return { ...service, name, root, headers, ids };
+  } catch (error) {
+    await service.stop();
+    throw error;
   }
-  const cli = (...args: string[]) => execFileSync(process.execPath, [join(root, 'dist/src/cli.js'), ...args], { env, encoding: 'utf8' });
-  cli('migrate');
-  cli('partners', 'bootstrap', '--name', 'Conseil départemental du Puy-de-Dôme', '--kind', 'departement', '--territory', TERRITORY, '--admin-sub', 'bench-admin', '--admin-name', 'Bench');
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist/src/main.js')], { env, cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilReady(url, child);
-  const key = await loadOrCreateSigningKey(dataDir);
-  const token = (subject: string) => mintToken(key, { subject, issuer: 'spie-parcours-local', audience: 'spie-parcours', ttlSeconds: 3600 });
-  const adminHeaders = { authorization: `Bearer ${await token('bench-admin')}`, 'content-type': 'application/json' };
-  const me = (await (await fetch(`${url}/v1/me`, { headers: adminHeaders })).json()) as { organisation: { id: string } };
-  await fetch(`${url}/v1/partners/${me.organisation.id}/members`, {
-    method: 'POST',
-    headers: adminHeaders,
-    body: JSON.stringify({ userId: 'bench-caseworker', displayName: 'Bench Caseworker', roles: ['orientation_manager', 'referent'] }),
-  });
-  const headers = { authorization: `Bearer ${await token('bench-caseworker')}`, 'content-type': 'application/json' };
-  const ids: string[] = [];
-  for (let startAt = 0; startAt < PARCOURS; startAt += CONNECTIONS) {
-    const opened = await Promise.all(
-      Array.from({ length: Math.min(CONNECTIONS, PARCOURS - startAt) }, async (_, offset) => {
-        const response = await fetch(`${url}/v1/parcours`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({
-            identity: { firstName: `Prénom${startAt + offset}`, lastName: `Nom${startAt + offset}`, birthDate: '1988-04-12' },
-            householdRole: 'demandeur',
-            rsaSocle: true,
-            entryOn: '2026-01-05',
-            territory: TERRITORY,
-            source: 'caf',
-          }),
-        });
-        return ((await response.json()) as { parcoursId: string }).parcoursId;
-      }),
-    );
-    ids.push(...opened);
-  }
-  console.log(`  ${name}: ${root}, ${ids.length} parcours opened`);
-  return { name, root, url, process: child, headers, ids, partnerId: me.organisation.id, dataDir, schema };
 }
 
 async function measure(service: Service, kind: 'commands' | 'reads'): Promise<Segment> {
@@ -215,32 +182,5 @@ function cpuMs(pid: number | undefined): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
-
-async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 240; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`the service at ${url} exited (${child.exitCode}) before it was ready`);
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the service at ${url} did not become ready`);
-}
-
-async function stop(service: Service): Promise<void> {
-  const child = service.process;
-  if (child.exitCode === null && child.signalCode === null) {
-    const ended = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await ended;
-    clearTimeout(timer);
-  }
-  if (service.schema) await adminQuery(process.env.DATABASE_URL!, `DROP SCHEMA ${service.schema} CASCADE`);
-  rmSync(service.dataDir, { recursive: true, force: true });
-}
-
 
 await main();

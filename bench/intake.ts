@@ -19,6 +19,7 @@ import { SqlEventStore } from '../src/event-store/sql/sql-event-store.js';
 import { openIntakeContext } from '../src/intake/intake-cli.js';
 import { Intake } from '../src/intake/intake.js';
 import type { Principal } from '../src/partners/auth/principal.js';
+import { TERRITORIES } from '../src/partners/territories/territories.js';
 import { adminQuery, round2, writeResults } from './support.js';
 
 const LINES = Number(process.env.BENCH_INTAKE_LINES ?? 50_000);
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
       userId: 'bench-coordinator',
       partnerId: randomUUID(),
       partnerKind: 'departement',
-      territories: ['cc-thiers-dore-et-montagne'],
+      // The Département's coordinator: every EPCI of the file's communes (a coordinator opens parcours only where its organisation serves).
+      territories: TERRITORIES.map((territory) => territory.code),
       roles: ['coordinator'],
     };
     const file = Buffer.from(intakeFile(LINES, `bench${randomBytes(3).toString('hex')}`));

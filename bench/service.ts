@@ -27,7 +27,7 @@ export interface BenchService {
   stop(): Promise<void>;
 }
 
-export async function startBenchService(options: { root: string; port: number; env?: Record<string, string> }): Promise<BenchService> {
+export async function startBenchService(options: { root: string; port: number; env?: Record<string, string>; nodeArgs?: readonly string[] }): Promise<BenchService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spie-bench-'));
   const base = process.env.DATABASE_URL;
   const schema = `bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -55,7 +55,7 @@ export async function startBenchService(options: { root: string; port: number; e
   const cli = (...args: string[]) => execFileSync(process.execPath, [join(options.root, 'dist/src/cli.js'), ...args], { env, encoding: 'utf8' });
   cli('migrate');
   cli('partners', 'bootstrap', '--name', 'Conseil départemental du Puy-de-Dôme', '--kind', 'departement', '--territory', TERRITORY, '--admin-sub', 'bench-admin', '--admin-name', 'Bench');
-  const child = spawn(process.execPath, [join(options.root, 'dist/src/main.js')], { env, cwd: options.root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(options.root, 'dist/src/main.js')], { env, cwd: options.root, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${options.port}`;
   const cleanUp = async () => {
     await stopProcess(child);

@@ -39,6 +39,19 @@ export class FixedClock extends Clock {
 
 const PARIS = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+/**
+ * Formatting through the time-zone database costs microseconds, and a command asks several times
+ * for the same day: the last answer is kept for its minute. Europe/Paris changes date only on a
+ * whole minute (its offsets are whole hours), so every instant of one UTC minute has one date there.
+ */
+let lastMinute = Number.NaN;
+let lastDate = '';
+
 export function parisDate(at: Date): string {
-  return PARIS.format(at);
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    lastDate = PARIS.format(at);
+    lastMinute = minute;
+  }
+  return lastDate;
 }

@@ -2,12 +2,14 @@ import { ConfigError, loadConfig } from './config/app-config.js';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import pino from 'pino';
-import { PinoNestLogger, createLogger } from './http/logging.js';
+import { PinoNestLogger, createLogger, readableOnTerminal } from './http/logging.js';
 
 // One destination for every line the process writes on stdout, the application's and the fatal
 // one: two streams on one descriptor each buffer on their own, so the order of their lines (and
 // whether the last is written at all before process.exit) would be left to chance.
 const stdout = pino.destination({ dest: 1, sync: false });
+// JSON lines for a log collector; readable lines when a person watches a terminal.
+const logLines = readableOnTerminal(stdout);
 
 async function main(): Promise<void> {
   let config;
@@ -20,7 +22,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config, { logDestination: stdout });
+  const app = await createApp(config, { logDestination: logLines });
   // A worker beside an api process on one machine: each its own port (the worker's serves probes and metrics).
   const port = config.processRole === 'worker' ? config.workerPort : config.port;
   await app.listen(port, config.host);
@@ -34,7 +36,7 @@ try {
   // What Nest does not catch itself (app.listen runs the bootstrap hooks, then binds the port):
   // one line through the service's logger, which says what failed and keeps a database error's
   // SQLSTATE, not its detail; Node would print every property of the error on stderr.
-  new PinoNestLogger(createLogger({ logLevel: 'info' }, stdout)).fatal(error, 'Main');
+  new PinoNestLogger(createLogger({ logLevel: 'info' }, logLines)).fatal(error, 'Main');
   // process.exit does not wait for an asynchronous write: what is buffered is written now.
   stdout.flushSync();
   // And one line an operator can act on where a terminal shows it (a database that cannot be

@@ -2,6 +2,7 @@ import { types } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import type { AppConfig } from '../config/app-config.js';
 
 /**
@@ -24,6 +25,19 @@ export function createLogger(config: Pick<AppConfig, 'logLevel'>, destination?: 
     serializers: { err: (value: unknown) => (isError(value) ? loggableError(value, { withMessage: true }) : value) },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * Where the log lines go: as they are (JSON lines, one per entry, for a collector) unless `sink` is
+ * a terminal, where a person reads them — then one coloured line each (time, level, message, the
+ * fields below it), formatted synchronously before the write, so that the order of the lines and a
+ * flush before exit hold as they do for JSON. The redaction and the error serializer ran before:
+ * nothing shows here that the JSON would not carry.
+ */
+export function readableOnTerminal(sink: pino.DestinationStream, isTerminal = process.stdout.isTTY === true): pino.DestinationStream {
+  if (!isTerminal) return sink;
+  const prettify = prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: false });
+  return { write: (line: string) => sink.write(prettify(line)) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type Caller, callerOf } from '../access/caller.js';
@@ -6,7 +7,7 @@ import { Clock } from '../clock.js';
 import { SqlClient } from '../database/sql-client.js';
 import { CommandRunner, type Fold, type RunResult } from '../event-store/command-runner.js';
 import type { EventMetadata } from '../event-store/event-store.js';
-import type { Followup } from '../event-store/sql/sql-event-store.js';
+import type { Followup, NewStreamAppend } from '../event-store/sql/sql-event-store.js';
 import { IdempotencyStore, type IdempotentRequest, type StoredResponse } from '../http/idempotency.js';
 import { ProblemError } from '../http/problem.js';
 import type { Principal } from '../partners/auth/principal.js';
@@ -179,10 +180,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     // nothing (not whether a référent or a partner exists, not whether the data were erased) and
     // leave nothing (no data key, no journal entry).
     if (request.type !== 'OpenParcours') await this.requireReach(streamId, reaches);
-    const context: CommandContext = {
-      today: this.clock.today(),
-      actor: { ...(principal.userId ? { userId: principal.userId } : {}), ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}), partnerId: principal.partnerId, role: actingRole },
-    };
+    const context = this.contextOf(principal, actingRole);
     const { command, expectedVersion, dataKey, index } = await this.toDomainCommand(parcoursId, request, context, principal);
     const opener: PartnerFact = { partnerId: principal.partnerId, active: true };
     const metadata: EventMetadata = { ...message.metadata, occurredAt: businessDateOf(request) ?? this.clock.now().toISOString() };
@@ -197,12 +195,7 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
         (state) => {
           // Again on the state decided on, which may have moved since the check above.
           if (command.type !== 'OpenParcours' && !reaches(state)) throw parcoursNotFound();
-          const events = decide(command, state);
-          if (command.type !== 'OpenParcours' || events.length === 0) return events;
-          // The organisation that opens a parcours follows it: otherwise nobody there could see it.
-          // It has followed it since the entry it records, which a replay as of that date must show.
-          const opened = events.reduce(evolve, state);
-          return [...events, ...decide({ type: 'JoinFollowUpGroup', parcoursId, context, partner: opener, joinedOn: command.entryOn }, opened)];
+          return command.type === 'OpenParcours' ? openingEvents(command, state, opener) : decide(command, state);
         },
         {
           expectedVersion: options.expectedVersion ?? expectedVersion,
@@ -276,17 +269,70 @@ export class ExecuteParcoursCommandHandler implements ICommandHandler<ExecutePar
     request: Extract<ParcoursRequest, { type: 'OpenParcours' }>,
     context: CommandContext,
   ): Promise<{ command: ParcoursCommand; dataKey: DataKeyToCommit; index: IndexEntry[] }> {
-    const { identity, ...facts } = request;
     // Before the key: a birth date after the entry is refused with nothing prepared.
-    const ageBand = ageBandAtEntry(identity.birthDate, request.entryOn);
-    const dataKey = await this.vault.dataKeyToCommit(parcoursId);
+    ageBandAtEntry(request.identity.birthDate, request.entryOn);
+    return this.openingWith(parcoursId, request, context, await this.vault.dataKeyToCommit(parcoursId));
+  }
+
+  /** The opening command, the identity encrypted under `dataKey` (zeroed once used), and the person's blind-index entries. */
+  private openingWith(
+    parcoursId: string,
+    request: Extract<ParcoursRequest, { type: 'OpenParcours' }>,
+    context: CommandContext,
+    dataKey: DataKeyToCommit,
+  ): { command: OpenParcours; dataKey: DataKeyToCommit; index: IndexEntry[] } {
+    const { identity, ...facts } = request;
     try {
+      const ageBand = ageBandAtEntry(identity.birthDate, request.entryOn);
       const encrypted = this.cipher.encryptWithKey(parcoursId, dataKey.key, identity);
       const index = this.blindIndex.entriesOf(identity, request.householdRole);
       return { command: { parcoursId, context, ...facts, identity: encrypted, ageBandAtEntry: ageBand }, dataKey, index };
     } finally {
       dataKey.key.fill(0);
     }
+  }
+
+  /**
+   * An opening decided as `execute` decides one, for a batch the caller appends in one statement
+   * (the intake: `SqlEventStore.appendNewStreams`): the new stream's events and every write
+   * `execute` commits with them (data key, details row, blind indexes, journal entry) and the
+   * caller's own. The caller settles `dataKey` once the batch is stored or not. Throws what
+   * `execute` would refuse with (a birth date after the entry: 422).
+   */
+  prepareOpening(
+    parcoursId: string,
+    request: Extract<ParcoursRequest, { type: 'OpenParcours' }>,
+    principal: Principal,
+    actingRole: Role,
+    metadata: Omit<EventMetadata, 'occurredAt'>,
+    dataKey: DataKeyToCommit,
+    followups: readonly Followup[],
+  ): NewStreamAppend {
+    const context = this.contextOf(principal, actingRole);
+    const { command, index } = this.openingWith(parcoursId, request, context, dataKey);
+    const decided = openingEvents(command, null, { partnerId: principal.partnerId, active: true });
+    const after = decided.reduce(evolve, null)!;
+    const stored: EventMetadata = { ...metadata, occurredAt: request.entryOn };
+    const events = decided.map((event) => ({ eventId: randomUUID(), type: event.type, data: event.data, metadata: stored }));
+    const entry = entryFor({ principal, actingRole, correlationId: metadata.correlationId }, 'parcours.OpenParcours', parcoursId, 'ok');
+    return {
+      streamId: parcoursStreamId(parcoursId),
+      events,
+      followups: [
+        ...dataKey.followups,
+        ...parcoursDetailsFollowups(after, events.length, context.today, events),
+        ...this.blindIndex.writeFollowups(parcoursId, index, true),
+        this.journal.followup(entry),
+        ...followups,
+      ],
+    };
+  }
+
+  private contextOf(principal: Principal, actingRole: string): CommandContext {
+    return {
+      today: this.clock.today(),
+      actor: { ...(principal.userId ? { userId: principal.userId } : {}), ...(principal.apiKeyId ? { apiKeyId: principal.apiKeyId } : {}), partnerId: principal.partnerId, role: actingRole },
+    };
   }
 
   private async withFacts(
@@ -452,6 +498,18 @@ function resultOf(parcoursId: string, change: { version: number; events: Array<{
 }
 
 /** The business date a request states (metadata.occurredAt): when the fact happened, as the caller says. */
+/**
+ * An opening's events: the parcours opened, and the organisation that opens it in its follow-up
+ * group (otherwise nobody there could see it), since the entry it records, which a replay as of
+ * that date must show.
+ */
+function openingEvents(command: OpenParcours, state: ParcoursState | null, opener: PartnerFact): ParcoursEvent[] {
+  const events = decide(command, state);
+  if (events.length === 0) return events;
+  const opened = events.reduce(evolve, state);
+  return [...events, ...decide({ type: 'JoinFollowUpGroup', parcoursId: command.parcoursId, context: command.context, partner: opener, joinedOn: command.entryOn }, opened)];
+}
+
 function businessDateOf(request: ParcoursRequest): string | undefined {
   switch (request.type) {
     case 'OpenParcours':

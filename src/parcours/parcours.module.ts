@@ -8,13 +8,15 @@ import { FeedHub } from './read-models/partner-feed/feed-hub.js';
 import { PartnerFeedController } from './read-models/partner-feed/partner-feed.controller.js';
 import { PARCOURS_UPCASTERS } from './domain/upcasters.js';
 import { ExecuteParcoursCommandHandler } from './parcours-write.js';
-import { GetParcoursHandler, ListParcoursHandler } from './read-models/parcours-details/parcours-details.query.js';
+import { GetParcoursHandler, ListFollowupsHandler, ListParcoursHandler } from './read-models/parcours-details/parcours-details.query.js';
 import { SearchParcoursHandler } from './read-models/parcours-details/parcours-search.query.js';
 
 @Module({
   imports: [AccessJournalModule, PartnersModule],
   controllers: [ParcoursController, CaseloadController, PartnerFeedController],
-  providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListParcoursHandler, SearchParcoursHandler, FeedHub],
+  providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListFollowupsHandler, ListParcoursHandler, SearchParcoursHandler, FeedHub],
+  // The intake opens a month's new entrants in batches, prepared as the handler prepares one opening.
+  exports: [ExecuteParcoursCommandHandler],
 })
 export class ParcoursModule implements OnModuleInit {
   constructor(@Inject(UpcasterRegistry) private readonly upcasters: UpcasterRegistry) {}

@@ -31,7 +31,7 @@ function digest(value: string): string {
 }
 
 /**
- * Web sessions kept in the database (migration 0013): the cookie holds 256 random bits, the table
+ * Web sessions kept in the database (migration 0014): the cookie holds 256 random bits, the table
  * their SHA-256. Chosen over a sealed cookie (@fastify/secure-session) because signing out, a
  * member removed or an organisation deactivated must end the session on every instance at once,
  * and because no cookie key has to be shared and rotated between instances.

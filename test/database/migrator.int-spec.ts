@@ -42,7 +42,7 @@ describe.each(databaseTargets())('migrations on $name', (target) => {
        VALUES ('00000000-0000-4000-8000-000000000001', 3, 'open', 't', '2026-01-01', true, '{}', $1::json, now(), now())`,
       [JSON.stringify(state)],
     );
-    await migrate(database.db, all);
+    await migrate(database.db, all.filter((migration) => migration.version < 13));
     const contacts = await database.db.query<{ contact_id: string; contacted_on: string; data: { channel: string } }>(
       `SELECT contact_id, to_char(contacted_on, 'YYYY-MM-DD') AS contacted_on, data FROM parcours_contacts ORDER BY ordinal`,
     );
@@ -53,6 +53,33 @@ describe.each(databaseTargets())('migrations on $name', (target) => {
     expect(await database.db.query(`SELECT appointment_id FROM parcours_appointments`)).toEqual([{ appointment_id: 'a1' }]);
     const [row] = await database.db.query<{ state: string }>(`SELECT state::text AS state FROM parcours_details`);
     expect(JSON.parse(row!.state)).toEqual({ status: 'open' });
+  });
+
+  it('puts the 20 latest contacts and appointments, in the order shown, and their totals in each parcours row (0013)', async () => {
+    const all = loadMigrations();
+    await migrate(database.db, all.filter((migration) => migration.version < 13));
+    const parcoursId = '00000000-0000-4000-8000-000000000002';
+    await database.db.query(
+      `INSERT INTO parcours_details (parcours_id, version, status, territory, entry_on, rsa_socle, follow_up_partner_ids, state, opened_at, updated_at)
+       VALUES ($1, 30, 'open', 't', '2026-01-01', true, '{}', '{"status":"open"}', now(), now())`,
+      [parcoursId],
+    );
+    // 25 contacts recorded in this order: day 25 down to day 1, then a second one on day 10.
+    const recorded = [...Array.from({ length: 24 }, (_, index) => [`c${24 - index}`, `2026-03-${String(24 - index).padStart(2, '0')}`]), ['c10b', '2026-03-10']];
+    for (const [contactId, on] of recorded) {
+      await database.db.query(`INSERT INTO parcours_contacts (parcours_id, contact_id, contacted_on, data) VALUES ($1, $2, $3, $4::jsonb)`, [
+        parcoursId,
+        contactId,
+        on,
+        JSON.stringify({ contactId, contactedOn: on }),
+      ]);
+    }
+    await migrate(database.db, all);
+    const [row] = await database.db.query<{ state: string }>(`SELECT state::text AS state FROM parcours_details WHERE parcours_id = $1`, [parcoursId]);
+    const { followups } = JSON.parse(row!.state) as { followups: { contacts: Array<{ contactId: string }>; appointments: unknown[]; contactsTotal: number; appointmentsTotal: number } };
+    // The latest 20 by date: days 5 to 24, the two of day 10 in the order recorded.
+    expect(followups.contacts.map((contact) => contact.contactId)).toEqual(['c5', 'c6', 'c7', 'c8', 'c9', 'c10', 'c10b', ...Array.from({ length: 14 }, (_, index) => `c${11 + index}`)].slice(-20));
+    expect(followups).toMatchObject({ appointments: [], contactsTotal: 25, appointmentsTotal: 0 });
   });
 
   it('refuses to run when an applied file was edited afterwards', async () => {

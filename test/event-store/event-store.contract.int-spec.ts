@@ -8,7 +8,7 @@ import {
   encodeCursor,
 } from '../../src/event-store/event-store.js';
 import { verifyStreams } from '../../src/event-store/sql/hash-chain.js';
-import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
+import { NewStreamsConflictError, SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { Subscription } from '../../src/event-store/subscription.js';
 import { UpcasterRegistry } from '../../src/event-store/upcasters.js';
 import { readCommitted } from '../support/read-committed.js';
@@ -179,6 +179,60 @@ describe.each(databaseTargets())('event store contract on $name', (target) => {
       const versions = (await store.readStream(streamId)).map((event) => event.streamVersion);
       expect(versions).toEqual(Array.from({ length: 24 }, (_, index) => index + 1));
       expect(await verifyStreams(database.db, [streamId])).toEqual([]);
+    });
+  });
+
+  describe('appendNewStreams', () => {
+    const marker = (streamId: string) => (guard: string, first: number) => ({
+      sql: `INSERT INTO new_streams_marks (stream_id) SELECT $${first} FROM ${guard}`,
+      params: [streamId],
+    });
+
+    beforeAll(async () => {
+      await database.db.query('CREATE TABLE IF NOT EXISTS new_streams_marks (stream_id text PRIMARY KEY)');
+    });
+
+    it('creates each new stream, chained as appendToStream chains one, with its own follow-ups, in one statement', async () => {
+      const ids = [aStreamId(), aStreamId(), aStreamId()];
+      const batches = ids.map((_, index) => events(index + 1));
+      const results = await store.appendNewStreams(ids.map((streamId, index) => ({ streamId, events: batches[index]!, followups: [marker(streamId)] })));
+      expect(results.map((result) => result?.events.map((event) => event.streamVersion))).toEqual([[1], [1, 2], [1, 2, 3]]);
+      for (const [index, streamId] of ids.entries()) {
+        expect((await store.readStream(streamId)).map((event) => event.eventId)).toEqual(batches[index]!.map((event) => event.eventId));
+      }
+      expect(await verifyStreams(database.db, ids)).toEqual([]);
+      // One statement, one transaction.
+      expect(new Set(results.map((result) => result!.events[0]!.transactionId)).size).toBe(1);
+      const marks = await database.db.query<{ stream_id: string }>('SELECT stream_id FROM new_streams_marks WHERE stream_id = ANY($1::text[]) ORDER BY stream_id', [ids]);
+      expect(marks.map((row) => row.stream_id)).toEqual([...ids].sort());
+    });
+
+    it('leaves a stream that exists as it is, without its follow-ups, and writes the others', async () => {
+      const existing = aStreamId();
+      await store.appendToStream(existing, events(2), { expectedVersion: 'no_stream' });
+      const fresh = aStreamId();
+      const results = await store.appendNewStreams([
+        { streamId: existing, events: events(1), followups: [marker(existing)] },
+        { streamId: fresh, events: events(1), followups: [marker(fresh)] },
+      ]);
+      expect(results[0]).toBeUndefined();
+      expect(results[1]?.nextExpectedVersion).toBe(1);
+      expect(await rowCount(existing)).toBe(2);
+      expect(await database.db.query('SELECT stream_id FROM new_streams_marks WHERE stream_id = ANY($1::text[])', [[existing, fresh]])).toEqual([{ stream_id: fresh }]);
+    });
+
+    it('writes nothing of the batch when a follow-up breaks a unique constraint', async () => {
+      const taken = aStreamId();
+      await database.db.query('INSERT INTO new_streams_marks (stream_id) VALUES ($1)', [taken]);
+      const other = aStreamId();
+      const attempt = store.appendNewStreams([
+        { streamId: other, events: events(1), followups: [marker(other)] },
+        { streamId: taken, events: events(1), followups: [marker(taken)] },
+      ]);
+      await expect(attempt).rejects.toBeInstanceOf(NewStreamsConflictError);
+      expect(await rowCount(other)).toBe(0);
+      expect(await rowCount(taken)).toBe(0);
+      expect(await database.db.query('SELECT stream_id FROM new_streams_marks WHERE stream_id = $1', [other])).toEqual([]);
     });
   });
 

@@ -311,24 +311,69 @@ describe('the parcours over HTTP', () => {
     }
   });
 
-  it('keeps contacts and appointments in rows of their own: a command rewrites a state that does not grow with them', async () => {
+  it('keeps contacts and appointments in rows of their own: a command rewrites a state that stops growing at the 20 latest', async () => {
     const id = await openParcours();
     const db = running.app.get(SqlClient);
     const stateSize = async () => (await db.query<{ size: number }>(`SELECT octet_length(state::text) AS size FROM parcours_details WHERE parcours_id = $1`, [id]))[0]!.size;
     const contact = (contactedOn: string) => ({ contactId: randomUUID(), channel: 'phone', contactedOn, partnerId: consortium.departement.id });
     const first = contact('2026-03-10');
     expect((await call('cd63-orientation_manager', 'POST', `/v1/parcours/${id}/contacts`, first)).status).toBe(200);
-    const size = await stateSize();
     const later = [contact('2026-03-05'), contact('2026-03-10'), contact('2026-03-04')];
     for (const body of later) expect((await call('cd63-orientation_manager', 'POST', `/v1/parcours/${id}/contacts`, body)).status).toBe(200);
     const appointment = { appointmentId: randomUUID(), kind: 'accompaniment', scheduledOn: '2026-03-06', outcome: 'seen', partnerId: consortium.departement.id };
     expect((await call('cd63-orientation_manager', 'POST', `/v1/parcours/${id}/appointments`, appointment)).status).toBe(200);
-    expect(await stateSize()).toBe(size);
     const read = await call('cd63-orientation_manager', 'GET', `/v1/parcours/${id}`);
     // By date, and in the order they were recorded within a day.
     expect(read.body.contacts.map((item: Body) => item.contactId)).toEqual([later[2]!.contactId, later[0]!.contactId, first.contactId, later[1]!.contactId]);
     expect(read.body.appointments).toEqual([appointment]);
     expect(read.body.lastContactOn).toBe('2026-03-10');
+    // Up to 20 contacts, then contacts as large as the earlier ones leave the state's size as it was.
+    for (let index = 4; index < 20; index += 1) expect((await call('cd63-orientation_manager', 'POST', `/v1/parcours/${id}/contacts`, contact('2026-03-11'))).status).toBe(200);
+    const size = await stateSize();
+    for (let index = 0; index < 5; index += 1) expect((await call('cd63-orientation_manager', 'POST', `/v1/parcours/${id}/contacts`, contact('2026-03-12'))).status).toBe(200);
+    expect(await stateSize()).toBe(size);
+    expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM parcours_contacts WHERE parcours_id = $1`, [id]))[0]!.n).toBe(25);
+  });
+
+  it('shows the 20 latest contacts with the total, and pages all of them in the order shown', async () => {
+    const id = await openParcours();
+    // 23 contacts, recorded out of date order; two on 2026-04-10, the first recorded first.
+    const days = [15, 3, 22, 10, 7, 1, 18, 10, 12, 5, 20, 9, 14, 2, 17, 11, 6, 21, 4, 16, 8, 13, 19];
+    const recorded: Array<{ contactId: string; contactedOn: string }> = [];
+    for (const day of days) {
+      const body = { contactId: randomUUID(), channel: 'phone', contactedOn: `2026-04-${String(day).padStart(2, '0')}`, partnerId: consortium.departement.id, note: `note ${day}` };
+      const answer = await call('cd63-orientation_manager', 'POST', `/v1/parcours/${id}/contacts`, body);
+      expect([answer.status, answer.body.detail]).toEqual([200, undefined]);
+      recorded.push(body);
+    }
+    const shown = recorded
+      .map((contact, index) => ({ ...contact, index }))
+      .sort((a, b) => a.contactedOn.localeCompare(b.contactedOn) || a.index - b.index)
+      .map((contact) => contact.contactId);
+    const read = await call('cd63-orientation_manager', 'GET', `/v1/parcours/${id}`);
+    expect(read.body.contacts.map((item: Body) => item.contactId)).toEqual(shown.slice(-20));
+    expect(read.body).toMatchObject({ contactsTotal: 23, appointmentsTotal: 0, appointments: [] });
+    expect(read.body.contacts.at(-1).note).toBe('note 22');
+
+    const pages: Body[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: Body } = await call('cd63-orientation_manager', 'GET', `/v1/parcours/${id}/contacts?limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      pages.push(page.body);
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor);
+    expect(pages.map((page) => page.items.length)).toEqual([10, 10, 3]);
+    expect(pages.flatMap((page) => page.items.map((item: Body) => item.contactId))).toEqual(shown);
+    expect(pages[0]!.items[0].note).toBe('note 1');
+    // Pseudonymised for an auditor: the notes are not shown.
+    const audited = await call('cd63-auditor', 'GET', `/v1/parcours/${id}/contacts?limit=5`);
+    expect(audited.body.items.map((item: Body) => item.note)).toEqual([null, null, null, null, null]);
+    // Another organisation's référent does not learn the parcours exists.
+    expect((await call('aci-referent', 'GET', `/v1/parcours/${id}/contacts`)).status).toBe(404);
+    const badCursor = await call('cd63-orientation_manager', 'GET', `/v1/parcours/${id}/contacts?cursor=2026-03-10`);
+    expect(badCursor.status).toBe(400);
+    expect(JSON.stringify(badCursor.body)).toContain('cursor must be the nextCursor of a previous page');
   });
 
   it('journals every read and write of the record with who, what and when', async () => {

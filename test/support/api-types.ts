@@ -267,6 +267,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/parcours/{parcoursId}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All of a parcours' contacts, by pages, by date then as recorded (the parcours shows the 20 latest) */
+        get: operations["ParcoursController_contacts"];
+        put?: never;
+        /** Record an individual contact */
+        post: operations["ParcoursController_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parcours/{parcoursId}/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All of a parcours' appointments, by pages, by date then as recorded (the parcours shows the 20 latest) */
+        get: operations["ParcoursController_appointments"];
+        put?: never;
+        /** Record a rendez-vous and its outcome */
+        post: operations["ParcoursController_appointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/parcours/{parcoursId}/diagnostics": {
         parameters: {
             query?: never;
@@ -397,40 +433,6 @@ export interface paths {
         put?: never;
         /** An organisation leaves the groupe de suivi (and stops seeing the parcours) */
         post: operations["ParcoursController_leaveFollowUpGroup"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/parcours/{parcoursId}/appointments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Record a rendez-vous and its outcome */
-        post: operations["ParcoursController_appointment"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/parcours/{parcoursId}/contacts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Record an individual contact */
-        post: operations["ParcoursController_contact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1449,8 +1451,14 @@ export interface components {
             engagementContracts: components["schemas"]["EngagementContractResponse"][];
             employmentContracts: components["schemas"]["EmploymentContractResponse"][];
             actions: components["schemas"]["ActionResponse"][];
+            /** @description The 20 latest, in date order; all of them: GET /v1/parcours/{id}/appointments */
             appointments: components["schemas"]["AppointmentResponse"][];
+            /** @description How many appointments the parcours has in all */
+            appointmentsTotal: number;
+            /** @description The 20 latest, in date order; all of them: GET /v1/parcours/{id}/contacts */
             contacts: components["schemas"]["ContactResponse"][];
+            /** @description How many contacts the parcours has in all */
+            contactsTotal: number;
             /** Format: date */
             lastContactOn: string | null;
             lastExit: components["schemas"]["ExitResponse"] | null;
@@ -1462,6 +1470,16 @@ export interface components {
             openedAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        ContactPageResponse: {
+            items: components["schemas"]["ContactResponse"][];
+            /** @description cursor of the next page; null on the last */
+            nextCursor: string | null;
+        };
+        AppointmentPageResponse: {
+            items: components["schemas"]["AppointmentResponse"][];
+            /** @description cursor of the next page; null on the last */
+            nextCursor: string | null;
         };
         BarriersDto: {
             /** @enum {string} */
@@ -6311,6 +6329,804 @@ export interface operations {
             };
         };
     };
+    ParcoursController_contacts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                parcoursId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPageResponse"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParcoursController_contact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key gets the same answer and writes nothing */
+                "Idempotency-Key"?: string;
+                /** @description The ETag read: 412 if the parcours changed since */
+                "If-Match"?: string;
+            };
+            path: {
+                parcoursId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordContactDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The version of the resource, to send back in If-Match */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandResultDto"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_idempotency_key, invalid_if_match, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
+            409: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
+                    };
+                };
+            };
+            /** @description The resource changed since the ETag given in If-Match. Codes: precondition_failed */
+            412: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 412;
+                        /** @enum {unknown} */
+                        code?: "precondition_failed";
+                    };
+                };
+            };
+            /** @description The body is larger than the service accepts. Codes: payload_too_large */
+            413: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description The body is not application/json. Codes: unsupported_media_type */
+            415: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description The request breaks a rule. Codes: action_not_found, already_oriented, already_registered_with_france_travail, birth_date_after_entry, contract_kind_not_in_regime, date_before_entry, date_in_future, employment_contract_not_found, engagement_contract_not_found, idempotency_key_reused, invalid_action_transition, invalid_activity_hours_adjustment, invalid_date, invalid_employer, invalid_period, invalid_rectification, invalid_structure_kind, invalid_territory, invalid_weekly_hours, invalid_withheld_share, no_active_referent, no_reorientation_requested, not_oriented, organisme_referent_must_stay, parcours_archived, parcours_exited, parcours_not_exited, parcours_not_open, parcours_not_suspended, partner_inactive, partner_not_following, personal_data_erased, planned_end_not_allowed, planned_end_required, processing_restricted, referent_partner_must_stay, referent_partner_not_in_follow_up_group, referent_role_missing, sanction_not_in_force, unknown_partner, unknown_referent */
+            422: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 422;
+                        /** @enum {unknown} */
+                        code?: "action_not_found" | "already_oriented" | "already_registered_with_france_travail" | "birth_date_after_entry" | "contract_kind_not_in_regime" | "date_before_entry" | "date_in_future" | "employment_contract_not_found" | "engagement_contract_not_found" | "idempotency_key_reused" | "invalid_action_transition" | "invalid_activity_hours_adjustment" | "invalid_date" | "invalid_employer" | "invalid_period" | "invalid_rectification" | "invalid_structure_kind" | "invalid_territory" | "invalid_weekly_hours" | "invalid_withheld_share" | "no_active_referent" | "no_reorientation_requested" | "not_oriented" | "organisme_referent_must_stay" | "parcours_archived" | "parcours_exited" | "parcours_not_exited" | "parcours_not_open" | "parcours_not_suspended" | "partner_inactive" | "partner_not_following" | "personal_data_erased" | "planned_end_not_allowed" | "planned_end_required" | "processing_restricted" | "referent_partner_must_stay" | "referent_partner_not_in_follow_up_group" | "referent_role_missing" | "sanction_not_in_force" | "unknown_partner" | "unknown_referent";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParcoursController_appointments: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                parcoursId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentPageResponse"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParcoursController_appointment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key gets the same answer and writes nothing */
+                "Idempotency-Key"?: string;
+                /** @description The ETag read: 412 if the parcours changed since */
+                "If-Match"?: string;
+            };
+            path: {
+                parcoursId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordAppointmentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The version of the resource, to send back in If-Match */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandResultDto"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_idempotency_key, invalid_if_match, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
+            409: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 409;
+                        /** @enum {unknown} */
+                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
+                    };
+                };
+            };
+            /** @description The resource changed since the ETag given in If-Match. Codes: precondition_failed */
+            412: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 412;
+                        /** @enum {unknown} */
+                        code?: "precondition_failed";
+                    };
+                };
+            };
+            /** @description The body is larger than the service accepts. Codes: payload_too_large */
+            413: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 413;
+                        /** @enum {unknown} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
+                    };
+                };
+            };
+            /** @description The body is not application/json. Codes: unsupported_media_type */
+            415: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 415;
+                        /** @enum {unknown} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description The request breaks a rule. Codes: action_not_found, already_oriented, already_registered_with_france_travail, birth_date_after_entry, contract_kind_not_in_regime, date_before_entry, date_in_future, employment_contract_not_found, engagement_contract_not_found, idempotency_key_reused, invalid_action_transition, invalid_activity_hours_adjustment, invalid_date, invalid_employer, invalid_period, invalid_rectification, invalid_structure_kind, invalid_territory, invalid_weekly_hours, invalid_withheld_share, no_active_referent, no_reorientation_requested, not_oriented, organisme_referent_must_stay, parcours_archived, parcours_exited, parcours_not_exited, parcours_not_open, parcours_not_suspended, partner_inactive, partner_not_following, personal_data_erased, planned_end_not_allowed, planned_end_required, processing_restricted, referent_partner_must_stay, referent_partner_not_in_follow_up_group, referent_role_missing, sanction_not_in_force, unknown_partner, unknown_referent */
+            422: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 422;
+                        /** @enum {unknown} */
+                        code?: "action_not_found" | "already_oriented" | "already_registered_with_france_travail" | "birth_date_after_entry" | "contract_kind_not_in_regime" | "date_before_entry" | "date_in_future" | "employment_contract_not_found" | "engagement_contract_not_found" | "idempotency_key_reused" | "invalid_action_transition" | "invalid_activity_hours_adjustment" | "invalid_date" | "invalid_employer" | "invalid_period" | "invalid_rectification" | "invalid_structure_kind" | "invalid_territory" | "invalid_weekly_hours" | "invalid_withheld_share" | "no_active_referent" | "no_reorientation_requested" | "not_oriented" | "organisme_referent_must_stay" | "parcours_archived" | "parcours_exited" | "parcours_not_exited" | "parcours_not_open" | "parcours_not_suspended" | "partner_inactive" | "partner_not_following" | "personal_data_erased" | "planned_end_not_allowed" | "planned_end_required" | "processing_restricted" | "referent_partner_must_stay" | "referent_partner_not_in_follow_up_group" | "referent_role_missing" | "sanction_not_in_force" | "unknown_partner" | "unknown_referent";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     ParcoursController_diagnostic: {
         parameters: {
             query?: never;
@@ -8030,492 +8846,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LeaveFollowUpGroupDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    /** @description The version of the resource, to send back in If-Match */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CommandResultDto"];
-                };
-            };
-            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_idempotency_key, invalid_if_match, invalid_url, validation_failed */
-            400: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 400;
-                        /** @enum {unknown} */
-                        code?: "bad_request" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_url" | "validation_failed";
-                    };
-                };
-            };
-            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
-            401: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    /** @description The scheme refused: Bearer or ApiKey */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 401;
-                        /** @enum {unknown} */
-                        code?: "invalid_api_key" | "invalid_token";
-                    };
-                };
-            };
-            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
-            403: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 403;
-                        /** @enum {unknown} */
-                        code?: "forbidden" | "not_a_member";
-                    };
-                };
-            };
-            /** @description Not found (or not visible to the caller). Codes: not_found */
-            404: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 404;
-                        /** @enum {unknown} */
-                        code?: "not_found";
-                    };
-                };
-            };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
-            409: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 409;
-                        /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
-                    };
-                };
-            };
-            /** @description The resource changed since the ETag given in If-Match. Codes: precondition_failed */
-            412: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 412;
-                        /** @enum {unknown} */
-                        code?: "precondition_failed";
-                    };
-                };
-            };
-            /** @description The body is larger than the service accepts. Codes: payload_too_large */
-            413: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 413;
-                        /** @enum {unknown} */
-                        code?: "payload_too_large";
-                    };
-                };
-            };
-            /** @description A segment of the path is too long. Codes: uri_too_long */
-            414: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 414;
-                        /** @enum {unknown} */
-                        code?: "uri_too_long";
-                    };
-                };
-            };
-            /** @description The body is not application/json. Codes: unsupported_media_type */
-            415: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 415;
-                        /** @enum {unknown} */
-                        code?: "unsupported_media_type";
-                    };
-                };
-            };
-            /** @description The request breaks a rule. Codes: action_not_found, already_oriented, already_registered_with_france_travail, birth_date_after_entry, contract_kind_not_in_regime, date_before_entry, date_in_future, employment_contract_not_found, engagement_contract_not_found, idempotency_key_reused, invalid_action_transition, invalid_activity_hours_adjustment, invalid_date, invalid_employer, invalid_period, invalid_rectification, invalid_structure_kind, invalid_territory, invalid_weekly_hours, invalid_withheld_share, no_active_referent, no_reorientation_requested, not_oriented, organisme_referent_must_stay, parcours_archived, parcours_exited, parcours_not_exited, parcours_not_open, parcours_not_suspended, partner_inactive, partner_not_following, personal_data_erased, planned_end_not_allowed, planned_end_required, processing_restricted, referent_partner_must_stay, referent_partner_not_in_follow_up_group, referent_role_missing, sanction_not_in_force, unknown_partner, unknown_referent */
-            422: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 422;
-                        /** @enum {unknown} */
-                        code?: "action_not_found" | "already_oriented" | "already_registered_with_france_travail" | "birth_date_after_entry" | "contract_kind_not_in_regime" | "date_before_entry" | "date_in_future" | "employment_contract_not_found" | "engagement_contract_not_found" | "idempotency_key_reused" | "invalid_action_transition" | "invalid_activity_hours_adjustment" | "invalid_date" | "invalid_employer" | "invalid_period" | "invalid_rectification" | "invalid_structure_kind" | "invalid_territory" | "invalid_weekly_hours" | "invalid_withheld_share" | "no_active_referent" | "no_reorientation_requested" | "not_oriented" | "organisme_referent_must_stay" | "parcours_archived" | "parcours_exited" | "parcours_not_exited" | "parcours_not_open" | "parcours_not_suspended" | "partner_inactive" | "partner_not_following" | "personal_data_erased" | "planned_end_not_allowed" | "planned_end_required" | "processing_restricted" | "referent_partner_must_stay" | "referent_partner_not_in_follow_up_group" | "referent_role_missing" | "sanction_not_in_force" | "unknown_partner" | "unknown_referent";
-                    };
-                };
-            };
-            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
-            429: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 429;
-                        /** @enum {unknown} */
-                        code?: "rate_limited";
-                    };
-                };
-            };
-            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
-            503: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 503;
-                        /** @enum {unknown} */
-                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
-                    };
-                };
-            };
-            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
-            default: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-        };
-    };
-    ParcoursController_appointment: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description A retried request with the same key gets the same answer and writes nothing */
-                "Idempotency-Key"?: string;
-                /** @description The ETag read: 412 if the parcours changed since */
-                "If-Match"?: string;
-            };
-            path: {
-                parcoursId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RecordAppointmentDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    /** @description The version of the resource, to send back in If-Match */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CommandResultDto"];
-                };
-            };
-            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_idempotency_key, invalid_if_match, invalid_url, validation_failed */
-            400: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 400;
-                        /** @enum {unknown} */
-                        code?: "bad_request" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_url" | "validation_failed";
-                    };
-                };
-            };
-            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
-            401: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    /** @description The scheme refused: Bearer or ApiKey */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 401;
-                        /** @enum {unknown} */
-                        code?: "invalid_api_key" | "invalid_token";
-                    };
-                };
-            };
-            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
-            403: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 403;
-                        /** @enum {unknown} */
-                        code?: "forbidden" | "not_a_member";
-                    };
-                };
-            };
-            /** @description Not found (or not visible to the caller). Codes: not_found */
-            404: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 404;
-                        /** @enum {unknown} */
-                        code?: "not_found";
-                    };
-                };
-            };
-            /** @description Conflict: already done, or changed concurrently. Codes: concurrency_conflict, employment_contract_already_open, engagement_contract_already_open, event_id_conflict, id_already_used, parcours_already_opened, parcours_exists, processing_already_restricted, reorientation_already_requested */
-            409: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 409;
-                        /** @enum {unknown} */
-                        code?: "concurrency_conflict" | "employment_contract_already_open" | "engagement_contract_already_open" | "event_id_conflict" | "id_already_used" | "parcours_already_opened" | "parcours_exists" | "processing_already_restricted" | "reorientation_already_requested";
-                    };
-                };
-            };
-            /** @description The resource changed since the ETag given in If-Match. Codes: precondition_failed */
-            412: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 412;
-                        /** @enum {unknown} */
-                        code?: "precondition_failed";
-                    };
-                };
-            };
-            /** @description The body is larger than the service accepts. Codes: payload_too_large */
-            413: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 413;
-                        /** @enum {unknown} */
-                        code?: "payload_too_large";
-                    };
-                };
-            };
-            /** @description A segment of the path is too long. Codes: uri_too_long */
-            414: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 414;
-                        /** @enum {unknown} */
-                        code?: "uri_too_long";
-                    };
-                };
-            };
-            /** @description The body is not application/json. Codes: unsupported_media_type */
-            415: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 415;
-                        /** @enum {unknown} */
-                        code?: "unsupported_media_type";
-                    };
-                };
-            };
-            /** @description The request breaks a rule. Codes: action_not_found, already_oriented, already_registered_with_france_travail, birth_date_after_entry, contract_kind_not_in_regime, date_before_entry, date_in_future, employment_contract_not_found, engagement_contract_not_found, idempotency_key_reused, invalid_action_transition, invalid_activity_hours_adjustment, invalid_date, invalid_employer, invalid_period, invalid_rectification, invalid_structure_kind, invalid_territory, invalid_weekly_hours, invalid_withheld_share, no_active_referent, no_reorientation_requested, not_oriented, organisme_referent_must_stay, parcours_archived, parcours_exited, parcours_not_exited, parcours_not_open, parcours_not_suspended, partner_inactive, partner_not_following, personal_data_erased, planned_end_not_allowed, planned_end_required, processing_restricted, referent_partner_must_stay, referent_partner_not_in_follow_up_group, referent_role_missing, sanction_not_in_force, unknown_partner, unknown_referent */
-            422: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 422;
-                        /** @enum {unknown} */
-                        code?: "action_not_found" | "already_oriented" | "already_registered_with_france_travail" | "birth_date_after_entry" | "contract_kind_not_in_regime" | "date_before_entry" | "date_in_future" | "employment_contract_not_found" | "engagement_contract_not_found" | "idempotency_key_reused" | "invalid_action_transition" | "invalid_activity_hours_adjustment" | "invalid_date" | "invalid_employer" | "invalid_period" | "invalid_rectification" | "invalid_structure_kind" | "invalid_territory" | "invalid_weekly_hours" | "invalid_withheld_share" | "no_active_referent" | "no_reorientation_requested" | "not_oriented" | "organisme_referent_must_stay" | "parcours_archived" | "parcours_exited" | "parcours_not_exited" | "parcours_not_open" | "parcours_not_suspended" | "partner_inactive" | "partner_not_following" | "personal_data_erased" | "planned_end_not_allowed" | "planned_end_required" | "processing_restricted" | "referent_partner_must_stay" | "referent_partner_not_in_follow_up_group" | "referent_role_missing" | "sanction_not_in_force" | "unknown_partner" | "unknown_referent";
-                    };
-                };
-            };
-            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
-            429: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 429;
-                        /** @enum {unknown} */
-                        code?: "rate_limited";
-                    };
-                };
-            };
-            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
-            503: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        status?: 503;
-                        /** @enum {unknown} */
-                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
-                    };
-                };
-            };
-            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
-            default: {
-                headers: {
-                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
-                    "x-correlation-id": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-        };
-    };
-    ParcoursController_contact: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description A retried request with the same key gets the same answer and writes nothing */
-                "Idempotency-Key"?: string;
-                /** @description The ETag read: 412 if the parcours changed since */
-                "If-Match"?: string;
-            };
-            path: {
-                parcoursId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RecordContactDto"];
             };
         };
         responses: {

@@ -96,6 +96,21 @@ type FactsRow = Omit<EventRow, 'stream_id' | 'transaction_id' | 'metadata' | 're
  */
 export type Followup = (guard: string, firstParam: number) => { sql: string; params: readonly unknown[] };
 
+/** A batch of new streams not written: one of its writes broke a unique constraint (an event id in use, a follow-up's). */
+export class NewStreamsConflictError extends Error {
+  constructor(readonly constraint: string | undefined) {
+    super(`the batch of new streams was not written: unique constraint ${constraint ?? '(unknown)'}`);
+    this.name = 'NewStreamsConflictError';
+  }
+}
+
+/** A new stream's first events and the writes that commit with them (see appendNewStreams). */
+export interface NewStreamAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  followups?: readonly Followup[];
+}
+
 export interface SqlAppendOptions extends AppendOptions {
   followups?: readonly Followup[];
   /**
@@ -247,26 +262,62 @@ export class SqlEventStore extends EventStore {
         if (original) return original;
         throw new ConcurrencyError(streamId, options.expectedVersion, row?.first_version ?? (await this.headVersion(db, streamId)));
       }
-      const positions = row.global_positions.split(',');
-      const hashes = row.hashes.split(',');
-      const recordedAt = row.recorded_at.toISOString();
-      const recorded = prepared.map(
-        (event, index): RecordedEvent => ({
-          eventId: event.eventId,
-          streamId,
-          streamVersion: row.first_version + index,
-          globalPosition: Number(positions[index]),
-          transactionId: row.transaction_id,
-          type: event.type,
-          schemaVersion: event.schemaVersion,
-          data: event.data,
-          metadata: event.metadata,
-          recordedAt,
-          hash: hashes[index]!,
-        }),
-      );
-      return appendResult(streamId, recorded, false);
+      return appendResult(streamId, recordedOf(streamId, prepared, row), false);
     }
+  }
+
+  /**
+   * The first events of several new streams, each with its follow-ups, in one statement: a batch
+   * of openings (the intake of a monthly file) pays one round trip and one commit, not one each. A
+   * stream that exists already is left as it is, its follow-ups unwritten, and answered undefined.
+   * A follow-up that fails (a unique constraint) fails the statement: nothing of the batch is written.
+   */
+  async appendNewStreams(appends: readonly NewStreamAppend[]): Promise<Array<AppendResult | undefined>> {
+    if (appends.length === 0) return [];
+    const params: unknown[] = [];
+    const ctes: string[] = [];
+    const answers: string[] = [];
+    const batches = appends.map((append, item) => {
+      const prepared = append.events.map((event) => this.prepare(event));
+      validateBatch(append.streamId, prepared);
+      const texts = prepared.map((event) => ({ data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) }));
+      const first = params.length + 1;
+      params.push(
+        append.streamId,
+        0,
+        prepared.map((event) => event.eventId),
+        prepared.map((event) => event.type),
+        prepared.map((event) => event.schemaVersion),
+        `[${texts.map((text) => text.data).join(',')}]`,
+        `[${texts.map((text) => text.metadata).join(',')}]`,
+        prepared.map((event, index) => eventDigest(append.streamId, event, texts[index]!.data, texts[index]!.metadata).toString('hex')),
+      );
+      const $ = (offset: number) => `$${first + offset}`;
+      ctes.push(`appended_${item} AS (SELECT * FROM append_to_stream(${$(0)}, ${$(1)}, ${$(2)}::uuid[], ${$(3)}::text[], ${$(4)}::integer[], ${$(5)}::json, ${$(6)}::json, ${$(7)}::text[]))`);
+      ctes.push(`appended_ok_${item} AS (SELECT * FROM appended_${item} WHERE outcome = 'appended')`);
+      (append.followups ?? []).forEach((followup, index) => {
+        const { sql, params: own } = followup(`appended_ok_${item}`, params.length + 1);
+        ctes.push(`followup_${item}_${index} AS (${sql})`);
+        params.push(...own);
+      });
+      answers.push(`SELECT ${item} AS item, * FROM appended_${item}`);
+      return prepared;
+    });
+    let rows: Array<AppendRow & { item: number }>;
+    try {
+      rows = await this.db.query<AppendRow & { item: number }>(prepared(`WITH ${ctes.join(",\n")}\n${answers.join("\nUNION ALL ")}`), params);
+    } catch (error) {
+      if (sqlState(error) === UNIQUE_VIOLATION) throw new NewStreamsConflictError(constraintOf(error));
+      throw error;
+    }
+    const results: Array<AppendResult | undefined> = appends.map(() => undefined);
+    for (const row of rows) {
+      if (row.outcome !== 'appended') continue;
+      const { streamId } = appends[row.item]!;
+      results[row.item] = appendResult(streamId, recordedOf(streamId, batches[row.item]!, row), false);
+    }
+    if (results.some((result) => result !== undefined)) this.announce();
+    return results;
   }
 
   /** The append statement with its follow-up writes as CTEs guarded by its success. */
@@ -450,6 +501,28 @@ export class SqlEventStore extends EventStore {
       hash: row.hash,
     };
   }
+}
+
+/** The events of one append as stored, from the statement's answer (positions and hashes comma-separated, in version order). */
+function recordedOf(streamId: string, prepared: readonly Required<NewEvent>[], row: AppendRow): RecordedEvent[] {
+  const positions = row.global_positions.split(',');
+  const hashes = row.hashes.split(',');
+  const recordedAt = row.recorded_at.toISOString();
+  return prepared.map(
+    (event, index): RecordedEvent => ({
+      eventId: event.eventId,
+      streamId,
+      streamVersion: row.first_version + index,
+      globalPosition: Number(positions[index]),
+      transactionId: row.transaction_id,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: event.data,
+      metadata: event.metadata,
+      recordedAt,
+      hash: hashes[index]!,
+    }),
+  );
 }
 
 function appendResult(streamId: string, events: RecordedEvent[], alreadyAppended: boolean): AppendResult {

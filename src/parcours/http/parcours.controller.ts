@@ -15,7 +15,7 @@ import type { AuthenticatedRequest } from '../../partners/auth/principal.js';
 import { PROCESSING_RIGHTS, type ProcessingRight } from '../domain/events.js';
 import type { Identity } from '../identity.js';
 import { ExecuteParcoursCommand, type ParcoursCommandResult, type ParcoursRequest } from '../parcours-write.js';
-import { GetParcours, ListParcours, type ParcoursSummary, type ParcoursView, readerOf } from '../read-models/parcours-details/parcours-details.query.js';
+import { GetParcours, ListFollowups, ListParcours, type ParcoursSummary, type ParcoursView, readerOf } from '../read-models/parcours-details/parcours-details.query.js';
 import {
   AssignReferentDto,
   ChangeActionStatusDto,
@@ -29,6 +29,7 @@ import {
   JoinFollowUpGroupDto,
   LeaveFollowUpGroupDto,
   LiftProcessingRestrictionDto,
+  ListFollowupsQuery,
   ListParcoursQuery,
   OpenParcoursDto,
   PrescribeActionDto,
@@ -47,7 +48,7 @@ import {
   StartEmploymentContractDto,
   SuspendParcoursDto,
 } from './parcours.dto.js';
-import { ParcoursPageResponse, ParcoursResponse, ParcoursSearchResponse } from './parcours.response.js';
+import { AppointmentPageResponse, ContactPageResponse, ParcoursPageResponse, ParcoursResponse, ParcoursSearchResponse } from './parcours.response.js';
 import { type ParcoursMatch, SearchParcours } from '../read-models/parcours-details/parcours-search.query.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;
@@ -130,6 +131,22 @@ export class ParcoursController {
     const view = await this.queries.execute(new GetParcours(parcoursId, readerOf(request)));
     void reply.header('etag', etagOf(view.version));
     return view;
+  }
+
+  @Get(':parcoursId/contacts')
+  @Roles(...READERS)
+  @ApiOperation({ summary: "All of a parcours' contacts, by pages, by date then as recorded (the parcours shows the 20 latest)" })
+  @ApiOkResponse({ type: ContactPageResponse })
+  contacts(@Param('parcoursId', UUID) parcoursId: string, @Query() query: ListFollowupsQuery, @Req() request: Request) {
+    return this.queries.execute(new ListFollowups(parcoursId, 'contacts', { after: query.cursor, limit: query.limit ?? 50 }, readerOf(request)));
+  }
+
+  @Get(':parcoursId/appointments')
+  @Roles(...READERS)
+  @ApiOperation({ summary: "All of a parcours' appointments, by pages, by date then as recorded (the parcours shows the 20 latest)" })
+  @ApiOkResponse({ type: AppointmentPageResponse })
+  appointments(@Param('parcoursId', UUID) parcoursId: string, @Query() query: ListFollowupsQuery, @Req() request: Request) {
+    return this.queries.execute(new ListFollowups(parcoursId, 'appointments', { after: query.cursor, limit: query.limit ?? 50 }, readerOf(request)));
   }
 
   @Post(':parcoursId/diagnostics')

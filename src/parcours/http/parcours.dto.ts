@@ -348,6 +348,14 @@ export class ListParcoursQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
 }
 
+export class ListFollowupsQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page', pattern: '^[1-9][0-9]{0,17}$' })
+  @IsOptional()
+  @Matches(/^[1-9][0-9]{0,17}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+}
+
 /** The corrected fields only; `null` removes an optional one (NIR, address, phone, e-mail). */
 export class IdentityCorrectionsDto {
   // Names and birth date can be corrected, not removed: null is refused for them.

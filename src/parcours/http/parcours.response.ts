@@ -218,8 +218,12 @@ export class ParcoursResponse {
   @ApiProperty({ type: [EngagementContractResponse] }) engagementContracts!: EngagementContractResponse[];
   @ApiProperty({ type: [EmploymentContractResponse] }) employmentContracts!: EmploymentContractResponse[];
   @ApiProperty({ type: [ActionResponse] }) actions!: ActionResponse[];
-  @ApiProperty({ type: [AppointmentResponse] }) appointments!: AppointmentResponse[];
-  @ApiProperty({ type: [ContactResponse] }) contacts!: ContactResponse[];
+  @ApiProperty({ type: [AppointmentResponse], description: 'The 20 latest, in date order; all of them: GET /v1/parcours/{id}/appointments' })
+  appointments!: AppointmentResponse[];
+  @ApiProperty({ minimum: 0, description: 'How many appointments the parcours has in all' }) appointmentsTotal!: number;
+  @ApiProperty({ type: [ContactResponse], description: 'The 20 latest, in date order; all of them: GET /v1/parcours/{id}/contacts' })
+  contacts!: ContactResponse[];
+  @ApiProperty({ minimum: 0, description: 'How many contacts the parcours has in all' }) contactsTotal!: number;
   @ApiProperty(NULLABLE_DATE) lastContactOn!: string | null;
   @ApiProperty({ type: ExitResponse, nullable: true }) lastExit!: ExitResponse | null;
   @ApiProperty({ type: ReopenResponse, nullable: true }) lastReopen!: ReopenResponse | null;
@@ -249,6 +253,16 @@ export class ParcoursMatchResponse extends ParcoursSummaryResponse {
 
 export class ParcoursSearchResponse {
   @ApiProperty({ type: [ParcoursMatchResponse] }) items!: ParcoursMatchResponse[];
+}
+
+export class ContactPageResponse {
+  @ApiProperty({ type: [ContactResponse] }) items!: ContactResponse[];
+  @ApiProperty({ type: String, nullable: true, description: 'cursor of the next page; null on the last' }) nextCursor!: string | null;
+}
+
+export class AppointmentPageResponse {
+  @ApiProperty({ type: [AppointmentResponse] }) items!: AppointmentResponse[];
+  @ApiProperty({ type: String, nullable: true, description: 'cursor of the next page; null on the last' }) nextCursor!: string | null;
 }
 
 export class ParcoursPageResponse {

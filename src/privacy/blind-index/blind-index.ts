@@ -24,6 +24,11 @@ export interface IndexEntry {
   digest: string;
 }
 
+/** One entry as a string: two people with an equal key share an identifier. */
+export function entryKey(entry: IndexEntry): string {
+  return `${entry.keyVersion}|${entry.kind}|${entry.digest}`;
+}
+
 /**
  * Computes and writes the blind indexes of a parcours. The entries of a write commit with the
  * events (follow-ups of the append); nothing here ever holds an identifier longer than a call.
@@ -97,6 +102,19 @@ export class BlindIndex {
       sql: `DELETE FROM parcours_blind_index WHERE parcours_id = $${first}::uuid AND EXISTS (SELECT 1 FROM ${guard})`,
       params: [parcoursId],
     });
+  }
+
+  /** Which of `probes` match an entry (of an open parcours, if asked), as `entryKey`s: for a batch of people, one query. */
+  async matchedEntries(db: SqlExecutor, probes: readonly IndexEntry[], options: { openOnly?: boolean } = {}): Promise<Set<string>> {
+    if (probes.length === 0) return new Set();
+    const rows = await db.query<{ k: string; v: string; d: string }>(
+      `SELECT DISTINCT p.k, p.v, p.d
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS p(k, v, d)
+         JOIN parcours_blind_index b ON b.kind = p.k AND b.key_version = p.v AND b.digest = decode(p.d, 'hex')
+        WHERE ($4::boolean IS NOT TRUE OR b.open)`,
+      [probes.map((probe) => probe.kind), probes.map((probe) => probe.keyVersion), probes.map((probe) => probe.digest), options.openOnly ?? false],
+    );
+    return new Set(rows.map((row) => entryKey({ kind: row.k as BlindIndexKind, keyVersion: row.v, digest: row.d })));
   }
 
   /** The parcours whose entries match any of `probes`, with the kinds that matched; open ones only if asked. */

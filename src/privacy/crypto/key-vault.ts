@@ -409,6 +409,30 @@ export class SqlKeyVault extends KeyVault {
       this.cache.set(id, key, generation);
       return { key, followups: [], settle: () => undefined };
     }
+    return this.freshDataKey(id, generation);
+  }
+
+  /**
+   * `dataKeyToCommit` for many subjects at once (a batch of openings), in one query: a subject
+   * that has a key already, or was erased, is answered undefined (its opening goes the one-by-one
+   * way, which knows what to do with it); the others get a new key, stored by the append.
+   */
+  async dataKeysToCommit(subjectIds: readonly string[]): Promise<Array<DataKeyToCommit | undefined>> {
+    const ids = subjectIds.map(normalizeSubjectId);
+    const generation = this.cache.generation;
+    const taken = new Set(
+      (
+        await this.db.query<{ subject_id: string }>(
+          `SELECT k.subject_id::text FROM personal_data_keys k WHERE k.subject_id = ANY($1::uuid[])
+           UNION SELECT e.subject_id::text FROM personal_data_erasures e WHERE e.subject_id = ANY($1::uuid[])`,
+          [ids],
+        )
+      ).map((row) => row.subject_id),
+    );
+    return ids.map((id) => (taken.has(id) || this.cache.get(id) || this.erased.has(id) ? undefined : this.freshDataKey(id, generation)));
+  }
+
+  private freshDataKey(id: string, generation: number): DataKeyToCommit {
     const fresh = randomBytes(DATA_KEY_BYTES);
     const wrapped = this.masterKey.wrap(fresh, keyContext(id)).toString('hex');
     const kept = Buffer.from(fresh);

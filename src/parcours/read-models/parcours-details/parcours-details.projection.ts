@@ -102,15 +102,52 @@ function detailsFollowup(state: ParcoursState, version: number, lastActivityOn: 
 }
 
 /**
- * The state the API shows, identity excepted (it lives, encrypted, in its own column), and
- * contacts and appointments (a row each in their tables).
+ * How many of a parcours' latest contacts, and of its latest appointments, its row carries: what
+ * `GET /v1/parcours/{id}` shows, read with the row and nothing else (the whole lists, a row each in
+ * their tables, are paged by `GET /v1/parcours/{id}/contacts` and `/appointments`). Bounded, so
+ * that neither a command's write nor a read grows with the parcours' history.
+ */
+export const RECENT_FOLLOWUPS = 20;
+
+/** The latest contacts and appointments, in the order shown (by date, then as recorded), and how many there are in all. */
+export interface RecentFollowups {
+  contacts: ContactRecordedData[];
+  appointments: AppointmentRecordedData[];
+  contactsTotal: number;
+  appointmentsTotal: number;
+}
+
+/**
+ * The state the API shows, identity excepted (it lives, encrypted, in its own column), with only
+ * the latest contacts and appointments (`followups`; all of them have a row each in their tables).
  */
 export type StoredState = Omit<ParcoursState, 'identity' | 'contacts' | 'appointments'> & {
   identity: { status: 'encrypted' } | Extract<ParcoursState['identity'], { status: 'erased' }>;
+  followups: RecentFollowups;
 };
 
 function withoutIdentity(state: ParcoursState): StoredState {
   const identity = state.identity.status === 'encrypted' ? { status: 'encrypted' as const } : state.identity;
-  const { contacts: _contacts, appointments: _appointments, ...rest } = state;
-  return { ...rest, identity };
+  const { contacts, appointments, ...rest } = state;
+  const allContacts = Object.values(contacts);
+  const allAppointments = Object.values(appointments);
+  return {
+    ...rest,
+    identity,
+    followups: {
+      contacts: latest(allContacts, (contact) => contact.contactedOn),
+      appointments: latest(allAppointments, (appointment) => appointment.scheduledOn),
+      contactsTotal: allContacts.length,
+      appointmentsTotal: allAppointments.length,
+    },
+  };
+}
+
+/**
+ * The RECENT_FOLLOWUPS last of `records` by date, in the order shown. `records` come in the order
+ * they were first recorded (a state's record keeps its key's place), and the sort is stable: among
+ * those of one day, the order of recording, as the tables' `ordinal` gives it.
+ */
+function latest<T>(records: T[], date: (record: T) => string): T[] {
+  return records.sort((a, b) => (date(a) < date(b) ? -1 : date(a) > date(b) ? 1 : 0)).slice(-RECENT_FOLLOWUPS);
 }

@@ -55,8 +55,12 @@ export interface ParcoursView {
   engagementContracts: Array<StoredState['engagementContracts'][string]>;
   employmentContracts: Array<StoredState['employmentContracts'][string]>;
   actions: Array<StoredState['actions'][string]>;
+  /** The latest RECENT_FOLLOWUPS, in date order; all of them: GET /v1/parcours/{id}/appointments. */
   appointments: AppointmentRecordedData[];
+  appointmentsTotal: number;
+  /** The latest RECENT_FOLLOWUPS, in date order; all of them: GET /v1/parcours/{id}/contacts. */
   contacts: ContactView[];
+  contactsTotal: number;
   lastContactOn: string | null;
   lastExit: StoredState['lastExit'];
   lastReopen: StoredState['lastReopen'];
@@ -97,11 +101,6 @@ export interface DetailsRow {
   updated_at: Date;
 }
 
-/** A parcours read whole: its contacts and appointments in the order of their dates, then of their recording. */
-interface FullRow extends DetailsRow {
-  contacts: ContactRecordedData[];
-  appointments: AppointmentRecordedData[];
-}
 
 export class GetParcours extends Query<ParcoursView> {
   constructor(
@@ -142,17 +141,16 @@ export class GetParcoursHandler implements IQueryHandler<GetParcours> {
 
   async execute({ parcoursId, reader }: GetParcours): Promise<ParcoursView> {
     const visible = parcoursCondition(reader.caller, 'read', 2);
-    const rows = await this.db.query<FullRow>(
-      prepared(`SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at,
-                       (SELECT coalesce(json_agg(c.data ORDER BY c.contacted_on, c.ordinal), '[]') FROM parcours_contacts c WHERE c.parcours_id = d.parcours_id) AS contacts,
-                       (SELECT coalesce(json_agg(a.data ORDER BY a.scheduled_on, a.ordinal), '[]') FROM parcours_appointments a WHERE a.parcours_id = d.parcours_id) AS appointments
+    // One row: the latest contacts and appointments are in it (see RECENT_FOLLOWUPS).
+    const rows = await this.db.query<DetailsRow>(
+      prepared(`SELECT d.parcours_id, d.version, d.identity_ciphertext, d.state, d.opened_at, d.updated_at
                   FROM parcours_details d WHERE d.parcours_id = $1 AND ${visible.sql}`),
       [parcoursId, ...visible.params],
     );
     const row = rows[0];
     await this.journal.record(entryFor(reader, 'parcours.read', parcoursId, row ? 'ok' : 'not_found'));
     if (!row) throw parcoursNotFound();
-    return toView(row, await identityFor(this.cipher, reader.caller, row), await contactsFor(this.cipher, reader.caller, row));
+    return toView(row, await identityFor(this.cipher, reader.caller, row), await contactViews(this.cipher, reader.caller, row, row.state.followups.contacts));
   }
 }
 
@@ -228,10 +226,15 @@ export async function identityFor(cipher: PersonalDataCipher, caller: Caller, ro
 }
 
 /** Notes are free text, personal data: decrypted only for those who see the identity, gone after erasure. */
-async function contactsFor(cipher: PersonalDataCipher, caller: Caller, row: FullRow): Promise<ContactView[]> {
+export async function contactViews(
+  cipher: PersonalDataCipher,
+  caller: Caller,
+  row: Pick<DetailsRow, 'parcours_id' | 'identity_ciphertext'>,
+  contacts: readonly ContactRecordedData[],
+): Promise<ContactView[]> {
   const reveal = seesIdentity(caller) && row.identity_ciphertext !== null;
   return Promise.all(
-    row.contacts.map(async ({ contactId, channel, contactedOn, partnerId, note }) => {
+    contacts.map(async ({ contactId, channel, contactedOn, partnerId, note }) => {
       let clear: string | null = null;
       if (reveal && note) {
         const value = await cipher.decrypt(row.parcours_id, note);
@@ -246,7 +249,7 @@ function byDate<T>(records: Readonly<Record<string, T>>, date: (value: T) => str
   return Object.values(records).sort((a, b) => date(a).localeCompare(date(b)));
 }
 
-function toView(row: FullRow, identity: IdentityView, contacts: ContactView[]): ParcoursView {
+function toView(row: DetailsRow, identity: IdentityView, contacts: ContactView[]): ParcoursView {
   const state = row.state;
   return {
     id: row.parcours_id,
@@ -271,8 +274,10 @@ function toView(row: FullRow, identity: IdentityView, contacts: ContactView[]): 
     engagementContracts: byDate(state.engagementContracts, (contract) => contract.startsOn),
     employmentContracts: byDate(state.employmentContracts, (contract) => contract.startsOn),
     actions: byDate(state.actions, (action) => action.prescribedOn),
-    appointments: row.appointments,
+    appointments: state.followups.appointments,
+    appointmentsTotal: state.followups.appointmentsTotal,
     contacts,
+    contactsTotal: state.followups.contactsTotal,
     lastContactOn: state.lastContactOn,
     lastExit: state.lastExit,
     lastReopen: state.lastReopen,
@@ -282,4 +287,67 @@ function toView(row: FullRow, identity: IdentityView, contacts: ContactView[]): 
     openedAt: row.opened_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** All of a parcours' contacts or appointments, by pages in the order shown (by date, then as recorded). */
+export type FollowupKind = 'contacts' | 'appointments';
+
+export interface FollowupsPage<Item> {
+  items: Item[];
+  /** The `cursor` of the next page; null on the last. */
+  nextCursor: string | null;
+}
+
+export class ListFollowups<Kind extends FollowupKind = FollowupKind> extends Query<FollowupsPage<Kind extends 'contacts' ? ContactView : AppointmentRecordedData>> {
+  constructor(
+    readonly parcoursId: string,
+    readonly kind: Kind,
+    /** `after`: the previous page's nextCursor (a row's ordinal). */
+    readonly page: { after?: string; limit: number },
+    readonly reader: Reader,
+  ) {
+    super();
+  }
+}
+
+const FOLLOWUP_TABLES: Record<FollowupKind, { table: string; date: string }> = {
+  contacts: { table: 'parcours_contacts', date: 'contacted_on' },
+  appointments: { table: 'parcours_appointments', date: 'scheduled_on' },
+};
+
+/**
+ * One query: the parcours if the caller may see it, joined with the page of its records that
+ * follow the cursor's (by the `*_in_order` index). No parcours row: 404, journaled as such.
+ */
+@QueryHandler(ListFollowups)
+export class ListFollowupsHandler implements IQueryHandler<ListFollowups> {
+  constructor(
+    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(PersonalDataCipher) private readonly cipher: PersonalDataCipher,
+    @Inject(AccessJournal) private readonly journal: AccessJournal,
+  ) {}
+
+  async execute({ parcoursId, kind, page, reader }: ListFollowups): Promise<FollowupsPage<ContactView | AppointmentRecordedData>> {
+    const { table, date } = FOLLOWUP_TABLES[kind];
+    const visible = parcoursCondition(reader.caller, 'read', 4);
+    const rows = await this.db.query<{ parcours_id: string; identity_ciphertext: string | null; data: ContactRecordedData | AppointmentRecordedData | null; ordinal: string | null }>(
+      `SELECT d.parcours_id, d.identity_ciphertext, f.data, f.ordinal::text AS ordinal
+         FROM parcours_details d
+         LEFT JOIN LATERAL (
+           SELECT f.data, f.ordinal FROM ${table} f
+            WHERE f.parcours_id = d.parcours_id
+              AND ($2::bigint IS NULL OR (f.${date}, f.ordinal) > (SELECT c.${date}, c.ordinal FROM ${table} c WHERE c.parcours_id = d.parcours_id AND c.ordinal = $2::bigint))
+            ORDER BY f.${date}, f.ordinal LIMIT $3) f ON TRUE
+        WHERE d.parcours_id = $1 AND ${visible.sql}`,
+      [parcoursId, page.after ?? null, page.limit, ...visible.params],
+    );
+    await this.journal.record(entryFor(reader, 'parcours.read', parcoursId, rows[0] ? 'ok' : 'not_found'));
+    if (!rows[0]) throw parcoursNotFound();
+    const found = rows.filter((row) => row.data !== null);
+    const items =
+      kind === 'contacts'
+        ? await contactViews(this.cipher, reader.caller, rows[0], found.map((row) => row.data as ContactRecordedData))
+        : found.map((row) => row.data as AppointmentRecordedData);
+    return { items, nextCursor: found.length === page.limit ? found.at(-1)!.ordinal : null };
+  }
 }
