@@ -13,6 +13,7 @@ import { ProblemDetailsFilter, frameworkProblem, sendProblem, toProblem, validat
 import { AddressRateLimits } from './http/rate-limits.js';
 import { securityHeaders } from './http/security-headers.js';
 import { registerWellFormedInput } from './http/well-formed-input.js';
+import { registerWebPlugins } from './web/web-plugins.js';
 
 const frameworkLogger = new Logger('ProblemDetails');
 
@@ -56,7 +57,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
   // Headers first, so that every answer carries them (the limits' 429 included); then the limits,
   // before authentication and before any body is read.
-  securityHeaders(adapter.getInstance());
+  securityHeaders(adapter.getInstance(), config.webOidcIssuerUrl ? [new URL(config.webOidcIssuerUrl).origin] : []);
+  if (config.processRole !== 'worker') await registerWebPlugins(app);
   app.get(AddressRateLimits).install(adapter.getInstance());
   app.enableShutdownHooks();
   app.useGlobalFilters(new ProblemDetailsFilter());

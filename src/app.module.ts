@@ -17,6 +17,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { PersonalDataModule } from './privacy/personal-data.module.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { WebModule } from './web/web.module.js';
 import { Clock, SystemClock } from './clock.js';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { DestinationStream } from 'pino';
@@ -57,6 +58,7 @@ export class AppModule {
         PersonalDataModule,
         IntakeModule,
         WebhooksModule,
+        WebModule,
       ],
     };
   }

@@ -120,6 +120,24 @@ export class AppConfig {
   readonly webhookSecretOverlapSeconds!: number;
   /** Endpoints delivered to at once by one worker process. */
   readonly webhookConcurrency!: number;
+  /**
+   * The web pages' local sign-in page, listing the members to sign in as without a password (demo,
+   * local use): on by default on the embedded database only; WEB_LOCAL_SIGN_IN=on turns it on with a
+   * PostgreSQL server (a demonstration), off turns it off. Never meant for production.
+   */
+  readonly webLocalSignIn!: boolean;
+  /** The web pages' OpenID Connect provider (its issuer URL, discovery at /.well-known/openid-configuration): ProConnect in production. */
+  readonly webOidcIssuerUrl!: string | undefined;
+  readonly webOidcClientId!: string | undefined;
+  readonly webOidcClientSecret!: string | undefined;
+  /**
+   * The address users reach the service at, e.g. https://parcours.example.gouv.fr: the OIDC redirect
+   * URI is built on it (unset: on the address the browser used, which the provider checks against
+   * the redirect URIs registered for the client anyway).
+   */
+  readonly webBaseUrl!: string | undefined;
+  /** How long a web session lasts without activity, then at most 4 times this since sign-in (minutes). */
+  readonly webSessionIdleMinutes!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -204,7 +222,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookDeadLetterSeconds: integer(env, 'WEBHOOK_DEAD_LETTER_SECONDS', 3 * 86_400, 1, 30 * 86_400),
     webhookSecretOverlapSeconds: integer(env, 'WEBHOOK_SECRET_OVERLAP_SECONDS', 86_400, 0, 30 * 86_400),
     webhookConcurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 1, 1_000),
+    webLocalSignIn: oneOf(env, 'WEB_LOCAL_SIGN_IN', ['on', 'off'], url === undefined ? 'on' : 'off') === 'on',
+    ...webOidc(env),
+    webBaseUrl: httpUrl(env, 'WEB_BASE_URL'),
+    webSessionIdleMinutes: integer(env, 'WEB_SESSION_IDLE_MINUTES', 120, 5, 24 * 60),
   });
+}
+
+/** The three settings of the web pages' OIDC client come together or not at all. */
+function webOidc(env: Env): Pick<AppConfig, 'webOidcIssuerUrl' | 'webOidcClientId' | 'webOidcClientSecret'> {
+  const webOidcIssuerUrl = httpUrl(env, 'WEB_OIDC_ISSUER_URL');
+  const webOidcClientId = raw(env, 'WEB_OIDC_CLIENT_ID');
+  const webOidcClientSecret = raw(env, 'WEB_OIDC_CLIENT_SECRET');
+  const given = [webOidcIssuerUrl, webOidcClientId, webOidcClientSecret].filter((value) => value !== undefined).length;
+  if (given !== 0 && given !== 3) throw new ConfigError('WEB_OIDC_ISSUER_URL', 'WEB_OIDC_CLIENT_ID and WEB_OIDC_CLIENT_SECRET are set together or not at all');
+  return { webOidcIssuerUrl, webOidcClientId, webOidcClientSecret };
 }
 
 function raw(env: Env, name: string): string | undefined {

@@ -43,6 +43,50 @@ const DOCS: HelmetOptions = {
 };
 
 /**
+ * The web pages (/web/): the DSFR's stylesheets, fonts, icons and script from this origin, nothing
+ * inline (no 'unsafe-inline': our markup has no style attribute; charts are SVG images served by
+ * their own route), forms posting to this origin only.
+ */
+function webPolicy(formTargets: readonly string[]): HelmetOptions {
+  return {
+  ...API,
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'style-src': ["'self'"],
+      'img-src': ["'self'", 'data:'],
+      'font-src': ["'self'"],
+      'connect-src': ["'self'"],
+      'object-src': ["'none'"],
+      'base-uri': ["'self'"],
+      // The sign-out form's answer redirects to the identity provider's end-session endpoint:
+      // browsers hold form redirects to form-action too, so the provider's origin is named.
+      'form-action': ["'self'", ...formTargets],
+      'frame-ancestors': ["'none'"],
+    },
+  },
+  };
+}
+
+/**
+ * A chart (SVG drawn by ECharts on the server, shown through <img>): its own style attributes
+ * apply inside the image, which runs no script whatever it holds.
+ */
+const WEB_IMAGE: HelmetOptions = {
+  ...API,
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      'default-src': ["'none'"],
+      'style-src': ["'unsafe-inline'"],
+      'frame-ancestors': ["'self'"],
+    },
+  },
+};
+
+/**
  * Helmet decides the headers; they are computed once per policy and set on each answer through
  * Fastify's reply, which writes them with the status line. Not @fastify/helmet, which builds
  * helmet's middleware anew for every request (its options parsed, its CSP string assembled), nor
@@ -51,13 +95,16 @@ const DOCS: HelmetOptions = {
  * computed once are the ones helmet would set on every answer. A handler that takes the raw
  * response over (the feed's event stream) writes `reply.getHeaders()` with its own.
  */
-export function securityHeaders(fastify: FastifyInstance): void {
+export function securityHeaders(fastify: FastifyInstance, webFormTargets: readonly string[] = []): void {
   const api = headersOf(API);
   const docs = headersOf(DOCS);
+  const web = headersOf(webPolicy(webFormTargets));
+  const webImage = headersOf(WEB_IMAGE);
   fastify.addHook('onRequest', (request, reply, done) => {
     const url = request.url;
     const forDocs = url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
-    reply.headers(forDocs ? docs : api);
+    const forWeb = url === '/web' || url.startsWith('/web/') || url.startsWith('/web?');
+    reply.headers(forDocs ? docs : forWeb ? (/^\/web\/[^?]*\.svg(\?|$)/.test(url) ? webImage : web) : api);
     done();
   });
 }

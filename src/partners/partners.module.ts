@@ -46,7 +46,7 @@ import { ExecutePartnerCommandHandler } from './partner-write.js';
     GetMemberHandler,
     ListApiKeysHandler,
   ],
-  exports: [PrincipalResolver],
+  exports: [PrincipalResolver, PartnerRateLimiter],
 })
 export class PartnersModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('Partners');

@@ -85,6 +85,15 @@ export class PrincipalResolver {
 
   private async fromToken(token: string, maxAgeMs: number): Promise<Principal> {
     const { subject: userId, acceptedUntilMs } = await this.tokens.verify(token);
+    return this.member(userId, acceptedUntilMs, maxAgeMs);
+  }
+
+  /**
+   * The principal of a member whose identity was established otherwise (a bearer token's `sub`, a
+   * web session's): the same look-up and the same refusals, hence the same principal whichever way
+   * the member came in.
+   */
+  async member(userId: string, acceptedUntilMs: number, maxAgeMs = PRINCIPAL_CACHE_MS): Promise<Principal> {
     const row = await this.cached(this.users, userId, maxAgeMs, () =>
       this.db.query<MemberRow>(
         `SELECT m.partner_id, m.roles, p.kind, p.territories, p.active

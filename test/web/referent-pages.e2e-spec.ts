@@ -1,0 +1,265 @@
+import type { Browser, Page } from 'playwright-core';
+import { addDays } from '../../src/continuity/calendar.js';
+import { parisDate } from '../../src/clock.js';
+import { PrincipalResolver } from '../../src/partners/auth/principal-resolver.js';
+import { ProjectionsService } from '../../src/projections/projections.module.js';
+import { launchBrowser, newContext, seriousViolations } from '../support/browser.js';
+import { type Consortium, seedConsortium } from '../support/consortium.js';
+import { type Body, consortiumClient, json } from '../support/http.js';
+import { uniqueLastName } from '../support/people.js';
+import { type RunningApp, startApp } from '../support/test-app.js';
+
+/**
+ * The référent's pages in a real browser (Debian's Chromium): local sign-in, the caseload equal to
+ * the API's for the same member, the parcours page, the contact form (CSRF, If-Match), sign-out.
+ */
+describe('web pages: référent', () => {
+  let running: RunningApp;
+  let consortium: Consortium;
+  let browser: Browser;
+  const today = parisDate(new Date());
+  const day = (offset: number) => addDays(today, offset);
+  const { post, get } = consortiumClient(() => running, () => consortium);
+  const mine: string[] = [];
+  let aciParcours: string;
+
+  async function open(opener: string, territory: string, entryOn: string): Promise<string> {
+    const { parcoursId } = (await post(opener, '/v1/parcours', {
+      identity: { firstName: 'Léa', lastName: uniqueLastName('Pages'), birthDate: '1984-05-06' },
+      householdRole: 'demandeur',
+      rsaSocle: true,
+      entryOn,
+      territory,
+      source: 'caf',
+    })) as { parcoursId: string };
+    return parcoursId;
+  }
+
+  beforeAll(async () => {
+    [running, browser] = await Promise.all([startApp({ WEB_LOCAL_SIGN_IN: 'on', RATE_LIMIT_PER_MINUTE: '1000000' }), launchBrowser()]);
+    consortium = await seedConsortium(running);
+    for (const offset of [-200, -20]) {
+      const id = await open('cd63-orientation_manager', 'cc-thiers-dore-et-montagne', day(offset));
+      await post('cd63-orientation_manager', `/v1/parcours/${id}/orientation`, {
+        parcoursType: 'emploi', organismeReferentId: consortium.missionLocale.id, reason: 'diagnostic_outcome', decidedOn: day(offset + 5), notifiedOn: day(offset + 5),
+      });
+      await post('ml-referent', `/v1/parcours/${id}/referent`, { referentUserId: 'ml-referent', assignedOn: day(offset + 6) });
+      mine.push(id);
+    }
+    // Another organisation's parcours, on another territory.
+    aciParcours = await open('aci-referent', 'cc-billom-communaute', day(-30));
+    await running.app.get(ProjectionsService).whenCaughtUp();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  async function signIn(page: Page, userId: string, path = '/web'): Promise<void> {
+    await page.goto(`${running.baseUrl}${path}`);
+    expect(new URL(page.url()).pathname).toBe('/web/connexion');
+    await page.click(`button[data-persona="${userId}"]`);
+  }
+
+  it('signs in from the persona list; the cookie is HttpOnly and SameSite=Lax; the caseload is the API\'s, by urgency, and nothing of another organisation', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await page.goto(`${running.baseUrl}/web`);
+    expect(await seriousViolations(page)).toEqual([]);
+    await signIn(page, 'ml-referent');
+    expect(new URL(page.url()).pathname).toBe('/web/mes-parcours');
+    const session = (await context.cookies()).find((cookie) => cookie.name === 'spie_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });
+    const shown = await page.$$eval('#portefeuille tbody tr', (rows) => rows.map((row) => row.getAttribute('data-parcours')));
+    const api = await json(await get('ml-referent', '/v1/caseload?referent=me&limit=200'));
+    expect(new Set(shown)).toEqual(new Set((api.items as Body[]).map((item) => item.parcoursId)));
+    expect(new Set(shown)).toEqual(new Set(mine));
+    expect(shown).not.toContain(aciParcours);
+    // The oldest parcours, with its ruptures, comes first.
+    expect(shown[0]).toBe(mine[0]);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('a référent opening another organisation\'s parcours gets the API\'s 404, in French', async () => {
+    const { context, page } = await newContext(browser);
+    await signIn(page, 'ml-referent');
+    const response = await page.goto(`${running.baseUrl}/web/parcours/${aciParcours}`);
+    expect(response?.status()).toBe(404);
+    expect(await page.textContent('h1')).toBe('Page introuvable');
+    expect(await page.content()).not.toContain('Pages');
+    await context.close();
+  });
+
+  it('records a contact through the form (the API sees it); a stale version is refused with 412 and nothing is written', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'ml-referent', `/web/parcours/${mine[1]}`);
+    expect(new URL(page.url()).pathname).toBe(`/web/parcours/${mine[1]}`);
+    expect(await seriousViolations(page)).toEqual([]);
+    // A second tab reads the same version, then the first records a contact.
+    const stale = await context.newPage();
+    await stale.goto(`${running.baseUrl}/web/parcours/${mine[1]}`);
+    await page.selectOption('#contacts-channel', 'phone');
+    await page.fill('#contacts-contactedOn', day(-1));
+    await page.fill('#contacts-note', 'Appel de suivi');
+    await page.click('#formulaire-contacts button[type=submit]');
+    expect(new URL(page.url()).searchParams.get('enregistre')).toBe('contacts');
+    expect(await page.textContent('#contacts')).toContain('Appel de suivi');
+    // The timeline picture: an SVG drawn by ECharts on the server, decoded by the browser.
+    expect(await page.$eval('#frise', (image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    const picture = await (await page.request.get(`${running.baseUrl}/web/parcours/${mine[1]}/frise.svg`)).text();
+    expect(picture).toMatch(/^<svg/);
+    expect(picture).toContain('Contacts');
+    const view = await json(await get('ml-referent', `/v1/parcours/${mine[1]}`));
+    expect(view.contacts).toEqual([expect.objectContaining({ channel: 'phone', contactedOn: day(-1), note: 'Appel de suivi', partnerId: consortium.missionLocale.id })]);
+    // The stale tab still holds the old version: 412, the current state shown, nothing written.
+    await stale.fill('#contacts-note', 'Doublon');
+    const [answer] = await Promise.all([stale.waitForNavigation(), stale.click('#formulaire-contacts button[type=submit]')]);
+    expect(answer?.status()).toBe(412);
+    expect(await stale.textContent('.fr-alert--warning')).toContain('modifié');
+    expect((await json(await get('ml-referent', `/v1/parcours/${mine[1]}`))).contacts).toHaveLength(1);
+    // Sent again from the refreshed form (the current version), it is recorded.
+    await stale.click('#formulaire-contacts button[type=submit]');
+    expect((await json(await get('ml-referent', `/v1/parcours/${mine[1]}`))).contacts).toHaveLength(2);
+    expect(problems.filter((problem) => !problem.includes('412'))).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses a form without its CSRF token, and a form field the API refuses is shown by the field', async () => {
+    const { context, page } = await newContext(browser);
+    await signIn(page, 'ml-referent', `/web/parcours/${mine[0]}`);
+    const before = (await json(await get('ml-referent', `/v1/parcours/${mine[0]}`))).contacts.length as number;
+    await page.fill('#contacts-contactedOn', '2026-02-30');
+    const [invalid] = await Promise.all([page.waitForNavigation(), page.click('#formulaire-contacts button[type=submit]')]);
+    expect(invalid?.status()).toBe(400);
+    expect(await page.textContent('#erreur-contacts-contactedOn')).toBeTruthy();
+    // Otherwise valid: only the token is wrong.
+    await page.fill('#contacts-contactedOn', day(-2));
+    await page.$eval('#formulaire-contacts input[name=_csrf]', (input) => input.setAttribute('value', 'forged'));
+    const [forged] = await Promise.all([page.waitForNavigation(), page.click('#formulaire-contacts button[type=submit]')]);
+    expect(forged?.status()).toBe(403);
+    expect((await json(await get('ml-referent', `/v1/parcours/${mine[0]}`))).contacts).toHaveLength(before);
+    await context.close();
+  });
+
+  it('records a rendez-vous, a contract and then the exit through their forms, as the API records them', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'ml-referent', `/web/parcours/${mine[0]}`);
+    await page.click('summary:has-text("Enregistrer un rendez-vous")');
+    await page.selectOption('#rendez-vous-outcome', 'no_show');
+    await page.fill('#rendez-vous-scheduledOn', day(-3));
+    await page.click('#formulaire-rendez-vous button[type=submit]');
+    expect(await page.textContent('[role=status]')).toContain('rendez-vous est enregistré');
+    const afterAppointment = await json(await get('ml-referent', `/v1/parcours/${mine[0]}`));
+    expect(afterAppointment.appointments).toEqual([expect.objectContaining({ kind: 'accompaniment', outcome: 'no_show', scheduledOn: day(-3), partnerId: consortium.missionLocale.id })]);
+    await page.click('summary:has-text("Signer un contrat")');
+    await page.fill('#contrats-signedOn', day(-2));
+    await page.fill('#contrats-startsOn', day(-2));
+    await page.fill('#contrats-endsOn', day(180));
+    await page.fill('#contrats-weeklyActivityHours', '15');
+    await page.click('#formulaire-contrats button[type=submit]');
+    expect(await page.textContent('[role=status]')).toContain("contrat d'engagement est enregistré");
+    const signed = await json(await get('ml-referent', `/v1/parcours/${mine[0]}`));
+    expect(signed.engagementContracts).toEqual([expect.objectContaining({ kind: 'CE', startsOn: day(-2), endsOn: day(180), weeklyActivityHours: 15 })]);
+    await page.click('summary:has-text("Enregistrer la sortie")');
+    await page.selectOption('#sortie-reason', 'cdd_6_months_or_more');
+    await page.fill('#sortie-exitedOn', day(-1));
+    await page.click('#formulaire-sortie button[type=submit]');
+    expect(await page.textContent('#etat')).toContain('Sorti');
+    const exited = await json(await get('ml-referent', `/v1/parcours/${mine[0]}`));
+    expect(exited).toMatchObject({ status: 'exited', lastExit: expect.objectContaining({ category: 'emploi_durable', reason: 'cdd_6_months_or_more', exitedOn: day(-1) }) });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('signs out: the session ends on the server, the old cookie opens nothing', async () => {
+    const { context, page } = await newContext(browser);
+    await signIn(page, 'ml-referent');
+    const cookie = (await context.cookies()).find((entry) => entry.name === 'spie_session')!;
+    await page.click('.fr-header__tools-links button[type=submit]');
+    expect(new URL(page.url()).pathname).toBe('/web/connexion');
+    const replayed = await fetch(`${running.baseUrl}/web/mes-parcours`, { headers: { cookie: `spie_session=${cookie.value}` }, redirect: 'manual' });
+    expect(replayed.status).toBe(303);
+    expect(replayed.headers.get('location')).toContain('/web/connexion');
+    await context.close();
+  });
+
+  it('ends the session of a member removed from the organisation, at the next page', async () => {
+    const { context, page } = await newContext(browser);
+    await signIn(page, 'ml-orientation_manager');
+    expect(new URL(page.url()).pathname).toBe('/web/mes-parcours');
+    const removed = await fetch(`${running.baseUrl}/v1/partners/${consortium.missionLocale.id}/members/ml-orientation_manager`, { method: 'DELETE', headers: await consortium.as('ml-partner_admin') });
+    expect(removed.status).toBe(204);
+    const next = await page.goto(`${running.baseUrl}/web/mes-parcours`);
+    expect(next?.status()).toBe(403);
+    // And the session is gone: no second chance once the member would be back.
+    const again = await page.goto(`${running.baseUrl}/web/mes-parcours`);
+    expect(new URL(page.url()).pathname).toBe('/web/connexion');
+    expect(again?.status()).toBe(200);
+    await context.close();
+  });
+
+  it('a session\'s member resolves to the principal a bearer token of the same sub gets', async () => {
+    const resolver = running.app.get(PrincipalResolver);
+    const { credentialExpiresAtMs: tokenExpiry, ...viaToken } = await resolver.resolve(`Bearer ${await consortium.token('ml-referent')}`, 0);
+    const { credentialExpiresAtMs: sessionExpiry, ...viaSession } = await resolver.member('ml-referent', Date.now() + 60_000, 0);
+    expect(viaSession).toEqual(viaToken);
+    expect([typeof tokenExpiry, typeof sessionExpiry]).toEqual(['number', 'number']);
+  });
+
+  it('pages carry a Content-Security-Policy without inline scripts or styles', async () => {
+    const answer = await fetch(`${running.baseUrl}/web/connexion`);
+    const policy = answer.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("style-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(answer.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  it('marks the session cookie Secure when the browser came over TLS (through a trusted proxy)', async () => {
+    const proxied = await startApp({ WEB_LOCAL_SIGN_IN: 'on', TRUST_PROXY: 'loopback' });
+    try {
+      await seedConsortium(proxied);
+      const signIn = (proto: string) =>
+        fetch(`${proxied.baseUrl}/web/connexion/locale`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', 'x-forwarded-proto': proto },
+          body: 'utilisateur=ml-referent',
+          redirect: 'manual',
+        });
+      const overTls = (await signIn('https')).headers.get('set-cookie') ?? '';
+      expect(overTls).toMatch(/spie_session=[^;]+;.*Secure/i);
+      expect(overTls).toMatch(/HttpOnly/i);
+      expect(overTls).toMatch(/SameSite=Lax/i);
+      expect((await signIn('http')).headers.get('set-cookie') ?? '').not.toMatch(/Secure/i);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('refuses the local sign-in from another origin, and when the service is not in demo mode', async () => {
+    const crossSite = await fetch(`${running.baseUrl}/web/connexion/locale`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      body: 'utilisateur=ml-referent',
+      redirect: 'manual',
+    });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get('set-cookie') ?? '').not.toContain('spie_session');
+    const production = await startApp({ WEB_LOCAL_SIGN_IN: 'off' });
+    try {
+      const refused = await fetch(`${production.baseUrl}/web/connexion/locale`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+        body: 'utilisateur=ml-referent',
+        redirect: 'manual',
+      });
+      expect(refused.status).toBe(404);
+      expect(await (await fetch(`${production.baseUrl}/web/connexion`)).text()).not.toContain('data-persona');
+    } finally {
+      await production.close();
+    }
+  });
+});
