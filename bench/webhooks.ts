@@ -28,6 +28,7 @@ import { generateSecret, signatureHeader } from '../src/webhooks/webhook-signatu
 import { type ReceivedRequest, startReceiver } from '../test/support/webhook-receiver.js';
 import { TERRITORY, startBenchService } from './service.js';
 import { percentile, writeResults } from './support.js';
+import { projectionsCaughtUp } from '../drills/support.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
     const backlog: string[] = [];
     await inParallel(Array.from({ length: BACKLOG }, () => async () => void backlog.push(...(await contact()))), 16);
     const adminToken = await service.token('ml-admin');
-    const backlogFeed = await settledFeed(service.url, adminToken, backlog);
+    const backlogFeed = await settledFeed(service.url, adminToken);
     const backlogNotInFeed = backlog.filter((id) => !backlogFeed.has(id)).length;
     const acked = (requests: ReceivedRequest[]) => requests.filter((request) => request.status !== undefined && request.status < 300);
     const startedAt = performance.now();
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
     await Promise.all(pending);
     const commandsPerSec = (RATE * DURATION_S - commandErrors) / ((performance.now() - loadStarted) / 1000);
     // Drained: every event the feed holds acknowledged, or no acknowledgement for BENCH_DRAIN_S.
-    const loadFeed = await settledFeed(service.url, adminToken, sent.keys());
+    const loadFeed = await settledFeed(service.url, adminToken);
     const deliverable = [...sent.keys()].filter((id) => loadFeed.has(id));
     for (let lastCount = -1, quietSince = Date.now(); ; ) {
       const seen = new Set(acked(receiver.requests).map((request) => request.headers['webhook-id']));
@@ -232,21 +233,14 @@ async function feedEventIds(base: string, token: string): Promise<Set<string>> {
 }
 
 /**
- * The feed once the projection has written these events, or has stopped growing for 3 s (it then
- * lacks some: counted apart, as `appendedNotInFeed`, since a webhook delivers what the feed holds).
+ * The feed once the projections have caught up with every appended event (the service's /metrics
+ * says no lag): what it lacks then, it lacks for good (counted apart, as `appendedNotInFeed`, since a
+ * webhook delivers what the feed holds). A feed that merely stopped growing for a while proves
+ * nothing: on the embedded database a long projection batch holds the only connection for seconds.
  */
-async function settledFeed(base: string, token: string, eventIds: Iterable<string>): Promise<Set<string>> {
-  const wanted = [...eventIds];
-  let previous = -1;
-  let still = 0;
-  for (;;) {
-    const ids = await feedEventIds(base, token);
-    if (wanted.every((id) => ids.has(id))) return ids;
-    still = ids.size === previous ? still + 1 : 0;
-    if (still >= 3) return ids;
-    previous = ids.size;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
+async function settledFeed(base: string, token: string): Promise<Set<string>> {
+  await projectionsCaughtUp(base);
+  return feedEventIds(base, token);
 }
 
 /** Signed POSTs of a feed item's size, one after the other, on one kept-alive connection. */

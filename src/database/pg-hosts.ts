@@ -175,6 +175,12 @@ export function locatingClientClass(locator: WritableServerLocator, readWrite: b
     private async connectToWritable(): Promise<pg.Client> {
       const target = await locator.writable();
       aimAt(this, target);
+      // Until connect() answers, the pool has no 'error' listener on this client: a server that dies
+      // during the writability check fails its query and, besides, makes the client emit 'error',
+      // which nobody would hear — an unhandled 'error' event ends the process. The query's failure
+      // says it all; the pool listens from its callback on.
+      const duringCheck = () => undefined;
+      this.on('error', duringCheck);
       try {
         await super.connect();
         if (readWrite && !(await isWritable(this))) {
@@ -185,6 +191,8 @@ export function locatingClientClass(locator: WritableServerLocator, readWrite: b
       } catch (error) {
         locator.forget(target);
         throw error;
+      } finally {
+        this.off('error', duringCheck);
       }
     }
   };
