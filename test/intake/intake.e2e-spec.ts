@@ -146,6 +146,9 @@ describe('intake of the monthly file of RSA entrants', () => {
       BLIND_INDEX_KEY: running.config.blindIndexKey ?? '',
       LOG_LEVEL: 'silent',
       PGLITE_FSYNC: 'on',
+      // One batch of 100 lines at a time: the kill lands after the first batch reported, with the
+      // rest of the file still to do (batches run together would all be done at once).
+      INTAKE_CONCURRENCY: '1',
     };
     const cli = (args: string[]) =>
       spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(ROOT, 'src/cli.ts'), 'intake', 'import', file, '--as', 'cd63-platform_admin', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
