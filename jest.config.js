@@ -59,6 +59,6 @@ const config = {
 
 // Three files at once on this 2-core machine: many wait (on a browser, a server, a timer) more than
 // they compute; JEST_WORKERS sets another number.
-config.maxWorkers = Number(process.env.JEST_WORKERS ?? 3);
+config.maxWorkers = Number(globalThis.process.env.JEST_WORKERS ?? 3);
 
 export default config;
