@@ -14,7 +14,7 @@ import { type IncomingMessage, Agent, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { TERRITORY, startBenchService } from './service.js';
-import { percentile, writeResults } from './support.js';
+import { inParallel, percentile, send, writeResults } from './support.js';
 
 const ORGS = Number(process.env.BENCH_ORGS ?? 40);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 20);
@@ -183,25 +183,7 @@ async function openLoop(command: () => Promise<void>): Promise<{ done: number; e
   return { done, errors };
 }
 
-async function inParallel(jobs: Array<() => Promise<void>>, width: number): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < jobs.length) await jobs[next++]!();
-  }));
-}
 
-function send(agent: Agent, base: string, method: string, path: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, agent, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
 
 /** The cursor of the last item in an organisation's feed now: streams start after it. */
 async function feedEnd(base: string, token: string): Promise<string> {

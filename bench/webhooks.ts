@@ -19,15 +19,15 @@
  * ordered per parcours, so each failure holds that parcours' following items for the back-off. Writes
  * bench/results/webhooks.json.
  */
-import { Agent, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { generateSecret, signatureHeader } from '../src/webhooks/webhook-signature.js';
 import { type ReceivedRequest, startReceiver } from '../test/support/webhook-receiver.js';
 import { TERRITORY, startBenchService } from './service.js';
-import { percentile, writeResults } from './support.js';
+import { inParallel, percentile, send, writeResults } from './support.js';
+import { freePort } from '../test/support/private-postgres.js';
 import { projectionsCaughtUp } from '../drills/support.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -259,36 +259,8 @@ async function rawPosts(url: string, count: number): Promise<number> {
   return perSec;
 }
 
-/** A port nobody listens on now (a fixed one may be held by another engineer's bench). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
-async function inParallel(jobs: Array<() => Promise<void>>, width: number): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < jobs.length) await jobs[next++]!();
-    }),
-  );
-}
 
-function send(agent: Agent, base: string, method: string, path: string, headers: Record<string, string>, body: unknown, rawBody = false): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, agent, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : rawBody ? (body as string) : JSON.stringify(body));
-  });
-}
 
 main().catch((error: unknown) => {
   console.error(error);
