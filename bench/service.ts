@@ -60,7 +60,8 @@ export async function startBenchService(options: { root: string; port: number; e
   const cleanUp = async () => {
     await stopProcess(child);
     if (base) await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP_DATA) console.log(`data kept in ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     await waitUntilReady(url, child);

@@ -201,8 +201,9 @@ function context(endpointId: string): Buffer {
 /** The cursor of the last item of the organisation's feed, or the start of an empty feed. */
 async function feedEnd(db: SqlExecutor, partnerId: string): Promise<AllCursor> {
   const [last] = await db.query<{ transaction_id: string; global_position: number | string }>(
-    `SELECT transaction_id::text AS transaction_id, global_position FROM partner_feed WHERE partner_id = $1
-      ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    // f.transaction_id: ordered as xid8, not as the text alias ('999' > '1000').
+    `SELECT f.transaction_id::text AS transaction_id, f.global_position FROM partner_feed f WHERE f.partner_id = $1
+      ORDER BY f.transaction_id DESC, f.global_position DESC LIMIT 1`,
     [partnerId],
   );
   return last ? { transactionId: last.transaction_id, position: Number(last.global_position) } : { transactionId: '0', position: 0 };

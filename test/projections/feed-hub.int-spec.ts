@@ -82,6 +82,30 @@ describe.each(databaseTargets())('FeedHub on $name', (target) => {
     });
   });
 
+  it('pages in the global order when transaction ids change their number of digits (999 before 1000)', async () => {
+    await withHub(async (hub, _notify, db) => {
+      await db.transaction((tx) => partnerFeedProjection(feedPolicyOf({ feedPolicyFile: undefined })).create(tx, 'partner_feed'));
+      // Rows as the projection writes them, at transaction ids where their text sorts otherwise
+      // (a fresh embedded database crosses 1 000 within minutes; a server crosses 10^n some day).
+      const transactions = ['998', '999', '1000', '1001', '10000'];
+      await db.query(
+        `INSERT INTO partner_feed (partner_id, transaction_id, global_position, parcours_id, event_id, type, data, recorded_at, policy_version, profile)
+         SELECT $1, t::xid8, ordinality, $2, gen_random_uuid(), 'ContactRecorded', '{}', now(), 'v', 'p'
+           FROM unnest($3::text[]) WITH ORDINALITY AS u(t, ordinality)`,
+        [A, randomUUID(), transactions],
+      );
+      const seen: string[] = [];
+      let after = { transactionId: '0', position: 0 };
+      for (;;) {
+        const rows = await hub.page(A, after, 2);
+        seen.push(...rows.map((row) => row.transaction_id));
+        if (rows.length < 2) break;
+        after = { transactionId: rows.at(-1)!.transaction_id, position: Number(rows.at(-1)!.global_position) };
+      }
+      expect(seen).toEqual(transactions);
+    });
+  });
+
   it('answers the streams of one organisation asking for the same page with one query', async () => {
     await withHub(async (hub, _notify, db) => {
       // The feed's table as the projection creates it, under the name the hub reads.

@@ -110,6 +110,24 @@ describe('webhook endpoints', () => {
     expect(refused.status).toBe(422);
     expect((await json(refused)).code).toBe('too_many_endpoints');
   });
+
+  it("starts an endpoint registered without a cursor after the feed's last item, in the global order (10^11 after 99 999 999 999)", async () => {
+    const partnerId = consortium.departement.id;
+    const db = running.app.get(SqlClient);
+    // Two feed rows whose transaction ids sort the other way as text: the end is the larger id.
+    await db.query(
+      `INSERT INTO partner_feed (partner_id, transaction_id, global_position, parcours_id, event_id, type, data, recorded_at, policy_version, profile)
+       SELECT $1, t::xid8, 1, gen_random_uuid(), gen_random_uuid(), 'ContactRecorded', '{}', now(), 'v', 'p' FROM unnest($2::text[]) AS t`,
+      [partnerId, ['99999999999', '100000000000']],
+    );
+    try {
+      const created = await json(await call('cd63-partner_admin', 'POST', hooks(partnerId), { url: 'http://127.0.0.1:9/end' }));
+      expect(created.delivery.cursor).toBe('100000000000-1');
+      await call('cd63-partner_admin', 'DELETE', `${hooks(partnerId)}/${created.id}`);
+    } finally {
+      await db.query('DELETE FROM partner_feed WHERE partner_id = $1', [partnerId]);
+    }
+  });
 });
 
 describe('webhook endpoints on a server deployment', () => {

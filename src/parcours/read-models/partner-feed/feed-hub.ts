@@ -29,10 +29,12 @@ export interface FeedRow {
   recorded_at: Date;
 }
 
-const PAGE = prepared(`SELECT transaction_id::text AS transaction_id, global_position, parcours_id, event_id, type, data, recorded_at
-                         FROM partner_feed
-                        WHERE partner_id = $1 AND (transaction_id, global_position) > ($2::text::xid8, $3::bigint)
-                        ORDER BY transaction_id, global_position LIMIT $4`);
+// The order is the columns' (f.), never the output's: `transaction_id` alone would name the text
+// alias, and '1000' sorts before '999' — the page would skip whatever lies across a change of digits.
+const PAGE = prepared(`SELECT f.transaction_id::text AS transaction_id, f.global_position, f.parcours_id, f.event_id, f.type, f.data, f.recorded_at
+                         FROM partner_feed f
+                        WHERE f.partner_id = $1 AND (f.transaction_id, f.global_position) > ($2::text::xid8, $3::bigint)
+                        ORDER BY f.transaction_id, f.global_position LIMIT $4`);
 
 /**
  * Where open feed streams wait and read. Streams wait for the feed projection's commit, and only
