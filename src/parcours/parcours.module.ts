@@ -5,6 +5,7 @@ import { AccessJournalModule } from '../privacy/access-journal/access-journal.mo
 import { ParcoursController } from './http/parcours.controller.js';
 import { CaseloadController } from './read-models/caseload/caseload.controller.js';
 import { FeedHub } from './read-models/partner-feed/feed-hub.js';
+import { FeedPositionsQuery } from './read-models/partner-feed/feed-positions.js';
 import { PartnerFeedController } from './read-models/partner-feed/partner-feed.controller.js';
 import { PARCOURS_UPCASTERS } from './domain/upcasters.js';
 import { ExecuteParcoursCommandHandler } from './parcours-write.js';
@@ -14,10 +15,11 @@ import { SearchParcoursHandler } from './read-models/parcours-details/parcours-s
 @Module({
   imports: [AccessJournalModule, PartnersModule],
   controllers: [ParcoursController, CaseloadController, PartnerFeedController],
-  providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListFollowupsHandler, ListParcoursHandler, SearchParcoursHandler, FeedHub],
+  providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListFollowupsHandler, ListParcoursHandler, SearchParcoursHandler, FeedHub, FeedPositionsQuery],
   // The intake opens a month's new entrants in batches, prepared as the handler prepares one opening;
-  // webhook delivery reads the organisations' feeds through the same hub.
-  exports: [ExecuteParcoursCommandHandler, FeedHub],
+  // webhook delivery reads the organisations' feeds through the same hub; the feed status
+  // (webhooks module) reads where the feed's readers stand.
+  exports: [ExecuteParcoursCommandHandler, FeedHub, FeedPositionsQuery],
 })
 export class ParcoursModule implements OnModuleInit {
   constructor(@Inject(UpcasterRegistry) private readonly upcasters: UpcasterRegistry) {}

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type Type, ValidationPipe } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
+import { actingRolesFor } from '../access/caller.js';
 import { validationProblem } from '../http/problem.js';
 import { ROLES_KEY } from '../partners/auth/access.decorators.js';
 import { actingRoles } from '../partners/auth/access.guard.js';
@@ -45,6 +46,18 @@ export class ApiCall {
       headers: { value: { ...request.headers, ...extra.headers } },
     }) as ApiRequest;
     return (await handler.apply(instance, args(apiRequest))) as never;
+  }
+
+  /**
+   * Whether the caller may call that endpoint at all (its @Roles against the caller's roles, as
+   * `invoke` would settle them): a page offers only the forms whose command it may send. Which
+   * parcours the command then reaches is still the API's to say, when it runs.
+   */
+  allows<C extends object>(request: WebRequest, controller: Type<C>, method: keyof C & string): boolean {
+    const instance = this.modules.get(controller, { strict: false });
+    const handler = instance[method] as unknown as (...parameters: unknown[]) => unknown;
+    const accepted = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [handler, controller]);
+    return request.principal !== undefined && actingRolesFor(accepted ?? [], request.principal.roles).length > 0;
   }
 
   /** A body or a query checked and transformed as the API's global pipe does (400 problem with one message per field). */

@@ -125,3 +125,17 @@ export function frenchDate(isoDate: string | null | undefined): string {
   const [year, month, day] = isoDate.slice(0, 10).split('-').map(Number);
   return new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(year!, month! - 1, day!)));
 }
+
+/** An instant as a person in the Département reads it: `7 décembre 2026 à 22:31` (Europe/Paris). */
+export function frenchDateTime(isoInstant: string | null | undefined): string {
+  if (!isoInstant) return '—';
+  return new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' }).format(new Date(isoInstant));
+}
+
+/** A time elapsed, in the largest whole unit: `il y a 40 s`, `il y a 5 min`, `il y a 3 h`, `il y a 2 j`. */
+export function elapsed(seconds: number): string {
+  if (seconds < 60) return `il y a ${seconds} s`;
+  if (seconds < 3_600) return `il y a ${Math.floor(seconds / 60)} min`;
+  if (seconds < 86_400) return `il y a ${Math.floor(seconds / 3_600)} h`;
+  return `il y a ${Math.floor(seconds / 86_400)} j`;
+}

@@ -13,7 +13,9 @@ import type { ParcoursView } from '../parcours/read-models/parcours-details/parc
 import { ApiCall } from './api-call.js';
 import { RULE_LABELS } from './ruptures.controller.js';
 import { timelineSvg } from './charts.js';
-import { COMMAND_FORMS, type CommandForm, type FormField, bodyOf } from './parcours-forms.js';
+import { PartnersController } from '../partners/http/partners.controller.js';
+import { ListPartnersQuery } from '../partners/http/partner.dto.js';
+import { COMMAND_FORMS, type CommandForm, type FormContext, type FormField, type Options, bodyOf, optionsOf, pathIdOf } from './parcours-forms.js';
 import { type Html, html } from './html.js';
 import { frenchDate, page } from './layout.js';
 import { type WebRequest, WebPage } from './web-auth.js';
@@ -26,6 +28,8 @@ const CHANNEL_LABELS: Record<(typeof CONTACT_CHANNELS)[number], string> = {
   letter: 'Courrier',
   video: 'Visioconférence',
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const STATUS_LABELS: Record<string, string> = { open: 'Ouvert', suspended: 'Suspendu', exited: 'Sorti', archived: 'Archivé' };
 
@@ -50,10 +54,12 @@ function personName(view: ParcoursView): string {
  * One everyday command as a DSFR form, in a disclosure (<details>) opened when it is the one just
  * sent back with errors. Ids are prefixed by the form's slug: several forms share field names.
  */
-function commandForm(form: CommandForm, view: ParcoursView, today: string, csrfToken: string, outcome: { errors?: FieldError[]; conflict?: string; form?: Record<string, string> }): Html {
+function commandForm(form: CommandForm, context: FormContext, today: string, csrfToken: string, outcome: { errors?: FieldError[]; conflict?: string; form?: Record<string, string> }): Html {
+  const view = context.view;
   const id = (field: string) => `${form.slug}-${field}`;
   const submitted = outcome.form;
-  const valueOf = (field: FormField) => submitted?.[field.name] ?? form.defaults[field.name] ?? (field.kind === 'date' ? today : '');
+  // A select with neither a submitted value nor a default marks no option: the browser then selects the first.
+  const valueOf = (field: FormField) => submitted?.[field.name] ?? form.defaults[field.name] ?? (field.kind === 'date' ? today : field.kind === 'select' ? undefined : '');
   const messages = (field: string) => (outcome.errors ?? []).filter((error) => error.field === field).map((error) => error.message);
   const fieldHtml = (field: FormField): Html => {
     const errors = messages(field.name);
@@ -61,10 +67,10 @@ function commandForm(form: CommandForm, view: ParcoursView, today: string, csrfT
     const described = errors.length ? html` aria-describedby="erreur-${id(field.name)}"` : '';
     const control =
       field.kind === 'select'
-        ? html`<select class="fr-select" id="${id(field.name)}" name="${field.name}"${described}>${(field.options ?? []).map(([value, label]) => html`<option value="${value}"${valueOf(field) === value ? html` selected` : ''}>${label}</option>`)}</select>`
+        ? html`<select class="fr-select" id="${id(field.name)}" name="${field.name}"${described}>${optionsOf(field, context).map(([value, label]) => html`<option value="${value}"${valueOf(field) === value ? html` selected` : ''}>${label}</option>`)}</select>`
         : field.kind === 'textarea'
           ? html`<textarea class="fr-input" id="${id(field.name)}" name="${field.name}" maxlength="2000"${described}>${valueOf(field)}</textarea>`
-          : html`<input class="fr-input" type="${field.kind === 'date' ? 'date' : 'text'}"${field.kind === 'number' ? html` inputmode="decimal"` : ''} id="${id(field.name)}" name="${field.name}" value="${valueOf(field)}"${described}>`;
+          : html`<input class="fr-input" type="${field.kind === 'date' ? 'date' : 'text'}"${field.kind === 'number' ? html` inputmode="decimal"` : ''}${field.kind === 'text' ? html` maxlength="200"` : ''} id="${id(field.name)}" name="${field.name}" value="${valueOf(field)}"${described}>`;
     return html`<div class="fr-fieldset__element"><div class="${group}${errors.length ? ` ${group}--error` : ''}">
       <label class="fr-label" for="${id(field.name)}">${field.label}${field.hint ? html` <span class="fr-hint-text">${field.hint}</span>` : ''}</label>
       ${control}${errors.length ? html`<p class="fr-error-text" id="erreur-${id(field.name)}">${errors.join(' ; ')}</p>` : ''}
@@ -132,7 +138,7 @@ export class ReferentController {
     return this.renderParcours(request, reply, parcoursId);
   }
 
-  /** An everyday command (contact, rendez-vous, contract, exit): the API's DTO checks it, the API's command records it, with the version read as If-Match. */
+  /** An everyday command (contact, rendez-vous, contracts, actions, reorientation, exit): the API's DTO checks it, the API's command records it, with the version read as If-Match. */
   @Post('parcours/:parcoursId/:form')
   @WebPage(...CASEWORKERS)
   async command(
@@ -146,16 +152,27 @@ export class ReferentController {
     if (!form) throw new ProblemError(404, 'not_found', 'Not found', "Ce formulaire n'existe pas.");
     const fields = submitted ?? {};
     const outcome = { slug: form.slug, form: fields };
-    let body: object;
+    // The id in the API's path (the contract to end, the action) is checked here, as the API's ParseUUIDPipe would, beside the body's fields.
+    const pathId = pathIdOf(form, fields);
+    const pathErrors: FieldError[] = pathId && !UUID.test(pathId.value) ? [{ field: pathId.field, message: `${pathId.field} must be chosen from the list` }] : [];
+    let body: object | undefined;
+    let bodyErrors: FieldError[] = [];
     try {
       body = await this.api.validate(bodyOf(form, fields, request.principal!.partnerId), form.dto);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status !== 400) throw error;
-      return this.renderParcours(request, reply.status(400), parcoursId, { ...outcome, errors: (error.extensions.errors as FieldError[] | undefined) ?? [] });
+      bodyErrors = (error.extensions.errors as FieldError[] | undefined) ?? [];
     }
+    if (body === undefined || pathErrors.length) {
+      return this.renderParcours(request, reply.status(400), parcoursId, { ...outcome, errors: [...pathErrors, ...bodyErrors] });
+    }
+    const apiPath = pathId ? form.apiPath.replace('{id}', pathId.value) : form.apiPath;
     const headers: Record<string, string> = { 'if-match': `"${fields.version ?? ''}"`, ...(form.idField ? { 'idempotency-key': String(fields[form.idField]) } : {}) };
     try {
-      await this.api.invoke(request, ParcoursController, form.method, (api) => [parcoursId, body, api, reply], { url: `/v1/parcours/${parcoursId}/${form.apiPath}`, headers });
+      await this.api.invoke(request, ParcoursController, form.method, (api) => (pathId ? [parcoursId, pathId.value, body, api, reply] : [parcoursId, body, api, reply]), {
+        url: `/v1/parcours/${parcoursId}/${apiPath}`,
+        headers,
+      });
     } catch (error) {
       // The status the API would answer (412 for a stale If-Match, 409, 422 for a rule of the parcours): shown on the form.
       const { problem } = toProblem(error, Object.create(request, { headers: { value: { ...request.headers, ...headers } } }) as FastifyRequest, this.logger);
@@ -207,7 +224,16 @@ export class ReferentController {
       if (error instanceof ProblemError && error.status === 403) return undefined;
       throw error;
     });
-    const canWrite = request.principal!.roles.some((role) => (CASEWORKERS as readonly string[]).includes(role)) && !view.archived;
+    // The forms whose command the caller's roles may send (the endpoint's @Roles), and that have something to act on.
+    const forms = view.archived ? [] : COMMAND_FORMS.filter((form) => (form.appliesTo?.(view) ?? true) && this.api.allows(request, ParcoursController, form.method));
+    // A form sent back refused while it no longer applies (its contract ended meanwhile, an id not offered): said at the top.
+    const sent = COMMAND_FORMS.find((form) => form.slug === outcome.slug);
+    const unshown = sent && (outcome.conflict !== undefined || outcome.errors !== undefined) && !forms.includes(sent) ? sent : undefined;
+    const context: FormContext = {
+      view,
+      partnerId: request.principal!.partnerId,
+      organisations: forms.some((form) => form.needsOrganisations) ? await this.organisations(request) : [],
+    };
     const saved = COMMAND_FORMS.find((form) => form.slug === (request.query as Record<string, unknown>).enregistre);
     const today = this.clock.today();
     const csrfToken = reply.generateCsrf();
@@ -215,6 +241,9 @@ export class ReferentController {
     const content = html`<h1>Parcours de ${personName(view)}</h1>
       ${auditor ? html`<p><a class="fr-link" id="lien-audit" href="/web/audit/${view.id}">Audit : historique, rejeu à une date, vérification</a></p>` : ''}
       ${saved ? html`<div class="fr-alert fr-alert--success fr-mb-4w" role="status"><p>${saved.done}</p></div>` : ''}
+      ${unshown
+        ? html`<div class="fr-alert fr-alert--error fr-mb-4w" role="alert" id="refus"><p>${unshown.title} : ${outcome.conflict ?? (outcome.errors ?? []).map((error) => error.message).join(' ; ')}</p></div>`
+        : ''}
       <div class="fr-grid-row fr-grid-row--gutters">
         <div class="fr-col-12 fr-col-md-6">
           <h2 class="fr-h4">État</h2>
@@ -250,12 +279,23 @@ export class ReferentController {
       ${view.contacts.length === 0
         ? html`<p>Aucun contact enregistré.</p>`
         : html`<ul id="contacts">${view.contacts.map((contact) => html`<li>${frenchDate(contact.contactedOn)} — ${CHANNEL_LABELS[contact.channel] ?? contact.channel}${contact.note ? html` : ${contact.note}` : ''}</li>`)}</ul>`}
-      ${canWrite
+      ${forms.length
         ? html`<h2 class="fr-h4 fr-mt-4w">Enregistrer</h2>
-          ${COMMAND_FORMS.filter((form) => form.method !== 'exit' || view.status !== 'exited').map((form) =>
-            commandForm(form, view, today, csrfToken, outcome.slug === form.slug ? outcome : {}),
-          )}`
+          ${forms.map((form) => commandForm(form, context, today, csrfToken, outcome.slug === form.slug ? outcome : {}))}`
         : ''}`;
     return reply.type('text/html; charset=utf-8').send(page({ title: `Parcours ${view.id.slice(0, 8)}`, principal: request.principal, csrfToken }, content));
+  }
+
+  /** The active organisations of the directory (the API's list, every page), for a choice of organisme référent. */
+  private async organisations(request: WebRequest): Promise<Options> {
+    const all: (readonly [string, string])[] = [];
+    let cursor: string | undefined;
+    do {
+      const query = await this.api.validate({ active: 'true', limit: '100', ...(cursor ? { cursor } : {}) }, ListPartnersQuery, 'query');
+      const page = await this.api.invoke(request, PartnersController, 'list', () => [query]);
+      all.push(...page.items.map((partner) => [partner.id, partner.name] as const));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return all;
   }
 }

@@ -361,6 +361,13 @@ describe('authorisation matrix', () => {
     'GET /v1/privacy/retention': { roles: ['dpo', 'platform_admin'], success: 200, object: false, call: async () => ({ path: '/v1/privacy/retention' }) },
     'GET /v1/feed': { roles: [...CASEWORKERS, 'partner_admin'], success: 200, object: false, call: async () => ({ path: '/v1/feed' }) },
     'GET /v1/feed/stream': { roles: [...CASEWORKERS, 'partner_admin'], success: 200, object: false, call: async () => ({ path: '/v1/feed/stream', stream: true }) },
+    'GET /v1/partners/{partnerId}/feed-status': {
+      roles: ADMINS,
+      success: 200,
+      object: true,
+      crossPartner: ['platform_admin'],
+      call: async (context) => ({ path: `/v1/partners/${partnerOf(context)}/feed-status` }),
+    },
 
     'POST /v1/parcours': {
       roles: [...ORIENTATION, 'referent'],

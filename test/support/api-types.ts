@@ -1006,6 +1006,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partners/{partnerId}/feed-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the organisation's feed stands: its last item, how far its readers and webhook endpoints are, what they have not had yet */
+        get: operations["FeedStatusController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2834,6 +2851,53 @@ export interface components {
         ReplayDto: {
             /** @description Deliver again every item after this feed cursor (`0-0`: the whole feed) */
             after: string;
+        };
+        FeedReadersStatus: {
+            /** @description The cursor of the furthest item served by GET /v1/feed or /v1/feed/stream; null: no page served yet */
+            servedCursor: string | null;
+            /**
+             * Format: date-time
+             * @description When that item was first served
+             */
+            servedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the last page holding items was served (also a page read again from an older cursor)
+             */
+            lastReadAt: string | null;
+            /** @description Seconds from lastReadAt to this answer */
+            secondsSinceLastRead: number | null;
+            /** @description Pages holding items served so far */
+            pagesServed: number;
+            /** @description Items of the feed after servedCursor (all of them when nothing was served) */
+            pendingEvents: number;
+        };
+        FeedStatusWebhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            /** @enum {string} */
+            state: "active" | "retrying" | "dead" | "stopped";
+            /** @description The feed cursor of the last item the endpoint acknowledged */
+            cursor: string;
+            /** @description Items of the feed after that cursor */
+            pendingEvents: number;
+            /** Format: date-time */
+            lastSuccessAt: string | null;
+        };
+        FeedStatusResponse: {
+            /** Format: uuid */
+            partnerId: string;
+            /** @description The cursor of the last item the feed holds for the organisation; null: the feed is empty */
+            headCursor: string | null;
+            /**
+             * Format: date-time
+             * @description When the event of that item was recorded
+             */
+            headRecordedAt: string | null;
+            readers: components["schemas"]["FeedReadersStatus"];
+            webhooks: components["schemas"]["FeedStatusWebhook"][];
         };
         ProblemDetails: {
             /** @description urn:spie-parcours:problem:<code> */
@@ -15944,6 +16008,158 @@ export interface operations {
                         status?: 422;
                         /** @enum {unknown} */
                         code?: "incompatible_roles" | "invalid_expiry" | "invalid_kind" | "invalid_name" | "invalid_roles" | "invalid_scopes" | "invalid_siret" | "member_of_another_partner" | "no_territory" | "partner_inactive" | "role_reserved_to_platform_admin" | "unknown_territory";
+                    };
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Codes: rate_limited */
+            429: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 429;
+                        /** @enum {unknown} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+            /** @description Unavailable for a moment (database, identity provider, shutting down): retry after Retry-After seconds. Codes: database_busy, database_unavailable, identity_provider_unavailable */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 503;
+                        /** @enum {unknown} */
+                        code?: "database_busy" | "database_unavailable" | "identity_provider_unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected error (500, code internal_error): quote the correlation id to the support */
+            default: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    FeedStatusController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedStatusResponse"];
+                };
+            };
+            /** @description The request is invalid (each invalid field in `errors`). Codes: bad_request, invalid_url, validation_failed */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 400;
+                        /** @enum {unknown} */
+                        code?: "bad_request" | "invalid_url" | "validation_failed";
+                    };
+                };
+            };
+            /** @description Not authenticated: no credentials, or an invalid, expired or revoked token or key. Codes: invalid_api_key, invalid_token */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    /** @description The scheme refused: Bearer or ApiKey */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 401;
+                        /** @enum {unknown} */
+                        code?: "invalid_api_key" | "invalid_token";
+                    };
+                };
+            };
+            /** @description Not allowed: the roles, the organisation or the field. Codes: forbidden, not_a_member */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 403;
+                        /** @enum {unknown} */
+                        code?: "forbidden" | "not_a_member";
+                    };
+                };
+            };
+            /** @description Not found (or not visible to the caller). Codes: not_found */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 404;
+                        /** @enum {unknown} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description A segment of the path is too long. Codes: uri_too_long */
+            414: {
+                headers: {
+                    /** @description The request's correlation id (the one sent, or one made up): quote it to the support */
+                    "x-correlation-id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @constant */
+                        status?: 414;
+                        /** @enum {unknown} */
+                        code?: "uri_too_long";
                     };
                 };
             };

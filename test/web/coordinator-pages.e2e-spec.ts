@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { addDays } from '../../src/continuity/calendar.js';
 import { parisDate } from '../../src/clock.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
+import { frenchDateTime } from '../../src/web/layout.js';
 import { lineOf } from '../../src/web/territory.controller.js';
 import type { TerritoryIndicatorRow } from '../../src/reporting/territory-indicators/territory-indicators.js';
 import { launchBrowser, newContext, seriousViolations } from '../support/browser.js';
@@ -182,6 +183,29 @@ describe('web pages: coordinator and auditor', () => {
     expect(shown.sort()).toEqual(api.map((member) => member.userId).sort());
     expect(shown).not.toContain('aci-referent');
     expect(await page.textContent('#flux')).toBeTruthy();
+    expect(await seriousViolations(page)).toEqual([]);
+    // Nothing read yet: the whole feed waits.
+    const unread = await json(await get('ml-partner_admin', `/v1/partners/${consortium.missionLocale.id}/feed-status`));
+    expect(unread.readers.pendingEvents).toBeGreaterThan(1);
+    expect((await page.textContent('#flux-position'))!.trim()).toBe('aucune page servie');
+    expect((await page.textContent('#flux-attente'))!.trim()).toBe(String(unread.readers.pendingEvents));
+    expect((await page.textContent('#flux-lecture'))!.trim()).toBe('jamais');
+    // The organisation's software reads a page, and a webhook endpoint starts from the beginning.
+    const read = await json(await get('ml-referent', '/v1/feed?limit=1'));
+    const hook = await post('ml-partner_admin', `/v1/partners/${consortium.missionLocale.id}/webhooks`, { url: 'https://suivi.example.org/spie', description: 'Logiciel de suivi', after: '0-0' });
+    await page.reload();
+    const status = await json(await get('ml-partner_admin', `/v1/partners/${consortium.missionLocale.id}/feed-status`));
+    expect(status.readers.servedCursor).toBe(read.nextCursor);
+    expect((await page.textContent('#flux-position'))!.trim()).toBe(status.readers.servedCursor);
+    expect((await page.textContent('#flux-attente'))!.trim()).toBe(String(status.readers.pendingEvents));
+    expect(status.readers.pendingEvents).toBe(unread.readers.pendingEvents - 1);
+    expect(await page.textContent('#flux-tete')).toContain(status.headCursor);
+    expect((await page.textContent('#flux-lecture'))!.trim()).toMatch(new RegExp(`^${frenchDateTime(status.readers.lastReadAt)} \\(il y a \\d+ s\\)$`));
+    expect((await page.textContent('#flux-pages'))!.trim()).toBe(String(status.readers.pagesServed));
+    const hooks = await page.$$eval('#webhooks tbody tr', (rows) => rows.map((row) => [row.getAttribute('data-webhook'), ...[...row.querySelectorAll('td')].map((cell) => cell.textContent!.trim())]));
+    const shownHook = status.webhooks.find((webhook: { id: string }) => webhook.id === hook.id);
+    expect(hooks).toEqual([[hook.id, 'https://suivi.example.org/spie', expect.any(String), shownHook.cursor, String(shownHook.pendingEvents), expect.any(String)]]);
+    expect(shownHook.cursor).toBe('0-0');
     expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();

@@ -22,6 +22,8 @@ describe('web pages: référent', () => {
   const { post, get } = consortiumClient(() => running, () => consortium);
   const mine: string[] = [];
   let aciParcours: string;
+  /** A parcours for the employment, action and reorientation forms. */
+  let formsParcours: string;
 
   async function open(opener: string, territory: string, entryOn: string): Promise<string> {
     const { parcoursId } = (await post(opener, '/v1/parcours', {
@@ -46,6 +48,11 @@ describe('web pages: référent', () => {
       await post('ml-referent', `/v1/parcours/${id}/referent`, { referentUserId: 'ml-referent', assignedOn: day(offset + 6) });
       mine.push(id);
     }
+    formsParcours = await open('cd63-orientation_manager', 'cc-thiers-dore-et-montagne', day(-60));
+    await post('cd63-orientation_manager', `/v1/parcours/${formsParcours}/orientation`, {
+      parcoursType: 'emploi', organismeReferentId: consortium.missionLocale.id, reason: 'diagnostic_outcome', decidedOn: day(-55), notifiedOn: day(-55),
+    });
+    await post('ml-referent', `/v1/parcours/${formsParcours}/referent`, { referentUserId: 'ml-referent', assignedOn: day(-54) });
     // Another organisation's parcours, on another territory.
     aciParcours = await open('aci-referent', 'cc-billom-communaute', day(-30));
     await running.app.get(ProjectionsService).whenCaughtUp();
@@ -73,10 +80,10 @@ describe('web pages: référent', () => {
     const shown = await page.$$eval('#portefeuille tbody tr', (rows) => rows.map((row) => row.getAttribute('data-parcours')));
     const api = await json(await get('ml-referent', '/v1/caseload?referent=me&limit=200'));
     expect(new Set(shown)).toEqual(new Set((api.items as Body[]).map((item) => item.parcoursId)));
-    expect(new Set(shown)).toEqual(new Set(mine));
+    expect(new Set(shown)).toEqual(new Set([...mine, formsParcours]));
     expect(shown).not.toContain(aciParcours);
-    // The oldest parcours, with its ruptures, comes first.
-    expect(shown[0]).toBe(mine[0]);
+    // Of the two opened alike, the oldest, with its ruptures, comes first.
+    expect(shown.filter((id) => mine.includes(id!))[0]).toBe(mine[0]);
     expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
@@ -171,6 +178,156 @@ describe('web pages: référent', () => {
     expect(exited).toMatchObject({ status: 'exited', lastExit: expect.objectContaining({ category: 'emploi_durable', reason: 'cdd_6_months_or_more', exitedOn: day(-1) }) });
     expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  /** Sends the form `slug` (opening its disclosure first), waiting for the answer's page; its status. */
+  async function submit(page: Page, slug: string, title: string): Promise<number | undefined> {
+    if (!(await page.$eval(`#formulaire-${slug}`, (form) => (form.closest('details') as unknown as { open: boolean }).open))) await page.click(`summary:has-text("${title}")`);
+    const [answer] = await Promise.all([page.waitForNavigation(), page.click(`#formulaire-${slug} button[type=submit]`)]);
+    return answer?.status();
+  }
+
+  const formsOn = (page: Page) => page.$$eval('form[id^="formulaire-"]', (forms) => forms.map((form) => form.id.replace('formulaire-', '')));
+
+  it('records an employment contract (CDDI in an ACI) and its end, an action and its status, and a reorientation request, as the API records them', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'ml-referent', `/web/parcours/${formsParcours}`);
+    // Nothing to end yet, and the decision of a reorientation is not the référent's.
+    expect(await formsOn(page)).toEqual(['contacts', 'rendez-vous', 'contrats', 'contrats-de-travail', 'actions', 'demande-de-reorientation', 'sortie']);
+    // Every option is labelled in French (no code shown as a label).
+    const labels = await page.$$eval('#formulaire-contrats-de-travail option', (options) => options.map((option) => option.textContent!.trim()));
+    expect(labels).toEqual(expect.arrayContaining(['Parcours emploi compétences (PEC)', "CDD d'insertion (CDDI) en SIAE", "CDI en entreprise à but d'emploi (EBE)", "Atelier et chantier d'insertion (ACI)"]));
+
+    await page.click('summary:has-text("Enregistrer un contrat de travail")');
+    await page.selectOption('#contrats-de-travail-kind', 'CDDI');
+    await page.selectOption('#contrats-de-travail-employerPartnerId', '');
+    await page.fill('#contrats-de-travail-employerSiret', '73282932000074');
+    await page.selectOption('#contrats-de-travail-structureKind', 'ACI');
+    await page.fill('#contrats-de-travail-weeklyHours', '26');
+    await page.fill('#contrats-de-travail-startsOn', day(-20));
+    await page.fill('#contrats-de-travail-plannedEndOn', day(160));
+    expect(await submit(page, 'contrats-de-travail', 'Enregistrer un contrat de travail')).toBe(200);
+    expect(await page.textContent('[role=status]')).toContain('contrat de travail est enregistré');
+    let view = await json(await get('ml-referent', `/v1/parcours/${formsParcours}`));
+    expect(view.employmentContracts).toEqual([
+      expect.objectContaining({ kind: 'CDDI', employerSiret: '73282932000074', employerPartnerId: null, structureKind: 'ACI', weeklyHours: 26, startsOn: day(-20), plannedEndOn: day(160), ended: null }),
+    ]);
+    const contractId = view.employmentContracts[0].contractId as string;
+
+    // One contract open: it may be ended, no second one started.
+    expect(await formsOn(page)).toContain('fin-de-contrat-de-travail');
+    expect(await formsOn(page)).not.toContain('contrats-de-travail');
+    await page.click('summary:has-text("Enregistrer la fin d\'un contrat de travail")');
+    expect(await page.$$eval('#fin-de-contrat-de-travail-contractId option', (options) => options.map((option) => option.getAttribute('value')))).toEqual([contractId]);
+    await page.selectOption('#fin-de-contrat-de-travail-reason', 'hired_permanent');
+    await page.fill('#fin-de-contrat-de-travail-endedOn', day(-3));
+    expect(await submit(page, 'fin-de-contrat-de-travail', "Enregistrer la fin d'un contrat de travail")).toBe(200);
+    view = await json(await get('ml-referent', `/v1/parcours/${formsParcours}`));
+    expect(view.employmentContracts[0].ended).toEqual(expect.objectContaining({ endedOn: day(-3), reason: 'hired_permanent' }));
+
+    await page.click('summary:has-text("Prescrire une action")');
+    await page.selectOption('#actions-kind', 'immersion_pmsmp');
+    await page.fill('#actions-prescribedOn', day(-6));
+    expect(await submit(page, 'actions', 'Prescrire une action')).toBe(200);
+    view = await json(await get('ml-referent', `/v1/parcours/${formsParcours}`));
+    expect(view.actions).toEqual([expect.objectContaining({ kind: 'immersion_pmsmp', prescribedOn: day(-6), providerPartnerId: null, status: 'prescribed' })]);
+
+    await page.click('summary:has-text("Changer le statut d\'une action")');
+    await page.selectOption('#statut-action-status', 'completed');
+    await page.fill('#statut-action-changedOn', day(-1));
+    expect(await submit(page, 'statut-action', "Changer le statut d'une action")).toBe(200);
+    view = await json(await get('ml-referent', `/v1/parcours/${formsParcours}`));
+    expect(view.actions).toEqual([expect.objectContaining({ status: 'completed', statusChangedOn: day(-1) })]);
+    // A completed action is over: no status form left.
+    expect(await formsOn(page)).not.toContain('statut-action');
+
+    await page.click('summary:has-text("Demander une réorientation")');
+    await page.selectOption('#demande-de-reorientation-reason', 'new_barriers');
+    await page.selectOption('#demande-de-reorientation-proposedParcoursType', 'socio_professionnel');
+    await page.fill('#demande-de-reorientation-requestedOn', day(-1));
+    expect(await submit(page, 'demande-de-reorientation', 'Demander une réorientation')).toBe(200);
+    expect(await page.textContent('[role=status]')).toContain('demande de réorientation est enregistrée');
+    view = await json(await get('ml-referent', `/v1/parcours/${formsParcours}`));
+    expect(view.pendingReorientation).toEqual(expect.objectContaining({ reason: 'new_barriers', proposedParcoursType: 'socio_professionnel', requestedOn: day(-1), requestedBy: 'ml-referent' }));
+    // Pending: not asked twice; and still no decision form for a référent.
+    expect(await formsOn(page)).not.toContain('demande-de-reorientation');
+    expect(await formsOn(page)).not.toContain('decision-de-reorientation');
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('an invalid value in a new form is shown by its field (400) and nothing is written', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'ml-referent', `/web/parcours/${formsParcours}`);
+    const before = await json(await get('ml-referent', `/v1/parcours/${formsParcours}`));
+    await page.click('summary:has-text("Enregistrer un contrat de travail")');
+    await page.fill('#contrats-de-travail-weeklyHours', '99');
+    expect(await submit(page, 'contrats-de-travail', 'Enregistrer un contrat de travail')).toBe(400);
+    expect(await page.textContent('#erreur-contrats-de-travail-weeklyHours')).toBeTruthy();
+    expect(await page.getAttribute('#contrats-de-travail-weeklyHours', 'aria-describedby')).toBe('erreur-contrats-de-travail-weeklyHours');
+    // The form comes back open, with what was typed.
+    expect(await page.inputValue('#contrats-de-travail-weeklyHours')).toBe('99');
+    expect(await seriousViolations(page)).toEqual([]);
+    // A rule of the parcours (a CDDI is signed with an SIAE) is the API's 422, shown on the form.
+    await page.fill('#contrats-de-travail-weeklyHours', '26');
+    await page.selectOption('#contrats-de-travail-kind', 'CDDI');
+    await page.selectOption('#contrats-de-travail-structureKind', '');
+    await page.fill('#contrats-de-travail-plannedEndOn', day(100));
+    expect(await submit(page, 'contrats-de-travail', 'Enregistrer un contrat de travail')).toBe(422);
+    expect(await page.textContent('#formulaire-contrats-de-travail .fr-alert--warning')).toContain('SIAE');
+    // An id the list never offered (the contract to end), posted by hand: the field's error, at the top since no contract is open to choose.
+    const forged = await page.request.post(`${running.baseUrl}/web/parcours/${formsParcours}/fin-de-contrat-de-travail`, {
+      form: { _csrf: (await page.getAttribute('#formulaire-contacts input[name=_csrf]', 'value'))!, version: String(before.version), contractId: 'pas-un-contrat', endedOn: day(0), reason: 'other' },
+    });
+    expect(forged.status()).toBe(400);
+    expect(await forged.text()).toMatch(/id="refus"[^>]*><p>Enregistrer la fin d&#39;un contrat de travail : contractId must be chosen from the list/);
+    await page.click('summary:has-text("Prescrire une action")');
+    await page.fill('#actions-prescribedOn', '2026-02-30');
+    expect(await submit(page, 'actions', 'Prescrire une action')).toBe(400);
+    expect(await page.textContent('#erreur-actions-prescribedOn')).toBeTruthy();
+    const after = await json(await get('ml-referent', `/v1/parcours/${formsParcours}`));
+    expect(after.version).toBe(before.version);
+    // The refused forms' own answers (400, 422) and nothing else.
+    expect(problems.filter((problem) => !/\b(400|422)\b/.test(problem) || !problem.includes(formsParcours))).toEqual([]);
+    await context.close();
+  });
+
+  it('an orientation manager decides the pending reorientation with its form (a référent never sees it); a missing field is shown by the field', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signIn(page, 'ml-orientation_manager', `/web/parcours/${formsParcours}`);
+    expect(await formsOn(page)).toContain('decision-de-reorientation');
+    const organisations = await page.$$eval('#decision-de-reorientation-organismeReferentId option', (options) => options.map((option) => option.getAttribute('value')));
+    expect(organisations).toEqual(expect.arrayContaining([consortium.missionLocale.id, consortium.departement.id, consortium.aci.id]));
+    // Accepted without the new parcours: the DTO's error, by the field.
+    await page.click('summary:has-text("Décider de la réorientation demandée")');
+    await page.fill('#decision-de-reorientation-decidedOn', day(0));
+    expect(await submit(page, 'decision-de-reorientation', 'Décider de la réorientation demandée')).toBe(400);
+    expect(await page.textContent('#erreur-decision-de-reorientation-parcoursType')).toBeTruthy();
+    expect(await page.textContent('#erreur-decision-de-reorientation-organismeReferentId')).toBeTruthy();
+    await page.selectOption('#decision-de-reorientation-parcoursType', 'socio_professionnel');
+    await page.selectOption('#decision-de-reorientation-organismeReferentId', consortium.missionLocale.id);
+    expect(await submit(page, 'decision-de-reorientation', 'Décider de la réorientation demandée')).toBe(200);
+    expect(await page.textContent('[role=status]')).toContain('décision de réorientation est enregistrée');
+    const view = await json(await get('ml-orientation_manager', `/v1/parcours/${formsParcours}`));
+    expect(view).toMatchObject({ pendingReorientation: null, parcoursType: 'socio_professionnel', lastReorientationDecision: expect.objectContaining({ accepted: true, decidedOn: day(0) }) });
+    expect(await formsOn(page)).not.toContain('decision-de-reorientation');
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems.filter((problem) => !/\b400\b/.test(problem) || !problem.includes('decision-de-reorientation'))).toEqual([]);
+    await context.close();
+  });
+
+  it('a command the caller\'s roles may not send is refused by the API (403), even posted by hand', async () => {
+    const { context, page } = await newContext(browser);
+    await signIn(page, 'ml-referent', `/web/parcours/${formsParcours}`);
+    const version = String((await json(await get('ml-referent', `/v1/parcours/${formsParcours}`))).version);
+    const csrf = await page.getAttribute('#formulaire-contacts input[name=_csrf]', 'value');
+    const answer = await page.request.post(`${running.baseUrl}/web/parcours/${formsParcours}/decision-de-reorientation`, {
+      form: { _csrf: csrf!, version, accepted: 'false', decidedOn: day(0), rejectionReason: 'other' },
+    });
+    expect(answer.status()).toBe(403);
+    expect(String((await json(await get('ml-referent', `/v1/parcours/${formsParcours}`))).version)).toBe(version);
     await context.close();
   });
 

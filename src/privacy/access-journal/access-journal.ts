@@ -17,6 +17,11 @@ export interface JournalEntry {
   recordId: string;
   /** The parcours a `feed_page` carried. */
   recordIds?: readonly string[];
+  /**
+   * A page of an organisation's feed served to its reader (GET /v1/feed, /v1/feed/stream): the
+   * cursor of its last item, kept in `partner_feed_reads` by the statement that journals the page.
+   */
+  feedServed?: { partnerId: string; transactionId: string; position: number };
   outcome: 'ok' | 'not_found' | 'refused';
   correlationId: string;
 }
@@ -46,9 +51,43 @@ const INSERT_WITH_RECORDS = prepared(`INSERT INTO access_journal (${COLUMNS}, re
     FROM ${UNNEST} WITH ORDINALITY AS u(user_id, api_key_id, partner_id, role, operation, record_type, record_id, outcome, correlation_id, i)
     JOIN jsonb_array_elements($10::jsonb) WITH ORDINALITY AS r(ids, i) ON r.i = u.i`);
 
+/**
+ * Entries of feed pages served: besides journaling them, the same statement moves each
+ * organisation's feed position (partner_feed_reads) — the furthest cursor served, the time of the
+ * last page — so that knowing where a partner's readers stand costs no round trip of its own. Pages
+ * of one organisation in the same batch make one row (the furthest of them).
+ */
+const INSERT_WITH_FEED = prepared(`WITH journal AS (${INSERT_WITH_RECORDS.text}),
+  pages AS (
+    SELECT s.partner_id, s.transaction_id::xid8 AS transaction_id, s.position
+      FROM unnest($11::uuid[], $12::text[], $13::bigint[]) AS s(partner_id, transaction_id, position)
+     WHERE s.partner_id IS NOT NULL),
+  served AS (
+    SELECT DISTINCT ON (partner_id) partner_id, transaction_id, position, count(*) OVER (PARTITION BY partner_id) AS pages
+      FROM pages ORDER BY partner_id, transaction_id DESC, position DESC)
+  INSERT INTO partner_feed_reads AS r (partner_id, served_transaction_id, served_position, served_at, last_read_at, pages_served)
+  SELECT partner_id, transaction_id, position, now(), now(), pages FROM served
+  ON CONFLICT (partner_id) DO UPDATE SET
+    served_transaction_id = CASE WHEN (EXCLUDED.served_transaction_id, EXCLUDED.served_position) > (r.served_transaction_id, r.served_position) THEN EXCLUDED.served_transaction_id ELSE r.served_transaction_id END,
+    served_position = CASE WHEN (EXCLUDED.served_transaction_id, EXCLUDED.served_position) > (r.served_transaction_id, r.served_position) THEN EXCLUDED.served_position ELSE r.served_position END,
+    served_at = CASE WHEN (EXCLUDED.served_transaction_id, EXCLUDED.served_position) > (r.served_transaction_id, r.served_position) THEN EXCLUDED.served_at ELSE r.served_at END,
+    last_read_at = EXCLUDED.last_read_at,
+    pages_served = r.pages_served + EXCLUDED.pages_served`);
+
 /** The statement and parameters that insert these entries. */
 function insertOf(entries: readonly JournalEntry[]): [typeof INSERT, unknown[]] {
   const all = columns(entries);
+  if (entries.some((entry) => entry.feedServed)) {
+    return [
+      INSERT_WITH_FEED,
+      [
+        ...all,
+        entries.map((entry) => entry.feedServed?.partnerId ?? null),
+        entries.map((entry) => entry.feedServed?.transactionId ?? null),
+        entries.map((entry) => entry.feedServed?.position ?? null),
+      ],
+    ];
+  }
   return entries.some((entry) => entry.recordIds) ? [INSERT_WITH_RECORDS, all] : [INSERT, all.slice(0, 9)];
 }
 

@@ -237,11 +237,14 @@ export class PartnerFeedController implements BeforeApplicationShutdown {
     }));
     // What the caller learnt is journaled before it is sent: one entry per page served, naming the
     // parcours it carried (the CNIL's "who saw which record, when"), not one per parcours and page.
+    // The same statement moves the organisation's feed position (GET /v1/partners/{id}/feed-status).
     if (items.length) {
+      const last = rows.at(-1)!;
       await this.journal.record({
         ...entryFor(reader, 'feed.read', `${items[0]!.cursor}..${items.at(-1)!.cursor}`, 'ok'),
         recordType: 'feed_page',
         recordIds: [...new Set(items.map((item) => item.parcoursId))],
+        feedServed: { partnerId: reader.principal.partnerId, transactionId: last.transaction_id, position: last.global_position },
       });
     }
     return items;
