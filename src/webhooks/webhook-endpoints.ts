@@ -4,6 +4,7 @@ import { SqlClient, type SqlExecutor } from '../database/sql-client.js';
 import { type AllCursor, encodeCursor } from '../event-store/event-store.js';
 import { MasterKey } from '../privacy/crypto/master-key.js';
 import { generateSecret } from './webhook-signature.js';
+import { FEED_HEAD } from '../parcours/read-models/partner-feed/feed-positions.js';
 
 /** How an endpoint stands, as its organisation's administrator sees it. */
 export type DeliveryState = 'active' | 'retrying' | 'dead' | 'stopped';
@@ -200,12 +201,7 @@ function context(endpointId: string): Buffer {
 
 /** The cursor of the last item of the organisation's feed, or the start of an empty feed. */
 async function feedEnd(db: SqlExecutor, partnerId: string): Promise<AllCursor> {
-  const [last] = await db.query<{ transaction_id: string; global_position: number | string }>(
-    // f.transaction_id: ordered as xid8, not as the text alias ('999' > '1000').
-    `SELECT f.transaction_id::text AS transaction_id, f.global_position FROM partner_feed f WHERE f.partner_id = $1
-      ORDER BY f.transaction_id DESC, f.global_position DESC LIMIT 1`,
-    [partnerId],
-  );
+  const [last] = await db.query<{ transaction_id: string; global_position: number | string }>(FEED_HEAD, [partnerId]);
   return last ? { transactionId: last.transaction_id, position: Number(last.global_position) } : { transactionId: '0', position: 0 };
 }
 

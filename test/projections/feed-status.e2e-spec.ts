@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { buildOpenApiDocument } from '../../src/openapi.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { START } from '../../src/event-store/event-store.js';
+import { SqlClient } from '../../src/database/sql-client.js';
 import { WebhookEndpoints } from '../../src/webhooks/webhook-endpoints.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { closeOpenedStreams, openStream } from '../support/feed-stream.js';
@@ -143,5 +144,21 @@ describe('feed status', () => {
     const own = await get('aci-partner_admin', `/v1/partners/${consortium.aci.id}/feed-status`);
     expect(own.status).toBe(200);
     expect((await json(own)).readers.servedCursor).toBeNull();
+  });
+
+  it('takes the head in the global order, whatever the digits (10^11 after 99 999 999 999)', async () => {
+    const partnerId = consortium.aci.id;
+    const db = running.app.get(SqlClient);
+    await db.query(
+      `INSERT INTO partner_feed (partner_id, transaction_id, global_position, parcours_id, event_id, type, data, recorded_at, policy_version, profile)
+       SELECT $1, t::xid8, 1, gen_random_uuid(), gen_random_uuid(), 'ContactRecorded', '{}', now(), 'v', 'p' FROM unnest($2::text[]) AS t`,
+      [partnerId, ['99999999999', '100000000000']],
+    );
+    try {
+      const body = await json(await get('aci-partner_admin', `/v1/partners/${partnerId}/feed-status`));
+      expect(body.headCursor).toBe('100000000000-1');
+    } finally {
+      await db.query('DELETE FROM partner_feed WHERE partner_id = $1', [partnerId]);
+    }
   });
 });

@@ -12,8 +12,12 @@ export interface FeedPositions {
   pending: number;
 }
 
-const HEAD = `SELECT transaction_id::text AS transaction_id, global_position, recorded_at FROM partner_feed
-               WHERE partner_id = $1 ORDER BY transaction_id DESC, global_position DESC LIMIT 1`;
+/**
+ * The last item of an organisation's feed. Ordered by the columns (f.), not by the text alias:
+ * '999' sorts after '1000' as text.
+ */
+export const FEED_HEAD = `SELECT f.transaction_id::text AS transaction_id, f.global_position, f.recorded_at FROM partner_feed f
+                           WHERE f.partner_id = $1 ORDER BY f.transaction_id DESC, f.global_position DESC LIMIT 1`;
 
 const SERVED = `SELECT served_transaction_id::text AS transaction_id, served_position, served_at, last_read_at, pages_served
                   FROM partner_feed_reads WHERE partner_id = $1`;
@@ -33,7 +37,7 @@ export class FeedPositionsQuery {
   constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
 
   async of(partnerId: string): Promise<FeedPositions> {
-    const [head] = await this.db.query<{ transaction_id: string; global_position: number; recorded_at: Date }>(HEAD, [partnerId]);
+    const [head] = await this.db.query<{ transaction_id: string; global_position: number; recorded_at: Date }>(FEED_HEAD, [partnerId]);
     const [served] = await this.db.query<{ transaction_id: string; served_position: number; served_at: Date; last_read_at: Date; pages_served: number | string }>(SERVED, [
       partnerId,
     ]);
