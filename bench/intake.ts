@@ -18,7 +18,7 @@ import type { NewEvent } from '../src/event-store/event-store.js';
 import { SqlEventStore } from '../src/event-store/sql/sql-event-store.js';
 import { openIntakeContext } from '../src/intake/intake-cli.js';
 import { Intake } from '../src/intake/intake.js';
-import type { Principal } from '../src/partners/auth/principal.js';
+import type { Principal } from '../src/access/principal.js';
 import { TERRITORIES } from '../src/partners/territories/territories.js';
 import { adminQuery, round2, writeResults } from './support.js';
 

@@ -11,7 +11,7 @@ import { type AllCursor, compareCursors } from '../src/event-store/event-store.j
 import { SqlEventStore } from '../src/event-store/sql/sql-event-store.js';
 import { ProjectionRunner } from '../src/projections/projection-runner.js';
 import { rebuildProjections } from '../src/projections/rebuild.js';
-import { projectionsFor } from '../src/projections/registry.js';
+import { projectionsFor } from '../src/read-models.js';
 import { PARTNERS, TODAY, random, seedPartners, writeHistories } from './history.js';
 import { openBenchDatabase, percentile, round2, writeResults } from './support.js';
 

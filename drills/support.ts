@@ -15,7 +15,7 @@ import { UpcasterRegistry } from '../src/event-store/upcasters.js';
 import { SqlEventStore } from '../src/event-store/sql/sql-event-store.js';
 import { loadOrCreateSigningKey, mintToken } from '../src/partners/auth/signing-key.js';
 import { rebuildProjections } from '../src/projections/rebuild.js';
-import { projectionsFor } from '../src/projections/registry.js';
+import { projectionsFor } from '../src/read-models.js';
 import type { SqlClient } from '../src/database/sql-client.js';
 
 export const ROOT = join(import.meta.dirname, '..');

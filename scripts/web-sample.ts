@@ -4,8 +4,8 @@
  * API as the tests do. Not the demo (`npm run demo`): this stays independent of it.
  */
 import { randomUUID } from 'node:crypto';
-import { addDays } from '../src/continuity/calendar.js';
-import { parisDate } from '../src/clock.js';
+import { addDays } from '../src/kernel/calendar.js';
+import { parisDate } from '../src/kernel/clock.js';
 import { ProjectionsService } from '../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../test/support/consortium.js';
 import { consortiumClient } from '../test/support/http.js';

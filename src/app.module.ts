@@ -18,7 +18,9 @@ import { PersonalDataModule } from './privacy/personal-data.module.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WebModule } from './web/web.module.js';
-import { Clock, SystemClock } from './clock.js';
+import { Clock, SystemClock } from './kernel/clock.js';
+import { ASYNC_READ_MODELS } from './projections/projection.js';
+import { projectionsFor } from './read-models.js';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { DestinationStream } from 'pino';
 
@@ -34,8 +36,12 @@ export class AppModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      providers: [{ provide: Clock, useValue: options.clock ?? new SystemClock() }],
-      exports: [Clock],
+      providers: [
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        // Which asynchronous read models run, chosen in one place (read-models.ts).
+        { provide: ASYNC_READ_MODELS, inject: [Clock], useFactory: (clock: Clock) => projectionsFor(config, clock) },
+      ],
+      exports: [Clock, ASYNC_READ_MODELS],
       global: true,
       imports: [
         ConfigModule.forRoot(config),

@@ -2,8 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { migrate } from './database/migrator.js';
 import { openDatabase } from './database/open-database.js';
-import { MEMBER_ID_DESCRIPTION, isMemberId } from './partners/domain/member-id.js';
-import { assertBusinessDate } from './continuity/calendar.js';
+import { MEMBER_ID_DESCRIPTION, isMemberId } from './access/member-id.js';
+import { assertBusinessDate } from './kernel/calendar.js';
 
 /**
  * Operator commands (`npm run cli -- <command>`). Each command opens what it needs from the same
@@ -66,7 +66,7 @@ export function buildCli(): Command {
     .command('status')
     .description("each projection's position, lag (events and seconds) and errors")
     .action(async () => {
-      const { projectionsStatus } = await import('./projections/projections-cli.js');
+      const { projectionsStatus } = await import('./projections-cli.js');
       process.stdout.write(await projectionsStatus(loadConfig()));
     });
   projections
@@ -74,7 +74,7 @@ export function buildCli(): Command {
     .argument('<name>', 'a projection name, or "all"')
     .description('rebuild from the first event into a new generation beside the live one, then switch')
     .action(async (name: string) => {
-      const { rebuild } = await import('./projections/projections-cli.js');
+      const { rebuild } = await import('./projections-cli.js');
       process.stdout.write(await rebuild(loadConfig(), name));
     });
 

@@ -1,4 +1,4 @@
-import type { Role } from '../partners/domain/roles.js';
+import type { Role } from './roles.js';
 import { type Caller, actingRolesFor, callerOf, seesIdentity } from './caller.js';
 import { AUDITORS, CASEWORKERS, READERS, RIGHTS_OFFICERS } from './functions.js';
 import { managesOrganisation } from './grant-rules.js';

@@ -1,4 +1,4 @@
-import type { Role } from '../partners/domain/roles.js';
+import type { Role } from './roles.js';
 
 /**
  * Who is asking, as far as access decisions go: the caller's organisation, the territories it

@@ -1,4 +1,4 @@
-import { ROLES, type Role } from '../partners/domain/roles.js';
+import { ROLES, type Role } from './roles.js';
 
 /**
  * Which roles may call which function: what the endpoints declare with `@Roles`, in one place. The

@@ -1,4 +1,4 @@
-import type { Role } from '../partners/domain/roles.js';
+import type { Role } from './roles.js';
 import { type Caller, actsAs } from './caller.js';
 
 /**

@@ -1,5 +1,5 @@
-import { parisDate } from '../clock.js';
-import { assertBusinessDate } from '../continuity/calendar.js';
+import { parisDate } from '../kernel/clock.js';
+import { assertBusinessDate } from '../kernel/calendar.js';
 import { businessDateOf } from '../continuity/timeline.js';
 import type { EventFacts } from '../event-store/event-store.js';
 import type { ParcoursEvent } from '../parcours/domain/events.js';

@@ -5,7 +5,7 @@
  * judges them by their business dates as usual. A contact back-dated to November but recorded in
  * January is not known on 31 December; as the facts were, it is.
  */
-import { parisDate } from '../clock.js';
+import { parisDate } from '../kernel/clock.js';
 
 /** `facts`: every event dated on or before the audit date (default). `known`: only those recorded by the end of the audit date, too. */
 export const CONTINUITY_MODES = ['facts', 'known'] as const;

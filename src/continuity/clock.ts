@@ -22,7 +22,7 @@
  * as for a suspension (see `Pause` in timeline.ts). An opposition (art. 21) and a rectification
  * (art. 16) change no clock.
  */
-import { isoDate, type DayNumber } from './calendar.js';
+import { isoDate, type DayNumber } from '../kernel/calendar.js';
 import type { Finding, Severity } from './findings.js';
 import { resolveThresholds, type AppliedPolicy, type ContinuityPolicy, type RuleId } from './policy.js';
 import { timelineOf, type ContinuityEvent, type Entry, type Pause, type Timeline } from './timeline.js';

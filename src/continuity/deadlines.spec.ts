@@ -20,7 +20,7 @@ import {
   resumed,
   suspended,
 } from '../parcours/domain/parcours.fixtures.js';
-import { addDays } from './calendar.js';
+import { addDays } from '../kernel/calendar.js';
 import { opposedFromTo, recorded, restrictedFromTo } from './continuity.fixtures.js';
 import { nextDeadlines, nextReevaluationOn } from './deadlines.js';
 import { findingKey } from './findings.js';

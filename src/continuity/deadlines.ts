@@ -13,7 +13,7 @@
  * parcours has none: the archive stopped every clock, and nothing can start one again.
  */
 import type { Severity } from './findings.js';
-import { isoDate } from './calendar.js';
+import { isoDate } from '../kernel/calendar.js';
 import type { ContinuityPolicy, RuleId } from './policy.js';
 import { allClocks } from './rules.js';
 import { timelineOf, type ContinuityEvent } from './timeline.js';

@@ -36,8 +36,10 @@
  */
 import { PARCOURS_TYPES, type ParcoursType } from '../parcours/domain/events.js';
 import defaultPolicyFile from './policies/default-policy.json' with { type: 'json' };
-import { isBusinessDate } from '../parcours/domain/business-date.js';
+import { isBusinessDate } from '../kernel/business-date.js';
 import { regimeOfDate } from '../parcours/domain/regimes.js';
+import { readFileSync } from 'node:fs';
+import type { AppConfig } from '../config/app-config.js';
 
 export const RULE_IDS = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9', 'R10', 'R11'] as const;
 export type RuleId = (typeof RULE_IDS)[number];
@@ -323,4 +325,9 @@ function text(value: unknown, path: string): string {
 
 function invalid(path: string, expected: string): InvalidPolicyError {
   return new InvalidPolicyError(`${path} must be ${expected}`);
+}
+
+/** The continuity policy in force: the shipped default, or the file CONTINUITY_POLICY_FILE names. */
+export function continuityPolicyOf(config: Pick<AppConfig, 'continuityPolicyFile'>): ContinuityPolicy {
+  return config.continuityPolicyFile ? parsePolicy(JSON.parse(readFileSync(config.continuityPolicyFile, 'utf8'))) : DEFAULT_POLICY;
 }

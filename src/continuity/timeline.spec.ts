@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../event-store/event-store.js';
 import { archived, contactRecorded, exited, opened, oriented, processingRestricted, processingRestrictionLifted, reopened, resumed, suspended } from '../parcours/domain/parcours.fixtures.js';
-import { dayNumber, isoDate } from './calendar.js';
+import { dayNumber, isoDate } from '../kernel/calendar.js';
 import { opposedFromTo, recorded, recordedLater, restrictedFromTo } from './continuity.fixtures.js';
 import { continuityEventsOf, timelineOf, type Timeline } from './timeline.js';
 

@@ -15,7 +15,7 @@
  */
 import type { EventFacts } from '../event-store/event-store.js';
 import { isParcoursEventType, type ParcoursEvent } from '../parcours/domain/events.js';
-import { assertBusinessDate, dayNumber, type DayNumber } from './calendar.js';
+import { assertBusinessDate, dayNumber, type DayNumber } from '../kernel/calendar.js';
 
 /** A recorded parcours event: a `RecordedEvent` of the parcours catalogue fits. */
 export type ContinuityEvent = ParcoursEvent & {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PartnerKind, Role } from '../partners/domain/roles.js';
+import type { PartnerKind, Role } from '../access/roles.js';
 
 /**
  * The Thiers experimentation consortium of the demo (issue 18): the organisations of the SPIE of

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Clock } from '../clock.js';
+import { Clock } from '../kernel/clock.js';
 import type { EventMetadata } from '../event-store/event-store.js';
 import { SqlEventStore } from '../event-store/sql/sql-event-store.js';
 import { parcoursStreamId } from '../parcours/parcours-write.js';

@@ -1,4 +1,4 @@
-import type { Role } from '../partners/domain/roles.js';
+import type { Role } from '../access/roles.js';
 import { DEMO_ORGANISATIONS, demoPartnerId } from './consortium.js';
 
 /**

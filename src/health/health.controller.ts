@@ -5,7 +5,7 @@ import { pendingMigrations } from '../database/migrator.js';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import { ProjectionsService } from '../projections/projections.module.js';
-import { Public } from '../partners/auth/access.decorators.js';
+import { Public } from '../access/access.decorators.js';
 import { ApiExcludeController } from '@nestjs/swagger';
 
 type IndicatorSession = ReturnType<HealthIndicatorService['check']>;

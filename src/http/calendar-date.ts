@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { isBusinessDate } from '../parcours/domain/business-date.js';
+import { isBusinessDate } from '../kernel/business-date.js';
 
 /**
  * The dates a request may state: any fact of a parcours, a birth date, an audit date. Year 0000

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { EventMetadata } from '../event-store/event-store.js';
-import type { AuthenticatedRequest, Principal } from '../partners/auth/principal.js';
+import type { AuthenticatedRequest, Principal } from '../access/principal.js';
 import { correlationIdOf } from './correlation.js';
 
 /** Who acts in a request, for event metadata: identifiers only, never a name. */

@@ -4,8 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { INTAKE_IMPORTERS } from '../access/functions.js';
 import { correlationIdOf } from '../http/correlation.js';
 import { ProblemError } from '../http/problem.js';
-import { Roles } from '../partners/auth/access.decorators.js';
-import type { AuthenticatedRequest } from '../partners/auth/principal.js';
+import { Roles } from '../access/access.decorators.js';
+import type { AuthenticatedRequest } from '../access/principal.js';
 import { Intake, type IntakeReport } from './intake.js';
 
 class LineErrorResponse {

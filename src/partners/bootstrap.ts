@@ -7,8 +7,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import type { EventMetadata } from '../event-store/event-store.js';
 import { AccessJournal } from '../privacy/access-journal/access-journal.js';
-import { MEMBER_ID_DESCRIPTION, isMemberId } from './domain/member-id.js';
-import { PARTNER_KINDS, type PartnerKind } from './domain/roles.js';
+import { MEMBER_ID_DESCRIPTION, isMemberId } from '../access/member-id.js';
+import { PARTNER_KINDS, type PartnerKind } from '../access/roles.js';
 import { ExecutePartnerCommand } from './partner-write.js';
 
 export interface BootstrapOptions {

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { SqlClient } from '../database/sql-client.js';
-import type { PartnerKind, Role } from './domain/roles.js';
+import type { PartnerKind, Role } from '../access/roles.js';
 
 export interface PartnerView {
   id: string;

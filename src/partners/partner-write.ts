@@ -3,7 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { SqlClient } from '../database/sql-client.js';
 import { CommandRunner, type Fold } from '../event-store/command-runner.js';
 import type { EventMetadata } from '../event-store/event-store.js';
-import type { Principal } from './auth/principal.js';
+import type { Principal } from '../access/principal.js';
 import { PrincipalResolver } from './auth/principal-resolver.js';
 import type { PartnerCommand } from './domain/partner-commands.js';
 import { decidePartner } from './domain/partner-decider.js';

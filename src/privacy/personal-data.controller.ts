@@ -6,8 +6,8 @@ import { PERSONAL_DATA_EXPORTERS, RIGHTS_OFFICERS } from '../access/functions.js
 import { ParcoursUnknownError } from '../audit/audit.js';
 import { IsCalendarDate } from '../http/calendar-date.js';
 import { ProblemError } from '../http/problem.js';
-import { Roles } from '../partners/auth/access.decorators.js';
-import type { AuthenticatedRequest } from '../partners/auth/principal.js';
+import { Roles } from '../access/access.decorators.js';
+import type { AuthenticatedRequest } from '../access/principal.js';
 import { entryFor, readerOf } from '../parcours/read-models/parcours-details/parcours-details.query.js';
 import { AccessJournal } from './access-journal/access-journal.js';
 import { personalDataExportToHtml } from './personal-data-export/personal-data-export-html.js';

@@ -68,3 +68,9 @@ export function generationPrefix(name: string, generation: number): string {
 export function parcoursIdOf(event: { streamId: string }): string | null {
   return event.streamId.startsWith('parcours-') ? event.streamId.slice('parcours-'.length) : null;
 }
+
+/**
+ * The asynchronous read models the runners keep, as the composition root chooses them
+ * (src/read-models.ts): this folder runs projections and knows none of them.
+ */
+export const ASYNC_READ_MODELS = Symbol('ASYNC_READ_MODELS');

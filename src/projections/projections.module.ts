@@ -2,15 +2,14 @@ import { Controller, Get, Inject, Injectable, Logger, Module, type OnApplication
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { Clock } from '../clock.js';
 import { AppConfig, runsBackgroundWork } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import { EventStore } from '../event-store/event-store.js';
-import { Public } from '../partners/auth/access.decorators.js';
+import { Public } from '../access/access.decorators.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { type ProjectionStatus, projectionStatus } from './projection-status.js';
 import { register } from './projection-tables.js';
-import { projectionsFor } from './registry.js';
+import { ASYNC_READ_MODELS, type Projection } from './projection.js';
 
 /** Runs every projection in the background (one writer per projection across instances). */
 @Injectable()
@@ -22,9 +21,9 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     @Inject(SqlClient) private readonly db: SqlClient,
     @Inject(EventStore) store: EventStore,
     @Inject(AppConfig) private readonly config: AppConfig,
-    @Inject(Clock) clock: Clock,
+    @Inject(ASYNC_READ_MODELS) projections: readonly Projection[],
   ) {
-    this.runners = projectionsFor(config, clock).map(
+    this.runners = projections.map(
       (projection) =>
         new ProjectionRunner(db, store, projection, {
           pollMs: config.subscriptionPollMs,

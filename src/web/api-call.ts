@@ -2,9 +2,9 @@ import { Inject, Injectable, type Type, ValidationPipe } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { actingRolesFor } from '../access/caller.js';
 import { validationProblem } from '../http/problem.js';
-import { ROLES_KEY } from '../partners/auth/access.decorators.js';
+import { ROLES_KEY } from '../access/access.decorators.js';
 import { actingRoles } from '../partners/auth/access.guard.js';
-import type { Role } from '../partners/domain/roles.js';
+import type { Role } from '../access/roles.js';
 import type { WebRequest } from './web-auth.js';
 
 /** The API's own validation (the global pipe's options, app.factory.ts): a form is checked by the DTO its endpoint checks. */

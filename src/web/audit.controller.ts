@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { AUDITORS } from '../access/functions.js';
 import { AuditController, ReplayQuery, TimelineQuery } from '../audit/audit.controller.js';
 import type { Timeline } from '../audit/timeline/timeline.js';
-import { Clock } from '../clock.js';
+import { Clock } from '../kernel/clock.js';
 import { ApiCall } from './api-call.js';
 import { html } from './html.js';
 import { frenchDate, page } from './layout.js';

@@ -1,5 +1,5 @@
-import type { Principal } from '../partners/auth/principal.js';
-import type { Role } from '../partners/domain/roles.js';
+import type { Principal } from '../access/principal.js';
+import type { Role } from '../access/roles.js';
 import { type Html, html } from './html.js';
 
 /** Where the DSFR's built files are served from (web-plugins.ts): this origin, no CDN. */

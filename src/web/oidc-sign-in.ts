@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import * as oidc from 'openid-client';
 import { AppConfig } from '../config/app-config.js';
 import { ProblemError } from '../http/problem.js';
-import { isMemberId } from '../partners/domain/member-id.js';
+import { isMemberId } from '../access/member-id.js';
 import type { SignInAttempt } from './web-sessions.js';
 
 export const CALLBACK_PATH = '/web/connexion/retour';

@@ -3,7 +3,7 @@ import { Body, Controller, Get, Inject, Logger, Param, ParseUUIDPipe, Post, Req,
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CASEWORKERS, READERS } from '../access/functions.js';
-import { Clock } from '../clock.js';
+import { Clock } from '../kernel/clock.js';
 import { ContinuityController } from '../continuity/read-model/continuity.controller.js';
 import { type FieldError, ProblemError, toProblem } from '../http/problem.js';
 import { CONTACT_CHANNELS } from '../parcours/domain/events.js';

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { REPORT_READERS } from '../access/functions.js';
-import { Clock } from '../clock.js';
+import { Clock } from '../kernel/clock.js';
 import { ProblemError } from '../http/problem.js';
 import { TERRITORIES } from '../partners/territories/territories.js';
 import { caomCsvText } from '../reporting/caom/caom-report.js';

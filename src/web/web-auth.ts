@@ -3,12 +3,12 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ProblemError } from '../http/problem.js';
-import { Public } from '../partners/auth/access.decorators.js';
+import { Public } from '../access/access.decorators.js';
 import { actingRoles } from '../partners/auth/access.guard.js';
-import type { AuthenticatedRequest, Principal } from '../partners/auth/principal.js';
+import type { AuthenticatedRequest, Principal } from '../access/principal.js';
 import { NotAMemberError, PrincipalResolver } from '../partners/auth/principal-resolver.js';
 import { PartnerRateLimiter } from '../partners/auth/rate-limiter.js';
-import type { Role } from '../partners/domain/roles.js';
+import type { Role } from '../access/roles.js';
 import { WebErrorFilter } from './web-error.filter.js';
 import { type WebSession, WebSessions } from './web-sessions.js';
 

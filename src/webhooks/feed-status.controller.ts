@@ -4,12 +4,12 @@ import type { FastifyRequest } from 'fastify';
 import { callerOf } from '../access/caller.js';
 import { ORGANISATION_ADMINS } from '../access/functions.js';
 import { managesOrganisation } from '../access/grant-rules.js';
-import { Clock } from '../clock.js';
+import { Clock } from '../kernel/clock.js';
 import { decodeCursor } from '../event-store/event-store.js';
 import { ProblemError } from '../http/problem.js';
 import { FeedPositionsQuery } from '../parcours/read-models/partner-feed/feed-positions.js';
-import { Roles } from '../partners/auth/access.decorators.js';
-import type { AuthenticatedRequest } from '../partners/auth/principal.js';
+import { Roles } from '../access/access.decorators.js';
+import type { AuthenticatedRequest } from '../access/principal.js';
 import { WebhookEndpoints } from './webhook-endpoints.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;

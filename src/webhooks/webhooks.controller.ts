@@ -8,8 +8,8 @@ import { managesWebhooks } from '../access/grant-rules.js';
 import { AppConfig } from '../config/app-config.js';
 import { decodeCursor } from '../event-store/event-store.js';
 import { ProblemError } from '../http/problem.js';
-import { Roles } from '../partners/auth/access.decorators.js';
-import type { AuthenticatedRequest } from '../partners/auth/principal.js';
+import { Roles } from '../access/access.decorators.js';
+import type { AuthenticatedRequest } from '../access/principal.js';
 import { type EndpointView, TooManyEndpointsError, WebhookEndpoints, MAX_ENDPOINTS_PER_PARTNER } from './webhook-endpoints.js';
 import { MAX_URL_LENGTH, urlFault } from './webhook-targets.js';
 

@@ -6,7 +6,7 @@ import { archived, joined, opened, oriented, referentAssigned } from '../../src/
 import type { ParcoursEvent } from '../../src/parcours/domain/events.js';
 import { type ParcoursState, replay } from '../../src/parcours/domain/state.js';
 import { parcoursDetailsFollowups } from '../../src/parcours/read-models/parcours-details/parcours-details.projection.js';
-import { ROLES } from '../../src/partners/domain/roles.js';
+import { ROLES } from '../../src/access/roles.js';
 import { TERRITORIES } from '../../src/partners/territories/territories.js';
 import { type TestDatabase, databaseTargets } from '../support/test-database.js';
 

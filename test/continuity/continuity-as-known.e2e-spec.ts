@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { addDays } from '../../src/continuity/calendar.js';
-import { parisDate } from '../../src/clock.js';
+import { addDays } from '../../src/kernel/calendar.js';
+import { parisDate } from '../../src/kernel/clock.js';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';

@@ -1,4 +1,4 @@
-import { FixedClock } from '../../src/clock.js';
+import { FixedClock } from '../../src/kernel/clock.js';
 import { continuityProjection } from '../../src/continuity/read-model/continuity.projection.js';
 import type { ParcoursEvent } from '../../src/parcours/domain/events.js';
 import {
@@ -11,7 +11,7 @@ import {
   exited,
 } from '../../src/parcours/domain/parcours.fixtures.js';
 import type { CustomProjection, ProjectedEvent } from '../../src/projections/projection.js';
-import { continuityPolicyOf } from '../../src/projections/registry.js';
+import { continuityPolicyOf } from '../../src/continuity/policy.js';
 import { recorded } from '../../src/projections/recorded.fixtures.js';
 import { type TestDatabase, databaseTargets } from '../support/test-database.js';
 

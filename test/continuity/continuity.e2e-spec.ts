@@ -1,4 +1,4 @@
-import { FixedClock } from '../../src/clock.js';
+import { FixedClock } from '../../src/kernel/clock.js';
 import { ContinuityScheduler } from '../../src/continuity/read-model/continuity.scheduler.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';

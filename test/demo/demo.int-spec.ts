@@ -9,7 +9,7 @@ import { DemoRefusedError, demoSettings } from '../../src/demo/demo-main.js';
 import { DEMO_PERSONAS } from '../../src/demo/personas.js';
 import { verifyStore } from '../../src/audit/verify.js';
 import { loadOrCreateSigningKey, mintToken } from '../../src/partners/auth/signing-key.js';
-import { ROLES } from '../../src/partners/domain/roles.js';
+import { ROLES } from '../../src/access/roles.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { json } from '../support/http.js';

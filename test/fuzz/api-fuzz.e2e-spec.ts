@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
-import type { Role } from '../../src/partners/domain/roles.js';
+import type { Role } from '../../src/access/roles.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, json } from '../support/http.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';

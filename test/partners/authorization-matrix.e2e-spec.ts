@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { EventMetadata } from '../../src/event-store/event-store.js';
 import { generateApiKey } from '../../src/partners/auth/api-key-secret.js';
 import type { PartnerCommand } from '../../src/partners/domain/partner-commands.js';
-import { ROLES, type Role } from '../../src/partners/domain/roles.js';
+import { ROLES, type Role } from '../../src/access/roles.js';
 import { ExecutePartnerCommand } from '../../src/partners/partner-write.js';
 import { buildOpenApiDocument } from '../../src/openapi.js';
 import { SqlClient } from '../../src/database/sql-client.js';

@@ -6,7 +6,7 @@ import type { EventMetadata } from '../../src/event-store/event-store.js';
 import { generateApiKey } from '../../src/partners/auth/api-key-secret.js';
 import type { PartnerCommand } from '../../src/partners/domain/partner-commands.js';
 import type { PartnerEvent } from '../../src/partners/domain/partner-events.js';
-import { ROLES, type Role } from '../../src/partners/domain/roles.js';
+import { ROLES, type Role } from '../../src/access/roles.js';
 import { projectPartner } from '../../src/partners/partner-projection.js';
 import { ExecutePartnerCommand, partnerFold, partnerStreamId } from '../../src/partners/partner-write.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { FixedClock } from '../../src/clock.js';
+import { FixedClock } from '../../src/kernel/clock.js';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { BlindIndex } from '../../src/privacy/blind-index/blind-index.js';

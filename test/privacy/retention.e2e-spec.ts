@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FixedClock } from '../../src/clock.js';
+import { FixedClock } from '../../src/kernel/clock.js';
 import { openDatabase } from '../../src/database/open-database.js';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { buildOpenApiDocument } from '../../src/openapi.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FixedClock } from '../../src/clock.js';
+import { FixedClock } from '../../src/kernel/clock.js';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { buildOpenApiDocument } from '../../src/openapi.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';

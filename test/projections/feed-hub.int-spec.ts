@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FEED_COMMITTED_CHANNEL, FeedHub, feedCommittedPayload } from '../../src/parcours/read-models/partner-feed/feed-hub.js';
 import { partnerFeedProjection } from '../../src/parcours/read-models/partner-feed/partner-feed.projection.js';
-import { feedPolicyOf } from '../../src/projections/registry.js';
+import { feedPolicyOf } from '../../src/parcours/read-models/partner-feed/feed-policy.js';
 import { databaseTargets } from '../support/test-database.js';
 
 /**

@@ -6,7 +6,7 @@ import { decide } from '../../src/parcours/domain/decide.js';
 import { type ParcoursState, evolve } from '../../src/parcours/domain/state.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
-import { projectionsFor } from '../../src/projections/registry.js';
+import { projectionsFor } from '../../src/read-models.js';
 import { type TestDatabase, databaseTargets } from '../support/test-database.js';
 
 const PARTNERS = [

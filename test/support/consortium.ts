@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EventMetadata } from '../../src/event-store/event-store.js';
 import { loadOrCreateSigningKey, mintToken } from '../../src/partners/auth/signing-key.js';
-import type { PartnerKind, Role } from '../../src/partners/domain/roles.js';
+import type { PartnerKind, Role } from '../../src/access/roles.js';
 import { ExecutePartnerCommand } from '../../src/partners/partner-write.js';
 import type { RunningApp } from './test-app.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { addDays } from '../../src/continuity/calendar.js';
-import { parisDate } from '../../src/clock.js';
+import { addDays } from '../../src/kernel/calendar.js';
+import { parisDate } from '../../src/kernel/clock.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { frenchDateTime } from '../../src/web/layout.js';
 import { lineOf } from '../../src/web/territory.controller.js';

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import { addDays } from '../../src/continuity/calendar.js';
-import { parisDate } from '../../src/clock.js';
+import { addDays } from '../../src/kernel/calendar.js';
+import { parisDate } from '../../src/kernel/clock.js';
 import { PrincipalResolver } from '../../src/partners/auth/principal-resolver.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { launchBrowser, newContext, seriousViolations } from '../support/browser.js';

@@ -8,8 +8,8 @@
  * catalogue is shown as stored. In the SVG, `<rect>` is used for bars only, so that a bar is a
  * rect and a rect is a bar.
  */
-import { addDays } from '../../continuity/calendar.js';
-import { daysInMonth } from '../../parcours/domain/business-date.js';
+import { addDays } from '../../kernel/calendar.js';
+import { daysInMonth } from '../../kernel/business-date.js';
 import { timelineToCsvRows } from './timeline-csv.js';
 import {
   frenchDate,

@@ -14,12 +14,12 @@
  * in the rules; a contract ends on its `endedOn`, which the catalogue defines as its last day.
  */
 import type { RecordedEvent } from '../../event-store/event-store.js';
-import { parisDate } from '../../clock.js';
-import { addDays, daysBetween } from '../../continuity/calendar.js';
+import { parisDate } from '../../kernel/clock.js';
+import { addDays, daysBetween } from '../../kernel/calendar.js';
 import type { Finding, FindingStatus, Severity } from '../../continuity/findings.js';
 import { RULE_IDS, type RuleId } from '../../continuity/policy.js';
 import { businessDateOf } from '../../continuity/timeline.js';
-import { isRole, type Role } from '../../partners/domain/roles.js';
+import { isRole, type Role } from '../../access/roles.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import {
   isParcoursEventType,

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { SqlExecutor } from '../../database/sql-client.js';
 import { type CaseloadDoc, caseloadProjection } from '../../parcours/read-models/caseload/caseload.projection.js';
 import { PARCOURS_EVENT_TYPES, type ParcoursEvent } from '../../parcours/domain/events.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { Clock } from '../../clock.js';
+import { Clock } from '../../kernel/clock.js';
 import { SqlClient } from '../../database/sql-client.js';
 import { activeGeneration } from '../../projections/projection-tables.js';
 import { generationPrefix } from '../../projections/projection.js';

@@ -17,7 +17,7 @@
  *   recorded, a contract neither). The exit and the archive end it.
  */
 import type { ParcoursType } from '../../parcours/domain/events.js';
-import { addMonthsToDay, dayNumber, type DayNumber } from '../calendar.js';
+import { addMonthsToDay, dayNumber, type DayNumber } from '../../kernel/calendar.js';
 import { continuityRule, judgedBy, onsetAfter, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
 import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
 import type { ContinuityEvent, Timeline } from '../timeline.js';

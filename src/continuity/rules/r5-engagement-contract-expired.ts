@@ -20,7 +20,7 @@
  */
 import type { EngagementContractSignedData } from '../../parcours/domain/events.js';
 import { effectiveContractEnd } from '../../parcours/domain/regimes.js';
-import { dayNumber, type DayNumber } from '../calendar.js';
+import { dayNumber, type DayNumber } from '../../kernel/calendar.js';
 import { continuityRule, judgedBy, onsetAfter, onsetOn, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
 import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
 import type { Entry, Timeline } from '../timeline.js';

@@ -18,7 +18,7 @@
  *   institution's duty.
  */
 import type { BarrierKind, Barriers } from '../../parcours/domain/events.js';
-import { addMonthsToDay } from '../calendar.js';
+import { addMonthsToDay } from '../../kernel/calendar.js';
 import { continuityRule, judgedBy, onsetAfter, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
 import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
 import type { ContinuityEvent, Entry, Timeline } from '../timeline.js';

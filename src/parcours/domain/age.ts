@@ -1,4 +1,4 @@
-import { isBusinessDate } from './business-date.js';
+import { isBusinessDate } from '../../kernel/business-date.js';
 import { ParcoursRuleError } from './errors.js';
 import type { AgeBand } from './events.js';
 

@@ -1,5 +1,5 @@
 import { isKnownTerritory } from '../../partners/territories/territories.js';
-import { isBusinessDate } from './business-date.js';
+import { isBusinessDate } from '../../kernel/business-date.js';
 import {
   type ArchiveParcours,
   type AssignReferent,

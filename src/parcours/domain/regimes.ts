@@ -16,7 +16,7 @@
  *
  * A date is a calendar date `YYYY-MM-DD`; ISO dates compare as strings.
  */
-import { daysInMonth } from './business-date.js';
+import { daysInMonth } from '../../kernel/business-date.js';
 import type { EngagementContractKind } from './events.js';
 
 export const REGIMES = ['spie_2021', 'transition', 'plein_emploi'] as const;

@@ -21,8 +21,8 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { IsCalendarDate } from '../../http/calendar-date.js';
-import { MEMBER_ID_PATTERN } from '../../partners/domain/member-id.js';
-import { IsMemberId } from '../../partners/http/member-id.js';
+import { MEMBER_ID_PATTERN } from '../../access/member-id.js';
+import { IsMemberId } from '../../http/member-id.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import { MANUAL_ENGAGEMENT_CONTRACT_END_REASONS, MANUAL_REFERENT_RELEASE_REASONS } from '../domain/commands.js';
 import {

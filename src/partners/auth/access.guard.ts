@@ -2,9 +2,9 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import { actingRolesFor } from '../../access/caller.js';
 import { ProblemError } from '../../http/problem.js';
-import type { Role } from '../domain/roles.js';
-import { PUBLIC_KEY, ROLES_KEY } from './access.decorators.js';
-import type { AuthenticatedRequest, Principal } from './principal.js';
+import type { Role } from '../../access/roles.js';
+import { PUBLIC_KEY, ROLES_KEY } from '../../access/access.decorators.js';
+import type { AuthenticatedRequest, Principal } from '../../access/principal.js';
 import { PrincipalResolver } from './principal-resolver.js';
 import { PartnerRateLimiter } from './rate-limiter.js';
 

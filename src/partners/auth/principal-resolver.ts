@@ -1,8 +1,8 @@
 import type { SqlClient } from '../../database/sql-client.js';
-import type { PartnerKind, Role } from '../domain/roles.js';
-import { isRole } from '../domain/roles.js';
+import type { PartnerKind, Role } from '../../access/roles.js';
+import { isRole } from '../../access/roles.js';
 import { parseApiKey, secretMatches } from './api-key-secret.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../../access/principal.js';
 import { InvalidTokenError, type TokenVerifier } from './token-verifier.js';
 
 export class InvalidApiKeyError extends Error {

@@ -1,7 +1,7 @@
 import { type JWTVerifyGetKey, createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { AppConfig } from '../../config/app-config.js';
 import type { LocalSigningKey } from './signing-key.js';
-import { isMemberId } from '../domain/member-id.js';
+import { isMemberId } from '../../access/member-id.js';
 
 export class InvalidTokenError extends Error {
   readonly code = 'invalid_token';

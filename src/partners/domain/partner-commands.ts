@@ -1,5 +1,5 @@
 import type { PartnerDeactivationReason } from './partner-events.js';
-import type { PartnerKind, Role } from './roles.js';
+import type { PartnerKind, Role } from '../../access/roles.js';
 
 /** Who acts and when; the decider never reads a clock. */
 export interface PartnerCommandContext {

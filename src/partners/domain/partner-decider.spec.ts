@@ -2,7 +2,7 @@ import type { PartnerCommand, PartnerCommandContext } from './partner-commands.j
 import { PartnerRuleError, decidePartner } from './partner-decider.js';
 import type { PartnerEvent } from './partner-events.js';
 import { type PartnerState, evolvePartner } from './partner-state.js';
-import type { PartnerKind, Role } from './roles.js';
+import type { PartnerKind, Role } from '../../access/roles.js';
 
 const PARTNER = '0b9d3c1e-51b6-4a59-8d0f-5f0a3f6a1c01';
 const OTHER_PARTNER = '7c0a4f0e-2b7d-4c1a-9e1f-3d2b1a0c9e02';

@@ -3,7 +3,7 @@ import { isKnownTerritory } from '../territories/territories.js';
 import type { PartnerCommand, PartnerCommandContext } from './partner-commands.js';
 import type { PartnerEvent } from './partner-events.js';
 import type { PartnerState } from './partner-state.js';
-import { PARTNER_KINDS, type PartnerKind, type Role, isRole } from './roles.js';
+import { PARTNER_KINDS, type PartnerKind, type Role, isRole } from '../../access/roles.js';
 import { isValidSiret } from './siret.js';
 
 export type PartnerRuleCode =

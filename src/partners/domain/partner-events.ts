@@ -1,4 +1,4 @@
-import type { PartnerKind, Role } from './roles.js';
+import type { PartnerKind, Role } from '../../access/roles.js';
 
 /** Events of a partner organisation's stream `partner-<uuid>` (stored contract: never rename). */
 export type PartnerEvent =

@@ -1,5 +1,5 @@
 import type { PartnerEvent } from './partner-events.js';
-import type { PartnerKind, Role } from './roles.js';
+import type { PartnerKind, Role } from '../../access/roles.js';
 
 export interface PartnerState {
   partnerId: string;

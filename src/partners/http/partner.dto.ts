@@ -17,9 +17,9 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { API_KEY_SCOPES } from '../../access/grant-rules.js';
-import { MEMBER_ID_DESCRIPTION, MEMBER_ID_PATTERN } from '../domain/member-id.js';
-import { PARTNER_KINDS, type PartnerKind, ROLES, type Role } from '../domain/roles.js';
-import { IsMemberId } from './member-id.js';
+import { MEMBER_ID_DESCRIPTION, MEMBER_ID_PATTERN } from '../../access/member-id.js';
+import { PARTNER_KINDS, type PartnerKind, ROLES, type Role } from '../../access/roles.js';
+import { IsMemberId } from '../../http/member-id.js';
 import { TERRITORIES } from '../territories/territories.js';
 
 const TERRITORY_CODES = TERRITORIES.map((territory) => territory.code);

@@ -10,12 +10,12 @@ import { etagOf, versionFromIfMatch } from '../../http/etag.js';
 import { ProblemError } from '../../http/problem.js';
 import { metadataOf } from '../../http/request-context.js';
 import { textFault } from '../../http/well-formed-input.js';
-import { Roles } from '../auth/access.decorators.js';
+import { Roles } from '../../access/access.decorators.js';
 import { generateApiKey } from '../auth/api-key-secret.js';
-import type { AuthenticatedRequest } from '../auth/principal.js';
+import type { AuthenticatedRequest } from '../../access/principal.js';
 import type { PartnerCommand } from '../domain/partner-commands.js';
 import { type ApiKeyView, GetMember, GetPartner, ListApiKeys, ListMembers, ListPartners, type MemberView, type PartnerView } from '../partner-read.js';
-import { ParseMemberIdPipe } from './member-id.js';
+import { ParseMemberIdPipe } from '../../http/member-id.js';
 import { ExecutePartnerCommand } from '../partner-write.js';
 import {
   AddMemberDto,

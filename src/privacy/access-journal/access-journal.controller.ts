@@ -5,9 +5,9 @@ import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-val
 import { ACCESS_JOURNAL_READERS } from '../../access/functions.js';
 import { SqlClient } from '../../database/sql-client.js';
 import { IsTimestamp } from '../../http/calendar-date.js';
-import { Roles } from '../../partners/auth/access.decorators.js';
-import { MEMBER_ID_PATTERN } from '../../partners/domain/member-id.js';
-import { IsMemberId } from '../../partners/http/member-id.js';
+import { Roles } from '../../access/access.decorators.js';
+import { MEMBER_ID_PATTERN } from '../../access/member-id.js';
+import { IsMemberId } from '../../http/member-id.js';
 
 export class AccessJournalQuery {
   @ApiPropertyOptional({ description: 'The record (e.g. a parcours id)' })

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Audit } from '../../audit/audit.js';
-import { Clock } from '../../clock.js';
+import { Clock } from '../../kernel/clock.js';
 import { AppConfig } from '../../config/app-config.js';
 import { SqlClient } from '../../database/sql-client.js';
 import { type Identity, isIdentity } from '../../parcours/identity.js';

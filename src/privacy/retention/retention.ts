@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Cron } from '@nestjs/schedule';
-import { Clock } from '../../clock.js';
+import { Clock } from '../../kernel/clock.js';
 import { AppConfig } from '../../config/app-config.js';
-import { addDays, addMonths } from '../../continuity/calendar.js';
+import { addDays, addMonths } from '../../kernel/calendar.js';
 import { SqlClient } from '../../database/sql-client.js';
-import { RETENTION_SYSTEM } from '../../partners/auth/principal.js';
+import { RETENTION_SYSTEM } from '../../access/principal.js';
 import { actorOf } from '../../http/request-context.js';
 import { ExecuteParcoursCommand, type ParcoursRequest } from '../../parcours/parcours-write.js';
 

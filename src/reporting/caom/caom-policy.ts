@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isBusinessDate } from '../../parcours/domain/business-date.js';
+import { isBusinessDate } from '../../kernel/business-date.js';
 import caom2021PuyDeDome from './policies/caom-2021-puy-de-dome.json' with { type: 'json' };
 
 /**

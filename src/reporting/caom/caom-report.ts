@@ -1,4 +1,4 @@
-import { daysInMonth, isBusinessDate } from '../../parcours/domain/business-date.js';
+import { daysInMonth, isBusinessDate } from '../../kernel/business-date.js';
 import type { CaomContractFact } from './caom-facts.js';
 import { type CaomPolicy, PEC_ENVELOPES, type PecEnvelope } from './caom-policy.js';
 

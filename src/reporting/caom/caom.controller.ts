@@ -6,13 +6,13 @@ import type { FastifyReply } from 'fastify';
 import { REPORT_READERS } from '../../access/functions.js';
 import { SqlClient } from '../../database/sql-client.js';
 import { ProblemError } from '../../http/problem.js';
-import { Roles } from '../../partners/auth/access.decorators.js';
+import { Roles } from '../../access/access.decorators.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import type { CaomFundingDoc } from './caom-funding.projection.js';
 import { type CaomPolicy, CaomPolicyNotFoundError, caomPoliciesFrom, policyForYear } from './caom-policy.js';
 import { AppConfig } from '../../config/app-config.js';
 import { type CaomReport, caomCsvText, caomReportToCsvRows, computeCaomReport } from './caom-report.js';
-import { wantsCsv } from '../csv.js';
+import { wantsCsv } from '../../kernel/csv.js';
 import { ApiRepresentations } from '../../http/representations.js';
 
 export class CaomQuery {

@@ -1,4 +1,4 @@
-import { isBusinessDate } from '../../parcours/domain/business-date.js';
+import { isBusinessDate } from '../../kernel/business-date.js';
 import {
   isParcoursEventType,
   type EmploymentContractKind,

@@ -1,5 +1,5 @@
-import { dayNumber } from '../../continuity/calendar.js';
-import { daysInMonth } from '../../parcours/domain/business-date.js';
+import { dayNumber } from '../../kernel/calendar.js';
+import { daysInMonth } from '../../kernel/business-date.js';
 import {
   EMPLOYMENT_CONTRACT_KINDS,
   EXIT_CATEGORIES,

@@ -1,6 +1,6 @@
 import { PARCOURS_EVENT_TYPES } from '../../domain/events.js';
 import { diagnosed, employmentContractStarted, opened, personalDataErased } from '../../domain/parcours.fixtures.js';
-import { PARTNER_KINDS, type PartnerKind } from '../../../partners/domain/roles.js';
+import { PARTNER_KINDS, type PartnerKind } from '../../../access/roles.js';
 import { minimise } from './feed.js';
 import {
   allowanceFor,

@@ -49,8 +49,10 @@ import type {
   ParcoursEventType,
 } from '../../domain/events.js';
 import { IDENTITY_FIELDS, isParcoursEventType, PARCOURS_EVENT_TYPES } from '../../domain/events.js';
-import { PARTNER_KINDS, type PartnerKind } from '../../../partners/domain/roles.js';
+import { PARTNER_KINDS, type PartnerKind } from '../../../access/roles.js';
 import defaultFeedPolicyFile from './feed-policies/default-feed-policy.json' with { type: 'json' };
+import { readFileSync } from 'node:fs';
+import type { AppConfig } from '../../../config/app-config.js';
 
 // ---------------------------------------------------------------------------------------------
 // The field catalogue: every data field of every event, and whether it may be delivered at all.
@@ -500,3 +502,8 @@ function deepFreeze<T>(value: T): T {
 
 /** The policy shipped with the project (`feed-policies/default-feed-policy.json`). */
 export const DEFAULT_FEED_POLICY: FeedPolicy = parseFeedPolicy(defaultFeedPolicyFile);
+
+/** The feed policy in force: the shipped default, or the file FEED_POLICY_FILE names (checked at boot). */
+export function feedPolicyOf(config: Pick<AppConfig, 'feedPolicyFile'>): FeedPolicy {
+  return config.feedPolicyFile ? parseFeedPolicy(readFileSync(config.feedPolicyFile, 'utf8')) : DEFAULT_FEED_POLICY;
+}

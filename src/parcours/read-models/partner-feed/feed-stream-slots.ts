@@ -1,5 +1,5 @@
 import { ProblemError } from '../../../http/problem.js';
-import type { Principal } from '../../../partners/auth/principal.js';
+import type { Principal } from '../../../access/principal.js';
 
 /**
  * A client whose connection vanished without a close is noticed at the next keep-alive write

@@ -40,7 +40,7 @@ import {
   suspended,
 } from '../../domain/parcours.fixtures.js';
 import { evolve, type ParcoursState } from '../../domain/state.js';
-import { PARTNER_KINDS, type PartnerKind } from '../../../partners/domain/roles.js';
+import { PARTNER_KINDS, type PartnerKind } from '../../../access/roles.js';
 import {
   concernedPartners,
   deliver,

@@ -17,7 +17,7 @@
  * never throws on data, so that one odd event cannot stop every partner's feed.
  */
 import { PROCESSING_RIGHTS, type ParcoursEventType, type ProcessingRight } from '../../domain/events.js';
-import type { PartnerKind } from '../../../partners/domain/roles.js';
+import type { PartnerKind } from '../../../access/roles.js';
 import { allowanceFor, closedListValues, type FeedPolicy, isListField, RIGHTS_NOTICE_TYPES } from './feed-policy.js';
 
 export interface FeedEvent {

@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '../../../database/sql-client.js';
 import type { CustomProjection, ProjectedEvent } from '../../../projections/projection.js';
 import { parcoursIdOf } from '../../../projections/projection.js';
-import type { PartnerKind } from '../../../partners/domain/roles.js';
+import type { PartnerKind } from '../../../access/roles.js';
 import { PARCOURS_EVENT_TYPES } from '../../domain/events.js';
 import { FEED_COMMITTED_CHANNEL, feedCommittedPayload } from './feed-hub.js';
 import { type FeedPolicy } from './feed-policy.js';

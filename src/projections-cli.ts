@@ -1,13 +1,13 @@
 import { SingleBar } from 'cli-progress';
-import type { AppConfig } from '../config/app-config.js';
-import { migrate } from '../database/migrator.js';
-import { openDatabase } from '../database/open-database.js';
-import { SqlEventStore } from '../event-store/sql/sql-event-store.js';
-import { UpcasterRegistry } from '../event-store/upcasters.js';
-import { PARCOURS_UPCASTERS } from '../parcours/domain/upcasters.js';
-import { projectionStatus } from './projection-status.js';
-import { rebuildProjections } from './rebuild.js';
-import { projectionNamed, projectionsFor } from './registry.js';
+import type { AppConfig } from './config/app-config.js';
+import { migrate } from './database/migrator.js';
+import { openDatabase } from './database/open-database.js';
+import { SqlEventStore } from './event-store/sql/sql-event-store.js';
+import { UpcasterRegistry } from './event-store/upcasters.js';
+import { PARCOURS_UPCASTERS } from './parcours/domain/upcasters.js';
+import { projectionStatus } from './projections/projection-status.js';
+import { rebuildProjections } from './projections/rebuild.js';
+import { projectionNamed, projectionsFor } from './read-models.js';
 
 /** `cli projections status`: a table, one line per projection. */
 export async function projectionsStatus(config: AppConfig): Promise<string> {

@@ -1,7 +1,7 @@
 import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { ProblemError } from '../../http/problem.js';
-import { MEMBER_ID_DESCRIPTION, isMemberId } from '../domain/member-id.js';
+import { ProblemError } from './problem.js';
+import { MEMBER_ID_DESCRIPTION, isMemberId } from '../access/member-id.js';
 
 /** For DTO fields that name a member (their `sub`). */
 export function IsMemberId(options?: ValidationOptions): PropertyDecorator {

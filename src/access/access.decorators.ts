@@ -1,5 +1,5 @@
 import { type ExecutionContext, SetMetadata, createParamDecorator } from '@nestjs/common';
-import type { Role } from '../domain/roles.js';
+import type { Role } from './roles.js';
 import type { AuthenticatedRequest, Principal } from './principal.js';
 
 export const ROLES_KEY = 'spie:roles';

@@ -1,4 +1,4 @@
-import type { PartnerKind, Role } from '../domain/roles.js';
+import type { PartnerKind, Role } from './roles.js';
 
 /**
  * Who is calling, as established by authentication: a caseworker (token) or a partner system (API

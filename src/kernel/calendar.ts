@@ -6,7 +6,7 @@
  * integer arithmetic (H. Hinnant's `days_from_civil`). No time zone or daylight-saving change can
  * move a day, and the audit of a whole territory does not pay for `Date` parsing.
  */
-import { daysInMonth, isBusinessDate } from '../parcours/domain/business-date.js';
+import { daysInMonth, isBusinessDate } from './business-date.js';
 
 /** Days since 1970-01-01; differences of day numbers count calendar days. */
 export type DayNumber = number;
