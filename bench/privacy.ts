@@ -22,8 +22,8 @@ import { SqlEventStore } from '../src/event-store/sql/sql-event-store.js';
 import type { Principal } from '../src/access/principal.js';
 import { ExecuteParcoursCommand, type ParcoursRequest } from '../src/parcours/parcours-write.js';
 import { KeyVault } from '../src/privacy/crypto/key-vault.js';
-import { PersonalDataExporter } from '../src/privacy/personal-data-export/personal-data-exporter.js';
-import { Retention } from '../src/privacy/retention/retention.js';
+import { PersonalDataExporter } from '../src/personal-data/personal-data-export/personal-data-exporter.js';
+import { Retention } from '../src/personal-data/retention/retention.js';
 import { PARTNERS, TERRITORIES, seedPartners, writeHistories } from './history.js';
 import { adminQuery, median, percentile, round2, writeResults } from './support.js';
 

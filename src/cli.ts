@@ -133,7 +133,7 @@ export function buildCli(): Command {
     .option('--json', 'JSON instead of text')
     .action(async (options: { dryRun?: boolean; asOf?: string; json?: boolean }) => {
       if (options.asOf !== undefined) assertBusinessDate(options.asOf, '--as-of');
-      const { retentionCommand } = await import('./privacy/privacy-cli.js');
+      const { retentionCommand } = await import('./personal-data/privacy-cli.js');
       process.stdout.write(await retentionCommand(loadConfig(), options));
     });
   const erasures = privacy.command('erasures').description('the erasure ledger, to keep outside the database backups');
@@ -142,7 +142,7 @@ export function buildCli(): Command {
     .description('write the ledger of erasures (no personal data: subject ids, dates, legal grounds)')
     .option('--out <file>', 'write there (mode 600) instead of the standard output')
     .action(async (options: { out?: string }) => {
-      const { exportErasuresCommand } = await import('./privacy/privacy-cli.js');
+      const { exportErasuresCommand } = await import('./personal-data/privacy-cli.js');
       process.stdout.write(await exportErasuresCommand(loadConfig(), options.out));
     });
   erasures
@@ -150,7 +150,7 @@ export function buildCli(): Command {
     .description('after restoring a backup: add the erasures it lost and destroy their keys again')
     .requiredOption('--from <file>', 'a ledger written by `privacy erasures export`')
     .action(async (options: { from: string }) => {
-      const { replayErasuresCommand } = await import('./privacy/privacy-cli.js');
+      const { replayErasuresCommand } = await import('./personal-data/privacy-cli.js');
       process.stdout.write(await replayErasuresCommand(loadConfig(), options.from));
     });
 
@@ -175,7 +175,7 @@ export function buildCli(): Command {
     .description('index every parcours under the current BLIND_INDEX_KEY only: the last step of a key rotation, or a backfill')
     .option('--quiet', 'no progress bar')
     .action(async (options: { quiet?: boolean }) => {
-      const { reindexBlindIndexCommand } = await import('./privacy/privacy-cli.js');
+      const { reindexBlindIndexCommand } = await import('./personal-data/privacy-cli.js');
       process.stdout.write(await reindexBlindIndexCommand(loadConfig(), options));
     });
 

@@ -12,7 +12,7 @@ import { UpcasterRegistry } from '../event-store/upcasters.js';
 import { PARCOURS_UPCASTERS } from '../parcours/domain/upcasters.js';
 import { assertBusinessDate } from '../kernel/calendar.js';
 import { isKnownTerritory } from '../partners/territories/territories.js';
-import { AccessJournal, type JournalEntry } from '../privacy/access-journal/access-journal.js';
+import { AccessJournal, type JournalEntry } from '../access-journal/access-journal.js';
 import { continuityPolicyOf } from '../continuity/policy.js';
 import { caomCsvText } from '../reporting/caom/caom-report.js';
 import { Audit } from './audit.js';

@@ -10,7 +10,7 @@ import { ProblemError } from '../http/problem.js';
 import { Roles } from '../access/access.decorators.js';
 import type { AuthenticatedRequest } from '../access/principal.js';
 import { type Reader, entryFor, readerOf } from '../parcours/read-models/parcours-details/parcours-details.query.js';
-import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../access-journal/access-journal.js';
 import { wantsCsv } from '../kernel/csv.js';
 import { Audit, ParcoursUnknownError } from './audit.js';
 import type { Replay } from './replay.js';

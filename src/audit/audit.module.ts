@@ -4,7 +4,7 @@ import { SqlEventStore } from '../event-store/sql/sql-event-store.js';
 import { ContinuityModule } from '../continuity/read-model/continuity.module.js';
 import { CONTINUITY_POLICY } from '../continuity/read-model/continuity.scheduler.js';
 import type { ContinuityPolicy } from '../continuity/policy.js';
-import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
+import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { Audit } from './audit.js';
 import { AuditController } from './audit.controller.js';
 

@@ -7,7 +7,7 @@ import { SqlEventStore } from '../event-store/sql/sql-event-store.js';
 import { parcoursStreamId } from '../parcours/parcours-write.js';
 import { parcoursDetailsFollowups } from '../parcours/read-models/parcours-details/parcours-details.projection.js';
 import { ExecutePartnerCommand } from '../partners/partner-write.js';
-import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../access-journal/access-journal.js';
 import { BlindIndex } from '../privacy/blind-index/blind-index.js';
 import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
 import { PersonalDataCipher } from '../privacy/crypto/personal-data-cipher.js';

@@ -9,7 +9,7 @@ import { readableOnTerminal } from '../http/logging.js';
 import { ConfigError, loadConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import { loadOrCreateSigningKey, mintToken } from '../partners/auth/signing-key.js';
-import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../access-journal/access-journal.js';
 import { DEMO_ORGANISATIONS, demoPartnerId } from './consortium.js';
 import { DEMO_SEED, type DemoLoadReport, loadDemo } from './demo-loader.js';
 import { DEMO_PERSONAS } from './personas.js';

@@ -17,7 +17,7 @@ import type {
 } from '../parcours/domain/events.js';
 import { PLEIN_EMPLOI_FROM, SUSPENSION_REMOBILISATION_FROM, latestSanctionEnd, regimeOfDate } from '../parcours/domain/regimes.js';
 import { type ParcoursState, evolve, openEmploymentContract, openEngagementContract } from '../parcours/domain/state.js';
-import type { Identity } from '../parcours/identity.js';
+import type { Identity } from '../privacy/identity.js';
 import { AMBERT, BILLOM, DEMO_ORGANISATIONS, type DtsTerritory, ENTRE_DORE, THIERS, demoPartnerId } from './consortium.js';
 import { type SeededRandom, addDays, daysBetween } from './random.js';
 

@@ -18,7 +18,7 @@ import { PARCOURS_UPCASTERS } from '../parcours/domain/upcasters.js';
 import { ExecuteParcoursCommandHandler } from '../parcours/parcours-write.js';
 import type { Principal } from '../access/principal.js';
 import { type PartnerKind, type Role, isRole } from '../access/roles.js';
-import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
+import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { PrivacyModule } from '../privacy/privacy.module.js';
 import { Intake, type IntakeReport } from './intake.js';
 

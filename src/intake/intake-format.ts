@@ -1,7 +1,7 @@
 import { isCalendarDate } from '../http/calendar-date.js';
 import type { HouseholdRole, RsaRights } from '../parcours/domain/events.js';
 import { isValidNir } from '../parcours/domain/nir.js';
-import type { Identity } from '../parcours/identity.js';
+import type { Identity } from '../privacy/identity.js';
 import type { CsvRecord } from './csv-reader.js';
 
 /**

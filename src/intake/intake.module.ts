@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ParcoursModule } from '../parcours/parcours.module.js';
-import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
+import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { IntakeController } from './intake.controller.js';
 import { Intake } from './intake.js';
 

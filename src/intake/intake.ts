@@ -13,7 +13,7 @@ import { actorOf } from '../http/request-context.js';
 import { ExecuteParcoursCommand, ExecuteParcoursCommandHandler, type ParcoursCommandResult } from '../parcours/parcours-write.js';
 import type { Principal } from '../access/principal.js';
 import type { Role } from '../access/roles.js';
-import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../access-journal/access-journal.js';
 import { BlindIndex, type IndexEntry, entryKey } from '../privacy/blind-index/blind-index.js';
 import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
 import { loadCommuneTerritories } from './communes.js';

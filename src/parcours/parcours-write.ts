@@ -12,7 +12,7 @@ import { IdempotencyStore, type IdempotentRequest, type StoredResponse } from '.
 import { ProblemError } from '../http/problem.js';
 import type { Principal } from '../access/principal.js';
 import { type Role, isRole } from '../access/roles.js';
-import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../access-journal/access-journal.js';
 import { BlindIndex, type IndexEntry, ONE_OPEN_PARCOURS_CONSTRAINT } from '../privacy/blind-index/blind-index.js';
 import { type DataKeyToCommit, SqlKeyVault } from '../privacy/crypto/key-vault.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
@@ -53,7 +53,7 @@ import {
 import { decide } from './domain/decide.js';
 import type { IdentityField, ParcoursEvent, ParcoursType, ReorientationRejectionReason } from './domain/events.js';
 import { type ParcoursState, evolve, evolveAll } from './domain/state.js';
-import { type Identity, isIdentity } from './identity.js';
+import { type Identity, isIdentity } from '../privacy/identity.js';
 import { parcoursDetailsFollowups } from './read-models/parcours-details/parcours-details.projection.js';
 import { entryFor, parcoursNotFound } from './read-models/parcours-details/parcours-details.query.js';
 

@@ -1,7 +1,7 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { UpcasterRegistry } from '../event-store/upcasters.js';
 import { PartnersModule } from '../partners/partners.module.js';
-import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
+import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { ParcoursController } from './http/parcours.controller.js';
 import { CaseloadController } from './read-models/caseload/caseload.controller.js';
 import { FeedHub } from './read-models/partner-feed/feed-hub.js';

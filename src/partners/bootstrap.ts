@@ -6,7 +6,7 @@ import { AppModule } from '../app.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import type { EventMetadata } from '../event-store/event-store.js';
-import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../access-journal/access-journal.js';
 import { MEMBER_ID_DESCRIPTION, isMemberId } from '../access/member-id.js';
 import { PARTNER_KINDS, type PartnerKind } from '../access/roles.js';
 import { ExecutePartnerCommand } from './partner-write.js';

@@ -6,7 +6,7 @@ import { AppConfig, runsBackgroundWork } from '../config/app-config.js';
 import { SqlClient, prepared } from '../database/sql-client.js';
 import { type AllCursor, encodeCursor } from '../event-store/event-store.js';
 import { FeedHub, type FeedRow } from '../parcours/read-models/partner-feed/feed-hub.js';
-import { AccessJournal } from '../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../access-journal/access-journal.js';
 import { ENDPOINT_COLUMNS, type EndpointRow, WebhookEndpoints } from './webhook-endpoints.js';
 import { signatureHeader } from './webhook-signature.js';
 import { RefusedTargetError, type TargetPolicy, guardedLookup, urlFault } from './webhook-targets.js';

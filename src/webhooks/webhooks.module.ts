@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ParcoursModule } from '../parcours/parcours.module.js';
-import { AccessJournalModule } from '../privacy/access-journal/access-journal.module.js';
+import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { FeedStatusController } from './feed-status.controller.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { WebhookEndpoints } from './webhook-endpoints.js';

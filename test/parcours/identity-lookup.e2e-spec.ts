@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { BlindIndex } from '../../src/privacy/blind-index/blind-index.js';
 import { blindIndexKeyFile } from '../../src/privacy/blind-index/blind-index-keys.js';
-import { reindexBlindIndexes } from '../../src/privacy/blind-index/reindex.js';
+import { reindexBlindIndexes } from '../../src/personal-data/reindex.js';
 import { PersonalDataCipher } from '../../src/privacy/crypto/personal-data-cipher.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AccessJournal, type JournalEntry } from '../../src/privacy/access-journal/access-journal.js';
+import { AccessJournal, type JournalEntry } from '../../src/access-journal/access-journal.js';
 import { type TestDatabase, databaseTargets } from '../support/test-database.js';
 
 describe.each(databaseTargets())('access journal on $name', (target) => {

@@ -15,7 +15,7 @@ import type { AuthenticatedRequest } from '../../access/principal.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import { parcoursStreamId } from '../../parcours/parcours-write.js';
 import { entryFor, parcoursNotFound, readerOf } from '../../parcours/read-models/parcours-details/parcours-details.query.js';
-import { AccessJournal } from '../../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../../access-journal/access-journal.js';
 import { caomCsvText } from '../../reporting/caom/caom-report.js';
 import { wantsCsv } from '../../kernel/csv.js';
 import type { Finding } from '../findings.js';

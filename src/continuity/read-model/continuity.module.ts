@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import { AccessJournalModule } from '../../privacy/access-journal/access-journal.module.js';
+import { AccessJournalModule } from '../../access-journal/access-journal.module.js';
 import { continuityPolicyOf } from '../policy.js';
 import { ContinuityController } from './continuity.controller.js';
 import { CONTINUITY_POLICY, ContinuityScheduler } from './continuity.scheduler.js';

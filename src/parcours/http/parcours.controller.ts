@@ -13,7 +13,7 @@ import { actorOf } from '../../http/request-context.js';
 import { Roles } from '../../access/access.decorators.js';
 import type { AuthenticatedRequest } from '../../access/principal.js';
 import { PROCESSING_RIGHTS, type ProcessingRight } from '../domain/events.js';
-import type { Identity } from '../identity.js';
+import type { Identity } from '../../privacy/identity.js';
 import { ExecuteParcoursCommand, type ParcoursCommandResult, type ParcoursRequest } from '../parcours-write.js';
 import { GetParcours, ListFollowups, ListParcours, type ParcoursSummary, type ParcoursView, readerOf } from '../read-models/parcours-details/parcours-details.query.js';
 import {

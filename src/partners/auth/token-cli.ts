@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import type { AppConfig } from '../../config/app-config.js';
 import { migrate } from '../../database/migrator.js';
 import { openDatabase } from '../../database/open-database.js';
-import { AccessJournal } from '../../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../../access-journal/access-journal.js';
 import { loadOrCreateSigningKey, mintToken } from './signing-key.js';
 
 /**

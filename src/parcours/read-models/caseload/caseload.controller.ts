@@ -10,7 +10,7 @@ import { Roles } from '../../../access/access.decorators.js';
 import type { AuthenticatedRequest } from '../../../access/principal.js';
 import { MEMBER_ID_PATTERN } from '../../../access/member-id.js';
 import { IsMemberId } from '../../../http/member-id.js';
-import { AccessJournal } from '../../../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../../../access-journal/access-journal.js';
 import { entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
 import type { CaseloadDoc } from './caseload.projection.js';
 

@@ -8,9 +8,9 @@ import { ProblemError } from '../../../http/problem.js';
 import { actorOf } from '../../../http/request-context.js';
 import type { Principal } from '../../../access/principal.js';
 import type { Role } from '../../../access/roles.js';
-import { AccessJournal, type JournalEntry } from '../../../privacy/access-journal/access-journal.js';
+import { AccessJournal, type JournalEntry } from '../../../access-journal/access-journal.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../../../privacy/crypto/personal-data-cipher.js';
-import { type Identity, isIdentity } from '../../identity.js';
+import { type Identity, isIdentity } from '../../../privacy/identity.js';
 import type { AppointmentRecordedData, ContactRecordedData } from '../../domain/events.js';
 import type { StoredState } from './parcours-details.projection.js';
 

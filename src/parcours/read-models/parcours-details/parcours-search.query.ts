@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { parcoursCondition } from '../../../access/parcours-rule.js';
 import { SqlClient } from '../../../database/sql-client.js';
-import { AccessJournal } from '../../../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../../../access-journal/access-journal.js';
 import type { BlindIndexKind } from '../../../privacy/blind-index/blind-index-keys.js';
 import { BlindIndex, type PersonIdentifiers } from '../../../privacy/blind-index/blind-index.js';
 import { PersonalDataCipher } from '../../../privacy/crypto/personal-data-cipher.js';

@@ -13,7 +13,7 @@ import { Roles } from '../../../access/access.decorators.js';
 import { actingRoles } from '../../../partners/auth/access.guard.js';
 import type { AuthenticatedRequest } from '../../../access/principal.js';
 import { NotAMemberError, PrincipalResolver } from '../../../partners/auth/principal-resolver.js';
-import { AccessJournal } from '../../../privacy/access-journal/access-journal.js';
+import { AccessJournal } from '../../../access-journal/access-journal.js';
 import { type Reader, entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
 import { FeedHub } from './feed-hub.js';
 import { FeedStreamSlots } from './feed-stream-slots.js';

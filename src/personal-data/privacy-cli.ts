@@ -11,14 +11,14 @@ import { UpcasterRegistry } from '../event-store/upcasters.js';
 import { HttpModule } from '../http/http.module.js';
 import { PARCOURS_UPCASTERS } from '../parcours/domain/upcasters.js';
 import { ExecuteParcoursCommandHandler } from '../parcours/parcours-write.js';
-import { AccessJournalModule } from './access-journal/access-journal.module.js';
+import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { SingleBar, Presets } from 'cli-progress';
 import { SqlClient } from '../database/sql-client.js';
-import { BlindIndex } from './blind-index/blind-index.js';
-import { reindexBlindIndexes } from './blind-index/reindex.js';
-import { KeyVault, type ErasureRecord } from './crypto/key-vault.js';
-import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
-import { PrivacyModule } from './privacy.module.js';
+import { BlindIndex } from '../privacy/blind-index/blind-index.js';
+import { reindexBlindIndexes } from './reindex.js';
+import { KeyVault, type ErasureRecord } from '../privacy/crypto/key-vault.js';
+import { PersonalDataCipher } from '../privacy/crypto/personal-data-cipher.js';
+import { PrivacyModule } from '../privacy/privacy.module.js';
 import { Retention, type RetentionPlan, type RetentionRun } from './retention/retention.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { SqlClient } from '../../database/sql-client.js';
-import { type Identity, isIdentity } from '../../parcours/identity.js';
-import { type PersonalDataCipher, isErasedPersonalData } from '../crypto/personal-data-cipher.js';
-import { type BlindIndex, ONE_OPEN_PARCOURS_CONSTRAINT } from './blind-index.js';
+import type { SqlClient } from '../database/sql-client.js';
+import { type Identity, isIdentity } from '../privacy/identity.js';
+import { type PersonalDataCipher, isErasedPersonalData } from '../privacy/crypto/personal-data-cipher.js';
+import { type BlindIndex, ONE_OPEN_PARCOURS_CONSTRAINT } from '../privacy/blind-index/blind-index.js';
 
 export interface ReindexReport {
   keyVersion: string;

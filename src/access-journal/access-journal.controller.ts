@@ -2,12 +2,12 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { ACCESS_JOURNAL_READERS } from '../../access/functions.js';
-import { SqlClient } from '../../database/sql-client.js';
-import { IsTimestamp } from '../../http/calendar-date.js';
-import { Roles } from '../../access/access.decorators.js';
-import { MEMBER_ID_PATTERN } from '../../access/member-id.js';
-import { IsMemberId } from '../../http/member-id.js';
+import { ACCESS_JOURNAL_READERS } from '../access/functions.js';
+import { SqlClient } from '../database/sql-client.js';
+import { IsTimestamp } from '../http/calendar-date.js';
+import { Roles } from '../access/access.decorators.js';
+import { MEMBER_ID_PATTERN } from '../access/member-id.js';
+import { IsMemberId } from '../http/member-id.js';
 
 export class AccessJournalQuery {
   @ApiPropertyOptional({ description: 'The record (e.g. a parcours id)' })

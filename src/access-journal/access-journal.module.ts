@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Module } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { AppConfig } from '../../config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
 import { AccessJournal } from './access-journal.js';
 import { AccessJournalController } from './access-journal.controller.js';
 

@@ -1,6 +1,6 @@
 import { escapeHtml } from '../../audit/timeline/timeline-html.js';
 import { frenchDate, frenchDateTime } from '../../audit/timeline/timeline.js';
-import type { Identity } from '../../parcours/identity.js';
+import type { Identity } from '../../privacy/identity.js';
 import type { PersonalDataExport } from './personal-data-export.js';
 
 /**

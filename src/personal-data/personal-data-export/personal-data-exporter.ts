@@ -3,8 +3,8 @@ import { Audit } from '../../audit/audit.js';
 import { Clock } from '../../kernel/clock.js';
 import { AppConfig } from '../../config/app-config.js';
 import { SqlClient } from '../../database/sql-client.js';
-import { type Identity, isIdentity } from '../../parcours/identity.js';
-import { PersonalDataCipher, isErasedPersonalData } from '../crypto/personal-data-cipher.js';
+import { type Identity, isIdentity } from '../../privacy/identity.js';
+import { PersonalDataCipher, isErasedPersonalData } from '../../privacy/crypto/personal-data-cipher.js';
 import {
   type ExportedAccess,
   type PersonalDataExport,

@@ -9,7 +9,7 @@ import { ProblemError } from '../http/problem.js';
 import { Roles } from '../access/access.decorators.js';
 import type { AuthenticatedRequest } from '../access/principal.js';
 import { entryFor, readerOf } from '../parcours/read-models/parcours-details/parcours-details.query.js';
-import { AccessJournal } from './access-journal/access-journal.js';
+import { AccessJournal } from '../access-journal/access-journal.js';
 import { personalDataExportToHtml } from './personal-data-export/personal-data-export-html.js';
 import type { PersonalDataExport } from './personal-data-export/personal-data-export.js';
 import { PersonalDataExporter } from './personal-data-export/personal-data-exporter.js';

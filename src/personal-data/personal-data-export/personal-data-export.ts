@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../../event-store/event-store.js';
 import type { Timeline } from '../../audit/timeline/timeline.js';
-import type { Identity } from '../../parcours/identity.js';
+import type { Identity } from '../../privacy/identity.js';
 
 /**
  * What the system holds about one person (RGPD art. 15), as the DPO hands it over: the identity,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
-import { AccessJournalModule } from './access-journal/access-journal.module.js';
+import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { PersonalDataController } from './personal-data.controller.js';
 import { PersonalDataExporter } from './personal-data-export/personal-data-exporter.js';
 import { Retention } from './retention/retention.js';
