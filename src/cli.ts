@@ -56,7 +56,7 @@ export function buildCli(): Command {
     .requiredOption('--admin-name <name>', "the administrator's display name")
     .option('--force', 'bootstrap although organisations exist (refused otherwise); journaled')
     .action(async (options: { name: string; kind: string; territory: string[]; siret?: string; adminSub: string; adminName: string; force?: boolean }) => {
-      const { bootstrapPlatform } = await import('./partners/bootstrap.js');
+      const { bootstrapPlatform } = await import('./bootstrap.js');
       const partnerId = await bootstrapPlatform(loadConfig(), options);
       process.stdout.write(`organisation ${partnerId} registered; ${options.adminSub} is platform administrator\n`);
     });

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { parseMultiHostUrl } from '../database/pg-hosts.js';
+import { parseMultiHostUrl } from './multi-host-url.js';
 
 /**
  * The whole configuration, read once from the environment at boot and injected typed

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
-import { describeHosts, parseMultiHostUrl } from './pg-hosts.js';
+import { parseMultiHostUrl } from '../config/multi-host-url.js';
+import { describeHosts } from './pg-hosts.js';
 import type { SqlClient } from './sql-client.js';
 
 /**

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { type PgHost, formatHost } from '../config/multi-host-url.js';
 
 /**
  * Several PostgreSQL servers in one connection string, as libpq takes them
@@ -7,55 +8,6 @@ import pg from 'pg';
  * whichever of them accepts writes now. node-postgres takes one host only; this file chooses the
  * host when a connection is opened (docs/decisions/0008-multi-host-connection-string.md).
  */
-
-export interface PgHost {
-  host: string;
-  port: number;
-}
-
-export interface MultiHostUrl {
-  hosts: PgHost[];
-  /** libpq's `target_session_attrs`: `read-write` keeps only a server where `transaction_read_only` is off. */
-  readWrite: boolean;
-  /** The same string naming the first host only, without `target_session_attrs`: what node-postgres parses. */
-  singleHostUrl: string;
-}
-
-const AUTHORITY = /^(postgres(?:ql)?:\/\/)([^/?#]*@)?([^/?#]*)(.*)$/;
-const TARGET_SESSION_ATTRS = ['any', 'read-write', 'primary'];
-
-/**
- * Splits a connection string's host list. Throws on a malformed list (the configuration check names
- * DATABASE_URL); a string with one host and no `target_session_attrs` comes back with `hosts.length === 1, readWrite: false`.
- */
-export function parseMultiHostUrl(url: string): MultiHostUrl {
-  const match = AUTHORITY.exec(url);
-  if (!match) throw new Error('expected postgres://user@host:port[,host:port…]/database');
-  const [, scheme, userInfo = '', hostList = '', rest = ''] = match;
-  const hosts = hostList === '' ? [] : hostList.split(',').map(parseHost);
-  // One host or none (a Unix socket in `?host=`, which WHATWG URLs refuse): node-postgres' own parsing.
-  if (hosts.length <= 1 && !/[?&]target_session_attrs=/.test(rest)) return { hosts, readWrite: false, singleHostUrl: url };
-  const parsed = new URL(`${scheme}${userInfo}${hostList === '' ? '' : formatHost(hosts[0]!)}${rest}`);
-  const attrs = parsed.searchParams.get('target_session_attrs');
-  if (attrs !== null && !TARGET_SESSION_ATTRS.includes(attrs)) {
-    throw new Error(`target_session_attrs must be one of ${TARGET_SESSION_ATTRS.join(', ')}, got "${attrs}"`);
-  }
-  parsed.searchParams.delete('target_session_attrs');
-  return { hosts, readWrite: attrs === 'read-write' || attrs === 'primary', singleHostUrl: parsed.toString() };
-}
-
-function parseHost(entry: string): PgHost {
-  // [::1]:5432, host:5432, host
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(entry);
-  if (!match) throw new Error(`"${entry}" is not host or host:port`);
-  const port = match[2] === undefined ? 5432 : Number(match[2]);
-  if (port < 1 || port > 65535) throw new Error(`"${entry}": port out of range`);
-  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
-}
-
-function formatHost({ host, port }: PgHost): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
 
 export function describeHosts(hosts: readonly PgHost[]): string {
   return hosts.map(formatHost).join(',');

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { databaseTrouble } from './database-availability.js';
-import { WritableServerLocator, locatingClientClass, parseMultiHostUrl } from './pg-hosts.js';
+import { parseMultiHostUrl } from '../config/multi-host-url.js';
+import { WritableServerLocator, locatingClientClass } from './pg-hosts.js';
 import type { SqlClient, SqlExecutor, SqlSession, Statement } from './sql-client.js';
 
 // int8 and numeric counters fit in a JS number for this system's volumes (2^53 events);

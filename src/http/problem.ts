@@ -1,4 +1,3 @@
-import { SubjectErasedError } from '../privacy/crypto/key-vault.js';
 import {
   type ArgumentsHost,
   Catch,
@@ -13,10 +12,6 @@ import { databaseTrouble } from '../database/database-availability.js';
 import { ConcurrencyError, EventIdConflictError, InvalidAppendError, InvalidCursorError } from '../event-store/event-store.js';
 import { correlationIdOf } from './correlation.js';
 import { loggableError } from './logging.js';
-import { PartnerRuleError } from '../partners/domain/partner-decider.js';
-import { ParcoursNotFoundError, ParcoursRuleError } from '../parcours/domain/errors.js';
-import { InvalidApiKeyError, NotAMemberError } from '../partners/auth/principal-resolver.js';
-import { IdentityProviderUnavailableError, InvalidTokenError } from '../partners/auth/token-verifier.js';
 
 /** RFC 9457 problem details, with our stable `code` and the request's correlation id. */
 export interface ProblemDetails {
@@ -107,6 +102,56 @@ const RULE_STATUS: Record<string, number> = {
   field_reserved_to_platform_admin: 403,
 };
 
+/**
+ * What the features' errors say of themselves: a stable `code`, and for the two rule families
+ * (`ParcoursRuleError`, `PartnerRuleError`) which one. The edge maps these; it imports no feature.
+ */
+interface CodedError {
+  code: string;
+  message: string;
+  rule?: 'parcours' | 'partner';
+  reason?: string;
+}
+
+function codedError(error: unknown): CodedError | undefined {
+  if (!(error instanceof Error) || typeof (error as { code?: unknown }).code !== 'string') return undefined;
+  return error as Error & CodedError;
+}
+
+function mapCoded(error: CodedError): Mapped | undefined {
+  if (error.rule === 'parcours') {
+    const status = error.code === 'id_already_used' || /_already_/.test(error.code) ? 409 : 422;
+    return { status, code: error.code, title: 'The request breaks a rule of the parcours', detail: error.message };
+  }
+  if (error.rule === 'partner') {
+    const status = RULE_STATUS[error.code] ?? (error.code.endsWith('_not_found') ? 404 : 422);
+    const title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : 'The request breaks a rule';
+    return { status, code: error.code, title, detail: error.message };
+  }
+  switch (error.code) {
+    case 'invalid_token':
+    case 'invalid_api_key':
+      return {
+        status: 401,
+        code: error.code,
+        title: 'Authentication failed',
+        detail: error.reason,
+        headers: { 'www-authenticate': `${error.code === 'invalid_token' ? 'Bearer' : 'ApiKey'} error="invalid_token"` },
+      };
+    case 'identity_provider_unavailable':
+      return { status: 503, code: error.code, title: 'The identity provider cannot be reached', headers: { 'retry-after': '30' } };
+    case 'not_a_member':
+      return { status: 403, code: error.code, title: 'Not allowed', detail: error.message };
+    case 'parcours_not_found':
+      return { status: 404, code: 'not_found', title: 'Not found', detail: 'no such parcours' };
+    case 'personal_data_erased':
+      // Met when encrypting new personal data (a note) for an erased parcours, before the decider would say the same.
+      return { status: 422, code: error.code, title: 'The request breaks a rule of the parcours', detail: 'the personal data of this parcours were erased: nothing more can be recorded' };
+    default:
+      return undefined;
+  }
+}
+
 export function mapError(error: unknown, request?: { headers: Record<string, unknown> }): Mapped | undefined {
   if (error instanceof ProblemError) {
     const retryAfter = error.extensions['retryAfterSeconds'];
@@ -129,37 +174,10 @@ export function mapError(error: unknown, request?: { headers: Record<string, unk
       extensions: { currentVersion: error.actualVersion },
     };
   }
-  if (error instanceof InvalidTokenError || error instanceof InvalidApiKeyError) {
-    const scheme = error instanceof InvalidTokenError ? 'Bearer' : 'ApiKey';
-    return {
-      status: 401,
-      code: error.code,
-      title: 'Authentication failed',
-      detail: error.reason,
-      headers: { 'www-authenticate': `${scheme} error="invalid_token"` },
-    };
-  }
-  if (error instanceof IdentityProviderUnavailableError) {
-    return { status: 503, code: error.code, title: 'The identity provider cannot be reached', headers: { 'retry-after': '30' } };
-  }
-  if (error instanceof NotAMemberError) {
-    return { status: 403, code: error.code, title: 'Not allowed', detail: error.message };
-  }
-  if (error instanceof ParcoursNotFoundError) {
-    return { status: 404, code: 'not_found', title: 'Not found', detail: 'no such parcours' };
-  }
-  if (error instanceof ParcoursRuleError) {
-    const status = error.code === 'id_already_used' || /_already_/.test(error.code) ? 409 : 422;
-    return { status, code: error.code, title: 'The request breaks a rule of the parcours', detail: error.message };
-  }
-  if (error instanceof SubjectErasedError) {
-    // Met when encrypting new personal data (a note) for an erased parcours, before the decider would say the same.
-    return { status: 422, code: 'personal_data_erased', title: 'The request breaks a rule of the parcours', detail: 'the personal data of this parcours were erased: nothing more can be recorded' };
-  }
-  if (error instanceof PartnerRuleError) {
-    const status = RULE_STATUS[error.code] ?? (error.code.endsWith('_not_found') ? 404 : 422);
-    const title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : 'The request breaks a rule';
-    return { status, code: error.code, title, detail: error.message };
+  const coded = codedError(error);
+  if (coded) {
+    const mapped = mapCoded(coded);
+    if (mapped) return mapped;
   }
   if (error instanceof EventIdConflictError) {
     return { status: 409, code: error.code, title: 'This request conflicts with an earlier one' };

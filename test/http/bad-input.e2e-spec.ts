@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config.js';
 import { SqlClient } from '../../src/database/sql-client.js';
-import { bootstrapPlatform } from '../../src/partners/bootstrap.js';
+import { bootstrapPlatform } from '../../src/bootstrap.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, json } from '../support/http.js';
 import { uniqueLastName } from '../support/people.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config.js';
 import { openDatabase } from '../../src/database/open-database.js';
-import { BootstrapRefusedError, bootstrapPlatform } from '../../src/partners/bootstrap.js';
+import { BootstrapRefusedError, bootstrapPlatform } from '../../src/bootstrap.js';
 
 /** Issue 14: `partners bootstrap` ran again on an installation that had one, creating a second département and platform admin. */
 describe('the bootstrap command on an installation that already has one', () => {

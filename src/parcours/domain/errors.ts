@@ -51,6 +51,9 @@ export type ParcoursRuleErrorCode =
   | 'already_registered_with_france_travail';
 
 export class ParcoursRuleError extends Error {
+  /** The family the HTTP edge answers by (http/problem.ts maps codes, never classes). */
+  readonly rule = 'parcours';
+
   constructor(
     readonly code: ParcoursRuleErrorCode,
     message: string,

@@ -28,6 +28,9 @@ export type PartnerRuleCode =
   | 'api_key_id_already_used';
 
 export class PartnerRuleError extends Error {
+  /** The family the HTTP edge answers by (http/problem.ts maps codes, never classes). */
+  readonly rule = 'partner';
+
   constructor(
     readonly code: PartnerRuleCode,
     message: string,

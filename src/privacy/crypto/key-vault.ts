@@ -68,6 +68,8 @@ export class KeyVaultInputError extends Error {
 
 /** No new personal data may be written about an erased subject. */
 export class SubjectErasedError extends Error {
+  readonly code = 'personal_data_erased';
+
   constructor(readonly subjectId: string) {
     super(`subject ${subjectId} was erased: no data key can be created for it again`);
     this.name = 'SubjectErasedError';

@@ -1,4 +1,4 @@
-import { parseMultiHostUrl } from './pg-hosts.js';
+import { parseMultiHostUrl } from './multi-host-url.js';
 
 describe('parseMultiHostUrl (libpq multi-host connection strings)', () => {
   it('splits the host list, keeps the rest of the string for the first host, and drops target_session_attrs', () => {

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { CommandBus } from '@nestjs/cqrs';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../app.module.js';
-import type { AppConfig } from '../config/app-config.js';
-import { SqlClient } from '../database/sql-client.js';
-import type { EventMetadata } from '../event-store/event-store.js';
-import { AccessJournal } from '../access-journal/access-journal.js';
-import { MEMBER_ID_DESCRIPTION, isMemberId } from '../access/member-id.js';
-import { PARTNER_KINDS, type PartnerKind } from '../access/roles.js';
-import { ExecutePartnerCommand } from './partner-write.js';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { SqlClient } from './database/sql-client.js';
+import type { EventMetadata } from './event-store/event-store.js';
+import { AccessJournal } from './access-journal/access-journal.js';
+import { MEMBER_ID_DESCRIPTION, isMemberId } from './access/member-id.js';
+import { PARTNER_KINDS, type PartnerKind } from './access/roles.js';
+import { ExecutePartnerCommand } from './partners/partner-write.js';
 
 export interface BootstrapOptions {
   name: string;
