@@ -14,7 +14,7 @@ import { assertBusinessDate } from '../kernel/calendar.js';
 import { isKnownTerritory } from '../partners/territories/territories.js';
 import { AccessJournal, type JournalEntry } from '../access-journal/access-journal.js';
 import { continuityPolicyOf } from '../continuity/policy.js';
-import { caomCsvText } from '../reporting/caom/caom-report.js';
+import { excelCsvText } from '../kernel/csv.js';
 import { Audit } from './audit.js';
 import { continuityReportHtml, continuityReportRows } from './continuity-report.js';
 import { timelineCsvText } from './timeline/timeline-csv.js';
@@ -88,7 +88,7 @@ export async function continuityCommand(config: AppConfig, options: { territory:
     const text =
       options.format === 'html'
         ? continuityReportHtml(results, { territory: options.territory, asOf: options.asOf, policyVersion: audit.policyVersion, mode })
-        : caomCsvText(continuityReportRows(results, options.territory));
+        : excelCsvText(continuityReportRows(results, options.territory));
     return output(text, options.out);
   });
 }

@@ -5,7 +5,7 @@ import { REPORT_READERS } from '../access/functions.js';
 import { Clock } from '../kernel/clock.js';
 import { ProblemError } from '../http/problem.js';
 import { TERRITORIES } from '../partners/territories/territories.js';
-import { caomCsvText } from '../reporting/caom/caom-report.js';
+import { excelCsvText } from '../kernel/csv.js';
 import type { TerritoryIndicatorRow } from '../reporting/territory-indicators/territory-indicators.js';
 import { TerritoryIndicatorsController, TerritoryIndicatorsQueryDto } from '../reporting/territory-indicators/territory-indicators.controller.js';
 import { ApiCall } from './api-call.js';
@@ -139,7 +139,7 @@ export class TerritoryController {
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="territoire-${query.territory ?? 'tous'}-${query.from}-${query.to}.csv"`)
-      .send(caomCsvText([HEADER, ...lines.map(cells)]));
+      .send(excelCsvText([HEADER, ...lines.map(cells)]));
   }
 
   @Get('graphique.svg')

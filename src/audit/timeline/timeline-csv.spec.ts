@@ -1,4 +1,4 @@
-import { caomCsvText } from '../../reporting/caom/caom-report.js';
+import { excelCsvText } from '../../kernel/csv.js';
 import { CONSEIL_DEPARTEMENTAL, opened, oriented } from '../../parcours/domain/parcours.fixtures.js';
 import { buildTimeline } from './timeline.js';
 import { TIMELINE_CSV_HEADER, timelineCsvText, timelineToCsvRows } from './timeline-csv.js';
@@ -43,7 +43,7 @@ describe('timelineToCsvRows', () => {
 
   it('makes the file with the export conventions of the CAOM report', () => {
     const text = timelineCsvText(timeline);
-    expect(text).toBe(caomCsvText(rows));
+    expect(text).toBe(excelCsvText(rows));
     expect(text.startsWith('\uFEFFDate;Enregistré le;Version;Événement;Détail;')).toBe(true);
     // A detail holding a `;` is quoted, so that Excel keeps it in one cell.
     expect(text).toContain(';"freins forts (mobilité, numérique), freins moyens (santé, finances) ; demandeur');

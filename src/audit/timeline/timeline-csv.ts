@@ -1,9 +1,9 @@
 /**
  * The audit timeline as a CSV file for Excel FR, with the conventions of the other exports
- * (`caomCsvText`: `;`, BOM, CRLF, formula guard). The HTML page renders these same rows as its
+ * (`excelCsvText`: `;`, BOM, CRLF, formula guard). The HTML page renders these same rows as its
  * table, so that the two never disagree.
  */
-import { caomCsvText } from '../../reporting/caom/caom-report.js';
+import { excelCsvText } from '../../kernel/csv.js';
 import { frenchDate, frenchDateTime, roleLabel, type Timeline } from './timeline.js';
 
 export const TIMELINE_CSV_HEADER = [
@@ -38,5 +38,5 @@ export function timelineToCsvRows(timeline: Timeline): string[][] {
 }
 
 export function timelineCsvText(timeline: Timeline): string {
-  return caomCsvText(timelineToCsvRows(timeline));
+  return excelCsvText(timelineToCsvRows(timeline));
 }

@@ -16,8 +16,7 @@ import { TERRITORIES } from '../../partners/territories/territories.js';
 import { parcoursStreamId } from '../../parcours/parcours-write.js';
 import { entryFor, parcoursNotFound, readerOf } from '../../parcours/read-models/parcours-details/parcours-details.query.js';
 import { AccessJournal } from '../../access-journal/access-journal.js';
-import { caomCsvText } from '../../reporting/caom/caom-report.js';
-import { wantsCsv } from '../../kernel/csv.js';
+import { excelCsvText, wantsCsv } from '../../kernel/csv.js';
 import type { Finding } from '../findings.js';
 import { RULE_IDS, type ContinuityPolicy } from '../policy.js';
 import { evaluateContinuity } from '../rules.js';
@@ -300,7 +299,7 @@ export class ContinuityController {
     }
     if (wantsCsv(accept)) {
       void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ruptures-${evaluatedOn}.csv"`);
-      return caomCsvText([
+      return excelCsvText([
         ['Règle', 'Gravité', 'État', 'Territoire', 'Parcours', 'Échéance', 'Constatée le', 'Terminée le', 'Durée (j)', 'Politique'],
         ...ruptures.map((rupture) => [
           rupture.ruleId,

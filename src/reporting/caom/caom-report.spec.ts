@@ -1,7 +1,8 @@
 import { isUnder26On } from '../../parcours/domain/age.js';
 import type { CaomContractFact } from './caom-facts.js';
 import { type CaomPolicy, policyForYear, shippedCaomPolicies } from './caom-policy.js';
-import { CAOM_CSV_HEADER, caomCsvText, caomReportToCsvRows, computeCaomReport, type EiLine, type PecLine } from './caom-report.js';
+import { CAOM_CSV_HEADER, caomReportToCsvRows, computeCaomReport, type EiLine, type PecLine } from './caom-report.js';
+import { excelCsvText } from '../../kernel/csv.js';
 
 /*
  * Scenarios on the default policy (CAOM 2021 Puy-de-Dôme), year 2021. Figures used below:
@@ -447,7 +448,7 @@ describe('caomReportToCsvRows', () => {
   });
 
   it('joins into a CSV text Excel FR opens: BOM, `;`, CRLF, quoted separators, no formula', () => {
-    const text = caomCsvText([
+    const text = excelCsvText([
       ['Volet', 'Motif'],
       ['EI', 'Plafond; atteint'],
       ['=cmd', 'dit "non"'],

@@ -1,4 +1,6 @@
 import { daysInMonth, isBusinessDate } from '../../kernel/business-date.js';
+import { addMonths } from '../../kernel/calendar.js';
+import { euros, frenchDate, frenchNumber } from '../../kernel/french.js';
 import type { CaomContractFact } from './caom-facts.js';
 import { type CaomPolicy, PEC_ENVELOPES, type PecEnvelope } from './caom-policy.js';
 
@@ -484,15 +486,6 @@ function dateParts(date: string): [number, number, number] {
   return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
 }
 
-/** Same day number `months` later; a day the target month lacks becomes its last day. */
-function addMonths(date: string, months: number): string {
-  const [year, month, day] = dateParts(date);
-  const index = year * 12 + (month - 1) + months;
-  const targetYear = Math.floor(index / 12);
-  const targetMonth = (index % 12) + 1;
-  const targetDay = Math.min(day, daysInMonth(targetYear, targetMonth));
-  return `${String(targetYear).padStart(4, '0')}-${String(targetMonth).padStart(2, '0')}-${String(targetDay).padStart(2, '0')}`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // CSV for Excel (French locale): `;` separator, comma decimals, dd/mm/yyyy dates, no thousands
@@ -542,7 +535,7 @@ function reasonLabel(reason: CaomReason, report: CaomReport): string {
   }
 }
 
-/** Rows (header first) as string arrays; join them with `caomCsvText` or the HTTP layer's writer. */
+/** Rows (header first) as string arrays; join them with `excelCsvText` (kernel/csv.ts) or the HTTP layer's writer. */
 export function caomReportToCsvRows(report: CaomReport): string[][] {
   const rows: string[][] = [[...CAOM_CSV_HEADER]];
   const lines: readonly CaomLine[] = [...report.pec.lines, ...report.aci.lines, ...report.ei.lines, ...report.ebe.lines];
@@ -582,30 +575,3 @@ export function caomReportToCsvRows(report: CaomReport): string[][] {
   return rows;
 }
 
-/**
- * The rows as a CSV file for Excel FR: a UTF-8 byte order mark (without it Excel reads the accents
- * as Windows-1252), CRLF line ends, fields quoted when they hold a separator, a quote or a line
- * end, and a leading apostrophe before `=`, `+`, `-`, `@` so that no caller-chosen identifier runs
- * as a formula.
- */
-export function caomCsvText(rows: readonly (readonly string[])[]): string {
-  return `\uFEFF${rows.map((row) => row.map(csvField).join(';')).join('\r\n')}\r\n`;
-}
-
-function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[;"\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-function euros(cents: number): string {
-  return `${Math.trunc(cents / 100)},${String(cents % 100).padStart(2, '0')}`;
-}
-
-/** Up to two decimals, trailing zeros dropped: 24 → "24", 17.5 → "17,5", 9.55 → "9,55". */
-function frenchNumber(value: number): string {
-  return String(Math.round(value * 100) / 100).replace('.', ',');
-}
-
-function frenchDate(date: string): string {
-  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
-}

@@ -11,8 +11,8 @@ import { TERRITORIES } from '../../partners/territories/territories.js';
 import type { CaomFundingDoc } from './caom-funding.projection.js';
 import { type CaomPolicy, CaomPolicyNotFoundError, caomPoliciesFrom, policyForYear } from './caom-policy.js';
 import { AppConfig } from '../../config/app-config.js';
-import { type CaomReport, caomCsvText, caomReportToCsvRows, computeCaomReport } from './caom-report.js';
-import { wantsCsv } from '../../kernel/csv.js';
+import { type CaomReport, caomReportToCsvRows, computeCaomReport } from './caom-report.js';
+import { excelCsvText, wantsCsv } from '../../kernel/csv.js';
 import { ApiRepresentations } from '../../http/representations.js';
 
 export class CaomQuery {
@@ -178,7 +178,7 @@ export class CaomController {
       void reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="caom-${query.year}${query.territory ? `-${query.territory}` : ''}.csv"`);
-      return caomCsvText(caomReportToCsvRows(report));
+      return excelCsvText(caomReportToCsvRows(report));
     }
     return report;
   }

@@ -1,7 +1,7 @@
 import type { ParcoursEvent, ParcoursType } from '../../parcours/domain/events.js';
 import { aParcoursExitedOn15March, PARCOURS_ID, personalDataErased } from '../../parcours/domain/parcours.fixtures.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
-import { caomCsvText } from '../caom/caom-report.js';
+import { excelCsvText } from '../../kernel/csv.js';
 import { type ExitFact, type ParcoursFacts, territoryIndicatorsProjection } from './territory-indicators.projection.js';
 import {
   computeTerritoryIndicators,
@@ -536,7 +536,7 @@ describe('territoryIndicatorsToCsvRows', () => {
 
   it('is written with the CAOM export writer: BOM, `;`, CRLF', () => {
     const text = territoryIndicatorsCsvText(rows);
-    expect(text).toBe(caomCsvText(territoryIndicatorsToCsvRows(rows)));
+    expect(text).toBe(excelCsvText(territoryIndicatorsToCsvRows(rows)));
     expect(text.startsWith('\uFEFFEPCI;Mois;Entrées;Orientations emploi;')).toBe(true);
     expect(text.split('\r\n')[1]?.startsWith(`${THIERS};02/2026;2;1;0;1;0;18;40;2;6;6;1;3;1;0,333;`)).toBe(true);
   });

@@ -9,7 +9,7 @@ import {
   type ParcoursType,
 } from '../../parcours/domain/events.js';
 import { LEGACY_CONTRACT_VALID_UNTIL, PLEIN_EMPLOI_FROM, REGIMES, type Regime, regimeOfParcours } from '../../parcours/domain/regimes.js';
-import { caomCsvText } from '../caom/caom-report.js';
+import { excelCsvText } from '../../kernel/csv.js';
 import type { ExitFact, ParcoursFacts } from './territory-indicators.projection.js';
 
 /**
@@ -444,7 +444,7 @@ export function territoryIndicatorsToCsvRows(rows: readonly TerritoryIndicatorRo
 
 /** The CSV file for Excel FR: the CAOM export's writer (BOM, CRLF, quoting, formula guard). */
 export function territoryIndicatorsCsvText(rows: readonly TerritoryIndicatorRow[], options: TerritoryIndicatorsCsvOptions = {}): string {
-  return caomCsvText(territoryIndicatorsToCsvRows(rows, options));
+  return excelCsvText(territoryIndicatorsToCsvRows(rows, options));
 }
 
 /** Numbers as Excel FR reads them: "0,667", "12"; null as an empty cell. */
