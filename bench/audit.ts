@@ -13,7 +13,7 @@ import { DEFAULT_POLICY } from '../src/continuity/policy.js';
 import type { NewEvent } from '../src/event-store/event-store.js';
 import { SqlEventStore } from '../src/event-store/sql/sql-event-store.js';
 import type { ParcoursCommand } from '../src/parcours/domain/commands.js';
-import { decide } from '../src/parcours/domain/decide.js';
+import { decide } from '../src/parcours/domain/parcours-decider.js';
 import { type ParcoursState, evolve } from '../src/parcours/domain/state.js';
 import { PARTNERS, TERRITORIES, TODAY, dayOf, seedPartners, writeHistories } from './history.js';
 import { median, openBenchDatabase, percentile, round2, writeResults } from './support.js';

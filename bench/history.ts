@@ -9,7 +9,7 @@ import type { SqlClient } from '../src/database/sql-client.js';
 import type { NewEvent } from '../src/event-store/event-store.js';
 import type { SqlEventStore } from '../src/event-store/sql/sql-event-store.js';
 import type { ParcoursCommand } from '../src/parcours/domain/commands.js';
-import { decide } from '../src/parcours/domain/decide.js';
+import { decide } from '../src/parcours/domain/parcours-decider.js';
 import { type ParcoursState, evolve } from '../src/parcours/domain/state.js';
 import { parcoursDetailsFollowups } from '../src/parcours/read-models/parcours-details/parcours-details.projection.js';
 

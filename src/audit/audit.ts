@@ -4,7 +4,7 @@ import type { SqlEventStore } from '../event-store/sql/sql-event-store.js';
 import type { Finding } from '../continuity/findings.js';
 import type { ContinuityPolicy } from '../continuity/policy.js';
 import { evaluateContinuity } from '../continuity/rules.js';
-import { continuityEventsOf } from '../continuity/timeline.js';
+import { continuityEventsOf } from '../continuity/parcours-history.js';
 import { type ContinuityMode, eventsFor } from '../continuity/as-known.js';
 import { regimeOn } from '../continuity/regime-of-parcours.js';
 import type { ParcoursFindings } from './continuity-report.js';

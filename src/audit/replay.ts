@@ -1,6 +1,6 @@
 import { parisDate } from '../kernel/clock.js';
 import { assertBusinessDate } from '../kernel/calendar.js';
-import { businessDateOf } from '../continuity/timeline.js';
+import { businessDateOf } from '../continuity/parcours-history.js';
 import type { EventFacts } from '../event-store/event-store.js';
 import type { ParcoursEvent } from '../parcours/domain/events.js';
 import { type ParcoursState, replay } from '../parcours/domain/state.js';

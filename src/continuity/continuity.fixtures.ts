@@ -5,7 +5,7 @@
  */
 import type { ParcoursEvent } from '../parcours/domain/events.js';
 import { processingRestricted, processingRestrictionLifted } from '../parcours/domain/parcours.fixtures.js';
-import { businessDateOf, type ContinuityEvent } from './timeline.js';
+import { businessDateOf, type ContinuityEvent } from './parcours-history.js';
 import type { Finding } from './findings.js';
 import { parsePolicy, type ContinuityPolicy } from './policy.js';
 import defaultPolicyFile from './policies/default-policy.json' with { type: 'json' };

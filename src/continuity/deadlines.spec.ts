@@ -26,7 +26,7 @@ import { nextDeadlines, nextReevaluationOn } from './deadlines.js';
 import { findingKey } from './findings.js';
 import { DEFAULT_POLICY } from './policy.js';
 import { evaluateContinuity } from './rules.js';
-import { businessDateOf, type ContinuityEvent } from './timeline.js';
+import { businessDateOf, type ContinuityEvent } from './parcours-history.js';
 
 const deadlines = (events: readonly ParcoursEvent[], asOf: string) => nextDeadlines(recorded(events), asOf, DEFAULT_POLICY);
 

@@ -16,7 +16,7 @@ import type { Severity } from './findings.js';
 import { isoDate } from '../kernel/calendar.js';
 import type { ContinuityPolicy, RuleId } from './policy.js';
 import { allClocks } from './rules.js';
-import { timelineOf, type ContinuityEvent } from './timeline.js';
+import { parcoursHistoryOf, type ContinuityEvent } from './parcours-history.js';
 
 export interface Deadline {
   ruleId: RuleId;
@@ -27,7 +27,7 @@ export interface Deadline {
 
 /** The deadlines after `asOf` of the clocks still running on `asOf`, soonest first; none for an exited or archived parcours. */
 export function nextDeadlines(events: readonly ContinuityEvent[], asOf: string, policy: ContinuityPolicy, territory?: string): Deadline[] {
-  const timeline = timelineOf(events, asOf, territory);
+  const timeline = parcoursHistoryOf(events, asOf, territory);
   const deadlines: { ruleId: RuleId; severity: Severity; day: number }[] = [];
   for (const clock of allClocks(timeline, policy)) {
     if (clock.end !== null) continue;

@@ -3,7 +3,7 @@
  * derived from its entry and from whether it was open on 1 January 2025 — never typed by hand.
  */
 import { PLEIN_EMPLOI_FROM, type Regime, regimeOfParcours } from '../parcours/domain/regimes.js';
-import { businessDateOf, type ContinuityEvent } from './timeline.js';
+import { businessDateOf, type ContinuityEvent } from './parcours-history.js';
 
 /** The regime of the parcours on `asOf`; null when it had not opened by then (in business dates). */
 export function regimeOn(events: readonly ContinuityEvent[], asOf: string): Regime | null {

@@ -4,7 +4,7 @@
  * interpretation it takes); `evaluateContinuity` runs them all over one shared timeline: the
  * events are cut at the audit date and ordered once, then each rule makes one linear pass.
  */
-import { findingOf, type Clock, type ContinuityRule, type RuleClocks } from './clock.js';
+import { findingOf, type RuleClock, type ContinuityRule, type RuleClocks } from './rule-clock.js';
 import type { Finding } from './findings.js';
 import type { ContinuityPolicy, RuleId } from './policy.js';
 import { entryWithoutOrientation, r1Clocks } from './rules/r1-entry-without-orientation.js';
@@ -18,7 +18,7 @@ import { employmentEndedWithoutNextStep, r8Clocks } from './rules/r8-employment-
 import { noContactWhileAccompanied, r9Clocks } from './rules/r9-no-contact-while-accompanied.js';
 import { r10Clocks, referentHandoverGap } from './rules/r10-referent-handover-gap.js';
 import { engagementContractWithoutActivityHours, r11Clocks } from './rules/r11-engagement-contract-without-activity-hours.js';
-import { timelineOf, type ContinuityEvent, type Timeline } from './timeline.js';
+import { parcoursHistoryOf, type ContinuityEvent, type ParcoursHistory } from './parcours-history.js';
 
 /** Each rule on its own, by id: `RULES.R1(events, asOf, policy)`. */
 export const RULES: { readonly [R in RuleId]: ContinuityRule } = {
@@ -38,8 +38,8 @@ export const RULES: { readonly [R in RuleId]: ContinuityRule } = {
 const CLOCKS: readonly RuleClocks[] = [r1Clocks, r2Clocks, r3Clocks, r4Clocks, r5Clocks, r6Clocks, r7Clocks, r8Clocks, r9Clocks, r10Clocks, r11Clocks];
 
 /** Every clock of every rule that is still running or fired, in rule order. */
-export function allClocks(timeline: Timeline, policy: ContinuityPolicy): Clock[] {
-  const clocks: Clock[] = [];
+export function allClocks(timeline: ParcoursHistory, policy: ContinuityPolicy): RuleClock[] {
+  const clocks: RuleClock[] = [];
   for (const clocksOf of CLOCKS) for (const clock of clocksOf(timeline, policy)) clocks.push(clock);
   return clocks;
 }
@@ -50,7 +50,7 @@ export function allClocks(timeline: Timeline, policy: ContinuityPolicy): Clock[]
  * back-dating). `territory` replaces the one of ParcoursOpened for the policy overrides.
  */
 export function evaluateContinuity(events: readonly ContinuityEvent[], asOf: string, policy: ContinuityPolicy, territory?: string): Finding[] {
-  const timeline = timelineOf(events, asOf, territory);
+  const timeline = parcoursHistoryOf(events, asOf, territory);
   const findings: Finding[] = [];
   for (const clock of allClocks(timeline, policy)) {
     const finding = findingOf(clock, timeline.asOfDay);

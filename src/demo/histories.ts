@@ -1,7 +1,7 @@
 import type { NewEvent } from '../event-store/event-store.js';
 import { ageBandAtEntry, ageOn, isUnder26On } from '../parcours/domain/age.js';
 import type { CommandActor, ParcoursCommand } from '../parcours/domain/commands.js';
-import { decide } from '../parcours/domain/decide.js';
+import { decide } from '../parcours/domain/parcours-decider.js';
 import { ParcoursRuleError } from '../parcours/domain/errors.js';
 import type {
   ActionKind,

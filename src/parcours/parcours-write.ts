@@ -50,7 +50,7 @@ import {
   type StartEmploymentContract,
   type SuspendParcours,
 } from './domain/commands.js';
-import { decide } from './domain/decide.js';
+import { decide } from './domain/parcours-decider.js';
 import type { IdentityField, ParcoursEvent, ParcoursType, ReorientationRejectionReason } from './domain/events.js';
 import { type ParcoursState, evolve, evolveAll } from './domain/state.js';
 import { type Identity, isIdentity } from '../privacy/identity.js';

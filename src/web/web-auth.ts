@@ -9,7 +9,7 @@ import type { AuthenticatedRequest, Principal } from '../access/principal.js';
 import { NotAMemberError, PrincipalResolver } from '../partners/auth/principal-resolver.js';
 import { PartnerRateLimiter } from '../partners/auth/rate-limiter.js';
 import type { Role } from '../access/roles.js';
-import { WebErrorFilter } from './web-error.filter.js';
+import { SignInRequired, WebErrorFilter } from './web-error.filter.js';
 import { type WebSession, WebSessions } from './web-sessions.js';
 
 export const SESSION_COOKIE = 'spie_session';
@@ -23,13 +23,6 @@ export type WebRequest = FastifyRequest &
     /** What @fastify/csrf-protection reads its secret from ('@fastify/session' mode): the session's own. */
     session?: { _csrf?: string };
   };
-
-/** Not signed in (or the session is over): the page sends the browser to the sign-in page. */
-export class SignInRequired extends Error {
-  constructor(readonly returnTo: string) {
-    super('sign-in required');
-  }
-}
 
 /**
  * A page for signed-in members holding one of `roles` (the same role lists as the API's endpoints,

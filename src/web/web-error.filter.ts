@@ -3,7 +3,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toProblem } from '../http/problem.js';
 import { html } from './html.js';
 import { page } from './layout.js';
-import { SignInRequired } from './web-auth.js';
 
 const TITLES: Record<number, string> = {
   400: 'Demande invalide',
@@ -15,6 +14,13 @@ const TITLES: Record<number, string> = {
   429: 'Trop de demandes',
   503: 'Service indisponible',
 };
+
+/** Not signed in (or the session is over): the page sends the browser to the sign-in page. */
+export class SignInRequired extends Error {
+  constructor(readonly returnTo: string) {
+    super('sign-in required');
+  }
+}
 
 /**
  * A page's errors in HTML and in French, with the API's own status codes: the problem the API

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import type { ParcoursCommand } from '../../src/parcours/domain/commands.js';
-import { decide } from '../../src/parcours/domain/decide.js';
+import { decide } from '../../src/parcours/domain/parcours-decider.js';
 import { type ParcoursState, evolve } from '../../src/parcours/domain/state.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';

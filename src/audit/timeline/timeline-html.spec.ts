@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../../event-store/event-store.js';
 import type { Finding } from '../../continuity/findings.js';
 import { DEFAULT_POLICY } from '../../continuity/policy.js';
 import { evaluateContinuity } from '../../continuity/rules.js';
-import { continuityEventsOf } from '../../continuity/timeline.js';
+import { continuityEventsOf } from '../../continuity/parcours-history.js';
 import { aParcoursFollowedByClaire, aParcoursWithACerPastItsTerm, CONSEIL_DEPARTEMENTAL, opened, oriented, TODAY } from '../../parcours/domain/parcours.fixtures.js';
 import { buildTimeline, type Timeline } from './timeline.js';
 import { timelineToHtml, type TimelineHtmlOptions } from './timeline-html.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Actor, RecordedEvent } from '../../event-store/event-store.js';
-import { businessDateOf } from '../../continuity/timeline.js';
+import { businessDateOf } from '../../continuity/parcours-history.js';
 import type { ParcoursEvent } from '../../parcours/domain/events.js';
 import {
   ACI_JARDINS,

@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../../event-store/event-store.js';
 import type { Finding } from '../../continuity/findings.js';
 import { DEFAULT_POLICY } from '../../continuity/policy.js';
 import { evaluateContinuity } from '../../continuity/rules.js';
-import { continuityEventsOf } from '../../continuity/timeline.js';
+import { continuityEventsOf } from '../../continuity/parcours-history.js';
 import { PARCOURS_EVENT_TYPES } from '../../parcours/domain/events.js';
 import {
   aParcoursExitedOn15March,

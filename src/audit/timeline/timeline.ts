@@ -18,7 +18,7 @@ import { parisDate } from '../../kernel/clock.js';
 import { addDays, daysBetween } from '../../kernel/calendar.js';
 import type { Finding, FindingStatus, Severity } from '../../continuity/findings.js';
 import { RULE_IDS, type RuleId } from '../../continuity/policy.js';
-import { businessDateOf } from '../../continuity/timeline.js';
+import { businessDateOf } from '../../continuity/parcours-history.js';
 import { isRole, type Role } from '../../access/roles.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import {

@@ -20,7 +20,7 @@ import { excelCsvText, wantsCsv } from '../../kernel/csv.js';
 import type { Finding } from '../findings.js';
 import { RULE_IDS, type ContinuityPolicy } from '../policy.js';
 import { evaluateContinuity } from '../rules.js';
-import { continuityEventsOf, type ContinuityEvent } from '../timeline.js';
+import { continuityEventsOf, type ContinuityEvent } from '../parcours-history.js';
 import { CONTINUITY_MODES, type ContinuityMode, eventsFor } from '../as-known.js';
 import { regimeOn } from '../regime-of-parcours.js';
 import { REGIMES, type Regime, regimeOfDate } from '../../parcours/domain/regimes.js';

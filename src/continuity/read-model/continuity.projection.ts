@@ -7,7 +7,7 @@ import { nextReevaluationOn } from '../deadlines.js';
 import { findingKey } from '../findings.js';
 import type { ContinuityPolicy } from '../policy.js';
 import { evaluateContinuity } from '../rules.js';
-import type { ContinuityEvent } from '../timeline.js';
+import type { ContinuityEvent } from '../parcours-history.js';
 
 /**
  * `continuity_alerts` — where is a parcours breaking, and for whom? For each parcours the projection

@@ -6,11 +6,11 @@
  * Neither a suspension nor a restriction of processing stops it: orienting is the institution's
  * duty, and the default orientation is the legal remedy precisely when it lags.
  */
-import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
+import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
 
 export const r1Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
-  let clock: Clock | null = null;
+  const clocks: RuleClock[] = [];
+  let clock: RuleClock | null = null;
   let oriented = false;
   for (const entry of timeline.entries) {
     const event = entry.event;

@@ -5,11 +5,11 @@
  * nobody is due. Neither a suspension nor a restriction of processing stops it: the
  * remobilisation needs a référent.
  */
-import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
+import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
 
 export const r10Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
-  let clock: Clock | null = null;
+  const clocks: RuleClock[] = [];
+  let clock: RuleClock | null = null;
   for (const entry of timeline.entries) {
     const event = entry.event;
     switch (event.type) {

@@ -11,12 +11,12 @@
  * a CEJ or a PACEA is not concerned either. Neither a suspension nor a restriction changes
  * anything: the contract's content does not run out.
  */
-import { continuityRule, judgedBy, onsetOn, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
+import { continuityRule, judgedBy, onsetOn, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
 import { resolveThresholds } from '../policy.js';
 
 export const r11Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
-  let clock: Clock | null = null;
+  const clocks: RuleClock[] = [];
+  let clock: RuleClock | null = null;
   let contractId: string | null = null;
   const stop = (end: Parameters<typeof settle>[2]) => {
     if (clock !== null) settle(clocks, clock, end);

@@ -18,9 +18,9 @@
  */
 import type { ParcoursType } from '../../parcours/domain/events.js';
 import { addMonthsToDay, dayNumber, type DayNumber } from '../../kernel/calendar.js';
-import { continuityRule, judgedBy, onsetAfter, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
+import { continuityRule, judgedBy, onsetAfter, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
 import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
-import type { ContinuityEvent, Timeline } from '../timeline.js';
+import type { ContinuityEvent, ParcoursHistory } from '../parcours-history.js';
 
 interface ContractInForce {
   contractId: string;
@@ -29,8 +29,8 @@ interface ContractInForce {
 }
 
 export const r2Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
-  let clock: Clock | null = null;
+  const clocks: RuleClock[] = [];
+  let clock: RuleClock | null = null;
   let parcoursType: ParcoursType | null = null;
   let orientation: ContinuityEvent | null = null;
   let contract: ContractInForce | null = null;
@@ -101,13 +101,13 @@ export const r2Clocks: RuleClocks = (timeline, policy) => {
 };
 
 function contractDue(
-  timeline: Timeline,
+  timeline: ParcoursHistory,
   policy: ContinuityPolicy,
   startOn: string,
   startDay: DayNumber,
   parcoursType: ParcoursType,
   started: readonly ContinuityEvent[],
-): Clock {
+): RuleClock {
   const applied = resolveThresholds(policy, 'R2', startOn, timeline.territory);
   const dueDay = addMonthsToDay(startDay, applied.thresholds.breachAfterMonths[parcoursType]);
   return { rule: judgedBy('R2', applied), warning: null, breach: onsetAfter(timeline, startDay, dueDay - startDay, true), started, end: null };

@@ -13,12 +13,12 @@
  * - An appointment attended the same day as the orientation counts even if recorded first.
  */
 import type { OrientationDecided, ReorientationDecided } from '../../parcours/domain/events.js';
-import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
-import type { ContinuityEvent } from '../timeline.js';
+import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import type { ContinuityEvent } from '../parcours-history.js';
 
 export const r3Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
-  let clock: Clock | null = null;
+  const clocks: RuleClock[] = [];
+  let clock: RuleClock | null = null;
   let awaitingFirstAppointment = false;
   let organismeReferentId: string | null = null;
   let orientation: ContinuityEvent | null = null;

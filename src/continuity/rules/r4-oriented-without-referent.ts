@@ -15,12 +15,12 @@
  * Neither a suspension nor a restriction of processing stops it: naming a référent is the
  * institution's duty, and remobilisation needs one.
  */
-import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
-import type { ContinuityEvent } from '../timeline.js';
+import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import type { ContinuityEvent } from '../parcours-history.js';
 
 export const r4Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
-  let clock: Clock | null = null;
+  const clocks: RuleClock[] = [];
+  let clock: RuleClock | null = null;
   let orientation: ContinuityEvent | null = null;
   let referentActive = false;
   for (const entry of timeline.entries) {

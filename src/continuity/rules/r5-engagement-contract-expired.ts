@@ -21,9 +21,9 @@
 import type { EngagementContractSignedData } from '../../parcours/domain/events.js';
 import { effectiveContractEnd } from '../../parcours/domain/regimes.js';
 import { dayNumber, type DayNumber } from '../../kernel/calendar.js';
-import { continuityRule, judgedBy, onsetAfter, onsetOn, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
+import { continuityRule, judgedBy, onsetAfter, onsetOn, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
 import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
-import type { Entry, Timeline } from '../timeline.js';
+import type { Entry, ParcoursHistory } from '../parcours-history.js';
 
 interface WatchedContract {
   signed: Entry;
@@ -34,7 +34,7 @@ interface WatchedContract {
 }
 
 export const r5Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
+  const clocks: RuleClock[] = [];
   let watched: WatchedContract | null = null;
   for (const entry of timeline.entries) {
     const event = entry.event;
@@ -90,7 +90,7 @@ export const r5Clocks: RuleClocks = (timeline, policy) => {
   return clocks;
 };
 
-function expiryClock(timeline: Timeline, policy: ContinuityPolicy, contract: WatchedContract): Clock {
+function expiryClock(timeline: ParcoursHistory, policy: ContinuityPolicy, contract: WatchedContract): RuleClock {
   const { signed, endedEarly, endsDay } = contract;
   const lastDay = endedEarly === null ? endsDay : endedEarly.day;
   const applied = resolveThresholds(policy, 'R5', endedEarly === null ? contract.data.endsOn : endedEarly.on, timeline.territory);

@@ -19,9 +19,9 @@
  */
 import type { BarrierKind, Barriers } from '../../parcours/domain/events.js';
 import { addMonthsToDay } from '../../kernel/calendar.js';
-import { continuityRule, judgedBy, onsetAfter, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
+import { continuityRule, judgedBy, onsetAfter, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
 import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
-import type { ContinuityEvent, Entry, Timeline } from '../timeline.js';
+import type { ContinuityEvent, Entry, ParcoursHistory } from '../parcours-history.js';
 
 export const VULNERABILITY_BARRIERS: readonly BarrierKind[] = ['health', 'housing', 'family'];
 
@@ -30,11 +30,11 @@ export function documentsVulnerabilities(barriers: Barriers): boolean {
 }
 
 export const r6Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
-  let clock: Clock | null = null;
+  const clocks: RuleClock[] = [];
+  let clock: RuleClock | null = null;
   let social = false;
   let latestDiagnostic: { event: ContinuityEvent; barriers: Barriers } | null = null;
-  const restart = (running: Clock | null, entry: Entry): Clock => {
+  const restart = (running: RuleClock | null, entry: Entry): RuleClock => {
     if (running !== null) settle(clocks, running, entry);
     const vulnerable = latestDiagnostic !== null && documentsVulnerabilities(latestDiagnostic.barriers);
     const started = vulnerable && latestDiagnostic !== null && latestDiagnostic.event !== entry.event ? [entry.event, latestDiagnostic.event] : [entry.event];
@@ -98,7 +98,7 @@ export const r6Clocks: RuleClocks = (timeline, policy) => {
   return clocks;
 };
 
-function reexaminationDue(timeline: Timeline, policy: ContinuityPolicy, start: Entry, vulnerable: boolean, started: readonly ContinuityEvent[]): Clock {
+function reexaminationDue(timeline: ParcoursHistory, policy: ContinuityPolicy, start: Entry, vulnerable: boolean, started: readonly ContinuityEvent[]): RuleClock {
   const applied = resolveThresholds(policy, 'R6', start.on, timeline.territory);
   const months = vulnerable ? applied.thresholds.breachAfterMonthsWithVulnerabilities : applied.thresholds.breachAfterMonths;
   const dueDay = addMonthsToDay(start.day, months);

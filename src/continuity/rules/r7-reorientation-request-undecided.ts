@@ -4,11 +4,11 @@
  * (which makes the request moot, as in `evolve`) or the archive. Neither a suspension nor a
  * restriction of processing stops it: deciding is the institution's duty.
  */
-import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
+import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
 
 export const r7Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
-  let clock: Clock | null = null;
+  const clocks: RuleClock[] = [];
+  let clock: RuleClock | null = null;
   for (const entry of timeline.entries) {
     const event = entry.event;
     switch (event.type) {

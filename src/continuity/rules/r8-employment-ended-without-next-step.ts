@@ -13,11 +13,11 @@
  *   So does a restriction of processing, during which no next step can be recorded.
  * - The archive ends it as the exit does.
  */
-import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
+import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
 
 export const r8Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
-  let clock: Clock | null = null;
+  const clocks: RuleClock[] = [];
+  let clock: RuleClock | null = null;
   let exited = false;
   let lastNextStepDay = -Infinity;
   for (const entry of timeline.entries) {

@@ -12,13 +12,13 @@
  * - Suspension stops it: the remobilisation procedure is the answer to a beneficiary who no
  *   longer answers. So does a restriction of processing: no contact can be recorded meanwhile.
  */
-import { continuityRule, dayClock, settle, type Clock, type ContinuityRule, type RuleClocks } from '../clock.js';
-import type { Entry } from '../timeline.js';
+import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import type { Entry } from '../parcours-history.js';
 
 export const r9Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: Clock[] = [];
+  const clocks: RuleClock[] = [];
   // Non-null exactly while accompanied.
-  let clock: Clock | null = null;
+  let clock: RuleClock | null = null;
   let release: Entry | null = null;
   for (const entry of timeline.entries) {
     if (release !== null && entry.day > release.day) {

@@ -1,5 +1,5 @@
 import type { CommandContext, RecordRsaRights } from './commands.js';
-import { decide } from './decide.js';
+import { decide } from './parcours-decider.js';
 import { ParcoursRuleError } from './errors.js';
 import type { ParcoursEvent } from './events.js';
 import { EPCI, PARCOURS_ID, TODAY, anOpenParcours, exited, personalDataErased } from './parcours.fixtures.js';

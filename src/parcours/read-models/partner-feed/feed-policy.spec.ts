@@ -1,7 +1,7 @@
 import { PARCOURS_EVENT_TYPES } from '../../domain/events.js';
 import { diagnosed, employmentContractStarted, opened, personalDataErased } from '../../domain/parcours.fixtures.js';
 import { PARTNER_KINDS, type PartnerKind } from '../../../access/roles.js';
-import { minimise } from './feed.js';
+import { minimise } from './minimise.js';
 import {
   allowanceFor,
   DEFAULT_FEED_POLICY,

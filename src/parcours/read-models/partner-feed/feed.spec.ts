@@ -41,20 +41,8 @@ import {
 } from '../../domain/parcours.fixtures.js';
 import { evolve, type ParcoursState } from '../../domain/state.js';
 import { PARTNER_KINDS, type PartnerKind } from '../../../access/roles.js';
-import {
-  concernedPartners,
-  deliver,
-  evolveFollowers,
-  followers,
-  minimise,
-  NO_FOLLOWERS,
-  readFollowerState,
-  recipients,
-  rightfulRecipients,
-  type FeedDelivery,
-  type FeedEvent,
-  type FollowerState,
-} from './feed.js';
+import { concernedPartners, deliver, evolveFollowers, followers, NO_FOLLOWERS, readFollowerState, recipients, rightfulRecipients, type FeedDelivery, type FollowerState } from './feed.js';
+import { minimise, type FeedEvent } from './minimise.js';
 import { DEFAULT_FEED_POLICY, PARTNER_NAMING_EVENT_TYPES } from './feed-policy.js';
 
 const BOULANGERIE = '7b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { PARTNER_KINDS } from '../../../access/roles.js';
 import { appointmentRecorded, diagnosed, FRANCE_TRAVAIL_THIERS, identityRectified, opened, reorientationAccepted, reorientationRejected } from '../../domain/parcours.fixtures.js';
-import { minimise, type MinimisedData } from './feed.js';
+import { minimise, type MinimisedData } from './minimise.js';
 import { allowanceFor, DEFAULT_FEED_POLICY, isListField, WORKPLACE_FORBIDDEN_FIELDS, WORKPLACE_KINDS } from './feed-policy.js';
 import { EXTRA_MARKER, eventWithAnyData, eventWithExtraFields, IDENTITY_MARKER } from './feed.fixtures.js';
 

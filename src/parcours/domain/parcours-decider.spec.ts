@@ -29,7 +29,7 @@ import type {
   StartEmploymentContract,
   SuspendParcours,
 } from './commands.js';
-import { decide } from './decide.js';
+import { decide } from './parcours-decider.js';
 import { ParcoursNotFoundError, ParcoursRuleError, type ParcoursRuleErrorCode } from './errors.js';
 import type { ActionStatus, Barriers, ParcoursEvent } from './events.js';
 import {

@@ -50,7 +50,7 @@ export interface Pause {
   readonly events: readonly ContinuityEvent[];
 }
 
-export interface Timeline {
+export interface ParcoursHistory {
   readonly asOf: string;
   readonly asOfDay: DayNumber;
   /** The territory whose policy overrides apply: given by the caller, else the one of ParcoursOpened. */
@@ -72,7 +72,7 @@ export function continuityEventsOf(records: readonly EventFacts[]): ContinuityEv
   return events;
 }
 
-export function timelineOf(events: readonly ContinuityEvent[], asOf: string, territory?: string | null): Timeline {
+export function parcoursHistoryOf(events: readonly ContinuityEvent[], asOf: string, territory?: string | null): ParcoursHistory {
   assertBusinessDate(asOf, 'asOf');
   const entries: Entry[] = [];
   let sorted = true;

@@ -25,7 +25,7 @@
 import { isoDate, type DayNumber } from '../kernel/calendar.js';
 import type { Finding, Severity } from './findings.js';
 import { resolveThresholds, type AppliedPolicy, type ContinuityPolicy, type RuleId } from './policy.js';
-import { timelineOf, type ContinuityEvent, type Entry, type Pause, type Timeline } from './timeline.js';
+import { parcoursHistoryOf, type ContinuityEvent, type Entry, type Pause, type ParcoursHistory } from './parcours-history.js';
 
 /** The rule and the policy entry that judged a clock, kept together so the finding is typed by rule. */
 export type RuleAndPolicy = { [R in RuleId]: { ruleId: R; policy: AppliedPolicy<R> } }[RuleId];
@@ -39,7 +39,7 @@ export interface Onset {
   readonly pauses: readonly Pause[];
 }
 
-export interface Clock {
+export interface RuleClock {
   readonly rule: RuleAndPolicy;
   readonly warning: Onset | null;
   /** `Infinity` while a suspension or a restriction still in force stops a pausable clock before its threshold. */
@@ -50,7 +50,7 @@ export interface Clock {
   end: Entry | null;
 }
 
-export type RuleClocks = (timeline: Timeline, policy: ContinuityPolicy) => Clock[];
+export type RuleClocks = (timeline: ParcoursHistory, policy: ContinuityPolicy) => RuleClock[];
 
 export type ContinuityRule = (events: readonly ContinuityEvent[], asOf: string, policy: ContinuityPolicy, territory?: string) => Finding[];
 
@@ -66,7 +66,7 @@ export function judgedBy<R extends RuleId>(ruleId: R, policy: AppliedPolicy<R>):
  * `startDay + allowedDays` is still in time). When `pausable`, the days of a pause (suspended, or
  * processing restricted) are not counted.
  */
-export function onsetAfter(timeline: Timeline, startDay: DayNumber, allowedDays: number, pausable: boolean): Onset {
+export function onsetAfter(timeline: ParcoursHistory, startDay: DayNumber, allowedDays: number, pausable: boolean): Onset {
   let day = startDay + allowedDays + 1;
   if (!pausable || timeline.pauses.length === 0) return { day, pauses: NO_PAUSES };
   let applied: Pause[] | null = null;
@@ -87,13 +87,13 @@ export function onsetOn(day: DayNumber): Onset {
 
 /** A clock counted in days from `start`, judged by the thresholds in force on the start date. */
 export function dayClock(
-  timeline: Timeline,
+  timeline: ParcoursHistory,
   policy: ContinuityPolicy,
   ruleId: DayRuleId,
   start: Entry,
   pausable: boolean,
   started: readonly ContinuityEvent[] = [start.event],
-): Clock {
+): RuleClock {
   const applied = resolveThresholds(policy, ruleId, start.on, timeline.territory);
   const { warningAfterDays, breachAfterDays } = applied.thresholds;
   return {
@@ -110,16 +110,16 @@ export function dayClock(
  * still say something: a running clock (a finding or a deadline), or a stopped one whose expected
  * fact came on or after an onset, i.e. late.
  */
-export function settle(clocks: Clock[], clock: Clock, end: Entry | null): void {
+export function settle(clocks: RuleClock[], clock: RuleClock, end: Entry | null): void {
   clock.end = end;
   if (end === null || firstOnset(clock) <= end.day) clocks.push(clock);
 }
 
-function firstOnset(clock: Clock): DayNumber {
+function firstOnset(clock: RuleClock): DayNumber {
   return clock.warning !== null && clock.warning.day < clock.breach.day ? clock.warning.day : clock.breach.day;
 }
 
-export function findingOf(clock: Clock, asOfDay: DayNumber): Finding | null {
+export function findingOf(clock: RuleClock, asOfDay: DayNumber): Finding | null {
   // The break holds from its onset through the day the expected fact came late (an orientation on
   // day 43 is one day late against 42 days), or through the audit date.
   const last = clock.end === null ? asOfDay : clock.end.day;
@@ -159,7 +159,7 @@ export function findingOf(clock: Clock, asOfDay: DayNumber): Finding | null {
 /** Builds the public form of a rule: events in, findings out. */
 export function continuityRule(clocksOf: RuleClocks): ContinuityRule {
   return (events, asOf, policy, territory) => {
-    const timeline = timelineOf(events, asOf, territory);
+    const timeline = parcoursHistoryOf(events, asOf, territory);
     const findings: Finding[] = [];
     for (const clock of clocksOf(timeline, policy)) {
       const finding = findingOf(clock, timeline.asOfDay);

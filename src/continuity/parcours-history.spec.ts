@@ -2,9 +2,9 @@ import type { RecordedEvent } from '../event-store/event-store.js';
 import { archived, contactRecorded, exited, opened, oriented, processingRestricted, processingRestrictionLifted, reopened, resumed, suspended } from '../parcours/domain/parcours.fixtures.js';
 import { dayNumber, isoDate } from '../kernel/calendar.js';
 import { opposedFromTo, recorded, recordedLater, restrictedFromTo } from './continuity.fixtures.js';
-import { continuityEventsOf, timelineOf, type Timeline } from './timeline.js';
+import { continuityEventsOf, parcoursHistoryOf, type ParcoursHistory } from './parcours-history.js';
 
-describe('timelineOf', () => {
+describe('parcoursHistoryOf', () => {
   const events = recorded([
     opened(),
     contactRecorded({ contactedOn: '2026-03-02' }),
@@ -14,23 +14,23 @@ describe('timelineOf', () => {
   ]);
 
   it('orders by business date, not by recording order', () => {
-    expect(timelineOf(events, '2026-03-31').entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e3', 'e2', 'e4']);
+    expect(parcoursHistoryOf(events, '2026-03-31').entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e3', 'e2', 'e4']);
   });
 
   it('leaves out the events dated after the audit date', () => {
-    expect(timelineOf(events, '2026-03-24').entries.map((entry) => entry.on)).toEqual(['2026-01-05', '2026-02-08', '2026-03-02']);
-    expect(timelineOf(events, '2026-01-04').entries).toEqual([]);
+    expect(parcoursHistoryOf(events, '2026-03-24').entries.map((entry) => entry.on)).toEqual(['2026-01-05', '2026-02-08', '2026-03-02']);
+    expect(parcoursHistoryOf(events, '2026-01-04').entries).toEqual([]);
   });
 
   it('keeps the recording order within a day', () => {
     const sameDay = recorded([opened(), contactRecorded({ contactId: 'a', contactedOn: '2026-02-01' }), contactRecorded({ contactId: 'b', contactedOn: '2026-02-01' })]);
     const reversed = [...sameDay].reverse();
-    expect(timelineOf(reversed, '2026-03-01').entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e2', 'e3']);
+    expect(parcoursHistoryOf(reversed, '2026-03-01').entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e2', 'e3']);
   });
 
   it('takes the territory of ParcoursOpened unless the caller names one', () => {
-    expect(timelineOf(events, '2026-03-31').territory).toBe('cc-thiers-dore-et-montagne');
-    expect(timelineOf(events, '2026-03-31', 'cc-billom-communaute').territory).toBe('cc-billom-communaute');
+    expect(parcoursHistoryOf(events, '2026-03-31').territory).toBe('cc-thiers-dore-et-montagne');
+    expect(parcoursHistoryOf(events, '2026-03-31', 'cc-billom-communaute').territory).toBe('cc-billom-communaute');
   });
 
   it('works out the suspension periods: resumed, ended by the exit, still running', () => {
@@ -43,7 +43,7 @@ describe('timelineOf', () => {
       reopened({ reopenedOn: '2026-04-01' }),
       suspended({ suspendedOn: '2026-04-10' }),
     ]);
-    const pauses = timelineOf(stream, '2026-05-01').pauses;
+    const pauses = parcoursHistoryOf(stream, '2026-05-01').pauses;
     expect(pauses.map(({ fromDay, toDay }) => [fromDay, toDay])).toEqual([
       [dayNumber('2026-02-01'), dayNumber('2026-02-11')],
       [dayNumber('2026-03-01'), dayNumber('2026-03-04')],
@@ -51,34 +51,34 @@ describe('timelineOf', () => {
     ]);
     expect(pauses[0].events.map((event) => event.eventId)).toEqual(['e2', 'e3']);
     // As of a date inside the first suspension, it has not ended yet.
-    expect(timelineOf(stream, '2026-02-05').pauses.map(({ toDay }) => toDay)).toEqual([Infinity]);
+    expect(parcoursHistoryOf(stream, '2026-02-05').pauses.map(({ toDay }) => toDay)).toEqual([Infinity]);
   });
 
   it('refuses an audit date that is not a calendar date', () => {
-    expect(() => timelineOf(events, '20/03/2026')).toThrow(RangeError);
+    expect(() => parcoursHistoryOf(events, '20/03/2026')).toThrow(RangeError);
   });
 });
 
 /** The pauses as [first day, day after the last] pairs of ISO dates (null: still running). */
-function pauseDates(timeline: Timeline): [string, string | null][] {
+function pauseDates(timeline: ParcoursHistory): [string, string | null][] {
   return timeline.pauses.map(({ fromDay, toDay }) => [isoDate(fromDay), Number.isFinite(toDay) ? isoDate(toDay) : null]);
 }
 
 describe('the pauses of a restriction of processing (RGPD art. 18)', () => {
   it('run from the restriction to its lifting, or on while it is in force', () => {
     const stream = recorded([opened(), ...restrictedFromTo('2026-02-01', '2026-02-11'), processingRestricted({ restrictedOn: '2026-03-01' })]);
-    const timeline = timelineOf(stream, '2026-05-01');
+    const timeline = parcoursHistoryOf(stream, '2026-05-01');
     expect(pauseDates(timeline)).toEqual([
       ['2026-02-01', '2026-02-11'],
       ['2026-03-01', null],
     ]);
     expect(timeline.pauses.map((pause) => pause.events.map((event) => event.eventId))).toEqual([['e2', 'e3'], ['e4']]);
     // As of a date inside the first restriction, it has not been lifted yet.
-    expect(pauseDates(timelineOf(stream, '2026-02-05'))).toEqual([['2026-02-01', null]]);
+    expect(pauseDates(parcoursHistoryOf(stream, '2026-02-05'))).toEqual([['2026-02-01', null]]);
   });
 
   it('pause nothing when lifted the day they were put in force: recording was possible that day', () => {
-    expect(timelineOf(recorded([opened(), ...restrictedFromTo('2026-02-01', '2026-02-01')]), '2026-05-01').pauses).toEqual([]);
+    expect(parcoursHistoryOf(recorded([opened(), ...restrictedFromTo('2026-02-01', '2026-02-01')]), '2026-05-01').pauses).toEqual([]);
   });
 
   it('outlive an exit, unlike a suspension: only the lifting ends them', () => {
@@ -88,12 +88,12 @@ describe('the pauses of a restriction of processing (RGPD art. 18)', () => {
       exited({ exitedOn: '2026-02-10', category: 'autre', reason: 'moved_out_of_territory' }),
       processingRestrictionLifted({ liftedOn: '2026-02-20' }),
     ]);
-    expect(pauseDates(timelineOf(stream, '2026-05-01'))).toEqual([['2026-02-01', '2026-02-20']]);
+    expect(pauseDates(parcoursHistoryOf(stream, '2026-05-01'))).toEqual([['2026-02-01', '2026-02-20']]);
   });
 
   it('are not an opposition’s: an opposition (art. 21) limits sharing, not recording, and pauses nothing', () => {
-    expect(timelineOf(recorded([opened(), ...opposedFromTo('2026-02-01', '2026-02-11')]), '2026-05-01').pauses).toEqual([]);
-    expect(timelineOf(recorded([opened(), processingRestricted({ right: 'opposition', ground: 'particular_situation', restrictedOn: '2026-02-01' })]), '2026-05-01').pauses).toEqual([]);
+    expect(parcoursHistoryOf(recorded([opened(), ...opposedFromTo('2026-02-01', '2026-02-11')]), '2026-05-01').pauses).toEqual([]);
+    expect(parcoursHistoryOf(recorded([opened(), processingRestricted({ right: 'opposition', ground: 'particular_situation', restrictedOn: '2026-02-01' })]), '2026-05-01').pauses).toEqual([]);
   });
 
   it('are not ended by the lifting of an opposition', () => {
@@ -103,14 +103,14 @@ describe('the pauses of a restriction of processing (RGPD art. 18)', () => {
       ...opposedFromTo('2026-02-03', '2026-02-05'),
       processingRestrictionLifted({ liftedOn: '2026-02-11' }),
     ]);
-    const timeline = timelineOf(stream, '2026-05-01');
+    const timeline = parcoursHistoryOf(stream, '2026-05-01');
     expect(pauseDates(timeline)).toEqual([['2026-02-01', '2026-02-11']]);
     expect(timeline.pauses[0].events.map((event) => event.eventId)).toEqual(['e2', 'e5']);
   });
 });
 
 describe('a suspension and a restriction of processing', () => {
-  const ids = (timeline: Timeline) => timeline.pauses.map((pause) => pause.events.map((event) => event.eventId).sort());
+  const ids = (timeline: ParcoursHistory) => timeline.pauses.map((pause) => pause.events.map((event) => event.eventId).sort());
 
   it('overlapping, make one pause from the first start to the last end, citing the events of both', () => {
     const stream = recorded([
@@ -120,33 +120,33 @@ describe('a suspension and a restriction of processing', () => {
       resumed('2026-03-16'),
       processingRestrictionLifted({ liftedOn: '2026-03-21' }),
     ]);
-    const timeline = timelineOf(stream, '2026-05-01');
+    const timeline = parcoursHistoryOf(stream, '2026-05-01');
     expect(pauseDates(timeline)).toEqual([['2026-03-01', '2026-03-21']]);
     expect(ids(timeline)).toEqual([['e2', 'e3', 'e4', 'e5']]);
   });
 
   it('touching (the restriction starts the day of the resumption), make one pause', () => {
     const stream = recorded([opened(), suspended({ suspendedOn: '2026-03-01' }), resumed('2026-03-10'), ...restrictedFromTo('2026-03-10', '2026-03-20')]);
-    expect(pauseDates(timelineOf(stream, '2026-05-01'))).toEqual([['2026-03-01', '2026-03-20']]);
+    expect(pauseDates(parcoursHistoryOf(stream, '2026-05-01'))).toEqual([['2026-03-01', '2026-03-20']]);
   });
 
   it('one inside the other, make the outer one, whichever comes first', () => {
     const restrictionInside = recorded([opened(), suspended({ suspendedOn: '2026-03-01' }), ...restrictedFromTo('2026-03-10', '2026-03-20'), resumed('2026-03-31')]);
-    expect(pauseDates(timelineOf(restrictionInside, '2026-05-01'))).toEqual([['2026-03-01', '2026-03-31']]);
+    expect(pauseDates(parcoursHistoryOf(restrictionInside, '2026-05-01'))).toEqual([['2026-03-01', '2026-03-31']]);
     const suspensionInside = recorded([opened(), processingRestricted({ restrictedOn: '2026-03-01' }), suspended({ suspendedOn: '2026-03-10' }), resumed('2026-03-20'), processingRestrictionLifted({ liftedOn: '2026-03-31' })]);
-    expect(pauseDates(timelineOf(suspensionInside, '2026-05-01'))).toEqual([['2026-03-01', '2026-03-31']]);
+    expect(pauseDates(parcoursHistoryOf(suspensionInside, '2026-05-01'))).toEqual([['2026-03-01', '2026-03-31']]);
   });
 
   it('a suspension still running takes in a restriction that started during it', () => {
     const stream = recorded([opened(), suspended({ suspendedOn: '2026-03-01' }), ...restrictedFromTo('2026-03-10', '2026-03-20')]);
-    const timeline = timelineOf(stream, '2026-05-01');
+    const timeline = parcoursHistoryOf(stream, '2026-05-01');
     expect(pauseDates(timeline)).toEqual([['2026-03-01', null]]);
     expect(ids(timeline)).toEqual([['e2', 'e3', 'e4']]);
   });
 
   it('apart, stay two pauses, in chronological order', () => {
     const stream = recorded([opened(), ...restrictedFromTo('2026-03-10', '2026-03-20'), suspended({ suspendedOn: '2026-02-01' }), resumed('2026-02-05')]);
-    expect(pauseDates(timelineOf(stream, '2026-05-01'))).toEqual([
+    expect(pauseDates(parcoursHistoryOf(stream, '2026-05-01'))).toEqual([
       ['2026-02-01', '2026-02-05'],
       ['2026-03-10', '2026-03-20'],
     ]);
@@ -164,7 +164,7 @@ describe('the archive (R. 263-8 CASF)', () => {
       reopened({ reopenedOn: '2028-04-01' }),
       processingRestricted({ restrictedOn: '2028-05-01' }),
     ]);
-    const timeline = timelineOf(stream, '2031-01-01');
+    const timeline = parcoursHistoryOf(stream, '2031-01-01');
     expect(timeline.entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e2', 'e3']);
     // The restriction after the archive pauses nothing either.
     expect(timeline.pauses).toEqual([]);
@@ -172,12 +172,12 @@ describe('the archive (R. 263-8 CASF)', () => {
 
   it('keeps a fact dated before it, even recorded after it', () => {
     const stream = recorded([opened(), archived({ archivedOn: '2028-03-03', lastActivityOn: '2026-03-02' }), recordedLater(contactRecorded({ contactedOn: '2026-03-02' }), '2028-04-01')]);
-    expect(timelineOf(stream, '2031-01-01').entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e3', 'e2']);
+    expect(parcoursHistoryOf(stream, '2031-01-01').entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e3', 'e2']);
   });
 
   it('cuts nothing for an audit dated before it', () => {
     const stream = recorded([opened(), contactRecorded({ contactedOn: '2026-03-02' }), archived({ archivedOn: '2028-03-03', lastActivityOn: '2026-03-02' })]);
-    expect(timelineOf(stream, '2028-03-02').entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e2']);
+    expect(parcoursHistoryOf(stream, '2028-03-02').entries.map((entry) => entry.event.eventId)).toEqual(['e1', 'e2']);
   });
 });
 
