@@ -6,6 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory.js';
 import type { AppOptions } from '../../src/app.module.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { copyPgliteTemplate } from './pglite-template.js';
 import { type TestDatabase, defaultTarget } from './test-database.js';
 
 export interface RunningApp {
@@ -27,12 +28,16 @@ export async function startApp(
   options: AppOptions = {},
   /**
    * A second instance of the service beside `instanceOf` (which owns them): the same PostgreSQL
-   * schema, and the same DATA_DIR, hence the same token signing key.
+   * schema, and the same DATA_DIR, hence the same token signing key. `fresh`: on PGlite, a first
+   * start on an empty data folder (initdb and every migration), as a new deployment's.
    */
-  { instanceOf }: { instanceOf?: RunningApp } = {},
+  { instanceOf, fresh = false }: { instanceOf?: RunningApp; fresh?: boolean } = {},
 ): Promise<RunningApp> {
   const dataDir = instanceOf?.config.dataDir ?? mkdtempSync(join(tmpdir(), 'spie-test-'));
   const target = defaultTarget();
+  // On PGlite, the service starts on a copy of the migrated template (its own start then finds
+  // nothing to migrate), unless the test asks for a first start on an empty folder.
+  if (target.name === 'pglite' && !instanceOf && !fresh) await copyPgliteTemplate(join(dataDir, 'pglite'));
   const database = target.name === 'postgres' && !instanceOf ? await target.open({ migrate: false }) : undefined;
   if (database) await database.db.close();
   const url = instanceOf ? instanceOf.config.databaseUrl : database?.url;

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { migrate } from '../../src/database/migrator.js';
 import { PgSqlClient } from '../../src/database/pg-sql-client.js';
 import { PgliteSqlClient } from '../../src/database/pglite-sql-client.js';
 import type { SqlClient } from '../../src/database/sql-client.js';
+import { copyPgliteTemplate } from './pglite-template.js';
 
 export interface TestDatabase {
   db: SqlClient;
@@ -33,9 +37,22 @@ export function defaultTarget(): DatabaseTarget {
 }
 
 async function openPglite(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const db = await PgliteSqlClient.open();
-  if (options.migrate !== false) await migrate(db);
-  return { db, url: undefined, close: () => db.close() };
+  if (options.migrate === false) {
+    const empty = await PgliteSqlClient.open();
+    return { db: empty, url: undefined, close: () => empty.close() };
+  }
+  // A copy of the migrated template (pglite-template.ts), thrown away at close.
+  const folder = mkdtempSync(join(tmpdir(), 'spie-test-db-'));
+  await copyPgliteTemplate(join(folder, 'pglite'));
+  const db = await PgliteSqlClient.open(join(folder, 'pglite'), { fsync: false });
+  return {
+    db,
+    url: undefined,
+    close: async () => {
+      await db.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Each test file gets its own schema, so files can run in parallel on one database. */

@@ -1,0 +1,18 @@
+import { PGlite } from '@electric-sql/pglite';
+import { readFile } from 'node:fs/promises';
+let t=performance.now();
+const a = await PGlite.create(); await a.query('select 1');
+console.log('first', (performance.now()-t).toFixed(0)); t=performance.now();
+const b = await PGlite.create(); await b.query('select 1');
+console.log('second', (performance.now()-t).toFixed(0)); t=performance.now();
+const dump = await b.dumpDataDir('none');
+console.log('dump', (performance.now()-t).toFixed(0), dump.size); t=performance.now();
+const c = await PGlite.create({ loadDataDir: dump }); await c.query('select 1');
+console.log('from dump', (performance.now()-t).toFixed(0)); t=performance.now();
+const wasmPath = new URL('./node_modules/@electric-sql/pglite/dist/pglite.wasm', import.meta.url);
+const wasmModule = await WebAssembly.compile(await readFile(wasmPath));
+console.log('compile', (performance.now()-t).toFixed(0)); t=performance.now();
+const d = await PGlite.create({ loadDataDir: dump, wasmModule }); await d.query('select 1');
+console.log('from dump + module', (performance.now()-t).toFixed(0)); t=performance.now();
+const e = await PGlite.create({ wasmModule }); await e.query('select 1');
+console.log('module, initdb', (performance.now()-t).toFixed(0)); t=performance.now();
