@@ -11,6 +11,8 @@ import { verifyStore } from '../../src/audit/verify.js';
 import { loadOrCreateSigningKey, mintToken } from '../../src/partners/auth/signing-key.js';
 import { ROLES } from '../../src/partners/domain/roles.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
+import { rebuildProjections } from '../../src/projections/rebuild.js';
+import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { json } from '../support/http.js';
 
@@ -32,7 +34,8 @@ describe('demo mode', () => {
 
   beforeAll(async () => {
     running = await startApp();
-    report = await loadDemo(running.app, { parcours: 60 });
+    // Pages of 500 events: the read models built along the load are cut in several pages, as 3 000 parcours are.
+    report = await loadDemo(running.app, { parcours: 60, page: 500 });
     lagsAtReturn = (await running.app.get(ProjectionsService).statuses()).map(({ name, lagEvents }) => ({ name, lagEvents }));
   }, 180_000);
 
@@ -80,6 +83,35 @@ describe('demo mode', () => {
     expect(ruptures).toBeGreaterThan(0);
     const caom = await get('auditrice.cd63', '/v1/reports/caom?year=2024');
     expect(caom.status).toBe(200);
+  });
+
+  it('builds the read models along the load exactly as a rebuild from the store gives them', async () => {
+    expect(report.events).toBeGreaterThan(1_000);
+    const db = running.app.get(SqlClient);
+    const tables = {
+      caseload: 'key',
+      caom_funding: 'key',
+      territory_indicators: 'key',
+      partner_feed: 'partner_id, transaction_id, global_position',
+      partner_feed_followers: 'parcours_id',
+      continuity_parcours: 'parcours_id',
+      continuity_events: 'parcours_id, stream_version',
+      continuity_alerts: 'parcours_id, finding_key',
+    };
+    const snapshot = async () => {
+      const rows: Record<string, unknown> = {};
+      for (const [view, order] of Object.entries(tables)) rows[view] = await db.query(`SELECT * FROM ${view} ORDER BY ${order}`);
+      return rows;
+    };
+    const loaded = await snapshot();
+    const projections = running.app.get(ProjectionsService);
+    await Promise.all(projections.runners.map((runner) => runner.stop()));
+    try {
+      await rebuildProjections(db, running.app.get(SqlEventStore), projections.runners.map((runner) => runner.projection));
+    } finally {
+      await Promise.all(projections.runners.map((runner) => runner.start()));
+    }
+    expect(await snapshot()).toEqual(loaded);
   });
 
   it('writes hash chains that verify, in every stream', async () => {
