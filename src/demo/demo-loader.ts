@@ -9,14 +9,14 @@ import { parcoursDetailsFollowups } from '../parcours/read-models/parcours-detai
 import { ExecutePartnerCommand } from '../partners/partner-write.js';
 import { AccessJournal } from '../privacy/access-journal/access-journal.js';
 import { BlindIndex } from '../privacy/blind-index/blind-index.js';
-import { type DataKeyToCommit, SqlKeyVault } from '../privacy/crypto/key-vault.js';
+import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
 import { PersonalDataCipher } from '../privacy/crypto/personal-data-cipher.js';
 import { ProjectionsService } from '../projections/projections.module.js';
 import { GenerationsBuild } from '../projections/rebuild.js';
 import { SqlClient } from '../database/sql-client.js';
 import { DEMO_ORGANISATIONS, demoPartnerId } from './consortium.js';
-import { type DemoHistory, type PersonKeys, demoHistory } from './histories.js';
-import { SeededRandom } from './random.js';
+import type { DemoHistory } from './histories.js';
+import { DemoHistorySource, sealed } from './history-source.js';
 
 export interface DemoLoadOptions {
   /** How many parcours (default 3 000). */
@@ -44,11 +44,6 @@ export interface DemoLoadReport {
 }
 
 export const DEMO_SEED = 2021;
-/**
- * Parcours whose ids are drawn together before their histories are decided: the data of a seed
- * depend on it (25 since the first demo).
- */
-const DRAW = 25;
 /**
  * Parcours per statement: 8–11 s against 22–41 s one per statement for 1 500 parcours; then 100
  * rather than 25: 4.4–7.4 s against 5.8–9.7 s in the append statements for 3 000 (README, Demo).
@@ -87,8 +82,6 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
   const blindIndex = app.get(BlindIndex);
   const journal = app.get(AccessJournal);
   const today = app.get(Clock).today();
-  const rng = new SeededRandom(options.seed ?? DEMO_SEED);
-  const keys: PersonKeys = { taken: new Set() };
   const refused: DemoHistory['refused'] = [];
   const byStatus: Record<string, number> = {};
   const concurrency = options.concurrency ?? 4;
@@ -101,6 +94,8 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
   // the events just appended (what a rebuild would read back from the store, parsed again), a page
   // of the global order at a time; then switched to at once, as a rebuild does.
   const build = await GenerationsBuild.begin(app.get(SqlClient), projections.runners.map((runner) => runner.projection));
+  // A few statements' worth decided ahead: the worker keeps deciding while the database writes.
+  const histories = DemoHistorySource.start({ seed: options.seed ?? DEMO_SEED, today, total, chunk: STATEMENT, ahead: 3 });
   let parcoursDone: number;
   try {
     // The consortium's events, from the store.
@@ -120,39 +115,35 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
       await build.apply(page, cursorOf(page[page.length - 1]!));
     };
     let unapplied = 0;
-    /** The next `count` parcours, decided: their ids drawn DRAW at a time, each DRAW followed by their histories. */
+    /** The next `count` parcours, decided (ahead, in the worker), sealed under their new data keys, with what commits with them. */
     const decideParcours = async (count: number) => {
-      const ids: string[] = [];
-      const dataKeys: Array<DataKeyToCommit | undefined> = [];
-      const appends: NewStreamAppend[] = [];
-      for (let drawn = 0; drawn < count; drawn += DRAW) {
-        const drawIds = Array.from({ length: Math.min(DRAW, count - drawn) }, () => rng.uuid());
-        const drawKeys = await vault.dataKeysToCommit(drawIds);
-        ids.push(...drawIds);
-        dataKeys.push(...drawKeys);
-        for (const [index, parcoursId] of drawIds.entries()) {
-          const dataKey = drawKeys[index];
-          // A fresh id has no key yet: anything else is a database that is not fresh.
-          if (!dataKey) throw new Error(`parcours ${parcoursId} has a data key already: the demo loads into a fresh database only`);
-          let history: DemoHistory;
-          try {
-            history = demoHistory({ parcoursId, rng, today, keys, sealer: { seal: (value) => cipher.encryptWithKey(parcoursId, dataKey.key, value) } });
-          } finally {
-            dataKey.key.fill(0);
-          }
-          refused.push(...history.refused);
-          byStatus[history.state.status] = (byStatus[history.state.status] ?? 0) + 1;
-          events += history.events.length;
-          const followups = [
-            ...dataKey.followups,
-            ...parcoursDetailsFollowups(history.state, history.events.length, history.lastActivityOn, history.events),
-            // A new parcours: its entries, nothing of an earlier identity to delete.
-            blindIndex.entriesWrite(parcoursId, blindIndex.entriesOf(history.identity, history.householdRole), history.state.status !== 'exited'),
-            journal.followup({ actor: LOADER, operation: 'demo.load', recordType: 'parcours', recordId: parcoursId, outcome: 'ok', correlationId: randomUUID() }),
-          ];
-          appends.push({ streamId: parcoursStreamId(parcoursId), events: history.events, followups });
+      const chunk = await histories.next();
+      if (chunk.length !== count) throw new Error(`expected ${count} decided parcours, got ${chunk.length}`);
+      const ids = chunk.map((decided) => decided.parcoursId);
+      const dataKeys = await vault.dataKeysToCommit(ids);
+      const appends = chunk.map((decided, index): NewStreamAppend => {
+        const { parcoursId } = decided;
+        const dataKey = dataKeys[index];
+        // A fresh id has no key yet: anything else is a database that is not fresh.
+        if (!dataKey) throw new Error(`parcours ${parcoursId} has a data key already: the demo loads into a fresh database only`);
+        let history: DemoHistory;
+        try {
+          history = sealed(decided, (value) => cipher.encryptWithKey(parcoursId, dataKey.key, value));
+        } finally {
+          dataKey.key.fill(0);
         }
-      }
+        refused.push(...history.refused);
+        byStatus[history.state.status] = (byStatus[history.state.status] ?? 0) + 1;
+        events += history.events.length;
+        const followups = [
+          ...dataKey.followups,
+          ...parcoursDetailsFollowups(history.state, history.events.length, history.lastActivityOn, history.events),
+          // A new parcours: its entries, nothing of an earlier identity to delete.
+          blindIndex.entriesWrite(parcoursId, blindIndex.entriesOf(history.identity, history.householdRole), history.state.status !== 'exited'),
+          journal.followup({ actor: LOADER, operation: 'demo.load', recordType: 'parcours', recordId: parcoursId, outcome: 'ok', correlationId: randomUUID() }),
+        ];
+        return { streamId: parcoursStreamId(parcoursId), events: history.events, followups };
+      });
       return { ids, dataKeys, appends };
     };
     for (let first = 0; first < total; first += STATEMENT) {
@@ -194,6 +185,7 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
     readModels();
     await build.switchTo();
   } finally {
+    await histories.close();
     await build.close();
   }
   // Back to the live runners, which go on from the new generations; caught up before "ready".

@@ -10,6 +10,7 @@ import { DEMO_PERSONAS } from '../../src/demo/personas.js';
 import { verifyStore } from '../../src/audit/verify.js';
 import { loadOrCreateSigningKey, mintToken } from '../../src/partners/auth/signing-key.js';
 import { ROLES } from '../../src/partners/domain/roles.js';
+import { PersonalDataCipher } from '../../src/privacy/crypto/personal-data-cipher.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
@@ -55,6 +56,22 @@ describe('demo mode', () => {
     expect(counts).toEqual({ partners: DEMO_ORGANISATIONS.length, parcours: 60, events: report.events });
     const roles = await db.query<{ role: string }>('SELECT DISTINCT unnest(roles) AS role FROM partner_members ORDER BY 1');
     expect(roles.map((row) => row.role)).toEqual([...ROLES].sort());
+  });
+
+  it('seals every identity and contact note under its own parcours\' data key', async () => {
+    const db = running.app.get(SqlClient);
+    const cipher = running.app.get(PersonalDataCipher);
+    const sealed = await db.query<{ kind: string; parcours_id: string; ciphertext: string }>(
+      `SELECT 'identity' AS kind, substring(stream_id FROM 10) AS parcours_id, data #>> '{identity,ciphertext}' AS ciphertext FROM events WHERE type = 'ParcoursOpened'
+       UNION ALL SELECT 'note', substring(stream_id FROM 10), data #>> '{note,ciphertext}' FROM events WHERE type = 'ContactRecorded' AND data #>> '{note,ciphertext}' IS NOT NULL
+       UNION ALL SELECT 'identity', parcours_id::text, identity_ciphertext FROM parcours_details`,
+    );
+    expect(sealed.filter((row) => row.kind === 'identity')).toHaveLength(120);
+    expect(sealed.filter((row) => row.kind === 'note').length).toBeGreaterThan(0);
+    for (const row of sealed) {
+      const value = await cipher.decrypt(row.parcours_id, { ciphertext: row.ciphertext });
+      expect(row.kind === 'note' ? typeof value : typeof (value as { birthDate?: unknown }).birthDate).toBe('string');
+    }
   });
 
   it('signs in every persona as a member with the role it is there to show', async () => {
