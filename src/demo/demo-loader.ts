@@ -73,6 +73,23 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
   // times slower than building the read models in pages of the whole load (below).
   const projections = app.get(ProjectionsService);
   await Promise.all(projections.runners.map((runner) => runner.stop()));
+  // The worker decides from the start, the consortium's load included, and keeps a few statements'
+  // worth ahead of the loader, so that it goes on while the database writes or builds a page.
+  const histories = DemoHistorySource.start({ seed: options.seed ?? DEMO_SEED, today: app.get(Clock).today(), total, chunk: STATEMENT, ahead: 8 });
+  try {
+    return await loadWith(app, histories, { ...options, total, started, projections });
+  } finally {
+    await histories.close();
+  }
+}
+
+/** The load itself, the histories coming from the worker. */
+async function loadWith(
+  app: INestApplicationContext,
+  histories: DemoHistorySource,
+  options: DemoLoadOptions & { total: number; started: number; projections: ProjectionsService },
+): Promise<DemoLoadReport> {
+  const { total, started, projections } = options;
   const organisations = await loadConsortium(app);
   const consortiumDone = performance.now();
 
@@ -81,7 +98,6 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
   const cipher = app.get(PersonalDataCipher);
   const blindIndex = app.get(BlindIndex);
   const journal = app.get(AccessJournal);
-  const today = app.get(Clock).today();
   const refused: DemoHistory['refused'] = [];
   const byStatus: Record<string, number> = {};
   const concurrency = options.concurrency ?? 4;
@@ -94,8 +110,6 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
   // the events just appended (what a rebuild would read back from the store, parsed again), a page
   // of the global order at a time; then switched to at once, as a rebuild does.
   const build = await GenerationsBuild.begin(app.get(SqlClient), projections.runners.map((runner) => runner.projection));
-  // A few statements' worth decided ahead: the worker keeps deciding while the database writes.
-  const histories = DemoHistorySource.start({ seed: options.seed ?? DEMO_SEED, today, total, chunk: STATEMENT, ahead: 3 });
   let parcoursDone: number;
   try {
     // The consortium's events, from the store.
@@ -185,7 +199,6 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
     readModels();
     await build.switchTo();
   } finally {
-    await histories.close();
     await build.close();
   }
   // Back to the live runners, which go on from the new generations; caught up before "ready".
