@@ -25,6 +25,8 @@ export interface DemoLoadOptions {
   seed?: number;
   /** Batches of parcours in flight at once (the database works while the next histories are decided). */
   concurrency?: number;
+  /** Parcours per statement (default 100; smaller in tests, to have several in flight). The data do not depend on it. */
+  statement?: number;
   /** Events per page of the read models built along the load (default 10 000; smaller in tests, to cut several). */
   page?: number;
   /** `parcours` written so far (their read models built along), then the events the read models have applied (`read models`). */
@@ -75,7 +77,7 @@ export async function loadDemo(app: INestApplicationContext, options: DemoLoadOp
   await Promise.all(projections.runners.map((runner) => runner.stop()));
   // The worker decides from the start, the consortium's load included, and keeps a few statements'
   // worth ahead of the loader, so that it goes on while the database writes or builds a page.
-  const histories = DemoHistorySource.start({ seed: options.seed ?? DEMO_SEED, today: app.get(Clock).today(), total, chunk: STATEMENT, ahead: 8 });
+  const histories = DemoHistorySource.start({ seed: options.seed ?? DEMO_SEED, today: app.get(Clock).today(), total, chunk: options.statement ?? STATEMENT, ahead: 8 });
   try {
     return await loadWith(app, histories, { ...options, total, started, projections });
   } finally {
@@ -160,11 +162,12 @@ async function loadWith(
       });
       return { ids, dataKeys, appends };
     };
-    for (let first = 0; first < total; first += STATEMENT) {
+    const statement = options.statement ?? STATEMENT;
+    for (let first = 0; first < total; first += statement) {
       if (failure) break;
-      // STATEMENT parcours per statement (appendNewStreams, as the intake does): one round trip and
+      // `statement` parcours per statement (appendNewStreams, as the intake does): one round trip and
       // one commit for all of them, their events and what commits with them.
-      const { ids, dataKeys, appends } = await decideParcours(Math.min(STATEMENT, total - first));
+      const { ids, dataKeys, appends } = await decideParcours(Math.min(statement, total - first));
       const written = events;
       const append = store.appendNewStreams(appends).then(
         (results) => {

@@ -116,33 +116,39 @@ export function sealed(decided: DecidedParcours, seal: (value: unknown) => Encry
   return decided.history;
 }
 
-/** The next `count` parcours of the generator: their ids drawn DRAW at a time, each draw followed by its histories. */
-function decideChunk(rng: SeededRandom, today: string, keys: PersonKeys, count: number): DecidedParcours[] {
-  const chunk: DecidedParcours[] = [];
-  for (let drawn = 0; drawn < count; drawn += DRAW) {
-    const ids = Array.from({ length: Math.min(DRAW, count - drawn) }, () => rng.uuid());
-    for (const parcoursId of ids) {
-      const values: unknown[] = [];
-      const history = demoHistory({ parcoursId, rng, today, keys, sealer: { seal: (value) => ({ ciphertext: `${PLACEHOLDER}${values.push(value) - 1}` }) } });
-      chunk.push({ parcoursId, history, sealed: values });
-    }
-  }
-  return chunk;
+/** The next DRAW parcours of the generator (fewer at the end): their ids drawn first, then their histories. */
+function decideDraw(rng: SeededRandom, today: string, keys: PersonKeys, count: number): DecidedParcours[] {
+  const ids = Array.from({ length: count }, () => rng.uuid());
+  return ids.map((parcoursId) => {
+    const values: unknown[] = [];
+    const history = demoHistory({ parcoursId, rng, today, keys, sealer: { seal: (value) => ({ ciphertext: `${PLACEHOLDER}${values.push(value) - 1}` }) } });
+    return { parcoursId, history, sealed: values };
+  });
 }
 
-/** The worker: decides chunk after chunk, at most `ahead` chunks before the loader. */
+/**
+ * The worker: decides draw after draw and hands them out in chunks (whatever their size, the
+ * draws are the same), at most `ahead` chunks before the loader.
+ */
 function runWorker(settings: HistorySettings): void {
   const port = parentPort!;
   const rng = new SeededRandom(settings.seed);
   const keys: PersonKeys = { taken: new Set() };
   let credit = settings.ahead;
-  let decided = 0;
+  let drawn = 0;
+  let handed = 0;
+  const decided: DecidedParcours[] = [];
   const produce = () => {
     try {
-      while (credit > 0 && decided < settings.total) {
-        const count = Math.min(settings.chunk, settings.total - decided);
-        port.postMessage({ chunk: decideChunk(rng, settings.today, keys, count) } satisfies FromWorker);
-        decided += count;
+      while (credit > 0 && handed < settings.total) {
+        const count = Math.min(settings.chunk, settings.total - handed);
+        while (decided.length < count) {
+          const draw = Math.min(DRAW, settings.total - drawn);
+          decided.push(...decideDraw(rng, settings.today, keys, draw));
+          drawn += draw;
+        }
+        port.postMessage({ chunk: decided.splice(0, count) } satisfies FromWorker);
+        handed += count;
         credit -= 1;
       }
     } catch (error) {

@@ -35,8 +35,9 @@ describe('demo mode', () => {
 
   beforeAll(async () => {
     running = await startApp();
-    // Pages of 500 events: the read models built along the load are cut in several pages, as 3 000 parcours are.
-    report = await loadDemo(running.app, { parcours: 60, page: 500 });
+    // Statements of 20 parcours and pages of 500 events: several statements in flight, and the read
+    // models built along the load cut in several pages, as they are for 3 000 parcours.
+    report = await loadDemo(running.app, { parcours: 60, statement: 20, page: 500 });
     lagsAtReturn = (await running.app.get(ProjectionsService).statuses()).map(({ name, lagEvents }) => ({ name, lagEvents }));
   }, 180_000);
 
