@@ -23,7 +23,7 @@ export interface DemoLoadOptions {
   parcours?: number;
   /** The generator's seed: the same seed on the same day loads the same data. */
   seed?: number;
-  /** Batches of parcours in flight at once (the database works while the next histories are decided). */
+  /** Statements in flight at once (the next is sealed and prepared while the database writes). */
   concurrency?: number;
   /** Parcours per statement (default 100; smaller in tests, to have several in flight). The data do not depend on it. */
   statement?: number;
@@ -60,13 +60,14 @@ const LOADER: EventMetadata['actor'] = { userId: 'cli:demo', role: 'platform_adm
 
 /**
  * Loads the demo into a fresh service (`npm run demo`): the consortium through the partner command
- * path, then each parcours' history decided by the parcours decider (histories.ts) and appended in
- * statements of 100 parcours (appendNewStreams, as the intake writes its openings) with what the
- * command handler writes with each parcours' events — the data key,
- * the parcours_details row and its contacts and appointments, the blind indexes, a journal entry —
- * so that the store, its hash chains and the inline read model are those the service would have
- * written command by command, at a fraction of the cost. Returns once every asynchronous read model
- * has caught up, so that the first page shows the figures.
+ * path, then each parcours' history decided by the parcours decider (histories.ts, in a worker:
+ * history-source.ts) and appended in statements of 100 parcours (appendNewStreams, as the intake
+ * writes its openings) with what the command handler writes with each parcours' events — the data
+ * key, the parcours_details row and its contacts and appointments, the blind indexes, a journal
+ * entry — so that the store, its hash chains and the inline read model are those the service would
+ * have written command by command, at a fraction of the cost. The asynchronous read models are
+ * built along, from the events appended. Returns once every one has caught up, so that the first
+ * page shows the figures.
  */
 export async function loadDemo(app: INestApplicationContext, options: DemoLoadOptions = {}): Promise<DemoLoadReport> {
   const started = performance.now();

@@ -37,6 +37,10 @@ interface HistorySettings {
 
 type FromWorker = { chunk: DecidedParcours[] } | { error: string };
 
+/**
+ * With a NUL, which PostgreSQL refuses in text and jsonb values: a placeholder left over would fail
+ * the load where the details, contacts and read models carry it (and the demo test decrypts them all).
+ */
 const PLACEHOLDER = '\u0000demo-sealed:';
 const WORKER_FLAG = 'spieDemoHistories';
 
