@@ -135,7 +135,7 @@ export async function runDemo(settings: DemoSettings): Promise<void> {
             lastDecile = 0;
             bar?.setTotal(total);
           }
-          bar?.update(done, { events: grouped(written), phase: phase === 'parcours' ? 'parcours' : 'read models (events read)' });
+          bar?.update(done, { events: grouped(written), phase: phase === 'parcours' ? 'parcours' : 'read models (events applied)' });
           const decile = Math.floor((done / total) * 10);
           if (!bar && decile > lastDecile) {
             lastDecile = decile;

@@ -10,7 +10,10 @@ import { DEMO_PERSONAS } from '../../src/demo/personas.js';
 import { verifyStore } from '../../src/audit/verify.js';
 import { loadOrCreateSigningKey, mintToken } from '../../src/partners/auth/signing-key.js';
 import { ROLES } from '../../src/access/roles.js';
+import { PersonalDataCipher } from '../../src/privacy/crypto/personal-data-cipher.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
+import { rebuildProjections } from '../../src/projections/rebuild.js';
+import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { json } from '../support/http.js';
 
@@ -32,7 +35,9 @@ describe('demo mode', () => {
 
   beforeAll(async () => {
     running = await startApp();
-    report = await loadDemo(running.app, { parcours: 60 });
+    // Statements of 20 parcours and pages of 500 events: several statements in flight, and the read
+    // models built along the load cut in several pages, as they are for 3 000 parcours.
+    report = await loadDemo(running.app, { parcours: 60, statement: 20, page: 500 });
     lagsAtReturn = (await running.app.get(ProjectionsService).statuses()).map(({ name, lagEvents }) => ({ name, lagEvents }));
   }, 180_000);
 
@@ -52,6 +57,22 @@ describe('demo mode', () => {
     expect(counts).toEqual({ partners: DEMO_ORGANISATIONS.length, parcours: 60, events: report.events });
     const roles = await db.query<{ role: string }>('SELECT DISTINCT unnest(roles) AS role FROM partner_members ORDER BY 1');
     expect(roles.map((row) => row.role)).toEqual([...ROLES].sort());
+  });
+
+  it('seals every identity and contact note under its own parcours\' data key', async () => {
+    const db = running.app.get(SqlClient);
+    const cipher = running.app.get(PersonalDataCipher);
+    const sealed = await db.query<{ kind: string; parcours_id: string; ciphertext: string }>(
+      `SELECT 'identity' AS kind, substring(stream_id FROM 10) AS parcours_id, data #>> '{identity,ciphertext}' AS ciphertext FROM events WHERE type = 'ParcoursOpened'
+       UNION ALL SELECT 'note', substring(stream_id FROM 10), data #>> '{note,ciphertext}' FROM events WHERE type = 'ContactRecorded' AND data #>> '{note,ciphertext}' IS NOT NULL
+       UNION ALL SELECT 'identity', parcours_id::text, identity_ciphertext FROM parcours_details`,
+    );
+    expect(sealed.filter((row) => row.kind === 'identity')).toHaveLength(120);
+    expect(sealed.filter((row) => row.kind === 'note').length).toBeGreaterThan(0);
+    for (const row of sealed) {
+      const value = await cipher.decrypt(row.parcours_id, { ciphertext: row.ciphertext });
+      expect(row.kind === 'note' ? typeof value : typeof (value as { birthDate?: unknown }).birthDate).toBe('string');
+    }
   });
 
   it('signs in every persona as a member with the role it is there to show', async () => {
@@ -80,6 +101,35 @@ describe('demo mode', () => {
     expect(ruptures).toBeGreaterThan(0);
     const caom = await get('auditrice.cd63', '/v1/reports/caom?year=2024');
     expect(caom.status).toBe(200);
+  });
+
+  it('builds the read models along the load exactly as a rebuild from the store gives them', async () => {
+    expect(report.events).toBeGreaterThan(1_000);
+    const db = running.app.get(SqlClient);
+    const tables = {
+      caseload: 'key',
+      caom_funding: 'key',
+      territory_indicators: 'key',
+      partner_feed: 'partner_id, transaction_id, global_position',
+      partner_feed_followers: 'parcours_id',
+      continuity_parcours: 'parcours_id',
+      continuity_events: 'parcours_id, stream_version',
+      continuity_alerts: 'parcours_id, finding_key',
+    };
+    const snapshot = async () => {
+      const rows: Record<string, unknown> = {};
+      for (const [view, order] of Object.entries(tables)) rows[view] = await db.query(`SELECT * FROM ${view} ORDER BY ${order}`);
+      return rows;
+    };
+    const loaded = await snapshot();
+    const projections = running.app.get(ProjectionsService);
+    await Promise.all(projections.runners.map((runner) => runner.stop()));
+    try {
+      await rebuildProjections(db, running.app.get(SqlEventStore), projections.runners.map((runner) => runner.projection));
+    } finally {
+      await Promise.all(projections.runners.map((runner) => runner.start()));
+    }
+    expect(await snapshot()).toEqual(loaded);
   });
 
   it('writes hash chains that verify, in every stream', async () => {
