@@ -115,6 +115,12 @@ export async function runDemo(settings: DemoSettings): Promise<void> {
     `SELECT (SELECT count(*)::int FROM events) AS events, EXISTS (SELECT 1 FROM partners WHERE partner_id = $1) AS demo`,
     [demoPartnerId(DEMO_ORGANISATIONS[0]!.key)],
   );
+  if (!marker.loaded && demo && !settings.databaseUrl) {
+    // The marker is written at the end of the load: the demo's organisations without it are a load
+    // cut short (a crash, Ctrl-C), whose data would be served as if whole.
+    await app.close();
+    throw new DemoRefusedError(`the load into ${shown(settings.dataDir)} was interrupted: start again with --reset`);
+  }
   if (!marker.loaded || (settings.databaseUrl && !demo)) {
     if (events > 0 && !demo) {
       await app.close();

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqlClient } from '../../src/database/sql-client.js';
@@ -146,6 +146,43 @@ describe('demo mode and DATABASE_URL', () => {
     expect(demoSettings(['--force-database-url'], { DATABASE_URL: 'postgres://spie@db.example:5432/spie' }).databaseUrl).toBe('postgres://spie@db.example:5432/spie');
     expect(demoSettings([], {}).databaseUrl).toBeUndefined();
   });
+
+  it('refuses to serve a load that was cut short, and says to start again with --reset', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'spie-demo-interrupted-'));
+    const dataDir = join(parent, 'demo-data');
+    const demo = () =>
+      spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/demo/demo-main.ts', '--data-dir', dataDir, '--parcours', '5'], {
+        env: { ...process.env, DATABASE_URL: '', PORT: '0' },
+      });
+    try {
+      // A whole load of five parcours, stopped once it serves.
+      const first = demo();
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        first.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('http://')) resolve();
+        });
+        first.once('exit', (code) => reject(new Error(`the demo exited with ${code}: ${output}`)));
+      });
+      first.kill('SIGTERM');
+      await new Promise((resolve) => first.once('exit', resolve));
+      // As if it had been killed before the end of its load: the marker says nothing was loaded.
+      const marker = JSON.parse(readFileSync(join(dataDir, 'spie-demo.json'), 'utf8')) as Record<string, unknown>;
+      delete marker.loaded;
+      writeFileSync(join(dataDir, 'spie-demo.json'), JSON.stringify(marker));
+      const second = demo();
+      let errors = '';
+      second.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+      // A demo that serves instead of refusing is stopped (the test then fails on its status).
+      const stop = setTimeout(() => second.kill('SIGKILL'), 60_000);
+      const status = await new Promise((resolve) => second.once('exit', (code) => resolve(code)));
+      clearTimeout(stop);
+      expect({ status, said: /interrupted: start again with --reset/.test(errors) }).toEqual({ status: 2, said: true });
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('stops the real entry point before it touches anything', () => {
     const parent = mkdtempSync(join(tmpdir(), 'spie-demo-refused-'));
