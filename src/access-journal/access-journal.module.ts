@@ -3,6 +3,7 @@ import { Cron } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config.js';
 import { AccessJournal } from './access-journal.js';
 import { AccessJournalController } from './access-journal.controller.js';
+import { AccessJournalQueries } from './access-journal.query.js';
 
 @Injectable()
 export class AccessJournalPurge {
@@ -23,7 +24,7 @@ export class AccessJournalPurge {
 }
 
 @Module({
-  providers: [AccessJournal, AccessJournalPurge],
+  providers: [AccessJournal, AccessJournalPurge, AccessJournalQueries],
   controllers: [AccessJournalController],
   exports: [AccessJournal],
 })

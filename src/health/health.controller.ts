@@ -1,9 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { databaseTrouble } from '../database/database-availability.js';
-import { pendingMigrations } from '../database/migrator.js';
 import { AppConfig } from '../config/app-config.js';
-import { SqlClient } from '../database/sql-client.js';
+import { DatabaseHealth, probeFailure } from './database-health.js';
 import { ProjectionsService } from '../projections/projections.module.js';
 import { Public } from '../access/access.decorators.js';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -18,7 +16,7 @@ export class HealthController {
   constructor(
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
-    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(DatabaseHealth) private readonly database: DatabaseHealth,
     @Inject(ProjectionsService) private readonly projections: ProjectionsService,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
@@ -45,12 +43,12 @@ export class HealthController {
     return this.health.check([
       () =>
         this.timeBoxed('database', async (session) => {
-          await this.db.query('SELECT 1');
-          return session.up({ dialect: this.db.dialect });
+          const dialect = await this.database.answers();
+          return session.up({ dialect });
         }),
       () =>
         this.timeBoxed('migrations', async (session) => {
-          const pending = await pendingMigrations(this.db).catch(() => null);
+          const pending = await this.database.pendingMigrations();
           if (pending === null) return session.down({ message: 'migration table unreadable' });
           return pending.length === 0 ? session.up() : session.down({ pending });
         }),
@@ -77,8 +75,8 @@ export class HealthController {
       timer = setTimeout(() => resolve(session.down({ message: `no answer within ${ms} ms` })), ms);
     });
     try {
-      // The probe is public: it says what kind of failure, never the driver's message (host, port, SQL).
-      const failed = (error: unknown) => session.down({ message: databaseTrouble(error) ? `database ${databaseTrouble(error)}` : 'check failed' });
+      // The probe is public: it says what kind of failure, never the driver's message.
+      const failed = (error: unknown) => session.down({ message: probeFailure(error) });
       return await Promise.race([check(session).catch(failed), late]);
     } finally {
       clearTimeout(timer);

@@ -4,6 +4,7 @@ import { PartnersModule } from '../partners/partners.module.js';
 import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { ParcoursController } from './http/parcours.controller.js';
 import { CaseloadController } from './read-models/caseload/caseload.controller.js';
+import { CaseloadQueries } from './read-models/caseload/caseload.query.js';
 import { FeedHub } from './read-models/partner-feed/feed-hub.js';
 import { FeedPositionsQuery } from './read-models/partner-feed/feed-positions.js';
 import { PartnerFeedController } from './read-models/partner-feed/partner-feed.controller.js';
@@ -15,7 +16,7 @@ import { SearchParcoursHandler } from './read-models/parcours-details/parcours-s
 @Module({
   imports: [AccessJournalModule, PartnersModule],
   controllers: [ParcoursController, CaseloadController, PartnerFeedController],
-  providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListFollowupsHandler, ListParcoursHandler, SearchParcoursHandler, FeedHub, FeedPositionsQuery],
+  providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListFollowupsHandler, ListParcoursHandler, SearchParcoursHandler, CaseloadQueries, FeedHub, FeedPositionsQuery],
   // The intake opens a month's new entrants in batches, prepared as the handler prepares one opening;
   // webhook delivery reads the organisations' feeds through the same hub; the feed status
   // (webhooks module) reads where the feed's readers stand.

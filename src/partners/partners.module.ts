@@ -18,6 +18,7 @@ import {
   ListPartnersHandler,
 } from './partner-read.js';
 import { ExecutePartnerCommandHandler } from './partner-write.js';
+import { PartnerDirectoryQueries } from './partner-directory.query.js';
 
 @Module({
   controllers: [PartnersController, MeController],
@@ -45,8 +46,10 @@ import { ExecutePartnerCommandHandler } from './partner-write.js';
     ListMembersHandler,
     GetMemberHandler,
     ListApiKeysHandler,
+    PartnerDirectoryQueries,
   ],
-  exports: [PrincipalResolver, PartnerRateLimiter],
+  // The reports' labels and the pages' choices name organisations: PartnerDirectoryQueries.
+  exports: [PrincipalResolver, PartnerRateLimiter, PartnerDirectoryQueries],
 })
 export class PartnersModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('Partners');

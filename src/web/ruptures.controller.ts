@@ -2,10 +2,10 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { REPORT_READERS } from '../access/functions.js';
-import { SqlClient } from '../database/sql-client.js';
 import { RULE_IDS } from '../continuity/policy.js';
 import { ContinuityController, ContinuityReportQuery } from '../continuity/read-model/continuity.controller.js';
 import { ProblemError } from '../http/problem.js';
+import { PartnerDirectoryQueries } from '../partners/partner-directory.query.js';
 import { TERRITORIES } from '../partners/territories/territories.js';
 import { ApiCall } from './api-call.js';
 import { html } from './html.js';
@@ -53,7 +53,7 @@ interface Rupture {
 export class RupturesController {
   constructor(
     @Inject(ApiCall) private readonly api: ApiCall,
-    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(PartnerDirectoryQueries) private readonly partners: PartnerDirectoryQueries,
   ) {}
 
   @Get()
@@ -67,7 +67,7 @@ export class RupturesController {
     const report = await this.api.invoke(request, ContinuityController, 'report', (api) => [query, 'application/json', api, reply]);
     if (typeof report === 'string') throw new ProblemError(500, 'unexpected_csv', 'Unexpected answer');
     const ruptures = (report.ruptures as Rupture[]).sort((a, b) => (a.status === b.status ? b.durationDays - a.durationDays : a.status === 'open' ? -1 : 1));
-    const partners = await this.db.query<{ partner_id: string; name: string }>('SELECT partner_id, name FROM partners WHERE active ORDER BY name');
+    const partners = await this.partners.activeByName();
     const summary = report.summary as Record<string, { open: number; closed: number; breaches: number; warnings: number; medianDays: number | null }>;
     const content = html`<h1>Ruptures de parcours</h1>
       <p>Évaluées le ${frenchDate(report.evaluatedOn)} (règles, version ${report.policyVersion}).</p>
@@ -78,7 +78,7 @@ export class RupturesController {
           <div class="fr-col-12 fr-col-md-3"><div class="fr-select-group"><label class="fr-label" for="regle">Règle</label>
             <select class="fr-select" id="regle" name="regle"><option value="">Toutes</option>${RULE_IDS.map((rule) => html`<option value="${rule}"${query.rule === rule ? html` selected` : ''}>${rule} — ${RULE_LABELS[rule]}</option>`)}</select></div></div>
           <div class="fr-col-12 fr-col-md-4"><div class="fr-select-group"><label class="fr-label" for="partenaire">Organisation qui suit le parcours</label>
-            <select class="fr-select" id="partenaire" name="partenaire"><option value="">Toutes</option>${partners.map((partner) => html`<option value="${partner.partner_id}"${query.partner === partner.partner_id ? html` selected` : ''}>${partner.name}</option>`)}</select></div></div>
+            <select class="fr-select" id="partenaire" name="partenaire"><option value="">Toutes</option>${partners.map((partner) => html`<option value="${partner.partnerId}"${query.partner === partner.partnerId ? html` selected` : ''}>${partner.name}</option>`)}</select></div></div>
           <div class="fr-col-12 fr-col-md-2"><button type="submit" class="fr-btn">Afficher</button></div>
         </div>
       </form>

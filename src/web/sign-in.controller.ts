@@ -2,9 +2,9 @@ import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/co
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
-import { SqlClient } from '../database/sql-client.js';
 import { ProblemError } from '../http/problem.js';
 import { PrincipalResolver } from '../partners/auth/principal-resolver.js';
+import { PartnerDirectoryQueries, type Persona } from '../partners/partner-directory.query.js';
 import { isMemberId } from '../access/member-id.js';
 import { isRole } from '../access/roles.js';
 import { html } from './html.js';
@@ -24,20 +24,13 @@ function originOf(request: WebRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-interface PersonaRow {
-  user_id: string;
-  display_name: string;
-  roles: string[];
-  partner_name: string;
-}
-
 /** Sign-in (identity provider, or the local persona list in demo/local mode), sign-out, the home page. */
 @ApiExcludeController()
 @Controller('web')
 export class SignInController {
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
-    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(PartnerDirectoryQueries) private readonly partners: PartnerDirectoryQueries,
     @Inject(WebSessions) private readonly sessions: WebSessions,
     @Inject(PrincipalResolver) private readonly principals: PrincipalResolver,
     @Inject(OidcSignIn) private readonly oidc: OidcSignIn,
@@ -74,15 +67,9 @@ export class SignInController {
   async signInPage(@Query('retour') retour: unknown, @Req() request: WebRequest, @Res() reply: FastifyReply) {
     const returnTo = safeReturn(retour);
     if (request.principal) return reply.redirect(returnTo, 303);
-    const personas = this.config.webLocalSignIn
-      ? await this.db.query<PersonaRow>(
-          `SELECT m.user_id, m.display_name, m.roles, p.name AS partner_name
-             FROM partner_members m JOIN partners p ON p.partner_id = m.partner_id
-            WHERE p.active ORDER BY p.name, m.display_name, m.user_id LIMIT 500`,
-        )
-      : [];
-    const byPartner = new Map<string, PersonaRow[]>();
-    for (const persona of personas) byPartner.set(persona.partner_name, [...(byPartner.get(persona.partner_name) ?? []), persona]);
+    const personas = this.config.webLocalSignIn ? await this.partners.personas() : [];
+    const byPartner = new Map<string, Persona[]>();
+    for (const persona of personas) byPartner.set(persona.partnerName, [...(byPartner.get(persona.partnerName) ?? []), persona]);
     const content = html`<h1>Se connecter</h1>
       ${this.oidc.enabled
         ? html`<div class="fr-connect-group fr-mb-6w">
@@ -96,8 +83,8 @@ export class SignInController {
               <ul class="fr-btns-group fr-btns-group--inline-md fr-btns-group--sm">
                 ${members.map(
                   (member) => html`<li><form method="post" action="/web/connexion/locale">
-                    <input type="hidden" name="utilisateur" value="${member.user_id}"><input type="hidden" name="retour" value="${returnTo}">
-                    <button type="submit" class="fr-btn fr-btn--secondary" data-persona="${member.user_id}">${member.display_name} — ${member.roles.filter(isRole).map((role) => ROLE_LABELS[role]).join(', ')}</button>
+                    <input type="hidden" name="utilisateur" value="${member.userId}"><input type="hidden" name="retour" value="${returnTo}">
+                    <button type="submit" class="fr-btn fr-btn--secondary" data-persona="${member.userId}">${member.displayName} — ${member.roles.filter(isRole).map((role) => ROLE_LABELS[role]).join(', ')}</button>
                   </form></li>`,
                 )}
               </ul>`,

@@ -4,14 +4,12 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { REPORT_READERS } from '../../access/functions.js';
-import { SqlClient } from '../../database/sql-client.js';
 import { ProblemError } from '../../http/problem.js';
 import { Roles } from '../../access/access.decorators.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
-import type { CaomFundingDoc } from './caom-funding.projection.js';
-import { type CaomPolicy, CaomPolicyNotFoundError, caomPoliciesFrom, policyForYear } from './caom-policy.js';
-import { AppConfig } from '../../config/app-config.js';
-import { type CaomReport, caomReportToCsvRows, computeCaomReport } from './caom-report.js';
+import { CaomPolicyNotFoundError } from './caom-policy.js';
+import { type CaomReport, caomReportToCsvRows } from './caom-report.js';
+import { CaomFundingQueries } from './caom.query.js';
 import { excelCsvText, wantsCsv } from '../../kernel/csv.js';
 import { ApiRepresentations } from '../../http/representations.js';
 
@@ -147,33 +145,20 @@ export class CaomReportResponse {
 @ApiSecurity('apiKey')
 @Controller('v1/reports/caom')
 export class CaomController {
-  private readonly policies: readonly CaomPolicy[];
-
-  constructor(
-    @Inject(SqlClient) private readonly db: SqlClient,
-    @Inject(AppConfig) config: AppConfig,
-  ) {
-    this.policies = caomPoliciesFrom(config.caomPolicyDir);
-  }
+  constructor(@Inject(CaomFundingQueries) private readonly funding: CaomFundingQueries) {}
 
   @Get()
   @Roles(...REPORT_READERS)
   @ApiOperation({ summary: 'CAOM funding of a year: PEC envelopes, ACI, EI premiums, EBE (JSON, or CSV with Accept: text/csv)' })
   @ApiRepresentations(CaomReportResponse, { csv: 'one line per contract and volet' })
   async report(@Query() query: CaomQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<CaomReport | string> {
-    let policy;
+    let report;
     try {
-      policy = policyForYear(this.policies, query.year);
+      report = await this.funding.reportOf(query.year, query.territory);
     } catch (error) {
       if (error instanceof CaomPolicyNotFoundError) throw new ProblemError(404, 'caom_policy_not_found', 'No CAOM policy covers this year', error.message);
       throw error;
     }
-    // Every contract that could count this year: the report itself applies the year's rules.
-    const rows = await this.db.query<{ doc: CaomFundingDoc }>(
-      `SELECT doc FROM caom_funding WHERE jsonb_array_length(doc -> 'contracts') > 0`,
-    );
-    const facts = rows.flatMap((row) => row.doc.contracts);
-    const report = computeCaomReport(facts, policy, query.year, { territory: query.territory });
     if (wantsCsv(accept)) {
       void reply
         .header('content-type', 'text/csv; charset=utf-8')

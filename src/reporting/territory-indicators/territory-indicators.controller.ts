@@ -3,14 +3,14 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecur
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { REPORT_READERS } from '../../access/functions.js';
-import { SqlClient } from '../../database/sql-client.js';
 import { ProblemError } from '../../http/problem.js';
 import { Roles } from '../../access/access.decorators.js';
 import { TERRITORIES } from '../../partners/territories/territories.js';
 import { wantsCsv } from '../../kernel/csv.js';
-import { MAX_MONTHS, type TerritoryIndicatorRow, computeTerritoryIndicators, monthsCovered, territoryIndicatorsCsvText } from './territory-indicators.js';
+import { MAX_MONTHS, type TerritoryIndicatorRow, monthsCovered, territoryIndicatorsCsvText } from './territory-indicators.js';
+import { TerritoryIndicatorsQueries } from './territory-indicators.query.js';
+import { PartnerDirectoryQueries } from '../../partners/partner-directory.query.js';
 import type { Regime } from '../../parcours/domain/regimes.js';
-import type { ParcoursFacts } from './territory-indicators.projection.js';
 import { ApiRepresentations } from '../../http/representations.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -72,7 +72,10 @@ export class TerritoryIndicatorRowResponse {
 @ApiSecurity('apiKey')
 @Controller('v1/reports/territories')
 export class TerritoryIndicatorsController {
-  constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
+  constructor(
+    @Inject(TerritoryIndicatorsQueries) private readonly indicators: TerritoryIndicatorsQueries,
+    @Inject(PartnerDirectoryQueries) private readonly partners: PartnerDirectoryQueries,
+  ) {}
 
   @Get()
   @Roles(...REPORT_READERS)
@@ -87,19 +90,12 @@ export class TerritoryIndicatorsController {
     if (monthsCovered(query.from, query.to) > MAX_MONTHS) {
       throw new ProblemError(400, 'invalid_period', 'The period is too long', `at most ${MAX_MONTHS} months per report`);
     }
-    const rows = await this.db.query<{ doc: ParcoursFacts }>(
-      `SELECT doc FROM territory_indicators WHERE $1::text IS NULL OR doc ->> 'territory' = $1`,
-      [query.territory ?? null],
-    );
-    const indicators = computeTerritoryIndicators(
-      rows.map((row) => row.doc),
-      query,
-    );
+    const indicators = await this.indicators.monthly(query);
     if (!wantsCsv(accept)) return indicators;
-    const labels = await this.db.query<{ partner_id: string; name: string }>('SELECT partner_id, name FROM partners');
+    const partnerLabels = await this.partners.namesById();
     void reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="indicateurs-${query.territory ?? 'territoires'}-${query.from}-${query.to}.csv"`);
-    return territoryIndicatorsCsvText(indicators, { partnerLabels: new Map(labels.map((label) => [label.partner_id, label.name])) });
+    return territoryIndicatorsCsvText(indicators, { partnerLabels });
   }
 }
