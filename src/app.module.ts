@@ -12,7 +12,7 @@ import { HttpModule } from './http/http.module.js';
 import { ParcoursModule } from './parcours/parcours.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
-import { ContinuityModule } from './continuity/read-model/continuity.module.js';
+import { ContinuityModule } from './continuity/read-models/continuity.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { PersonalDataModule } from './personal-data/personal-data.module.js';
 import { IntakeModule } from './intake/intake.module.js';

@@ -1,7 +1,7 @@
 import { type Clock, SystemClock } from './kernel/clock.js';
 import type { AppConfig } from './config/app-config.js';
 import { continuityPolicyOf } from './continuity/policy.js';
-import { continuityProjection } from './continuity/read-model/continuity.projection.js';
+import { continuityProjection } from './continuity/read-models/continuity.projection.js';
 import { caseloadProjection } from './parcours/read-models/caseload/caseload.projection.js';
 import { feedPolicyOf } from './parcours/read-models/partner-feed/feed-policy.js';
 import { partnerFeedProjection } from './parcours/read-models/partner-feed/partner-feed.projection.js';

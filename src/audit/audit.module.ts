@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { SqlClient } from '../database/sql-client.js';
 import { SqlEventStore } from '../event-store/sql/sql-event-store.js';
-import { ContinuityModule } from '../continuity/read-model/continuity.module.js';
-import { CONTINUITY_POLICY } from '../continuity/read-model/continuity.scheduler.js';
+import { ContinuityModule } from '../continuity/read-models/continuity.module.js';
+import { CONTINUITY_POLICY } from '../continuity/read-models/continuity.scheduler.js';
 import type { ContinuityPolicy } from '../continuity/policy.js';
 import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { Audit } from './audit.js';

@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CASEWORKERS, READERS } from '../access/functions.js';
 import { Clock } from '../kernel/clock.js';
-import { ContinuityController } from '../continuity/read-model/continuity.controller.js';
+import { ContinuityController } from '../continuity/read-models/continuity.controller.js';
 import { type FieldError, ProblemError, toProblem } from '../http/problem.js';
 import { CONTACT_CHANNELS } from '../parcours/domain/events.js';
 import { ParcoursController } from '../parcours/http/parcours.controller.js';

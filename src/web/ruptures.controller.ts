@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { REPORT_READERS } from '../access/functions.js';
 import { RULE_IDS } from '../continuity/policy.js';
-import { ContinuityController, ContinuityReportQuery } from '../continuity/read-model/continuity.controller.js';
+import { ContinuityController, ContinuityReportQuery } from '../continuity/read-models/continuity.controller.js';
 import { ProblemError } from '../http/problem.js';
 import { PartnerDirectoryQueries } from '../partners/partner-directory.query.js';
 import { TERRITORIES } from '../partners/territories/territories.js';

@@ -1,5 +1,5 @@
 import { FixedClock } from '../../src/kernel/clock.js';
-import { continuityProjection } from '../../src/continuity/read-model/continuity.projection.js';
+import { continuityProjection } from '../../src/continuity/read-models/continuity.projection.js';
 import type { ParcoursEvent } from '../../src/parcours/domain/events.js';
 import {
   PARCOURS_ID,

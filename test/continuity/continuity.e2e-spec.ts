@@ -1,5 +1,5 @@
 import { FixedClock } from '../../src/kernel/clock.js';
-import { ContinuityScheduler } from '../../src/continuity/read-model/continuity.scheduler.js';
+import { ContinuityScheduler } from '../../src/continuity/read-models/continuity.scheduler.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
