@@ -1,7 +1,8 @@
 import { isUnder26On } from '../../parcours/domain/age.js';
 import type { CaomContractFact } from './caom-facts.js';
 import { type CaomPolicy, policyForYear, shippedCaomPolicies } from './caom-policy.js';
-import { CAOM_CSV_HEADER, caomReportToCsvRows, computeCaomReport, type EiLine, type PecLine } from './caom-report.js';
+import { CAOM_CSV_HEADER, caomReportToCsvRows } from './caom-csv.js';
+import { computeCaomReport, type EiLine, type PecLine } from './caom-report.js';
 import { excelCsvText } from '../../kernel/csv.js';
 
 /*
