@@ -14,3 +14,21 @@ export function frenchNumber(value: number): string {
 export function frenchDate(date: string): string {
   return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 }
+
+const PARIS_DATE_TIME = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Paris',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** An instant as a Paris wall-clock time, `20/03/2026 19:00`; anything unparsable is returned as given. */
+export function frenchDateTime(instant: string): string {
+  const at = new Date(instant);
+  if (Number.isNaN(at.getTime())) return instant;
+  const parts = new Map(PARIS_DATE_TIME.formatToParts(at).map((part) => [part.type, part.value]));
+  return `${parts.get('day')}/${parts.get('month')}/${parts.get('year')} ${parts.get('hour')}:${parts.get('minute')}`;
+}

@@ -4,7 +4,9 @@
  * table, so that the two never disagree.
  */
 import { excelCsvText } from '../../kernel/csv.js';
-import { frenchDate, frenchDateTime, roleLabel, type Timeline } from './timeline.js';
+import { frenchDate, frenchDateTime } from '../../kernel/french.js';
+import type { Timeline } from './timeline.js';
+import { roleLabel } from './timeline-labels.js';
 
 export const TIMELINE_CSV_HEADER = [
   'Date',

@@ -11,13 +11,12 @@
 import { addDays } from '../../kernel/calendar.js';
 import { daysInMonth } from '../../kernel/business-date.js';
 import { timelineToCsvRows } from './timeline-csv.js';
+import { frenchDate, frenchDateTime } from '../../kernel/french.js';
+import { RULE_TITLES } from './timeline-labels.js';
 import {
-  frenchDate,
-  frenchDateTime,
   type MarkerGroup,
   type MarkerTone,
   type PhaseKind,
-  RULE_TITLES,
   type RupturePeriod,
   type Timeline,
   type TimelineMarker,

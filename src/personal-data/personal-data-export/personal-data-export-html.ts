@@ -1,5 +1,5 @@
 import { escapeHtml } from '../../audit/timeline/timeline-html.js';
-import { frenchDate, frenchDateTime } from '../../audit/timeline/timeline.js';
+import { frenchDate, frenchDateTime } from '../../kernel/french.js';
 import type { Identity } from '../../privacy/identity.js';
 import type { PersonalDataExport } from './personal-data-export.js';
 
