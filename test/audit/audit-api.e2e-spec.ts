@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { parcoursFixtures } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('audit API: replay as of, timeline, verify — for auditors, journaled', () => {
@@ -9,27 +10,20 @@ describe('audit API: replay as of, timeline, verify — for auditors, journaled'
   let consortium: Consortium;
   let parcoursId: string;
 
-  const { post, get } = consortiumClient(() => running, () => consortium);
+  const client = consortiumClient(() => running, () => consortium);
+  const { post, get } = client;
+  const { aFollowedParcours } = parcoursFixtures(client, () => consortium);
 
   beforeAll(async () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
     consortium = await seedConsortium(running);
-    ({ parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', {
+    parcoursId = await aFollowedParcours({
       identity: { firstName: 'Inès', lastName: 'Chabrol', birthDate: '1988-07-14' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
       entryOn: '2026-03-02',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    })) as { parcoursId: string });
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
-      parcoursType: 'emploi',
-      organismeReferentId: consortium.missionLocale.id,
-      reason: 'diagnostic_outcome',
-      decidedOn: '2026-03-20',
+      orientedOn: '2026-03-20',
       notifiedOn: '2026-03-23',
+      referentAssignedOn: '2026-03-25',
     });
-    await post('ml-referent', `/v1/parcours/${parcoursId}/referent`, { referentUserId: 'ml-referent', assignedOn: '2026-03-25' });
     await post('ml-referent', `/v1/parcours/${parcoursId}/engagement-contracts`, {
       contractId: randomUUID(),
       kind: 'CE',

@@ -5,6 +5,7 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { parcoursFixtures } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -24,7 +25,9 @@ describe('continuity as known (recording dates) and as the facts were (business 
   const day = (offset: number) => addDays(today, offset);
   const yesterday = day(-1);
 
-  const { post, get } = consortiumClient(() => running, () => consortium);
+  const client = consortiumClient(() => running, () => consortium);
+  const { post, get } = client;
+  const { aFollowedParcours } = parcoursFixtures(client, () => consortium);
   const r9 = async (query: string): Promise<Body> => {
     const answer = await json(await get('cd63-auditor', `/v1/parcours/${parcoursId}/continuity?${query}`));
     return { ...answer, findings: (answer.findings as Body[]).filter((finding) => finding.ruleId === 'R9') };
@@ -33,23 +36,14 @@ describe('continuity as known (recording dates) and as the facts were (business 
   beforeAll(async () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
     consortium = await seedConsortium(running);
-    ({ parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Léa', lastName: 'Boissonnade', birthDate: '1984-05-06' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: day(-180),
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    })) as { parcoursId: string });
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
-      parcoursType: 'emploi',
-      organismeReferentId: consortium.missionLocale.id,
-      reason: 'diagnostic_outcome',
-      decidedOn: day(-175),
-      notifiedOn: day(-175),
-    });
     // Assigned 170 days ago: no contact for 90 days makes R9 a rupture from day -79.
-    await post('ml-referent', `/v1/parcours/${parcoursId}/referent`, { referentUserId: 'ml-referent', assignedOn: day(-170) });
+    parcoursId = await aFollowedParcours({
+      identity: { firstName: 'Léa', lastName: 'Boissonnade', birthDate: '1984-05-06' },
+      entryOn: day(-180),
+      orientedOn: day(-175),
+      notifiedOn: day(-175),
+      referentAssignedOn: day(-170),
+    });
     const earlier = `${day(-170)}T10:00:00.000Z`;
     const db = running.app.get(SqlClient);
     await db.query(`UPDATE events SET recorded_at = $2::timestamptz WHERE stream_id = $1`, [`parcours-${parcoursId}`, earlier]);

@@ -11,6 +11,7 @@ import { KeyVault } from '../../src/privacy/crypto/key-vault.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../../src/privacy/crypto/personal-data-cipher.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { parcoursFixtures } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -43,6 +44,7 @@ describe('erasure by crypto-shredding: the canary test', () => {
 
   const client = consortiumClient(() => running, () => consortium);
   const post = client.post;
+  const { aFollowedParcours } = parcoursFixtures(client, () => consortium);
   const get = async (as: string, path: string) => json(await client.get(as, path));
 
   /** What the reports say of the territory and of the parcours: the erasure must change none of it. */
@@ -68,7 +70,7 @@ describe('erasure by crypto-shredding: the canary test', () => {
     );
     consortium = await seedConsortium(running);
     projections = running.app.get(ProjectionsService);
-    ({ parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', {
+    parcoursId = await aFollowedParcours({
       identity: {
         firstName: canaries.firstName,
         lastName: canaries.lastName,
@@ -78,19 +80,10 @@ describe('erasure by crypto-shredding: the canary test', () => {
         nir: canaryNir,
         allocataire: { organism: 'caf', number: canaryAllocataire },
       },
-      householdRole: 'demandeur',
-      rsaSocle: true,
       entryOn: '2026-02-02',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    })) as { parcoursId: string });
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
-      parcoursType: 'emploi',
-      organismeReferentId: consortium.missionLocale.id,
-      reason: 'diagnostic_outcome',
-      decidedOn: '2026-02-20',
+      orientedOn: '2026-02-20',
+      referentAssignedOn: '2026-02-25',
     });
-    await post('ml-referent', `/v1/parcours/${parcoursId}/referent`, { referentUserId: 'ml-referent', assignedOn: '2026-02-25' });
     await post('ml-referent', `/v1/parcours/${parcoursId}/appointments`, { appointmentId: randomUUID(), kind: 'accompaniment', scheduledOn: '2026-03-02', outcome: 'seen', partnerId: consortium.missionLocale.id });
     await post('ml-referent', `/v1/parcours/${parcoursId}/contacts`, { contactId: randomUUID(), channel: 'phone', contactedOn: '2026-03-10', partnerId: consortium.missionLocale.id, note: canaries.note });
     await post('ml-referent', `/v1/parcours/${parcoursId}/employment-contracts`, {

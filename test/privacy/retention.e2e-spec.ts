@@ -11,6 +11,7 @@ import { Retention } from '../../src/personal-data/retention/retention.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { parcoursFixtures } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -31,19 +32,12 @@ describe('retention: archive after two years without activity, erasure two years
   /** Erased on request at once: it still leaves the active base when its time comes. */
   let erasedEarly: string;
 
-  const { post, get } = consortiumClient(() => running, () => consortium);
+  const client = consortiumClient(() => running, () => consortium);
+  const { post, get } = client;
+  const { anOrientedParcours } = parcoursFixtures(client, () => consortium);
 
   async function aParcours(lastName: string): Promise<string> {
-    const { parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Jo', lastName, birthDate: '1985-01-01' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-01-12',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    });
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, { parcoursType: 'emploi', organismeReferentId: consortium.missionLocale.id, reason: 'diagnostic_outcome', decidedOn: '2026-01-12' });
-    return parcoursId as string;
+    return anOrientedParcours({ identity: { firstName: 'Jo', lastName, birthDate: '1985-01-01' }, entryOn: '2026-01-12', orientedOn: '2026-01-12' });
   }
 
   beforeAll(async () => {

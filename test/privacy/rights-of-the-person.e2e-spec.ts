@@ -6,6 +6,7 @@ import { ProjectionsService } from '../../src/projections/projections.module.js'
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { parcoursFixtures } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /** Rectification (art. 16), restriction (art. 18) and opposition (art. 21), access (art. 15). */
@@ -16,7 +17,9 @@ describe('the rights of the person over HTTP', () => {
   let projections: ProjectionsService;
   let parcoursId: string;
 
-  const { send, post, get } = consortiumClient(() => running, () => consortium);
+  const client = consortiumClient(() => running, () => consortium);
+  const { send, post, get } = client;
+  const { aFollowedParcours } = parcoursFixtures(client, () => consortium);
 
   const appointment = (scheduledOn: string) => ({ appointmentId: randomUUID(), kind: 'accompaniment', scheduledOn, outcome: 'seen', partnerId: consortium.missionLocale.id });
 
@@ -31,21 +34,13 @@ describe('the rights of the person over HTTP', () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' }, { clock });
     consortium = await seedConsortium(running);
     projections = running.app.get(ProjectionsService);
-    ({ parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', {
+    parcoursId = await aFollowedParcours({
       identity: { firstName: 'Maëlle', lastName: 'Fayolle', birthDate: '1990-09-09', email: 'maelle.f@exemple.fr' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
       entryOn: '2026-03-02',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    })) as { parcoursId: string });
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
       parcoursType: 'socio_professionnel',
-      organismeReferentId: consortium.missionLocale.id,
-      reason: 'diagnostic_outcome',
-      decidedOn: '2026-03-10',
+      orientedOn: '2026-03-10',
+      referentAssignedOn: '2026-03-12',
     });
-    await post('ml-referent', `/v1/parcours/${parcoursId}/referent`, { referentUserId: 'ml-referent', assignedOn: '2026-03-12' });
     await post('ml-referent', `/v1/parcours/${parcoursId}/follow-up-group`, { partnerId: consortium.aci.id, joinedOn: '2026-03-20' });
     await post('ml-referent', `/v1/parcours/${parcoursId}/contacts`, { contactId: randomUUID(), channel: 'in_person', contactedOn: '2026-04-01', partnerId: consortium.missionLocale.id, note: 'Souhaite une formation <cariste> & un permis' });
     // Reads, to be found in the access journal and the export.

@@ -9,7 +9,7 @@ import { PgliteSqlClient } from '../../src/database/pglite-sql-client.js';
 const MIGRATIONS = fileURLToPath(new URL('../../src/database/migrations/', import.meta.url));
 const PGLITE_PACKAGE = fileURLToPath(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url));
 
-let made: Promise<string> | undefined;
+const made = new Map<'migrated' | 'empty', Promise<string>>();
 
 /**
  * A PGlite data folder initialised and migrated once, for every test of every run that needs a
@@ -19,21 +19,25 @@ let made: Promise<string> | undefined;
  * makes a new one. Several test workers may build it at once: each builds in a folder of its own
  * and renames it into place; the one that loses the rename uses the winner's.
  */
-export function pgliteTemplate(): Promise<string> {
-  made ??= build();
-  return made;
+export function pgliteTemplate(kind: 'migrated' | 'empty' = 'migrated'): Promise<string> {
+  let template = made.get(kind);
+  if (!template) {
+    template = build(kind);
+    made.set(kind, template);
+  }
+  return template;
 }
 
-async function build(): Promise<string> {
+async function build(kind: 'migrated' | 'empty'): Promise<string> {
   const hash = createHash('sha256');
   hash.update(readFileSync(PGLITE_PACKAGE));
   for (const file of readdirSync(MIGRATIONS).sort()) hash.update(file).update(readFileSync(join(MIGRATIONS, file)));
-  const folder = join(tmpdir(), `spie-pglite-template-${hash.digest('hex').slice(0, 16)}`);
+  const folder = join(tmpdir(), `spie-pglite-template-${kind}-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(join(folder, 'PG_VERSION'))) return folder;
   const building = `${folder}.${randomBytes(4).toString('hex')}`;
   const db = await PgliteSqlClient.open(building, { fsync: false });
   try {
-    await migrate(db);
+    if (kind === 'migrated') await migrate(db);
   } finally {
     await db.close();
   }
@@ -46,9 +50,9 @@ async function build(): Promise<string> {
   return folder;
 }
 
-/** A fresh, migrated copy of the template at `pgliteDir` (which must not exist yet). */
-export async function copyPgliteTemplate(pgliteDir: string): Promise<void> {
-  const template = await pgliteTemplate();
+/** A fresh copy of the template (migrated, or only initialised) at `pgliteDir` (which must not exist yet). */
+export async function copyPgliteTemplate(pgliteDir: string, kind: 'migrated' | 'empty' = 'migrated'): Promise<void> {
+  const template = await pgliteTemplate(kind);
   mkdirSync(join(pgliteDir, '..'), { recursive: true });
   cpSync(template, pgliteDir, { recursive: true });
 }

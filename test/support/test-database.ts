@@ -37,13 +37,9 @@ export function defaultTarget(): DatabaseTarget {
 }
 
 async function openPglite(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  if (options.migrate === false) {
-    const empty = await PgliteSqlClient.open();
-    return { db: empty, url: undefined, close: () => empty.close() };
-  }
-  // A copy of the migrated template (pglite-template.ts), thrown away at close.
+  // A copy of the template (pglite-template.ts: initialised, and migrated unless asked otherwise), thrown away at close.
   const folder = mkdtempSync(join(tmpdir(), 'spie-test-db-'));
-  await copyPgliteTemplate(join(folder, 'pglite'));
+  await copyPgliteTemplate(join(folder, 'pglite'), options.migrate === false ? 'empty' : 'migrated');
   const db = await PgliteSqlClient.open(join(folder, 'pglite'), { fsync: false });
   return {
     db,

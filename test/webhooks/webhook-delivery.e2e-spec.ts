@@ -5,6 +5,7 @@ import { ProjectionsService } from '../../src/projections/projections.module.js'
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
 import { uniqueLastName } from '../support/people.js';
+import { parcoursFixtures } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { type ReceivedRequest, type WebhookReceiver, startReceiver } from '../support/webhook-receiver.js';
 
@@ -18,7 +19,9 @@ describe('webhook delivery', () => {
   let running: RunningApp;
   let consortium: Consortium;
   const receivers: WebhookReceiver[] = [];
-  const { post, get } = consortiumClient(() => running, () => consortium);
+  const client = consortiumClient(() => running, () => consortium);
+  const { post, get } = client;
+  const { anOrientedParcours } = parcoursFixtures(client, () => consortium);
 
   beforeAll(async () => {
     running = await startApp({
@@ -47,19 +50,10 @@ describe('webhook delivery', () => {
 
   /** A parcours the mission locale follows as organisme référent. */
   async function followedParcours(): Promise<string> {
-    const { parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', {
+    const parcoursId = await anOrientedParcours({
       identity: { firstName: 'Lou', lastName: uniqueLastName('Webhook'), birthDate: '2002-05-01' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
       entryOn: '2026-01-12',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    });
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
-      parcoursType: 'emploi',
-      organismeReferentId: consortium.missionLocale.id,
-      reason: 'diagnostic_outcome',
-      decidedOn: '2026-02-02',
+      orientedOn: '2026-02-02',
     });
     // An endpoint registered without a cursor starts where the feed stands: after these events.
     await running.app.get(ProjectionsService).whenCaughtUp();

@@ -1,0 +1,76 @@
+import type { Consortium } from './consortium.js';
+import type { ConsortiumClient } from './http.js';
+import { uniqueLastName } from './people.js';
+
+/** The identity of a made-up person; a fresh last name unless one is given (one open parcours per person). */
+export interface TestIdentity {
+  firstName?: string;
+  lastName?: string;
+  birthDate?: string;
+  [field: string]: unknown;
+}
+
+export interface OpenParcoursOptions {
+  identity?: TestIdentity;
+  entryOn?: string;
+  territory?: string;
+  rsaSocle?: boolean;
+}
+
+export interface OrientedParcoursOptions extends OpenParcoursOptions {
+  orientedOn?: string;
+  notifiedOn?: string;
+  parcoursType?: 'emploi' | 'socio_professionnel' | 'social';
+  /** The organisme référent's id; the mission locale by default. */
+  organismeReferentId?: string;
+}
+
+export interface FollowedParcoursOptions extends OrientedParcoursOptions {
+  referentAssignedOn?: string;
+  /** A member of the organisme référent; `ml-referent` by default. */
+  referent?: string;
+}
+
+/**
+ * Parcours in the states the e2e suites start from, written through the API as a caseworker would:
+ * opened by the Département in Thiers (`anOpenParcours`), oriented (`anOrientedParcours`, to the
+ * mission locale by default), followed by a référent (`aFollowedParcours`). Each step's date is a
+ * parameter, since the continuity rules and reports read them.
+ */
+export function parcoursFixtures(client: ConsortiumClient, consortium: () => Consortium) {
+  async function anOpenParcours(options: OpenParcoursOptions = {}): Promise<string> {
+    const { parcoursId } = await client.post('cd63-orientation_manager', '/v1/parcours', {
+      identity: { firstName: 'Lou', birthDate: '1988-04-12', ...options.identity, lastName: options.identity?.lastName ?? uniqueLastName('Parcours') },
+      householdRole: 'demandeur',
+      rsaSocle: options.rsaSocle ?? true,
+      entryOn: options.entryOn ?? '2026-01-12',
+      territory: options.territory ?? 'cc-thiers-dore-et-montagne',
+      source: 'caf',
+    });
+    return parcoursId as string;
+  }
+
+  async function anOrientedParcours(options: OrientedParcoursOptions = {}): Promise<string> {
+    const parcoursId = await anOpenParcours(options);
+    await client.post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
+      parcoursType: options.parcoursType ?? 'emploi',
+      organismeReferentId: options.organismeReferentId ?? consortium().missionLocale.id,
+      reason: 'diagnostic_outcome',
+      decidedOn: options.orientedOn ?? options.entryOn ?? '2026-01-12',
+      ...(options.notifiedOn ? { notifiedOn: options.notifiedOn } : {}),
+    });
+    return parcoursId;
+  }
+
+  async function aFollowedParcours(options: FollowedParcoursOptions = {}): Promise<string> {
+    const parcoursId = await anOrientedParcours(options);
+    const referent = options.referent ?? 'ml-referent';
+    await client.post(referent, `/v1/parcours/${parcoursId}/referent`, {
+      referentUserId: referent,
+      assignedOn: options.referentAssignedOn ?? options.orientedOn ?? options.entryOn ?? '2026-01-12',
+    });
+    return parcoursId;
+  }
+
+  return { anOpenParcours, anOrientedParcours, aFollowedParcours };
+}
