@@ -33,6 +33,18 @@ interface Filters {
   territoire?: string;
   regle?: string;
   partenaire?: string;
+  page?: string;
+}
+
+/** Rows of the ruptures table per page: a territory's thousands would make a page nobody reads, slow to draw. */
+export const RUPTURES_PER_PAGE = 100;
+
+/** The page asked for (1 when it is not a page number; the last when past the end), its rows, and how many pages. */
+export function pageOf<T>(items: readonly T[], asked: string | undefined, size = RUPTURES_PER_PAGE): { page: number; pages: number; rows: T[] } {
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  const wanted = /^[1-9]\d{0,5}$/.test(asked ?? '') ? Number(asked) : 1;
+  const page = Math.min(wanted, pages);
+  return { page, pages, rows: items.slice((page - 1) * size, page * size) };
 }
 
 interface Rupture {
@@ -67,6 +79,9 @@ export class RupturesController {
     const report = await this.api.invoke(request, ContinuityController, 'report', (api) => [query, 'application/json', api, reply]);
     if (typeof report === 'string') throw new ProblemError(500, 'unexpected_csv', 'Unexpected answer');
     const ruptures = (report.ruptures as Rupture[]).sort((a, b) => (a.status === b.status ? b.durationDays - a.durationDays : a.status === 'open' ? -1 : 1));
+    const shown = pageOf(ruptures, filters.page);
+    const pageLink = (number: number) =>
+      `/web/ruptures?${new URLSearchParams({ ...(query.territory ? { territoire: query.territory } : {}), ...(query.rule ? { regle: query.rule } : {}), ...(query.partner ? { partenaire: query.partner } : {}), page: String(number) }).toString()}`;
     const partners = await this.partners.activeByName();
     const summary = report.summary as Record<string, { open: number; closed: number; breaches: number; warnings: number; medianDays: number | null }>;
     const content = html`<h1>Ruptures de parcours</h1>
@@ -91,9 +106,9 @@ export class RupturesController {
         })}</tbody>
       </table></div>
       <div class="fr-table fr-table--bordered" id="ruptures"><table>
-        <caption>${ruptures.length} rupture(s), les ouvertes d'abord, les plus anciennes en tête</caption>
+        <caption>${ruptures.length} rupture(s), les ouvertes d'abord, les plus anciennes en tête${shown.pages > 1 ? ` — page ${shown.page} sur ${shown.pages}` : ''}</caption>
         <thead><tr><th scope="col">Parcours</th><th scope="col">EPCI</th><th scope="col">Règle</th><th scope="col">Gravité</th><th scope="col">État</th><th scope="col">Depuis le</th><th scope="col">Âge (jours)</th><th scope="col">Preuves (événements)</th></tr></thead>
-        <tbody>${ruptures.map(
+        <tbody>${shown.rows.map(
           (rupture) => html`<tr data-parcours="${rupture.parcoursId}" data-regle="${rupture.ruleId}">
             <td><a href="/web/parcours/${rupture.parcoursId}#continuite">${rupture.parcoursId.slice(0, 8)}</a></td>
             <td>${TERRITORY_NAMES.get(rupture.territory) ?? rupture.territory}</td>
@@ -105,7 +120,16 @@ export class RupturesController {
             <td>${rupture.evidence.eventIds.length}</td>
           </tr>`,
         )}</tbody>
-      </table></div>`;
+      </table></div>
+      ${
+        shown.pages > 1
+          ? html`<nav role="navigation" class="fr-pagination" aria-label="Pages des ruptures"><ul class="fr-pagination__list">
+              <li>${shown.page > 1 ? html`<a class="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" href="${pageLink(shown.page - 1)}">Page précédente</a>` : html`<a class="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" aria-disabled="true" role="link">Page précédente</a>`}</li>
+              <li><a class="fr-pagination__link" aria-current="page" title="Page ${shown.page}">${shown.page}</a></li>
+              <li>${shown.page < shown.pages ? html`<a class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" href="${pageLink(shown.page + 1)}">Page suivante</a>` : html`<a class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" aria-disabled="true" role="link">Page suivante</a>`}</li>
+            </ul></nav>`
+          : ''
+      }`;
     return reply.type('text/html; charset=utf-8').send(page({ title: 'Ruptures', principal: request.principal, csrfToken: reply.generateCsrf(), path: '/web/ruptures' }, content));
   }
 }

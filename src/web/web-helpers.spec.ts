@@ -1,6 +1,7 @@
 import type { CaseloadItem } from '../parcours/read-models/caseload/caseload.controller.js';
 import { CONTRACT_FORM, CONTACT_FORM, bodyOf } from './parcours-forms.js';
 import { byUrgency } from './referent.controller.js';
+import { pageOf } from './ruptures.controller.js';
 import { safeReturn } from './sign-in.controller.js';
 
 describe('safeReturn (where the browser goes after signing in)', () => {
@@ -36,5 +37,20 @@ describe('bodyOf (a form to the API body)', () => {
     expect(bodyOf(CONTRACT_FORM, { weeklyActivityHours: '15', contractId: 'c' }, 'p')).toMatchObject({ weeklyActivityHours: 15 });
     expect(bodyOf(CONTRACT_FORM, { weeklyActivityHours: 'quinze', contractId: 'c' }, 'p')).toMatchObject({ weeklyActivityHours: 'quinze' });
     expect(bodyOf(CONTRACT_FORM, { contractId: 'c' }, 'p')).not.toHaveProperty('partnerId');
+  });
+});
+
+describe('pageOf (the ruptures table, a page at a time)', () => {
+  const items = Array.from({ length: 250 }, (_, index) => index);
+
+  it('cuts pages of the size given, the last one shorter', () => {
+    expect(pageOf(items, '1')).toEqual({ page: 1, pages: 3, rows: items.slice(0, 100) });
+    expect(pageOf(items, '3').rows).toEqual(items.slice(200));
+  });
+
+  it('takes the first page for anything but a page number, and the last past the end', () => {
+    for (const asked of [undefined, '', '0', '-1', 'abc', '1.5', '01']) expect(pageOf(items, asked).page).toBe(1);
+    expect(pageOf(items, '99')).toMatchObject({ page: 3, pages: 3 });
+    expect(pageOf([], '2')).toEqual({ page: 1, pages: 1, rows: [] });
   });
 });
