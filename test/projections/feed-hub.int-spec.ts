@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FEED_COMMITTED_CHANNEL, FeedHub, feedCommittedPayload } from '../../src/parcours/read-models/partner-feed/feed-hub.js';
 import { partnerFeedProjection } from '../../src/parcours/read-models/partner-feed/partner-feed.projection.js';
 import { feedPolicyOf } from '../../src/parcours/read-models/partner-feed/feed-policy.js';
+import { insertFeedRows } from '../support/feed-rows.js';
 import { databaseTargets } from '../support/test-database.js';
 
 /**
@@ -88,12 +89,7 @@ describe.each(databaseTargets())('FeedHub on $name', (target) => {
       // Rows as the projection writes them, at transaction ids where their text sorts otherwise
       // (a fresh embedded database crosses 1 000 within minutes; a server crosses 10^n some day).
       const transactions = ['998', '999', '1000', '1001', '10000'];
-      await db.query(
-        `INSERT INTO partner_feed (partner_id, transaction_id, global_position, parcours_id, event_id, type, data, recorded_at, policy_version, profile)
-         SELECT $1, t::xid8, ordinality, $2, gen_random_uuid(), 'ContactRecorded', '{}', now(), 'v', 'p'
-           FROM unnest($3::text[]) WITH ORDINALITY AS u(t, ordinality)`,
-        [A, randomUUID(), transactions],
-      );
+      await insertFeedRows(db, A, transactions);
       const seen: string[] = [];
       let after = { transactionId: '0', position: 0 };
       for (;;) {

@@ -9,6 +9,7 @@ import { closeOpenedStreams, openStream } from '../support/feed-stream.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { uniqueLastName } from '../support/people.js';
+import { insertFeedRows } from '../support/feed-rows.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -149,11 +150,7 @@ describe('feed status', () => {
   it('takes the head in the global order, whatever the digits (10^11 after 99 999 999 999)', async () => {
     const partnerId = consortium.aci.id;
     const db = running.app.get(SqlClient);
-    await db.query(
-      `INSERT INTO partner_feed (partner_id, transaction_id, global_position, parcours_id, event_id, type, data, recorded_at, policy_version, profile)
-       SELECT $1, t::xid8, 1, gen_random_uuid(), gen_random_uuid(), 'ContactRecorded', '{}', now(), 'v', 'p' FROM unnest($2::text[]) AS t`,
-      [partnerId, ['99999999999', '100000000000']],
-    );
+    await insertFeedRows(db, partnerId, ['99999999999', '100000000000']);
     try {
       const body = await json(await get('aci-partner_admin', `/v1/partners/${partnerId}/feed-status`));
       expect(body.headCursor).toBe('100000000000-1');

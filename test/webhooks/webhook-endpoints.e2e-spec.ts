@@ -1,6 +1,7 @@
 import { SqlClient } from '../../src/database/sql-client.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, json } from '../support/http.js';
+import { insertFeedRows } from '../support/feed-rows.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -115,11 +116,7 @@ describe('webhook endpoints', () => {
     const partnerId = consortium.departement.id;
     const db = running.app.get(SqlClient);
     // Two feed rows whose transaction ids sort the other way as text: the end is the larger id.
-    await db.query(
-      `INSERT INTO partner_feed (partner_id, transaction_id, global_position, parcours_id, event_id, type, data, recorded_at, policy_version, profile)
-       SELECT $1, t::xid8, 1, gen_random_uuid(), gen_random_uuid(), 'ContactRecorded', '{}', now(), 'v', 'p' FROM unnest($2::text[]) AS t`,
-      [partnerId, ['99999999999', '100000000000']],
-    );
+    await insertFeedRows(db, partnerId, ['99999999999', '100000000000']);
     try {
       const created = await json(await call('cd63-partner_admin', 'POST', hooks(partnerId), { url: 'http://127.0.0.1:9/end' }));
       expect(created.delivery.cursor).toBe('100000000000-1');
