@@ -153,7 +153,7 @@ describe('feed status', () => {
     await insertFeedRows(db, partnerId, ['99999999999', '100000000000']);
     try {
       const body = await json(await get('aci-partner_admin', `/v1/partners/${partnerId}/feed-status`));
-      expect(body.headCursor).toBe('100000000000-1');
+      expect(body.headCursor).toBe('100000000000-2');
     } finally {
       await db.query('DELETE FROM partner_feed WHERE partner_id = $1', [partnerId]);
     }
