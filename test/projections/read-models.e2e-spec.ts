@@ -156,6 +156,8 @@ describe('read models over HTTP: caseload, reports, partner feeds', () => {
   });
 
   it('shows each projection in /metrics and in readiness', async () => {
+    // Caught up first: an earlier test's last command may still be on its way to the read models.
+    await projections.whenCaughtUp();
     const metrics = await (await fetch(`${running.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/spie_projection_lag_events\{projection="caseload"\} 0/);
     expect(metrics).toContain('spie_projection_lag_seconds{projection="partner_feed"}');
