@@ -12,6 +12,7 @@ import { parcoursStreamId } from '../parcours/parcours-write.js';
 import { type Replay, type ReplayMode, replayAsOf } from './replay.js';
 import { type Timeline, buildTimeline } from './timeline/timeline.js';
 import { type VerifyReport, type VerifyScope, verifyStore } from './verify.js';
+import { partnerNamesById } from '../partners/partner-directory.query.js';
 
 export class ParcoursUnknownError extends Error {
   constructor(readonly parcoursId: string) {
@@ -68,8 +69,7 @@ export class Audit {
 
   /** The timeline of events already read (`events`), for callers that need them too. */
   async timelineOf(events: readonly RecordedEvent[], asOf: string): Promise<Timeline> {
-    const partners = await this.db.query<{ partner_id: string; name: string }>('SELECT partner_id, name FROM partners');
-    return buildTimeline(events, this.evaluate(events, asOf), { partnerNames: new Map(partners.map((partner) => [partner.partner_id, partner.name])), asOf });
+    return buildTimeline(events, this.evaluate(events, asOf), { partnerNames: await partnerNamesById(this.db), asOf });
   }
 
   verify(scope: VerifyScope, onProgress?: Parameters<typeof verifyStore>[2]): Promise<VerifyReport> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SqlClient } from '../database/sql-client.js';
+import { SqlClient, type SqlExecutor } from '../database/sql-client.js';
 
 export interface PartnerName {
   partnerId: string;
@@ -21,9 +21,8 @@ export class PartnerDirectoryQueries {
   constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
 
   /** Every organisation's name by id, the inactive ones too (a report labels what happened then). */
-  async namesById(): Promise<Map<string, string>> {
-    const rows = await this.db.query<{ partner_id: string; name: string }>('SELECT partner_id, name FROM partners');
-    return new Map(rows.map((row) => [row.partner_id, row.name]));
+  namesById(): Promise<Map<string, string>> {
+    return partnerNamesById(this.db);
   }
 
   /** The active organisations, by name (a filter's choices). */
@@ -41,4 +40,10 @@ export class PartnerDirectoryQueries {
     );
     return rows.map((row) => ({ userId: row.user_id, displayName: row.display_name, roles: row.roles, partnerName: row.partner_name }));
   }
+}
+
+/** Every organisation's name by id, the inactive ones too: for code that holds a connection rather than this class (the audit, its CLI). */
+export async function partnerNamesById(db: SqlExecutor): Promise<Map<string, string>> {
+  const rows = await db.query<{ partner_id: string; name: string }>('SELECT partner_id, name FROM partners');
+  return new Map(rows.map((row) => [row.partner_id, row.name]));
 }

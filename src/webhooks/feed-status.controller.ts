@@ -69,8 +69,8 @@ export class FeedStatusController {
   async status(@Param('partnerId', ParseUUIDPipe) partnerId: string, @Req() request: Request): Promise<FeedStatusResponse> {
     if (!managesOrganisation(callerOf(request.principal!, request.actingRoles ?? []), partnerId)) throw notFound();
     if (!(await this.endpoints.partnerExists(partnerId))) throw notFound();
-    const [positions, endpoints] = await Promise.all([this.positions.of(partnerId), this.endpoints.list(partnerId)]);
-    const pending = await this.positions.pendingAfter(
+    const endpoints = await this.endpoints.list(partnerId);
+    const positions = await this.positions.of(
       partnerId,
       endpoints.map((endpoint) => decodeCursor(endpoint.delivery.cursor)),
     );
@@ -94,7 +94,7 @@ export class FeedStatusController {
         description: endpoint.description,
         state: endpoint.delivery.state,
         cursor: endpoint.delivery.cursor,
-        pendingEvents: pending[index] ?? 0,
+        pendingEvents: positions.pendingAfterOthers[index] ?? 0,
         lastSuccessAt: endpoint.delivery.lastSuccessAt,
       })),
     };

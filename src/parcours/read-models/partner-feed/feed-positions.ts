@@ -10,6 +10,8 @@ export interface FeedPositions {
   served: { cursor: string; at: Date; lastReadAt: Date; pagesServed: number } | null;
   /** Items of the feed after the furthest one served (all of them when none was). */
   pending: number;
+  /** Items of the feed after each of the `others` cursors asked for (webhook endpoints'), in their order. */
+  pendingAfterOthers: number[];
 }
 
 /**
@@ -36,25 +38,28 @@ const PENDING = `SELECT (SELECT count(*) FROM partner_feed f
 export class FeedPositionsQuery {
   constructor(@Inject(SqlClient) private readonly db: SqlClient) {}
 
-  async of(partnerId: string): Promise<FeedPositions> {
-    const [head] = await this.db.query<{ transaction_id: string; global_position: number; recorded_at: Date }>(FEED_HEAD, [partnerId]);
-    const [served] = await this.db.query<{ transaction_id: string; served_position: number; served_at: Date; last_read_at: Date; pages_served: number | string }>(SERVED, [
-      partnerId,
+  /** `others`: more cursors to count the pending items after (a webhook endpoint's), in the same query as the readers'. */
+  async of(partnerId: string, others: readonly AllCursor[] = []): Promise<FeedPositions> {
+    const [[head], [served]] = await Promise.all([
+      this.db.query<{ transaction_id: string; global_position: number; recorded_at: Date }>(FEED_HEAD, [partnerId]),
+      this.db.query<{ transaction_id: string; served_position: number; served_at: Date; last_read_at: Date; pages_served: number | string }>(SERVED, [partnerId]),
     ]);
     const servedCursor: AllCursor | null = served ? { transactionId: served.transaction_id, position: Number(served.served_position) } : null;
-    const [pending] = head ? await this.pendingAfter(partnerId, [servedCursor ?? START]) : [0];
+    // An empty feed has nothing pending after any cursor: no count to run.
+    const [pending = 0, ...pendingAfterOthers] = head ? await this.pendingAfter(partnerId, [servedCursor ?? START, ...others]) : others.map(() => 0);
     return {
       head: head ? { cursor: encodeCursor({ transactionId: head.transaction_id, position: Number(head.global_position) }), recordedAt: head.recorded_at } : null,
       served:
         served && servedCursor
           ? { cursor: encodeCursor(servedCursor), at: served.served_at, lastReadAt: served.last_read_at, pagesServed: Number(served.pages_served) }
           : null,
-      pending: pending ?? 0,
+      pending,
+      pendingAfterOthers,
     };
   }
 
   /** How many of the organisation's feed items come after each cursor (a webhook endpoint's, a reader's). */
-  async pendingAfter(partnerId: string, cursors: readonly AllCursor[]): Promise<number[]> {
+  private async pendingAfter(partnerId: string, cursors: readonly AllCursor[]): Promise<number[]> {
     if (cursors.length === 0) return [];
     const rows = await this.db.query<{ pending: number }>(PENDING, [partnerId, cursors.map((cursor) => cursor.transactionId), cursors.map((cursor) => cursor.position)]);
     return rows.map((row) => Number(row.pending));
