@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { intakeFile } from './intake-file.js';
 import { loadConfig } from '../src/config/app-config.js';
-import type { NewEvent } from '../src/event-store/event-store.js';
-import { SqlEventStore } from '../src/event-store/sql/sql-event-store.js';
+import { EventStore, type NewEvent } from '../src/event-store/event-store.js';
 import { openIntakeContext } from '../src/intake/intake-cli.js';
 import { Intake } from '../src/intake/intake.js';
 import type { Principal } from '../src/access/principal.js';
@@ -28,7 +27,7 @@ const BATCH = 100;
 
 
 /** Events per second appended by the store, `writers` side by side, BATCH events per append, each writer on its own streams. */
-async function storeBatchedRate(store: SqlEventStore, writers: number): Promise<number> {
+async function storeBatchedRate(store: EventStore, writers: number): Promise<number> {
   const event = (): NewEvent => ({
     eventId: randomUUID(),
     type: 'FollowUpMemberJoined',
@@ -85,7 +84,7 @@ async function main(): Promise<void> {
     const label = url ? `PostgreSQL (${new URL(url).host})` : `PGlite (fsync ${config.pgliteFsync ? 'on' : 'off'})`;
     console.log(`bench:intake on ${label}: ${LINES} lines, ${config.intakeConcurrency} lines at once`);
     // The store first, then the intake: each on a database as empty as the other found it.
-    const storeBatchedEventsPerSec = await storeBatchedRate(app.get(SqlEventStore), config.intakeConcurrency);
+    const storeBatchedEventsPerSec = await storeBatchedRate(app.get(EventStore), config.intakeConcurrency);
     console.log(`store, ${BATCH} events per append: ${Math.round(storeBatchedEventsPerSec)} events/s`);
     let last = 0;
     const started = performance.now();

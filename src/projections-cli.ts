@@ -7,7 +7,7 @@ import { UpcasterRegistry } from './event-store/upcasters.js';
 import { PARCOURS_UPCASTERS } from './parcours/domain/upcasters.js';
 import { projectionStatus } from './projections/projection-status.js';
 import { rebuildProjections } from './projections/rebuild.js';
-import { projectionNamed, projectionsFor } from './read-models.js';
+import { INLINE_READ_MODELS, projectionNamed, projectionsFor } from './read-models.js';
 
 /** `cli projections status`: a table, one line per projection. */
 export async function projectionsStatus(config: AppConfig): Promise<string> {
@@ -28,6 +28,8 @@ export async function projectionsStatus(config: AppConfig): Promise<string> {
         status.lastError ? `${status.lastError.eventType} at ${status.lastError.globalPosition}: ${status.lastError.message}` : '',
       ]);
     }
+    // Written with the events: never behind, nothing to rebuild.
+    for (const inline of INLINE_READ_MODELS) lines.push([inline.name, 'inline', '-', '-', '0', '0', '-', '']);
     const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
     return `${lines.map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n')}\n`;
   } finally {

@@ -9,7 +9,23 @@ import { caomFundingProjection } from './reporting/caom/caom-funding.projection.
 import { territoryIndicatorsProjection } from './reporting/territory-indicators/territory-indicators.projection.js';
 import type { Projection } from './projections/projection.js';
 
-/** Every asynchronous read model of the service, fed by the projection runners. */
+/**
+ * Where each read model's lifecycle is chosen.
+ *
+ * Inline: written by the very statement that appends the events they follow (declared writes,
+ * event-store/inline-writes.ts), so a caller reads what it wrote and they never lag — for what a
+ * command or authentication reads back at once. Each is declared by its module at one place.
+ */
+export const INLINE_READ_MODELS = [
+  { name: 'parcours_details', tables: ['parcours_details', 'parcours_contacts', 'parcours_appointments'], declaredBy: 'ParcoursInlineWrites (parcours/parcours-inline-writes.ts)' },
+  { name: 'blind_index', tables: ['parcours_blind_index'], declaredBy: 'ParcoursInlineWrites (parcours/parcours-inline-writes.ts)' },
+  { name: 'partner_directory', tables: ['partners', 'partner_members', 'api_keys'], declaredBy: 'partnerDirectoryWrites (partners/partner-projection.ts)' },
+] as const;
+
+/**
+ * Asynchronous: fed by the projection runners from the global order, each with its own position,
+ * generation and rebuild — for what many streams feed (caseloads, reports, feeds, continuity).
+ */
 export function projectionsFor(config: Pick<AppConfig, 'feedPolicyFile' | 'continuityPolicyFile'>, clock: Clock = new SystemClock()): readonly Projection[] {
   return [
     caseloadProjection as Projection,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SqlClient, type SqlExecutor, prepared } from '../database/sql-client.js';
 import type { EventMetadata } from '../event-store/event-store.js';
-import type { RowsWrite } from '../event-store/sql/sql-event-store.js';
+import type { RowsWrite } from '../event-store/inline-writes.js';
 
 /** One access to a beneficiary record: who, how, which record, with what outcome. Never the data itself. */
 export interface JournalEntry {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SqlClient } from '../database/sql-client.js';
-import { SqlEventStore } from '../event-store/sql/sql-event-store.js';
+import { EventStore } from '../event-store/event-store.js';
 import { ContinuityModule } from '../continuity/read-models/continuity.module.js';
 import { CONTINUITY_POLICY } from '../continuity/read-models/continuity.scheduler.js';
 import type { ContinuityPolicy } from '../continuity/policy.js';
@@ -13,8 +13,8 @@ import { AuditController } from './audit.controller.js';
   providers: [
     {
       provide: Audit,
-      inject: [SqlClient, SqlEventStore, CONTINUITY_POLICY],
-      useFactory: (db: SqlClient, store: SqlEventStore, policy: ContinuityPolicy) => new Audit(db, store, policy),
+      inject: [SqlClient, EventStore, CONTINUITY_POLICY],
+      useFactory: (db: SqlClient, store: EventStore, policy: ContinuityPolicy) => new Audit(db, store, policy),
     },
   ],
   controllers: [AuditController],

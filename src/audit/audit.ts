@@ -1,6 +1,5 @@
 import type { SqlClient } from '../database/sql-client.js';
-import type { EventFacts, RecordedEvent } from '../event-store/event-store.js';
-import type { SqlEventStore } from '../event-store/sql/sql-event-store.js';
+import type { EventFacts, EventStore, RecordedEvent } from '../event-store/event-store.js';
 import type { Finding } from '../continuity/findings.js';
 import type { ContinuityPolicy } from '../continuity/policy.js';
 import { evaluateContinuity } from '../continuity/rules.js';
@@ -29,7 +28,7 @@ export class ParcoursUnknownError extends Error {
 export class Audit {
   constructor(
     private readonly db: SqlClient,
-    private readonly store: SqlEventStore,
+    private readonly store: EventStore,
     private readonly policy: ContinuityPolicy,
   ) {}
 

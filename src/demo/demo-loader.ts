@@ -2,14 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Clock } from '../kernel/clock.js';
-import { type AllCursor, type EventMetadata, type RecordedEvent, compareCursors } from '../event-store/event-store.js';
-import { type NewStreamAppend, SqlEventStore } from '../event-store/sql/sql-event-store.js';
+import { type AllCursor, type EventMetadata, EventStore, type NewStreamAppend, type RecordedEvent, compareCursors } from '../event-store/event-store.js';
 import { parcoursStreamId } from '../parcours/parcours-write.js';
-import { parcoursDetailsFollowups } from '../parcours/read-models/parcours-details/parcours-details.projection.js';
+import { ParcoursInlineWrites } from '../parcours/parcours-inline-writes.js';
 import { ExecutePartnerCommand } from '../partners/partner-write.js';
-import { AccessJournal } from '../access-journal/access-journal.js';
 import { BlindIndex } from '../privacy/blind-index/blind-index.js';
-import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
+import { DataKeyWrites } from '../privacy/crypto/key-vault.js';
 import { PersonalDataCipher } from '../privacy/crypto/personal-data-cipher.js';
 import { ProjectionsService } from '../projections/projections.module.js';
 import { GenerationsBuild } from '../projections/rebuild.js';
@@ -96,11 +94,11 @@ async function loadWith(
   const organisations = await loadConsortium(app);
   const consortiumDone = performance.now();
 
-  const store = app.get(SqlEventStore);
-  const vault = app.get(SqlKeyVault);
+  const store = app.get(EventStore);
+  const vault = app.get(DataKeyWrites);
   const cipher = app.get(PersonalDataCipher);
   const blindIndex = app.get(BlindIndex);
-  const journal = app.get(AccessJournal);
+  const inlineWrites = app.get(ParcoursInlineWrites);
   const refused: DemoHistory['refused'] = [];
   const byStatus: Record<string, number> = {};
   const concurrency = options.concurrency ?? 4;
@@ -152,13 +150,16 @@ async function loadWith(
         refused.push(...history.refused);
         byStatus[history.state.status] = (byStatus[history.state.status] ?? 0) + 1;
         events += history.events.length;
-        const followups = [
-          ...dataKey.followups,
-          ...parcoursDetailsFollowups(history.state, history.events.length, history.lastActivityOn, history.events),
-          // A new parcours: its entries, nothing of an earlier identity to delete.
-          blindIndex.entriesWrite(parcoursId, blindIndex.entriesOf(history.identity, history.householdRole), history.state.status !== 'exited'),
-          journal.followup({ actor: LOADER, operation: 'demo.load', recordType: 'parcours', recordId: parcoursId, outcome: 'ok', correlationId: randomUUID() }),
-        ];
+        const followups = inlineWrites.of({
+          after: history.state,
+          version: history.events.length,
+          events: history.events,
+          opening: true,
+          lastActivityOn: history.lastActivityOn,
+          journal: { actor: LOADER, operation: 'demo.load', recordType: 'parcours', recordId: parcoursId, outcome: 'ok', correlationId: randomUUID() },
+          dataKey,
+          index: blindIndex.entriesOf(history.identity, history.householdRole),
+        });
         return { streamId: parcoursStreamId(parcoursId), events: history.events, followups };
       });
       return { ids, dataKeys, appends };

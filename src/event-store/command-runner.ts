@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { SqlClient, SqlExecutor } from '../database/sql-client.js';
-import { ConcurrencyError, type EventMetadata, type RecordedEvent } from './event-store.js';
-import type { InlineWrite, SqlEventStore } from './sql/sql-event-store.js';
+import { ConcurrencyError, type EventMetadata, type EventStore, type RecordedEvent } from './event-store.js';
+import type { InlineWrite } from './inline-writes.js';
 
 /** What a write side needs from a domain: a fold and a starting point. */
 export interface Fold<State, Event extends { type: string; data: unknown }> {
@@ -27,6 +26,7 @@ export interface Decision<State, Event> {
   /** The version the stream will have once the events are appended. */
   version: number;
   events: Array<{ eventId: string; type: string; data: Event extends { data: infer D } ? D : unknown }>;
+  metadata: EventMetadata;
 }
 
 export interface RunOptions<State, Event> {
@@ -36,14 +36,12 @@ export interface RunOptions<State, Event> {
   /** Event ids for the decided events (deterministic ids make a retried request unable to double-write). */
   eventId?: (index: number) => string;
   /**
-   * Writes that commit with the events in the same statement (inline projections, journal,
-   * idempotency record): the fast path, one round trip for the whole command.
+   * Writes that commit with the events (inline read models, journal, idempotency record), declared
+   * (inline-writes.ts): the store writes them with the append, one round trip for the whole command.
    */
   followups?: (decision: Decision<State, Event>) => readonly InlineWrite[];
-  /** Unique constraints of the follow-ups whose violation is the caller's to answer (see SqlAppendOptions). */
+  /** Unique constraints of the follow-ups whose violation is the caller's to answer (an InlineWriteConflictError). */
   followupConstraints?: readonly string[];
-  /** Writes that need a transaction of their own around the append (several dependent statements). */
-  inTransaction?: (tx: SqlExecutor, change: Change<State, Event>) => Promise<void>;
 }
 
 export interface RunResult<State, Event> extends Change<State, Event> {
@@ -67,10 +65,7 @@ const CACHE_SIZE = 10_000;
 export class CommandRunner {
   private readonly cache = new Map<string, { version: number; state: unknown }>();
 
-  constructor(
-    private readonly db: SqlClient,
-    private readonly store: SqlEventStore,
-  ) {}
+  constructor(private readonly store: EventStore) {}
 
   /** Current state and version of a stream, read from the store (what the cache knows, plus what came since). */
   async load<State, Event extends { type: string; data: unknown }>(
@@ -166,26 +161,13 @@ export class CommandRunner {
       version: nextVersion,
       events: events as Change<State, Event>['events'],
     });
-    if (options.inTransaction) {
-      const change = await this.db.transaction(async (tx) => {
-        if (newEvents.length === 0) {
-          await options.inTransaction!(tx, nothing);
-          return nothing;
-        }
-        const result = await this.store.appendInTransaction(tx, streamId, newEvents, { expectedVersion: version });
-        const done = made(result.nextExpectedVersion, result.events);
-        await options.inTransaction!(tx, done);
-        return done;
-      });
-      if (change.events.length) this.store.announce();
-      return change;
-    }
     if (newEvents.length === 0) return nothing;
     const followups = options.followups?.({
       streamId,
       after,
       version: version + newEvents.length,
       events: newEvents as Decision<State, Event>['events'],
+      metadata: options.metadata,
     });
     const result = await this.store.appendToStream(streamId, newEvents, { expectedVersion: version, followups, followupConstraints: options.followupConstraints });
     return made(result.nextExpectedVersion, result.events);

@@ -17,13 +17,9 @@ import { UpcasterRegistry } from './upcasters.js';
       useFactory: (db: SqlClient, upcasters: UpcasterRegistry) => new SqlEventStore(db, { upcasters }),
     },
     { provide: EventStore, useExisting: SqlEventStore },
-    {
-      provide: CommandRunner,
-      inject: [SqlClient, SqlEventStore],
-      useFactory: (db: SqlClient, store: SqlEventStore) => new CommandRunner(db, store),
-    },
+    { provide: CommandRunner, inject: [EventStore], useFactory: (store: EventStore) => new CommandRunner(store) },
   ],
-  exports: [EventStore, SqlEventStore, UpcasterRegistry, CommandRunner],
+  exports: [EventStore, UpcasterRegistry, CommandRunner],
 })
 export class EventStoreModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(SqlEventStore) private readonly store: SqlEventStore) {}

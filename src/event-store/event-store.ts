@@ -2,6 +2,7 @@
  * The event store port (DESIGN §3–§4). Adapters: SQL (PostgreSQL and PGlite share it); a KurrentDB
  * adapter would implement the same contract and pass the same suite (test/event-store).
  */
+import type { InlineWrite } from './inline-writes.js';
 
 /** Who acted. Identifiers only: metadata never carries personal data. */
 export interface Actor {
@@ -60,6 +61,29 @@ export type ExpectedVersion = number | 'no_stream' | 'any';
 
 export interface AppendOptions {
   expectedVersion: ExpectedVersion;
+  /** Writes that commit with the events and only if they are appended (see inline-writes.ts). */
+  followups?: readonly InlineWrite[];
+  /**
+   * Unique constraints of the follow-ups' tables whose violation is a refusal for the caller to
+   * answer (one open parcours per person), not a version conflict: thrown as an InlineWriteConflictError.
+   */
+  followupConstraints?: readonly string[];
+}
+
+/** A new stream's first events and the writes that commit with them (see appendNewStreams). */
+export interface NewStreamAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  followups?: readonly InlineWrite[];
+}
+
+/** A batch of new streams not written: one of its writes broke a unique constraint (an event id in use, a follow-up's). */
+export class NewStreamsConflictError extends Error {
+  readonly code = 'new_streams_conflict';
+  constructor(readonly constraint: string | undefined) {
+    super(`the batch of new streams was not written: unique constraint ${constraint ?? '(unknown)'}`);
+    this.name = 'NewStreamsConflictError';
+  }
 }
 
 export interface AppendResult {
@@ -116,7 +140,16 @@ export interface ReadAllPage {
 
 export abstract class EventStore {
   abstract appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * The first events of several new streams, each with its follow-ups, all or nothing: a batch of
+   * openings (the intake of a monthly file) as one write. A stream that exists already is left as
+   * it is, its follow-ups unwritten, and answered undefined; a follow-up that breaks a unique
+   * constraint fails the whole batch (NewStreamsConflictError).
+   */
+  abstract appendNewStreams(appends: readonly NewStreamAppend[]): Promise<Array<AppendResult | undefined>>;
   abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Every event of each stream, without metadata (EventFacts), in version order: what an audit of many parcours reads. */
+  abstract readStreamFacts(streamIds: readonly string[]): Promise<Map<string, EventFacts[]>>;
   abstract readAll(options?: ReadAllOptions): Promise<ReadAllPage>;
   /**
    * A cursor at or past every event committed now: a reader whose page ends (`isEnd`) at or

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { SqlClient, type SqlExecutor } from '../database/sql-client.js';
-import type { Followup } from '../event-store/sql/sql-event-store.js';
+import type { RowsWrite } from '../event-store/inline-writes.js';
 import { ProblemError } from './problem.js';
 
 /** What a command answered: replayed as is to a retry carrying the same Idempotency-Key. */
@@ -10,6 +10,12 @@ export interface StoredResponse {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+}
+
+/** What a keyed command commits with: event ids derived from the key, and the record of its answer. */
+export interface KeyedRun<Result> {
+  eventId(index: number): string;
+  record(result: Result): RowsWrite;
 }
 
 export interface IdempotentRequest {
@@ -79,13 +85,49 @@ export class IdempotencyStore {
     await this.store(this.db, request, response);
   }
 
+  /**
+   * Runs a command at most once per key: a retry gets the first answer (`replayed`), even a retry
+   * racing the original (whichever loses finds the winner's answer stored). `run` receives, for a
+   * keyed request, the event ids to use (derived from the key: two racing retries cannot both
+   * append) and the record of the answer, to commit with the events; a command that appended
+   * nothing has its answer stored on its own. Stored: the status and the body; the headers of the
+   * answer are the caller's to derive from the body, on the first answer and on a replay alike.
+   */
+  async once<Result extends { changed: boolean }>(
+    request: IdempotentRequest | undefined,
+    status: number,
+    run: (keyed: KeyedRun<Result> | undefined) => Promise<Result>,
+  ): Promise<{ result: Result; status: number; replayed: boolean }> {
+    if (!request) return { result: await run(undefined), status, replayed: false };
+    const stored = await this.replay(request);
+    if (stored) return { result: stored.body as Result, status: stored.status, replayed: true };
+    const answer = (result: Result): StoredResponse => ({ status, headers: {}, body: result });
+    try {
+      const result = await run({ eventId: (index) => IdempotencyStore.eventId(request, index), record: (result) => this.followup(request, answer(result)) });
+      if (!result.changed) await this.storeNow(request, answer(result));
+      return { result, status, replayed: false };
+    } catch (error) {
+      const winner = await this.replay(request);
+      if (winner) return { result: winner.body as Result, status: winner.status, replayed: true };
+      throw error;
+    }
+  }
+
   /** The answer, committed by the very statement that appends the request's events. */
-  followup(request: IdempotentRequest, response: StoredResponse): Followup {
-    return (guard, first) => ({
-      sql: `INSERT INTO idempotency_keys (partner_id, key, request_hash, status, headers, body)
-            SELECT $${first}::uuid, $${first + 1}, $${first + 2}, $${first + 3}::integer, $${first + 4}::json, $${first + 5}::json FROM ${guard} LIMIT 1`,
-      params: [request.partnerId, request.key, request.requestHash, response.status, JSON.stringify(response.headers), JSON.stringify(response.body)],
-    });
+  followup(request: IdempotentRequest, response: StoredResponse): RowsWrite {
+    return {
+      kind: 'rows',
+      table: 'idempotency_keys',
+      columns: [
+        { name: 'partner_id', type: 'uuid' },
+        { name: 'key', type: 'text' },
+        { name: 'request_hash', type: 'text' },
+        { name: 'status', type: 'integer' },
+        { name: 'headers', type: 'json' },
+        { name: 'body', type: 'json' },
+      ],
+      rows: [[request.partnerId, request.key, request.requestHash, response.status, JSON.stringify(response.headers), JSON.stringify(response.body)]],
+    };
   }
 
   /** Keys are kept long enough for any sensible retry policy. */

@@ -1,52 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type DynamicModule, Global, type INestApplicationContext, Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
+import { type INestApplicationContext } from '@nestjs/common';
 import { Presets, SingleBar } from 'cli-progress';
 import { actingRolesFor } from '../access/caller.js';
 import { INTAKE_IMPORTERS } from '../access/functions.js';
-import { Clock, SystemClock } from '../kernel/clock.js';
+import { type Clock, SystemClock } from '../kernel/clock.js';
 import type { AppConfig } from '../config/app-config.js';
-import { ConfigModule } from '../config/config.module.js';
-import { DatabaseModule } from '../database/database.module.js';
 import { SqlClient } from '../database/sql-client.js';
-import { EventStoreModule } from '../event-store/event-store.module.js';
-import { UpcasterRegistry } from '../event-store/upcasters.js';
-import { HttpModule } from '../http/http.module.js';
-import { PARCOURS_UPCASTERS } from '../parcours/domain/upcasters.js';
-import { ExecuteParcoursCommandHandler } from '../parcours/parcours-write.js';
 import type { Principal } from '../access/principal.js';
 import { type PartnerKind, type Role, isRole } from '../access/roles.js';
-import { AccessJournalModule } from '../access-journal/access-journal.module.js';
-import { PrivacyModule } from '../privacy/privacy.module.js';
+import { openParcoursWriteContext } from '../parcours/parcours-write.module.js';
 import { Intake, type IntakeReport } from './intake.js';
 
-/** `intake import`: the service's own write path (the command handler, the vault, the blind indexes) in a small application context. */
-@Global()
-@Module({})
-class IntakeCliModule implements OnModuleInit {
-  constructor(@Inject(UpcasterRegistry) private readonly upcasters: UpcasterRegistry) {}
-
-  static forRoot(config: AppConfig, clock: Clock): DynamicModule {
-    return {
-      module: IntakeCliModule,
-      imports: [ConfigModule.forRoot(config), CqrsModule.forRoot(), DatabaseModule, EventStoreModule, PrivacyModule, AccessJournalModule, HttpModule],
-      providers: [{ provide: Clock, useValue: clock }, ExecuteParcoursCommandHandler, Intake],
-      exports: [Clock],
-    };
-  }
-
-  onModuleInit(): void {
-    for (const upcaster of PARCOURS_UPCASTERS) this.upcasters.register(upcaster);
-  }
-}
-
-/** The intake's write path without HTTP, projections or schedulers (the CLI, the benchmark). */
+/** `intake import`: the service's own write path (the command handler, the vault, the blind indexes) without HTTP, projections or schedulers (the CLI, the benchmark). */
 export async function openIntakeContext(config: AppConfig, clock: Clock = new SystemClock()): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(IntakeCliModule.forRoot(config, clock), { logger: ['error', 'warn'] });
-  await app.init();
-  return app;
+  return openParcoursWriteContext(config, clock, [Intake]);
 }
 
 export async function intakeImportCommand(config: AppConfig, file: string, options: { as: string; quiet?: boolean; json?: boolean }, clock: Clock = new SystemClock()): Promise<string> {

@@ -7,7 +7,8 @@ import { mayOpenByIntake } from '../access/parcours-rule.js';
 import { Clock } from '../kernel/clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
-import { type InlineWrite, NewStreamsConflictError, type RowsWrite, SqlEventStore } from '../event-store/sql/sql-event-store.js';
+import { EventStore, NewStreamsConflictError } from '../event-store/event-store.js';
+import type { InlineWrite, RowsWrite } from '../event-store/inline-writes.js';
 import { ProblemError } from '../http/problem.js';
 import { actorOf } from '../http/request-context.js';
 import { ExecuteParcoursCommand, ExecuteParcoursCommandHandler, type ParcoursCommandResult } from '../parcours/parcours-write.js';
@@ -15,7 +16,7 @@ import type { Principal } from '../access/principal.js';
 import type { Role } from '../access/roles.js';
 import { AccessJournal } from '../access-journal/access-journal.js';
 import { BlindIndex, type IndexEntry, entryKey } from '../privacy/blind-index/blind-index.js';
-import { SqlKeyVault } from '../privacy/crypto/key-vault.js';
+import { DataKeyWrites } from '../privacy/crypto/key-vault.js';
 import { loadCommuneTerritories } from './communes.js';
 import { CsvSyntaxError, readCsv } from './csv-reader.js';
 import { type Header, type IntakeEntrant, type LineError, readEntrant, readHeader } from './intake-format.js';
@@ -76,8 +77,8 @@ export class Intake {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(ExecuteParcoursCommandHandler) private readonly openings: ExecuteParcoursCommandHandler,
-    @Inject(SqlEventStore) private readonly store: SqlEventStore,
-    @Inject(SqlKeyVault) private readonly vault: SqlKeyVault,
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(DataKeyWrites) private readonly vault: DataKeyWrites,
   ) {
     this.communes = loadCommuneTerritories(config.intakeCommunesFile);
   }
@@ -265,13 +266,12 @@ export class Intake {
   }
 
   private async execute(parcoursId: string, caller: IntakeCaller, request: ConstructorParameters<typeof ExecuteParcoursCommand>[1], followup: InlineWrite): Promise<ParcoursCommandResult> {
-    const { result } = await this.commands.execute(
+    return this.commands.execute(
       new ExecuteParcoursCommand(parcoursId, request, caller.principal, caller.actingRole, { actor: actorOf(caller.principal, caller.actingRole), correlationId: caller.correlationId, causationId: null }, {
         actingRoles: [caller.actingRole],
-        followups: [followup],
+        followups: () => [followup],
       }),
     );
-    return result;
   }
 
   private lineFollowup(importId: string, line: number, outcome: LineOutcome, parcoursId: string): RowsWrite {

@@ -1,5 +1,4 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { UpcasterRegistry } from '../event-store/upcasters.js';
+import { Module } from '@nestjs/common';
 import { PartnersModule } from '../partners/partners.module.js';
 import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { ParcoursController } from './http/parcours.controller.js';
@@ -8,25 +7,23 @@ import { CaseloadQueries } from './read-models/caseload/caseload.query.js';
 import { FeedHub } from './read-models/partner-feed/feed-hub.js';
 import { FeedPositionsQuery } from './read-models/partner-feed/feed-positions.js';
 import { PartnerFeedController } from './read-models/partner-feed/partner-feed.controller.js';
-import { PARCOURS_UPCASTERS } from './domain/upcasters.js';
-import { ExecuteParcoursCommandHandler } from './parcours-write.js';
+import { ParcoursWriteModule } from './parcours-write.module.js';
 import { GetParcoursHandler, ListFollowupsHandler, ListParcoursHandler } from './read-models/parcours-details/parcours-details.query.js';
 import { SearchParcoursHandler } from './read-models/parcours-details/parcours-search.query.js';
 
 @Module({
-  imports: [AccessJournalModule, PartnersModule],
+  imports: [AccessJournalModule, PartnersModule, ParcoursWriteModule],
   controllers: [ParcoursController, CaseloadController, PartnerFeedController],
-  providers: [ExecuteParcoursCommandHandler, GetParcoursHandler, ListFollowupsHandler, ListParcoursHandler, SearchParcoursHandler, CaseloadQueries, FeedHub, FeedPositionsQuery],
-  // The intake opens a month's new entrants in batches, prepared as the handler prepares one opening;
+  providers: [
+    GetParcoursHandler, ListFollowupsHandler, ListParcoursHandler, SearchParcoursHandler,
+    CaseloadQueries,
+    FeedHub,
+    FeedPositionsQuery,
+  ],
+  // The intake opens a month's new entrants in batches, prepared as the handler prepares one opening
+  // (and the demo loads its parcours with the same inline writes);
   // webhook delivery reads the organisations' feeds through the same hub; the feed status
   // (webhooks module) reads where the feed's readers stand.
-  exports: [ExecuteParcoursCommandHandler, FeedHub, FeedPositionsQuery],
+  exports: [ParcoursWriteModule, FeedHub, FeedPositionsQuery],
 })
-export class ParcoursModule implements OnModuleInit {
-  constructor(@Inject(UpcasterRegistry) private readonly upcasters: UpcasterRegistry) {}
-
-  /** Before the store starts serving reads (bootstrap), so that no event is read in an old shape. */
-  onModuleInit(): void {
-    for (const upcaster of PARCOURS_UPCASTERS) this.upcasters.register(upcaster);
-  }
-}
+export class ParcoursModule {}

@@ -6,6 +6,13 @@ export interface PartnerName {
   name: string;
 }
 
+export interface Membership {
+  partnerId: string;
+  /** As stored. */
+  roles: string[];
+  partnerActive: boolean;
+}
+
 /** A member as the local sign-in page lists them (demo/local mode). */
 export interface Persona {
   userId: string;
@@ -29,6 +36,22 @@ export class PartnerDirectoryQueries {
   async activeByName(): Promise<PartnerName[]> {
     const rows = await this.db.query<{ partner_id: string; name: string }>('SELECT partner_id, name FROM partners WHERE active ORDER BY name');
     return rows.map((row) => ({ partnerId: row.partner_id, name: row.name }));
+  }
+
+  /** Whether the organisation is active; undefined when no such organisation is registered. */
+  async activeOf(partnerId: string): Promise<boolean | undefined> {
+    const rows = await this.db.query<{ active: boolean }>('SELECT active FROM partners WHERE partner_id = $1', [partnerId]);
+    return rows[0]?.active;
+  }
+
+  /** The organisation a person is a member of, with their roles; undefined when they are no member. */
+  async membershipOf(userId: string): Promise<Membership | undefined> {
+    const rows = await this.db.query<{ partner_id: string; roles: string[]; active: boolean }>(
+      'SELECT m.partner_id, m.roles, p.active FROM partner_members m JOIN partners p ON p.partner_id = m.partner_id WHERE m.user_id = $1',
+      [userId],
+    );
+    const row = rows[0];
+    return row && { partnerId: row.partner_id, roles: row.roles, partnerActive: row.active };
   }
 
   /** The members of active organisations one may sign in as in demo/local mode, by organisation then name (the first 500). */

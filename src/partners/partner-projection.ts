@@ -1,76 +1,127 @@
-import type { SqlExecutor } from '../database/sql-client.js';
-import type { Change } from '../event-store/command-runner.js';
+import type { Decision } from '../event-store/command-runner.js';
+import { arrayText, type InlineWrite } from '../event-store/inline-writes.js';
 import type { PartnerEvent } from './domain/partner-events.js';
 import type { PartnerState } from './domain/partner-state.js';
 
 /**
- * Inline projection of partner streams into `partners`, `partner_members` and `api_keys`, in the
- * transaction of the events: authentication reads these tables, so a new member or a revoked key
- * must be visible the moment the command returns.
+ * Inline projection of partner streams into `partners`, `partner_members` and `api_keys`, written
+ * by the statement that appends the events: authentication reads these tables, so a new member or
+ * a revoked key must be visible the moment the command returns.
+ *
+ * The partner's row is written from the state after the change (it holds the merged values);
+ * members and keys from the events. The decider answers a command with one event, so no row is
+ * written twice by one statement (PostgreSQL would not let the second write see the first).
  */
-export async function projectPartner(tx: SqlExecutor, change: Change<PartnerState | null, PartnerEvent>): Promise<void> {
-  const partner = change.after;
-  if (!partner || change.events.length === 0) return;
-  for (const recorded of change.events) {
-    const event = { type: recorded.type, data: recorded.data } as PartnerEvent;
-    const at = recorded.recordedAt;
-    switch (event.type) {
-      case 'PartnerRegistered': {
-        const { partnerId, name, kind, siret, territories } = event.data;
-        await tx.query(
-          `INSERT INTO partners (partner_id, name, kind, siret, territories, active, version, registered_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, true, $6, $7, $7)`,
-          [partnerId, name, kind, siret, territories, recorded.streamVersion, at],
-        );
-        break;
-      }
-      case 'PartnerUpdated':
-      case 'PartnerDeactivated':
-      case 'PartnerReactivated':
-        // The state after the change already holds the merged values.
-        await tx.query('UPDATE partners SET name = $2, siret = $3, territories = $4, active = $5, kind = $6 WHERE partner_id = $1', [
-          partner.partnerId,
-          partner.name,
-          partner.siret,
-          partner.territories,
-          partner.active,
-          partner.kind,
-        ]);
-        break;
-      case 'MemberAdded':
-        await tx.query(
-          `INSERT INTO partner_members (user_id, partner_id, display_name, roles, added_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-          [event.data.userId, partner.partnerId, event.data.displayName, event.data.roles, at],
-        );
-        break;
-      case 'MemberRolesChanged':
-        await tx.query('UPDATE partner_members SET roles = $2, updated_at = $3 WHERE user_id = $1', [event.data.userId, event.data.roles, at]);
-        break;
-      case 'MemberRemoved':
-        await tx.query('DELETE FROM partner_members WHERE user_id = $1', [event.data.userId]);
-        break;
-      case 'ApiKeyCreated': {
-        const { keyId, name, scopes, secretHash, expiresAt } = event.data;
-        const creator = recorded.metadata.actor.userId ?? recorded.metadata.actor.apiKeyId ?? null;
-        await tx.query(
-          `INSERT INTO api_keys (key_id, partner_id, name, scopes, secret_hash, expires_at, created_at, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [keyId, partner.partnerId, name, scopes, secretHash, expiresAt, at, creator],
-        );
-        break;
-      }
-      case 'ApiKeyRevoked':
-        await tx.query('UPDATE api_keys SET revoked_at = $2 WHERE key_id = $1', [event.data.keyId, at]);
-        break;
-      default: {
-        const unexpected: never = event;
-        throw new Error(`unknown partner event ${JSON.stringify(unexpected)}`);
-      }
+export function partnerDirectoryWrites(decision: Decision<PartnerState | null, PartnerEvent>): InlineWrite[] {
+  const partner = decision.after;
+  if (!partner || decision.events.length === 0) return [];
+  const events = decision.events.map((event) => ({ type: event.type, data: event.data }) as PartnerEvent);
+  const byPartner = { column: 'partner_id', type: 'uuid', value: partner.partnerId };
+  const partnerValues = [partner.name, partner.kind, partner.siret, arrayText(partner.territories), partner.active, decision.version];
+  const writes: InlineWrite[] = [
+    events.some((event) => event.type === 'PartnerRegistered')
+      ? {
+          kind: 'rows',
+          table: 'partners',
+          columns: [
+            { name: 'partner_id', type: 'uuid' },
+            ...PARTNER_COLUMNS,
+            { name: 'registered_at', type: 'recorded_at' },
+            { name: 'updated_at', type: 'recorded_at' },
+          ],
+          rows: [[partner.partnerId, ...partnerValues]],
+        }
+      : {
+          kind: 'update',
+          table: 'partners',
+          set: [...PARTNER_COLUMNS.map((column, index) => ({ ...column, value: partnerValues[index] })), { column: 'updated_at', type: 'recorded_at' }],
+          match: [byPartner],
+        },
+  ];
+  for (const event of events) writes.push(...writesOf(event, partner.partnerId, decision));
+  return writes;
+}
+
+const PARTNER_COLUMNS = [
+  { name: 'name', type: 'text' },
+  { name: 'kind', type: 'text' },
+  { name: 'siret', type: 'text' },
+  { name: 'territories', type: 'text[]' },
+  { name: 'active', type: 'boolean' },
+  { name: 'version', type: 'integer' },
+].map(({ name, type }) => ({ name, column: name, type }));
+
+function writesOf(event: PartnerEvent, partnerId: string, decision: Decision<PartnerState | null, PartnerEvent>): InlineWrite[] {
+  switch (event.type) {
+    case 'PartnerRegistered':
+    case 'PartnerUpdated':
+    case 'PartnerDeactivated':
+    case 'PartnerReactivated':
+      // The partner's row, written above from the state.
+      return [];
+    case 'MemberAdded':
+      return [
+        {
+          kind: 'rows',
+          table: 'partner_members',
+          columns: [
+            { name: 'user_id', type: 'text' },
+            { name: 'partner_id', type: 'uuid' },
+            { name: 'display_name', type: 'text' },
+            { name: 'roles', type: 'text[]' },
+            { name: 'added_at', type: 'recorded_at' },
+            { name: 'updated_at', type: 'recorded_at' },
+          ],
+          rows: [[event.data.userId, partnerId, event.data.displayName, arrayText(event.data.roles)]],
+        },
+      ];
+    case 'MemberRolesChanged':
+      return [
+        {
+          kind: 'update',
+          table: 'partner_members',
+          set: [
+            { column: 'roles', type: 'text[]', value: arrayText(event.data.roles) },
+            { column: 'updated_at', type: 'recorded_at' },
+          ],
+          match: [{ column: 'user_id', type: 'text', value: event.data.userId }],
+        },
+      ];
+    case 'MemberRemoved':
+      return [{ kind: 'delete', table: 'partner_members', match: [{ column: 'user_id', type: 'text', value: event.data.userId }] }];
+    case 'ApiKeyCreated': {
+      const { keyId, name, scopes, secretHash, expiresAt } = event.data;
+      const creator = decision.metadata.actor.userId ?? decision.metadata.actor.apiKeyId ?? null;
+      return [
+        {
+          kind: 'rows',
+          table: 'api_keys',
+          columns: [
+            { name: 'key_id', type: 'text' },
+            { name: 'partner_id', type: 'uuid' },
+            { name: 'name', type: 'text' },
+            { name: 'scopes', type: 'text[]' },
+            { name: 'secret_hash', type: 'text' },
+            { name: 'expires_at', type: 'timestamptz' },
+            { name: 'created_at', type: 'recorded_at' },
+            { name: 'created_by', type: 'text' },
+          ],
+          rows: [[keyId, partnerId, name, arrayText(scopes), secretHash, expiresAt, creator]],
+        },
+      ];
+    }
+    case 'ApiKeyRevoked':
+      return [
+        {
+          kind: 'update',
+          table: 'api_keys',
+          set: [{ column: 'revoked_at', type: 'recorded_at' }],
+          match: [{ column: 'key_id', type: 'text', value: event.data.keyId }],
+        },
+      ];
+    default: {
+      const unexpected: never = event;
+      throw new Error(`unknown partner event ${JSON.stringify(unexpected)}`);
     }
   }
-  await tx.query('UPDATE partners SET version = $2, updated_at = $3 WHERE partner_id = $1', [
-    partner.partnerId,
-    change.version,
-    change.events[change.events.length - 1]!.recordedAt,
-  ]);
 }

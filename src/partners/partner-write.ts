@@ -1,15 +1,15 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { SqlClient } from '../database/sql-client.js';
 import { CommandRunner, type Fold } from '../event-store/command-runner.js';
 import type { EventMetadata } from '../event-store/event-store.js';
 import type { Principal } from '../access/principal.js';
 import { PrincipalResolver } from './auth/principal-resolver.js';
+import { PartnerDirectoryQueries } from './partner-directory.query.js';
 import type { PartnerCommand } from './domain/partner-commands.js';
 import { decidePartner } from './domain/partner-decider.js';
 import type { PartnerEvent } from './domain/partner-events.js';
 import { type PartnerState, evolvePartner } from './domain/partner-state.js';
-import { projectPartner } from './partner-projection.js';
+import { partnerDirectoryWrites } from './partner-projection.js';
 
 export const partnerFold: Fold<PartnerState | null, PartnerEvent> = { initial: null, evolve: evolvePartner };
 
@@ -42,12 +42,12 @@ export class ExecutePartnerCommand extends Command<PartnerCommandResult> {
 export class ExecutePartnerCommandHandler implements ICommandHandler<ExecutePartnerCommand> {
   constructor(
     @Inject(CommandRunner) private readonly runner: CommandRunner,
-    @Inject(SqlClient) private readonly db: SqlClient,
+    @Inject(PartnerDirectoryQueries) private readonly directory: PartnerDirectoryQueries,
     @Inject(PrincipalResolver) private readonly principals: PrincipalResolver,
   ) {}
 
   async execute({ partnerId, command, principal, metadata, expectedVersion }: ExecutePartnerCommand): Promise<PartnerCommandResult> {
-    const prepared = command.type === 'AddMember' ? { ...command, memberOfPartnerId: await this.partnerOf(command.userId) } : command;
+    const prepared = command.type === 'AddMember' ? { ...command, memberOfPartnerId: (await this.directory.membershipOf(command.userId))?.partnerId ?? null } : command;
     const context = {
       now: metadata.occurredAt,
       actor: { userId: principal?.userId, partnerId: principal?.partnerId, roles: principal?.roles ?? ['platform_admin' as const] },
@@ -55,15 +55,10 @@ export class ExecutePartnerCommandHandler implements ICommandHandler<ExecutePart
     const result = await this.runner.run(partnerStreamId(partnerId), partnerFold, (state) => decidePartner(prepared, state, context), {
       expectedVersion,
       metadata,
-      inTransaction: projectPartner,
+      followups: partnerDirectoryWrites,
     });
     if (result.changed) this.principals.forgetPartner(partnerId);
     if (command.type === 'RemoveMember' || command.type === 'ChangeMemberRoles') this.principals.forgetUser(command.userId);
     return { partnerId, version: result.version, state: result.after, changed: result.changed };
-  }
-
-  private async partnerOf(userId: string): Promise<string | null> {
-    const rows = await this.db.query<{ partner_id: string }>('SELECT partner_id FROM partner_members WHERE user_id = $1', [userId]);
-    return rows[0]?.partner_id ?? null;
   }
 }

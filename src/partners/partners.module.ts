@@ -18,9 +18,10 @@ import {
   ListPartnersHandler,
 } from './partner-read.js';
 import { ExecutePartnerCommandHandler } from './partner-write.js';
-import { PartnerDirectoryQueries } from './partner-directory.query.js';
+import { PartnerDirectoryModule } from './partner-directory.module.js';
 
 @Module({
+  imports: [PartnerDirectoryModule],
   controllers: [PartnersController, MeController],
   providers: [
     {
@@ -46,10 +47,9 @@ import { PartnerDirectoryQueries } from './partner-directory.query.js';
     ListMembersHandler,
     GetMemberHandler,
     ListApiKeysHandler,
-    PartnerDirectoryQueries,
   ],
   // The reports' labels and the pages' choices name organisations: PartnerDirectoryQueries.
-  exports: [PrincipalResolver, PartnerRateLimiter, PartnerDirectoryQueries],
+  exports: [PrincipalResolver, PartnerRateLimiter, PartnerDirectoryModule],
 })
 export class PartnersModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('Partners');

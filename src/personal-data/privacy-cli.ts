@@ -1,53 +1,22 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
-import { Clock, SystemClock } from '../kernel/clock.js';
+import { type Clock, SystemClock } from '../kernel/clock.js';
 import type { AppConfig } from '../config/app-config.js';
-import { ConfigModule } from '../config/config.module.js';
-import { DatabaseModule } from '../database/database.module.js';
-import { EventStoreModule } from '../event-store/event-store.module.js';
-import { UpcasterRegistry } from '../event-store/upcasters.js';
-import { HttpModule } from '../http/http.module.js';
-import { PARCOURS_UPCASTERS } from '../parcours/domain/upcasters.js';
-import { ExecuteParcoursCommandHandler } from '../parcours/parcours-write.js';
-import { AccessJournalModule } from '../access-journal/access-journal.module.js';
 import { SingleBar, Presets } from 'cli-progress';
 import { SqlClient } from '../database/sql-client.js';
 import { BlindIndex } from '../privacy/blind-index/blind-index.js';
 import { reindexBlindIndexes } from './reindex.js';
 import { KeyVault, type ErasureRecord } from '../privacy/crypto/key-vault.js';
 import { PersonalDataCipher } from '../privacy/crypto/personal-data-cipher.js';
-import { PrivacyModule } from '../privacy/privacy.module.js';
+import { openParcoursWriteContext } from '../parcours/parcours-write.module.js';
 import { Retention, type RetentionPlan, type RetentionRun } from './retention/retention.js';
 
 /**
  * The privacy commands of the CLI. They run the service's own write path (the command handler,
  * the vault) in a small application context: no HTTP server, no projection runner, no scheduler.
  */
-@Global()
-@Module({})
-class PrivacyCliModule implements OnModuleInit {
-  constructor(@Inject(UpcasterRegistry) private readonly upcasters: UpcasterRegistry) {}
-
-  static forRoot(config: AppConfig, clock: Clock): DynamicModule {
-    return {
-      module: PrivacyCliModule,
-      imports: [ConfigModule.forRoot(config), CqrsModule.forRoot(), DatabaseModule, EventStoreModule, PrivacyModule, AccessJournalModule, HttpModule],
-      providers: [{ provide: Clock, useValue: clock }, ExecuteParcoursCommandHandler, Retention],
-      exports: [Clock],
-    };
-  }
-
-  onModuleInit(): void {
-    for (const upcaster of PARCOURS_UPCASTERS) this.upcasters.register(upcaster);
-  }
-}
-
 async function withContext<T>(config: AppConfig, work: (get: <S>(token: abstract new (...args: never[]) => S) => S) => Promise<T>, clock: Clock = new SystemClock()): Promise<T> {
-  const app = await NestFactory.createApplicationContext(PrivacyCliModule.forRoot(config, clock), { logger: ['error', 'warn'] });
+  const app = await openParcoursWriteContext(config, clock, [Retention]);
   try {
-    await app.init();
     return await work((token) => app.get(token as never));
   } finally {
     await app.close();

@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import { BlindIndex } from './blind-index/blind-index.js';
 import { BlindIndexKeys, loadBlindIndexKeys } from './blind-index/blind-index-keys.js';
-import { KeyVault, SqlKeyVault } from './crypto/key-vault.js';
+import { DataKeyWrites, KeyVault, SqlKeyVault } from './crypto/key-vault.js';
 import { MasterKey, loadMasterKey } from './crypto/master-key.js';
 import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
 
@@ -19,6 +19,7 @@ import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
     },
     { provide: SqlKeyVault, inject: [SqlClient, MasterKey], useFactory: (db: SqlClient, key: MasterKey) => new SqlKeyVault(db, key) },
     { provide: KeyVault, useExisting: SqlKeyVault },
+    { provide: DataKeyWrites, useExisting: SqlKeyVault },
     PersonalDataCipher,
     {
       provide: BlindIndexKeys,
@@ -34,9 +35,8 @@ import { PersonalDataCipher } from './crypto/personal-data-cipher.js';
     },
     BlindIndex,
   ],
-  // SqlKeyVault too: an erasure commits the key's destruction with its event (erasureFollowups).
   // MasterKey: webhook signing secrets are wrapped by it.
-  exports: [KeyVault, SqlKeyVault, PersonalDataCipher, BlindIndex, MasterKey],
+  exports: [KeyVault, DataKeyWrites, PersonalDataCipher, BlindIndex, MasterKey],
 })
 export class PrivacyModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(SqlKeyVault) private readonly vault: SqlKeyVault) {}

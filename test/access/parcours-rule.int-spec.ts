@@ -1,4 +1,4 @@
-import { inlineWriteSql } from '../../src/event-store/sql/sql-event-store.js';
+import { inlineWriteSql } from '../../src/event-store/sql/inline-writes-sql.js';
 import fc from 'fast-check';
 import { actingRolesFor, callerOf } from '../../src/access/caller.js';
 import { type ParcoursPurpose, parcoursCondition, parcoursFactsOf, reachesParcours } from '../../src/access/parcours-rule.js';

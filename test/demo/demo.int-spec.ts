@@ -13,7 +13,7 @@ import { ROLES } from '../../src/access/roles.js';
 import { PersonalDataCipher } from '../../src/privacy/crypto/personal-data-cipher.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
-import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
+import { EventStore } from '../../src/event-store/event-store.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { json } from '../support/http.js';
 
@@ -125,7 +125,7 @@ describe('demo mode', () => {
     const projections = running.app.get(ProjectionsService);
     await Promise.all(projections.runners.map((runner) => runner.stop()));
     try {
-      await rebuildProjections(db, running.app.get(SqlEventStore), projections.runners.map((runner) => runner.projection));
+      await rebuildProjections(db, running.app.get(EventStore), projections.runners.map((runner) => runner.projection));
     } finally {
       await Promise.all(projections.runners.map((runner) => runner.start()));
     }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { verifyStreams } from '../../src/event-store/sql/hash-chain.js';
-import { NewStreamsConflictError, type RowsWrite, SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
+import { ConcurrencyError, NewStreamsConflictError } from '../../src/event-store/event-store.js';
+import type { InlineWrite, RowsWrite } from '../../src/event-store/inline-writes.js';
+import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { UpcasterRegistry } from '../../src/event-store/upcasters.js';
 import { aStreamId, anEvent, events } from '../support/events.js';
 import { type TestDatabase, databaseTargets } from '../support/test-database.js';
@@ -43,10 +45,7 @@ describe.each(databaseTargets())('SqlEventStore on $name', (target) => {
   });
 
   describe('appendNewStreams', () => {
-    const marker = (streamId: string) => (guard: string, first: number) => ({
-      sql: `INSERT INTO new_streams_marks (stream_id) SELECT $${first} FROM ${guard}`,
-      params: [streamId],
-    });
+    const marker = (streamId: string): RowsWrite => ({ kind: 'rows', table: 'new_streams_marks', columns: [{ name: 'stream_id', type: 'text' }], rows: [[streamId]] });
 
     beforeAll(async () => {
       await database.db.query('CREATE TABLE IF NOT EXISTS new_streams_marks (stream_id text PRIMARY KEY)');
@@ -131,6 +130,90 @@ describe.each(databaseTargets())('SqlEventStore on $name', (target) => {
       expect(await rowCount(other)).toBe(0);
       expect(await rowCount(taken)).toBe(0);
       expect(await database.db.query('SELECT stream_id FROM new_streams_marks WHERE stream_id = $1', [other])).toEqual([]);
+    });
+  });
+
+  describe('declared updates and deletes', () => {
+    beforeAll(async () => {
+      await database.db.query('CREATE TABLE IF NOT EXISTS declared_items (owner text, kind text, version text, label text, touched_at timestamptz, PRIMARY KEY (owner, kind, version))');
+      await database.db.query('CREATE UNIQUE INDEX IF NOT EXISTS declared_items_one_label ON declared_items (label)');
+    });
+
+    async function itemsOf(owner: string): Promise<Array<{ kind: string; version: string; label: string | null; touched: boolean }>> {
+      return database.db.query('SELECT kind, version, label, touched_at IS NOT NULL AS touched FROM declared_items WHERE owner = $1 ORDER BY kind, version', [owner]);
+    }
+
+    async function seed(owner: string): Promise<void> {
+      for (const [kind, version] of [['a', '1'], ['b', '1'], ['b', '2'], ['c', '1']]) {
+        await database.db.query('INSERT INTO declared_items (owner, kind, version) VALUES ($1, $2, $3)', [owner, kind, version]);
+      }
+    }
+
+    const byOwner = (owner: string) => ({ column: 'owner', type: 'text', value: owner });
+
+    it('updates the matching rows (values, an expression, the recording time, a condition) only when the events are appended', async () => {
+      const owner = aStreamId();
+      await seed(owner);
+      const update: InlineWrite = {
+        kind: 'update',
+        table: 'declared_items',
+        set: [
+          { column: 'label', expression: `kind || '-' || version || '-' || owner` },
+          { column: 'touched_at', type: 'recorded_at' },
+        ],
+        match: [byOwner(owner)],
+        where: `kind <> 'c'`,
+      };
+      const streamId = aStreamId();
+      await store.appendToStream(streamId, events(1), { expectedVersion: 'no_stream', followups: [update] });
+      expect(await itemsOf(owner)).toEqual([
+        { kind: 'a', version: '1', label: `a-1-${owner}`, touched: true },
+        { kind: 'b', version: '1', label: `b-1-${owner}`, touched: true },
+        { kind: 'b', version: '2', label: `b-2-${owner}`, touched: true },
+        { kind: 'c', version: '1', label: null, touched: false },
+      ]);
+      // A conflicting append writes nothing, the follow-up included.
+      const other = aStreamId();
+      await seed(other);
+      await expect(store.appendToStream(streamId, events(1), { expectedVersion: 0, followups: [{ ...update, match: [byOwner(other)] }] })).rejects.toBeInstanceOf(ConcurrencyError);
+      expect((await itemsOf(other)).every((item) => item.label === null)).toBe(true);
+    });
+
+    it('deletes the matching rows but those it keeps, with one stream or a batch of new ones', async () => {
+      const [one, two] = [aStreamId(), aStreamId()];
+      await seed(one);
+      await seed(two);
+      const deletion = (owner: string): InlineWrite => ({
+        kind: 'delete',
+        table: 'declared_items',
+        match: [byOwner(owner)],
+        keep: {
+          columns: [
+            { name: 'kind', type: 'text' },
+            { name: 'version', type: 'text' },
+          ],
+          rows: [['b', '2'], ['c', '1']],
+        },
+      });
+      await store.appendToStream(aStreamId(), events(1), { expectedVersion: 'no_stream', followups: [deletion(one)] });
+      expect((await itemsOf(one)).map((item) => `${item.kind}${item.version}`)).toEqual(['b2', 'c1']);
+      await store.appendNewStreams([{ streamId: aStreamId(), events: events(1), followups: [deletion(two), { kind: 'delete', table: 'declared_items', match: [byOwner(two), { column: 'kind', type: 'text', value: 'c' }] }] }]);
+      expect((await itemsOf(two)).map((item) => `${item.kind}${item.version}`)).toEqual(['b2']);
+    });
+
+    it("answers a broken constraint the caller named as an InlineWriteConflictError, and writes nothing", async () => {
+      const owner = aStreamId();
+      await seed(owner);
+      const label = `taken-${owner}`;
+      await database.db.query(`UPDATE declared_items SET label = $2 WHERE owner = $1 AND kind = 'a'`, [owner, label]);
+      const streamId = aStreamId();
+      const attempt = store.appendToStream(streamId, events(1), {
+        expectedVersion: 'no_stream',
+        followups: [{ kind: 'update', table: 'declared_items', set: [{ column: 'label', type: 'text', value: label }], match: [byOwner(owner), { column: 'kind', type: 'text', value: 'b' }] }],
+        followupConstraints: ['declared_items_one_label'],
+      });
+      await expect(attempt).rejects.toEqual(expect.objectContaining({ name: 'InlineWriteConflictError', constraint: 'declared_items_one_label' }));
+      expect(await rowCount(streamId)).toBe(0);
     });
   });
 

@@ -7,7 +7,7 @@ import { generateApiKey } from '../../src/partners/auth/api-key-secret.js';
 import type { PartnerCommand } from '../../src/partners/domain/partner-commands.js';
 import type { PartnerEvent } from '../../src/partners/domain/partner-events.js';
 import { ROLES, type Role } from '../../src/access/roles.js';
-import { projectPartner } from '../../src/partners/partner-projection.js';
+import { partnerDirectoryWrites } from '../../src/partners/partner-projection.js';
 import { ExecutePartnerCommand, partnerFold, partnerStreamId } from '../../src/partners/partner-write.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
@@ -195,7 +195,7 @@ describe('grant matrix', () => {
         type: 'ApiKeyCreated',
         data: { keyId: key.keyId, name: 'Clé ancienne', scopes, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), secretHash: key.secretHash },
       };
-      await running.app.get(CommandRunner).run(partnerStreamId(consortium.missionLocale.id), partnerFold, () => [event], { metadata: metadata(), inTransaction: projectPartner });
+      await running.app.get(CommandRunner).run(partnerStreamId(consortium.missionLocale.id), partnerFold, () => [event], { metadata: metadata(), followups: partnerDirectoryWrites });
       return { authorization: `ApiKey ${key.token}` };
     }
 

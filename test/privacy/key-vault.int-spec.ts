@@ -1,4 +1,4 @@
-import { inlineWriteSql } from '../../src/event-store/sql/sql-event-store.js';
+import { inlineWriteSql } from '../../src/event-store/sql/inline-writes-sql.js';
 import { randomUUID } from 'node:crypto';
 import { SqlClient, type SqlDialect, type SqlExecutor, type SqlSession, type Statement, single } from '../../src/database/sql-client.js';
 import {

@@ -10,13 +10,17 @@ import {
   type ExpectedVersion,
   InvalidAppendError,
   type NewEvent,
+  type NewStreamAppend,
+  NewStreamsConflictError,
   type ReadAllOptions,
   type ReadAllPage,
   type ReadStreamOptions,
   type RecordedEvent,
   START,
 } from '../event-store.js';
+import { type InlineWrite, InlineWriteConflictError, type RowsWrite } from '../inline-writes.js';
 import { UpcasterRegistry } from '../upcasters.js';
+import { batchedRowsWriteSql, inlineWriteSql, rowsShapeOf } from './inline-writes-sql.js';
 import { eventDigest } from './hash-chain.js';
 import { type SqlClient, type SqlExecutor, type Statement, prepared } from '../../database/sql-client.js';
 
@@ -87,65 +91,6 @@ const EVENT_COLUMNS = `e.global_position, e.transaction_id::text AS transaction_
 
 type FactsRow = Omit<EventRow, 'stream_id' | 'transaction_id' | 'metadata' | 'recorded_at' | 'hash'> & { stream_ordinal: number; recorded_at: string };
 
-/**
- * A write that must commit with an append and only if the append succeeds (an inline projection,
- * a journal entry): a data-modifying statement that selects `FROM <guard>`, the relation holding
- * the append's result (one row, with a `recorded_at` column) when it succeeded and nothing
- * otherwise. Its parameters are numbered from `firstParam`. Appended as a CTE to the append
- * itself, it costs no extra round trip and no explicit transaction.
- */
-export type Followup = (guard: string, firstParam: number) => { sql: string; params: readonly unknown[] };
-
-/** A batch of new streams not written: one of its writes broke a unique constraint (an event id in use, a follow-up's). */
-export class NewStreamsConflictError extends Error {
-  constructor(readonly constraint: string | undefined) {
-    super(`the batch of new streams was not written: unique constraint ${constraint ?? '(unknown)'}`);
-    this.name = 'NewStreamsConflictError';
-  }
-}
-
-/**
- * A write that commits with an append, declared as rows of a table rather than as SQL text: the
- * store compiles it, guarded by the append's success. Appended with one stream, it is one INSERT;
- * with a batch of new streams (appendNewStreams), the rows of every stream's write of the same
- * shape go in one INSERT together — a batch pays one statement part per kind of write, not one
- * per stream and per write.
- */
-export interface RowsWrite {
-  kind: 'rows';
-  table: string;
-  /**
-   * Each column and its SQL type. A value of an array type (`uuid[]`) is given as its text; the
-   * type `recorded_at` takes no value: the append's recording time.
-   */
-  columns: ReadonlyArray<{ name: string; type: string }>;
-  /** One value per column but the `recorded_at` ones, in their order. */
-  rows: ReadonlyArray<readonly unknown[]>;
-  /** A condition on the row (its columns as `r.<name>`), e.g. that its subject was not erased. */
-  where?: string;
-  /** The statement's `ON CONFLICT …` clause, if any. */
-  onConflict?: string;
-}
-
-/** What commits with an append: a follow-up's own SQL, or rows the store writes. */
-export type InlineWrite = Followup | RowsWrite;
-
-/** A new stream's first events and the writes that commit with them (see appendNewStreams). */
-export interface NewStreamAppend {
-  streamId: string;
-  events: readonly NewEvent[];
-  followups?: readonly InlineWrite[];
-}
-
-export interface SqlAppendOptions extends AppendOptions {
-  followups?: readonly InlineWrite[];
-  /**
-   * Unique constraints of the follow-ups' tables whose violation is a refusal for the caller to
-   * answer (one open parcours per person), not a version conflict: the error is thrown as it is.
-   */
-  followupConstraints?: readonly string[];
-}
-
 const READ_STREAM = (direction: 'ASC' | 'DESC') =>
   prepared(`SELECT ${EVENT_COLUMNS} FROM events e
              WHERE e.stream_id = $1 AND e.stream_version BETWEEN $2 AND $3
@@ -206,7 +151,7 @@ export class SqlEventStore extends EventStore {
     return () => this.listeners.delete(listener);
   }
 
-  override async appendToStream(streamId: string, events: readonly NewEvent[], options: SqlAppendOptions): Promise<AppendResult> {
+  override async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const result = await this.appendWith(this.db, streamId, events, options, false);
     this.announce();
     return result;
@@ -229,7 +174,7 @@ export class SqlEventStore extends EventStore {
     db: SqlExecutor,
     streamId: string,
     events: readonly NewEvent[],
-    options: SqlAppendOptions,
+    options: AppendOptions,
     inTransaction: boolean,
   ): Promise<AppendResult> {
     const expected = expectedToSql(options.expectedVersion);
@@ -264,7 +209,8 @@ export class SqlEventStore extends EventStore {
         rows = await db.query<AppendRow>(withFollowups, allValues);
       } catch (error) {
         if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
-        if (options.followupConstraints?.includes(constraintOf(error) ?? '')) throw error;
+        const constraint = constraintOf(error);
+        if (constraint !== undefined && options.followupConstraints?.includes(constraint)) throw new InlineWriteConflictError(constraint);
         // The failed statement aborted the caller's transaction: nothing more can be asked in it.
         // (On PGlite this branch is only reached by an id reuse: head lookup and insert are one
         // call on the only connection, so no other writer can take the version in between.)
@@ -298,7 +244,7 @@ export class SqlEventStore extends EventStore {
    * stream that exists already is left as it is, its follow-ups unwritten, and answered undefined.
    * A follow-up that fails (a unique constraint) fails the statement: nothing of the batch is written.
    */
-  async appendNewStreams(appends: readonly NewStreamAppend[]): Promise<Array<AppendResult | undefined>> {
+  override async appendNewStreams(appends: readonly NewStreamAppend[]): Promise<Array<AppendResult | undefined>> {
     if (appends.length === 0) return [];
     const batches = appends.map((append) => {
       const prepared = append.events.map((event) => this.prepare(event));
@@ -318,20 +264,22 @@ export class SqlEventStore extends EventStore {
       batches.flatMap((batch) => batch.digests),
     ];
     const ctes = ['appended AS (SELECT * FROM append_new_streams($1::text[], $2::integer[], $3::uuid[], $4::text[], $5::integer[], $6::json, $7::json, $8::text[]))'];
-    // The declared writes of one shape, every stream's rows together; a follow-up's own SQL, one per stream.
+    // The rows writes of one shape, every stream's rows together; an update or a delete, one per stream.
     const shapes = new Map<string, { write: RowsWrite; items: number[]; rows: Array<readonly unknown[]> }>();
+    let rowsOnly = true;
     appends.forEach((append, index) => {
       const item = index + 1;
       for (const followup of append.followups ?? []) {
-        if (typeof followup === 'function') {
+        if (followup.kind !== 'rows') {
+          rowsOnly = false;
           const guard = `appended_${item}`;
           if (!ctes.some((cte) => cte.startsWith(`${guard} AS`))) ctes.push(`${guard} AS (SELECT * FROM appended WHERE item = ${item} AND outcome = 'appended')`);
-          const { sql, params: own } = followup(guard, params.length + 1);
+          const { sql, params: own } = inlineWriteSql(followup, guard, params.length + 1);
           ctes.push(`followup_${ctes.length} AS (${sql})`);
           params.push(...own);
           continue;
         }
-        const shape = JSON.stringify([followup.table, followup.columns, followup.where ?? '', followup.onConflict ?? '']);
+        const shape = rowsShapeOf(followup);
         const group = shapes.get(shape) ?? { write: followup, items: [], rows: [] };
         for (const row of followup.rows) {
           group.items.push(item);
@@ -348,10 +296,9 @@ export class SqlEventStore extends EventStore {
     let rows: Array<AppendRow & { item: number }>;
     try {
       const text = `WITH ${ctes.join(',\n')}\nSELECT * FROM appended`;
-      // Declared writes only: the text is the same for every batch of the same kinds of writes, so
-      // it is prepared once per connection (its plan kept); a follow-up's own SQL makes it unique.
-      const declaredOnly = appends.every((append) => (append.followups ?? []).every((followup) => typeof followup !== 'function'));
-      rows = await this.db.query<AppendRow & { item: number }>(declaredOnly ? prepared(text) : text, params);
+      // Rows writes only: the text is the same for every batch of the same kinds of writes, so it
+      // is prepared once per connection (its plan kept); per-stream updates make it depend on the batch.
+      rows = await this.db.query<AppendRow & { item: number }>(rowsOnly ? prepared(text) : text, params);
     } catch (error) {
       if (sqlState(error) === UNIQUE_VIOLATION) throw new NewStreamsConflictError(constraintOf(error));
       throw error;
@@ -445,7 +392,7 @@ export class SqlEventStore extends EventStore {
    * of a territory reads, thousands of streams at a time, where one query per stream, or the
    * metadata it does not need, would dominate.
    */
-  async readStreamFacts(streamIds: readonly string[]): Promise<Map<string, EventFacts[]>> {
+  override async readStreamFacts(streamIds: readonly string[]): Promise<Map<string, EventFacts[]>> {
     const lists = streamIds.map((): EventFacts[] => []);
     if (streamIds.length > 0) {
       const rows = await this.db.query<FactsRow>(READ_STREAM_FACTS, [streamIds]);
@@ -548,51 +495,6 @@ export class SqlEventStore extends EventStore {
       hash: row.hash,
     };
   }
-}
-
-/** The value list of a rows write's SELECT: the recording time from the guard, array columns cast back from their text. */
-function selectList(write: RowsWrite): string {
-  return write.columns.map((column) => (column.type === 'recorded_at' ? 'g.recorded_at' : column.type.endsWith('[]') ? `r.${column.name}::${column.type}` : `r.${column.name}`)).join(', ');
-}
-
-/** The unnest of a rows write's values: one array parameter per valued column (array types as text). */
-function unnestOf(write: RowsWrite, first: number, leading: string[] = []): { from: string; names: string[] } {
-  const valued = write.columns.filter((column) => column.type !== 'recorded_at');
-  const casts = valued.map((column, index) => `$${first + leading.length + index}::${column.type.endsWith('[]') ? 'text' : column.type}[]`);
-  const names = [...leading, ...valued.map((column) => column.name)];
-  return { from: `unnest(${[...leading.map((_, index) => `$${first + index}::integer[]`), ...casts].join(', ')}) AS r(${names.join(', ')})`, names };
-}
-
-function columnsOf(write: RowsWrite, rows: ReadonlyArray<readonly unknown[]>): unknown[][] {
-  const valued = write.columns.filter((column) => column.type !== 'recorded_at').length;
-  return Array.from({ length: valued }, (_, index) => rows.map((row) => row[index] ?? null));
-}
-
-/** The SQL of a write after one append (`guard`: the append's row, once it succeeded), parameters from `first`. */
-export function inlineWriteSql(write: InlineWrite, guard: string, first: number): { sql: string; params: readonly unknown[] } {
-  return typeof write === 'function' ? write(guard, first) : rowsWriteSql(write, guard, first);
-}
-
-/** A rows write after one append (`guard`: its row, once it succeeded). */
-function rowsWriteSql(write: RowsWrite, guard: string, first: number): { sql: string; params: unknown[] } {
-  const { from } = unnestOf(write, first);
-  return {
-    sql: `INSERT INTO ${write.table} (${write.columns.map((column) => column.name).join(', ')})
-          SELECT ${selectList(write)} FROM (SELECT recorded_at FROM ${guard} LIMIT 1) g, ${from}
-          ${write.where ? `WHERE ${write.where}` : ''} ${write.onConflict ?? ''}`,
-    params: columnsOf(write, write.rows),
-  };
-}
-
-/** The rows of one shape of write for a batch of streams: each row kept if its stream (`items`) was appended. */
-function batchedRowsWriteSql(write: RowsWrite, rows: ReadonlyArray<readonly unknown[]>, items: readonly number[], first: number): { sql: string; params: unknown[] } {
-  const { from } = unnestOf(write, first, ['item']);
-  return {
-    sql: `INSERT INTO ${write.table} (${write.columns.map((column) => column.name).join(', ')})
-          SELECT ${selectList(write)} FROM ${from} JOIN appended g ON g.item = r.item AND g.outcome = 'appended'
-          ${write.where ? `WHERE ${write.where}` : ''} ${write.onConflict ?? ''}`,
-    params: [items, ...columnsOf(write, rows)],
-  };
 }
 
 /** The events of one append as stored, from the statement's answer (positions and hashes comma-separated, in version order). */

@@ -364,3 +364,39 @@ export type ParcoursCommand =
   | ErasePersonalData;
 
 export type ParcoursCommandType = ParcoursCommand['type'];
+
+/**
+ * The date each command states its fact happened on: the events' `occurredAt` (when the fact
+ * happened, as the caller says; `recordedAt` is the store's clock). Checked by the compiler against
+ * every command, so a new command cannot be written without one.
+ */
+export const BUSINESS_DATE_FIELD = {
+  OpenParcours: 'entryOn',
+  RecordFranceTravailRegistration: 'registeredOn',
+  RecordDiagnostic: 'diagnosedOn',
+  DecideOrientation: 'decidedOn',
+  RequestReorientation: 'requestedOn',
+  DecideReorientation: 'decidedOn',
+  AssignReferent: 'assignedOn',
+  ReleaseReferent: 'releasedOn',
+  JoinFollowUpGroup: 'joinedOn',
+  LeaveFollowUpGroup: 'leftOn',
+  RecordAppointment: 'scheduledOn',
+  RecordContact: 'contactedOn',
+  SignEngagementContract: 'signedOn',
+  EndEngagementContract: 'endedOn',
+  PrescribeAction: 'prescribedOn',
+  ChangeActionStatus: 'changedOn',
+  StartEmploymentContract: 'startsOn',
+  EndEmploymentContract: 'endedOn',
+  SuspendParcours: 'suspendedOn',
+  ResumeParcours: 'resumedOn',
+  ExitParcours: 'exitedOn',
+  ReopenParcours: 'reopenedOn',
+  RecordRsaRights: 'rightsOn',
+  RectifyIdentity: 'rectifiedOn',
+  RestrictProcessing: 'restrictedOn',
+  LiftProcessingRestriction: 'liftedOn',
+  ArchiveParcours: 'archivedOn',
+  ErasePersonalData: 'erasedOn',
+} as const satisfies { [Type in ParcoursCommandType]: keyof Extract<ParcoursCommand, { type: Type }> & string };

@@ -7,14 +7,15 @@ import { CASEWORKERS, OPENERS, ORIENTATION, READERS, RECTIFIERS, RIGHTS_OFFICERS
 import { Clock } from '../../kernel/clock.js';
 import { correlationIdOf } from '../../http/correlation.js';
 import { etagOf, versionFromIfMatch } from '../../http/etag.js';
-import { IdempotencyStore, type StoredResponse, uuidFromKey } from '../../http/idempotency.js';
+import { IdempotencyStore, uuidFromKey } from '../../http/idempotency.js';
 import { ProblemError } from '../../http/problem.js';
 import { actorOf } from '../../http/request-context.js';
 import { Roles } from '../../access/access.decorators.js';
 import type { AuthenticatedRequest } from '../../access/principal.js';
 import { PROCESSING_RIGHTS, type ProcessingRight } from '../domain/events.js';
 import type { Identity } from '../../privacy/identity.js';
-import { ExecuteParcoursCommand, type ParcoursCommandResult, type ParcoursRequest } from '../parcours-write.js';
+import { ExecuteParcoursCommand, type ParcoursCommandResult } from '../parcours-write.js';
+import type { ParcoursRequest } from '../parcours-request.js';
 import { GetParcours, ListFollowups, ListParcours, type ParcoursSummary, type ParcoursView, readerOf } from '../read-models/parcours-details/parcours-details.query.js';
 import {
   AssignReferentDto,
@@ -69,6 +70,7 @@ export class ParcoursController {
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
   ) {}
 
   @Post()
@@ -489,24 +491,26 @@ export class ParcoursController {
     const principal = request.principal!;
     const path = request.url.split('?')[0]!;
     const idempotency = IdempotencyStore.fromRequest(principal.partnerId, request.headers['idempotency-key'], request.method, path, request.body);
-    const respond = (result: ParcoursCommandResult): StoredResponse => ({
-      status,
-      headers: { etag: etagOf(result.version), ...(status === 201 ? { location: `/v1/parcours/${result.parcoursId}` } : {}) },
-      body: result,
-    });
-    const { result, replayed } = await this.commands.execute(
-      new ExecuteParcoursCommand(
-        parcoursId,
-        command,
-        principal,
-        request.actingRole!,
-        { actor: actorOf(principal, request.actingRole), correlationId: correlationIdOf(request), causationId: null },
-        { actingRoles: request.actingRoles, expectedVersion: versionFromIfMatch(request.headers['if-match']), idempotency, respond },
+    const answer = await this.idempotency.once<ParcoursCommandResult>(idempotency, status, (keyed) =>
+      this.commands.execute(
+        new ExecuteParcoursCommand(
+          parcoursId,
+          command,
+          principal,
+          request.actingRole!,
+          { actor: actorOf(principal, request.actingRole), correlationId: correlationIdOf(request), causationId: null },
+          {
+            actingRoles: request.actingRoles,
+            expectedVersion: versionFromIfMatch(request.headers['if-match']),
+            eventId: keyed?.eventId,
+            followups: keyed && ((result) => [keyed.record(result)]),
+          },
+        ),
       ),
     );
-    const response = replayed ?? respond(result);
-    void reply.status(response.status).headers(response.headers);
-    if (replayed) void reply.header('idempotent-replayed', 'true');
-    return response.body as ParcoursCommandResult;
+    const { result } = answer;
+    void reply.status(answer.status).headers({ etag: etagOf(result.version), ...(answer.status === 201 ? { location: `/v1/parcours/${result.parcoursId}` } : {}) });
+    if (answer.replayed) void reply.header('idempotent-replayed', 'true');
+    return result;
   }
 }

@@ -8,7 +8,8 @@ import { addDays, addMonths } from '../../kernel/calendar.js';
 import { SqlClient } from '../../database/sql-client.js';
 import { RETENTION_SYSTEM } from '../../access/principal.js';
 import { actorOf } from '../../http/request-context.js';
-import { ExecuteParcoursCommand, type ParcoursRequest } from '../../parcours/parcours-write.js';
+import { ExecuteParcoursCommand } from '../../parcours/parcours-write.js';
+import type { ParcoursRequest } from '../../parcours/parcours-request.js';
 
 /** The durations of R. 263-8 CASF, in months; another département may set others (RETENTION_* variables). */
 export interface RetentionPolicy {
@@ -168,7 +169,7 @@ export class Retention {
 
   private async apply(parcoursId: string, request: ParcoursRequest, correlationId: string, step: 'archive' | 'erase', outcome: RetentionRun): Promise<boolean> {
     try {
-      const { result } = await this.commands.execute(
+      const result = await this.commands.execute(
         new ExecuteParcoursCommand(parcoursId, request, RETENTION_SYSTEM, 'platform_admin', {
           actor: actorOf(RETENTION_SYSTEM, 'platform_admin'),
           correlationId,

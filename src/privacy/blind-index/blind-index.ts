@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SqlExecutor } from '../../database/sql-client.js';
-import type { Followup, InlineWrite, RowsWrite } from '../../event-store/sql/sql-event-store.js';
+import type { DeleteWrite, InlineWrite, RowsWrite, UpdateWrite } from '../../event-store/inline-writes.js';
 import { type BlindIndexKey, BlindIndexKeys, type BlindIndexKind } from './blind-index-keys.js';
 import { type AllocataireOrganism, normaliseAllocataire, normaliseNameAndBirthDate, normaliseNir } from './normalise.js';
 
@@ -69,15 +69,20 @@ export class BlindIndex {
    * on ONE_OPEN_PARCOURS_CONSTRAINT when another open parcours has one of the digests.
    */
   writeFollowups(parcoursId: string, entries: readonly IndexEntry[], open: boolean): InlineWrite[] {
-    const columns = [entries.map((entry) => entry.kind), entries.map((entry) => entry.keyVersion)];
     return [
       this.entriesWrite(parcoursId, entries, open),
-      (guard, first) => ({
-        sql: `DELETE FROM parcours_blind_index b
-               WHERE b.parcours_id = $${first}::uuid AND EXISTS (SELECT 1 FROM ${guard})
-                 AND NOT EXISTS (SELECT 1 FROM unnest($${first + 1}::text[], $${first + 2}::text[]) AS e(k, v) WHERE e.k = b.kind AND e.v = b.key_version)`,
-        params: [parcoursId, columns[0], columns[1]],
-      }),
+      {
+        kind: 'delete',
+        table: 'parcours_blind_index',
+        match: [{ column: 'parcours_id', type: 'uuid', value: parcoursId }],
+        keep: {
+          columns: [
+            { name: 'kind', type: 'text' },
+            { name: 'key_version', type: 'text' },
+          ],
+          rows: entries.map((entry) => [entry.kind, entry.keyVersion]),
+        },
+      },
     ];
   }
 
@@ -102,19 +107,13 @@ export class BlindIndex {
   }
 
   /** The parcours exited (false) or reopened (true); a reopening fails on ONE_OPEN_PARCOURS_CONSTRAINT if the person has another open parcours. */
-  openFollowup(parcoursId: string, open: boolean): Followup {
-    return (guard, first) => ({
-      sql: `UPDATE parcours_blind_index SET open = $${first + 1}::boolean WHERE parcours_id = $${first}::uuid AND EXISTS (SELECT 1 FROM ${guard})`,
-      params: [parcoursId, open],
-    });
+  openFollowup(parcoursId: string, open: boolean): UpdateWrite {
+    return { kind: 'update', table: 'parcours_blind_index', set: [{ column: 'open', type: 'boolean', value: open }], match: [{ column: 'parcours_id', type: 'uuid', value: parcoursId }] };
   }
 
   /** Erasure: the entries go with the key, in the same statement. */
-  erasureFollowup(parcoursId: string): Followup {
-    return (guard, first) => ({
-      sql: `DELETE FROM parcours_blind_index WHERE parcours_id = $${first}::uuid AND EXISTS (SELECT 1 FROM ${guard})`,
-      params: [parcoursId],
-    });
+  erasureFollowup(parcoursId: string): DeleteWrite {
+    return { kind: 'delete', table: 'parcours_blind_index', match: [{ column: 'parcours_id', type: 'uuid', value: parcoursId }] };
   }
 
   /** Which of `probes` match an entry (of an open parcours, if asked), as `entryKey`s: for a batch of people, one query. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type SqlClient, type SqlExecutor, single } from '../../database/sql-client.js';
-import type { Followup, InlineWrite } from '../../event-store/sql/sql-event-store.js';
+import type { InlineWrite } from '../../event-store/inline-writes.js';
 import type { MasterKey } from './master-key.js';
 
 /**
@@ -56,6 +56,30 @@ export abstract class KeyVault {
    * subject in the ledger. Idempotent; keys of subjects not in the ledger are untouched.
    */
   abstract replayErasures(ledger?: readonly ErasureRecord[]): Promise<ReplayReport>;
+}
+
+/**
+ * The key writes that commit with the events that use them (append follow-ups): a new subject's key
+ * stored with its opening, a key destroyed with its erasure. Also the injection token; the SQL key
+ * vault provides it.
+ */
+export abstract class DataKeyWrites {
+  /**
+   * The data key of a subject about to be written for the first time (a parcours being opened),
+   * with the writes that store it, to commit with the events that use it: a command refused or
+   * failed leaves no key behind, a committed one never lacks its key. Refused (`SubjectErasedError`)
+   * for an erased subject.
+   */
+  abstract dataKeyToCommit(subjectId: string): Promise<DataKeyToCommit>;
+  /** `dataKeyToCommit` for a batch: a subject that has a key already, or was erased, is answered undefined. */
+  abstract dataKeysToCommit(subjectIds: readonly string[]): Promise<Array<DataKeyToCommit | undefined>>;
+  /**
+   * The erasure as writes that commit with the `PersonalDataErased` event: the key destroyed, the
+   * ledger entry added, the other instances told — all or nothing. Call `forget` once it committed.
+   */
+  abstract erasureFollowups(subjectId: string, legalGround: string): InlineWrite[];
+  /** After an erasure committed by an append: this instance forgets the key at once. */
+  abstract forget(subjectId: string): void;
 }
 
 /** An argument that cannot name a subject or an erasure (a bug in the caller, not a state). */
@@ -274,7 +298,7 @@ const GET_KEY = {
  * creation cannot slip between an erasure's check and its commit; both also take the ledger lock
  * in shared mode, which a replay takes exclusively.
  */
-export class SqlKeyVault extends KeyVault {
+export class SqlKeyVault extends KeyVault implements DataKeyWrites {
   private readonly cache: DataKeyCache;
   private readonly erased: ErasedSet;
   private unlisten: (() => Promise<void>) | undefined;
@@ -501,22 +525,22 @@ export class SqlKeyVault extends KeyVault {
    * crash can leave neither an event without its erasure nor an erasure without its event. Call
    * `forget` once the append committed.
    */
-  erasureFollowups(subjectId: string, legalGround: string): Followup[] {
+  erasureFollowups(subjectId: string, legalGround: string): InlineWrite[] {
     const id = normalizeSubjectId(subjectId);
     const ground = normalizeLegalGround(legalGround);
-    // Two follow-ups: PostgreSQL wants every data-modifying CTE at the top level of the statement.
     return [
-      (guard, first) => ({
-        sql: `DELETE FROM personal_data_keys WHERE subject_id = $${first}::uuid AND EXISTS (SELECT 1 FROM ${guard})`,
-        params: [id],
-      }),
-      (guard, first) => ({
-        sql: `INSERT INTO personal_data_erasures (subject_id, legal_ground)
-              SELECT $${first}::uuid, $${first + 1} FROM ${guard} LIMIT 1
-              ON CONFLICT (subject_id) DO NOTHING
-              RETURNING pg_notify('${ERASURE_CHANNEL}', subject_id::text)`,
-        params: [id, ground],
-      }),
+      { kind: 'delete', table: 'personal_data_keys', match: [{ column: 'subject_id', type: 'uuid', value: id }] },
+      {
+        kind: 'rows',
+        table: 'personal_data_erasures',
+        columns: [
+          { name: 'subject_id', type: 'uuid' },
+          { name: 'legal_ground', type: 'text' },
+        ],
+        rows: [[id, ground]],
+        onConflict: 'ON CONFLICT (subject_id) DO NOTHING',
+        notify: { channel: ERASURE_CHANNEL, column: 'subject_id' },
+      },
     ];
   }
 

@@ -1,4 +1,4 @@
-import type { Followup, InlineWrite, RowsWrite } from '../../../event-store/sql/sql-event-store.js';
+import type { InlineWrite, RowsWrite, UpdateWrite } from '../../../event-store/inline-writes.js';
 import type { AppointmentRecordedData, ContactRecordedData } from '../../domain/events.js';
 import type { ParcoursState } from '../../domain/state.js';
 
@@ -64,12 +64,14 @@ function collectionFollowup(table: string, idColumn: string, dateColumn: string,
   };
 }
 
-function erasedNotesFollowup(parcoursId: string): Followup {
-  return (guard, first) => ({
-    sql: `UPDATE parcours_contacts SET data = jsonb_set(data, '{note}', 'null')
-           WHERE parcours_id = $${first}::uuid AND data -> 'note' <> 'null'::jsonb AND EXISTS (SELECT 1 FROM ${guard})`,
-    params: [parcoursId],
-  });
+function erasedNotesFollowup(parcoursId: string): UpdateWrite {
+  return {
+    kind: 'update',
+    table: 'parcours_contacts',
+    set: [{ column: 'data', expression: `jsonb_set(data, '{note}', 'null')` }],
+    match: [{ column: 'parcours_id', type: 'uuid', value: parcoursId }],
+    where: `data -> 'note' <> 'null'::jsonb`,
+  };
 }
 
 const DETAILS_COLUMNS: RowsWrite['columns'] = [
