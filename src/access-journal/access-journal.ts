@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SqlClient, type SqlExecutor, prepared } from '../database/sql-client.js';
 import type { EventMetadata } from '../event-store/event-store.js';
-import type { RowsWrite } from '../event-store/inline-writes.js';
+import { type RowsWrite, tableColumns } from '../event-store/inline-writes.js';
 
 /** One access to a beneficiary record: who, how, which record, with what outcome. Never the data itself. */
 export interface JournalEntry {
@@ -29,17 +29,7 @@ export interface JournalEntry {
 const COLUMNS = 'actor_user_id, actor_api_key_id, actor_partner_id, actor_role, operation, record_type, record_id, outcome, correlation_id';
 const UNNEST = 'unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])';
 
-const JOURNAL_COLUMNS: RowsWrite['columns'] = [
-  { name: 'actor_user_id', type: 'text' },
-  { name: 'actor_api_key_id', type: 'text' },
-  { name: 'actor_partner_id', type: 'uuid' },
-  { name: 'actor_role', type: 'text' },
-  { name: 'operation', type: 'text' },
-  { name: 'record_type', type: 'text' },
-  { name: 'record_id', type: 'text' },
-  { name: 'outcome', type: 'text' },
-  { name: 'correlation_id', type: 'text' },
-];
+const JOURNAL_COLUMNS: RowsWrite['columns'] = tableColumns('actor_user_id text, actor_api_key_id text, actor_partner_id uuid, actor_role text, operation text, record_type text, record_id text, outcome text, correlation_id text');
 
 /** Entries of one record each (every read, every command): the plain insert. */
 const INSERT = prepared(`INSERT INTO access_journal (${COLUMNS}) SELECT * FROM ${UNNEST}`);

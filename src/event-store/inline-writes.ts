@@ -84,6 +84,18 @@ export class InlineWriteConflictError extends Error {
   }
 }
 
+/**
+ * Columns written as a table is described: `'parcours_id uuid, version integer, updated_at recorded_at'`.
+ * Read once, when a module declares its writes.
+ */
+export function tableColumns(spec: string): InlineColumn[] {
+  return spec.split(',').map((part) => {
+    const [name, type, ...rest] = part.trim().split(/\s+/);
+    if (!name || !type || rest.length > 0) throw new Error(`not a column: "${part.trim()}" (name type)`);
+    return { name, type };
+  });
+}
+
 /** A value of an array column as the text the store binds (`{"a","b"}`), each element quoted. */
 export function arrayText(values: readonly string[]): string {
   return `{${values.map((value) => `"${value.replace(/["\\]/g, (character) => `\\${character}`)}"`).join(',')}}`;

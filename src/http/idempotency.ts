@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { SqlClient, type SqlExecutor } from '../database/sql-client.js';
-import type { RowsWrite } from '../event-store/inline-writes.js';
+import { type RowsWrite, tableColumns } from '../event-store/inline-writes.js';
 import { ProblemError } from './problem.js';
 
 /** What a command answered: replayed as is to a retry carrying the same Idempotency-Key. */
@@ -118,14 +118,7 @@ export class IdempotencyStore {
     return {
       kind: 'rows',
       table: 'idempotency_keys',
-      columns: [
-        { name: 'partner_id', type: 'uuid' },
-        { name: 'key', type: 'text' },
-        { name: 'request_hash', type: 'text' },
-        { name: 'status', type: 'integer' },
-        { name: 'headers', type: 'json' },
-        { name: 'body', type: 'json' },
-      ],
+      columns: tableColumns('partner_id uuid, key text, request_hash text, status integer, headers json, body json'),
       rows: [[request.partnerId, request.key, request.requestHash, response.status, JSON.stringify(response.headers), JSON.stringify(response.body)]],
     };
   }

@@ -8,7 +8,7 @@ import { Clock } from '../kernel/clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { SqlClient } from '../database/sql-client.js';
 import { EventStore, NewStreamsConflictError } from '../event-store/event-store.js';
-import type { InlineWrite, RowsWrite } from '../event-store/inline-writes.js';
+import { type InlineWrite, type RowsWrite, tableColumns } from '../event-store/inline-writes.js';
 import { ProblemError } from '../http/problem.js';
 import { actorOf } from '../http/request-context.js';
 import { ExecuteParcoursCommand, ExecuteParcoursCommandHandler, type ParcoursCommandResult } from '../parcours/parcours-write.js';
@@ -278,12 +278,7 @@ export class Intake {
     return {
       kind: 'rows',
       table: 'intake_lines',
-      columns: [
-        { name: 'import_id', type: 'uuid' },
-        { name: 'line', type: 'integer' },
-        { name: 'outcome', type: 'text' },
-        { name: 'parcours_id', type: 'uuid' },
-      ],
+      columns: tableColumns('import_id uuid, line integer, outcome text, parcours_id uuid'),
       rows: [[importId, line, outcome, parcoursId]],
     };
   }

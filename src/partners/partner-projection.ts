@@ -1,5 +1,5 @@
 import type { Decision } from '../event-store/command-runner.js';
-import { arrayText, type InlineWrite } from '../event-store/inline-writes.js';
+import { arrayText, type InlineWrite, tableColumns } from '../event-store/inline-writes.js';
 import type { PartnerEvent } from './domain/partner-events.js';
 import type { PartnerState } from './domain/partner-state.js';
 
@@ -23,12 +23,7 @@ export function partnerDirectoryWrites(decision: Decision<PartnerState | null, P
       ? {
           kind: 'rows',
           table: 'partners',
-          columns: [
-            { name: 'partner_id', type: 'uuid' },
-            ...PARTNER_COLUMNS,
-            { name: 'registered_at', type: 'recorded_at' },
-            { name: 'updated_at', type: 'recorded_at' },
-          ],
+          columns: [...tableColumns('partner_id uuid'), ...PARTNER_COLUMNS, ...tableColumns('registered_at recorded_at, updated_at recorded_at')],
           rows: [[partner.partnerId, ...partnerValues]],
         }
       : {
@@ -42,14 +37,7 @@ export function partnerDirectoryWrites(decision: Decision<PartnerState | null, P
   return writes;
 }
 
-const PARTNER_COLUMNS = [
-  { name: 'name', type: 'text' },
-  { name: 'kind', type: 'text' },
-  { name: 'siret', type: 'text' },
-  { name: 'territories', type: 'text[]' },
-  { name: 'active', type: 'boolean' },
-  { name: 'version', type: 'integer' },
-].map(({ name, type }) => ({ name, column: name, type }));
+const PARTNER_COLUMNS = tableColumns('name text, kind text, siret text, territories text[], active boolean, version integer').map(({ name, type }) => ({ name, column: name, type }));
 
 function writesOf(event: PartnerEvent, partnerId: string, decision: Decision<PartnerState | null, PartnerEvent>): InlineWrite[] {
   switch (event.type) {
@@ -64,14 +52,7 @@ function writesOf(event: PartnerEvent, partnerId: string, decision: Decision<Par
         {
           kind: 'rows',
           table: 'partner_members',
-          columns: [
-            { name: 'user_id', type: 'text' },
-            { name: 'partner_id', type: 'uuid' },
-            { name: 'display_name', type: 'text' },
-            { name: 'roles', type: 'text[]' },
-            { name: 'added_at', type: 'recorded_at' },
-            { name: 'updated_at', type: 'recorded_at' },
-          ],
+          columns: tableColumns('user_id text, partner_id uuid, display_name text, roles text[], added_at recorded_at, updated_at recorded_at'),
           rows: [[event.data.userId, partnerId, event.data.displayName, arrayText(event.data.roles)]],
         },
       ];
@@ -96,16 +77,7 @@ function writesOf(event: PartnerEvent, partnerId: string, decision: Decision<Par
         {
           kind: 'rows',
           table: 'api_keys',
-          columns: [
-            { name: 'key_id', type: 'text' },
-            { name: 'partner_id', type: 'uuid' },
-            { name: 'name', type: 'text' },
-            { name: 'scopes', type: 'text[]' },
-            { name: 'secret_hash', type: 'text' },
-            { name: 'expires_at', type: 'timestamptz' },
-            { name: 'created_at', type: 'recorded_at' },
-            { name: 'created_by', type: 'text' },
-          ],
+          columns: tableColumns('key_id text, partner_id uuid, name text, scopes text[], secret_hash text, expires_at timestamptz, created_at recorded_at, created_by text'),
           rows: [[keyId, partnerId, name, arrayText(scopes), secretHash, expiresAt, creator]],
         },
       ];

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SqlExecutor } from '../../database/sql-client.js';
-import type { DeleteWrite, InlineWrite, RowsWrite, UpdateWrite } from '../../event-store/inline-writes.js';
+import { type DeleteWrite, type InlineWrite, type RowsWrite, type UpdateWrite, tableColumns } from '../../event-store/inline-writes.js';
 import { type BlindIndexKey, BlindIndexKeys, type BlindIndexKind } from './blind-index-keys.js';
 import { type AllocataireOrganism, normaliseAllocataire, normaliseNameAndBirthDate, normaliseNir } from './normalise.js';
 
@@ -76,10 +76,7 @@ export class BlindIndex {
         table: 'parcours_blind_index',
         match: [{ column: 'parcours_id', type: 'uuid', value: parcoursId }],
         keep: {
-          columns: [
-            { name: 'kind', type: 'text' },
-            { name: 'key_version', type: 'text' },
-          ],
+          columns: tableColumns('kind text, key_version text'),
           rows: entries.map((entry) => [entry.kind, entry.keyVersion]),
         },
       },
@@ -94,13 +91,7 @@ export class BlindIndex {
     return {
       kind: 'rows',
       table: 'parcours_blind_index',
-      columns: [
-        { name: 'parcours_id', type: 'uuid' },
-        { name: 'key_version', type: 'text' },
-        { name: 'kind', type: 'text' },
-        { name: 'digest', type: 'bytea' },
-        { name: 'open', type: 'boolean' },
-      ],
+      columns: tableColumns('parcours_id uuid, key_version text, kind text, digest bytea, open boolean'),
       rows: entries.map((entry) => [parcoursId, entry.keyVersion, entry.kind, Buffer.from(entry.digest, 'hex'), open]),
       onConflict: 'ON CONFLICT (parcours_id, key_version, kind) DO UPDATE SET digest = EXCLUDED.digest, open = EXCLUDED.open',
     };

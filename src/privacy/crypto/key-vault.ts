@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type SqlClient, type SqlExecutor, single } from '../../database/sql-client.js';
-import type { InlineWrite } from '../../event-store/inline-writes.js';
+import { type InlineWrite, tableColumns } from '../../event-store/inline-writes.js';
 import type { MasterKey } from './master-key.js';
 
 /**
@@ -476,11 +476,7 @@ export class SqlKeyVault extends KeyVault implements DataKeyWrites {
         {
           kind: 'rows',
           table: 'personal_data_keys',
-          columns: [
-            { name: 'subject_id', type: 'uuid' },
-            { name: 'wrapped_key', type: 'bytea' },
-            { name: 'master_key_id', type: 'text' },
-          ],
+          columns: tableColumns('subject_id uuid, wrapped_key bytea, master_key_id text'),
           rows: [[id, wrapped, this.masterKey.id]],
           where: 'NOT EXISTS (SELECT 1 FROM personal_data_erasures e WHERE e.subject_id = r.subject_id)',
         },
@@ -533,10 +529,7 @@ export class SqlKeyVault extends KeyVault implements DataKeyWrites {
       {
         kind: 'rows',
         table: 'personal_data_erasures',
-        columns: [
-          { name: 'subject_id', type: 'uuid' },
-          { name: 'legal_ground', type: 'text' },
-        ],
+        columns: tableColumns('subject_id uuid, legal_ground text'),
         rows: [[id, ground]],
         onConflict: 'ON CONFLICT (subject_id) DO NOTHING',
         notify: { channel: ERASURE_CHANNEL, column: 'subject_id' },

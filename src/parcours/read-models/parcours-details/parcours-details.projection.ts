@@ -1,4 +1,4 @@
-import type { InlineWrite, RowsWrite, UpdateWrite } from '../../../event-store/inline-writes.js';
+import { type InlineWrite, type RowsWrite, type UpdateWrite, tableColumns } from '../../../event-store/inline-writes.js';
 import type { AppointmentRecordedData, ContactRecordedData } from '../../domain/events.js';
 import type { ParcoursState } from '../../domain/state.js';
 
@@ -74,25 +74,7 @@ function erasedNotesFollowup(parcoursId: string): UpdateWrite {
   };
 }
 
-const DETAILS_COLUMNS: RowsWrite['columns'] = [
-  { name: 'parcours_id', type: 'uuid' },
-  { name: 'version', type: 'integer' },
-  { name: 'status', type: 'text' },
-  { name: 'territory', type: 'text' },
-  { name: 'entry_on', type: 'date' },
-  { name: 'rsa_socle', type: 'boolean' },
-  { name: 'parcours_type', type: 'text' },
-  { name: 'organisme_referent_id', type: 'uuid' },
-  { name: 'referent_user_id', type: 'text' },
-  { name: 'referent_partner_id', type: 'uuid' },
-  { name: 'follow_up_partner_ids', type: 'uuid[]' },
-  { name: 'identity_ciphertext', type: 'text' },
-  { name: 'state', type: 'json' },
-  { name: 'last_activity_on', type: 'date' },
-  { name: 'archived_on', type: 'date' },
-  { name: 'opened_at', type: 'recorded_at' },
-  { name: 'updated_at', type: 'recorded_at' },
-];
+const DETAILS_COLUMNS: RowsWrite['columns'] = tableColumns('parcours_id uuid, version integer, status text, territory text, entry_on date, rsa_socle boolean, parcours_type text, organisme_referent_id uuid, referent_user_id text, referent_partner_id uuid, follow_up_partner_ids uuid[], identity_ciphertext text, state json, last_activity_on date, archived_on date, opened_at recorded_at, updated_at recorded_at');
 
 function detailsFollowup(state: ParcoursState, version: number, lastActivityOn: string | null): RowsWrite {
   return {
