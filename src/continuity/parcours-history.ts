@@ -130,37 +130,40 @@ function pausesOf(entries: readonly Entry[]): Pause[] {
 
 /** An exit ends a suspension (as in `evolve`): the remobilisation procedure does not outlive the parcours. */
 function suspensionsOf(entries: readonly Entry[]): Pause[] {
-  const pauses: Pause[] = [];
-  let suspended: Entry | null = null;
-  for (const entry of entries) {
-    const { day, event } = entry;
-    if (event.type === 'ParcoursSuspended') {
-      suspended ??= entry;
-    } else if ((event.type === 'ParcoursResumed' || event.type === 'ParcoursExited') && suspended !== null) {
-      // Resumed the day it was suspended: not a day was lost.
-      if (day > suspended.day) pauses.push({ fromDay: suspended.day, toDay: day, events: [suspended.event, event] });
-      suspended = null;
-    }
-  }
-  if (suspended !== null) pauses.push({ fromDay: suspended.day, toDay: Infinity, events: [suspended.event] });
-  return pauses;
+  return periodsOf(
+    entries,
+    (event) => event.type === 'ParcoursSuspended',
+    (event) => event.type === 'ParcoursResumed' || event.type === 'ParcoursExited',
+  );
 }
 
 /** The periods of a restriction of processing (art. 18), from the restriction to its lifting. */
 function restrictionsOf(entries: readonly Entry[]): Pause[] {
+  return periodsOf(
+    entries,
+    (event) => event.type === 'ProcessingRestricted' && event.data.right === 'restriction',
+    (event) => event.type === 'ProcessingRestrictionLifted' && event.data.right === 'restriction',
+  );
+}
+
+/**
+ * The periods from an event that `begins` one to the next that `ends` it, or still running as of
+ * the audit date. A period that ends the day it began is no pause: resumed that day, not a day was
+ * lost; lifted that day, recording was possible that day.
+ */
+function periodsOf(entries: readonly Entry[], begins: (event: ContinuityEvent) => boolean, ends: (event: ContinuityEvent) => boolean): Pause[] {
   const pauses: Pause[] = [];
-  let restricted: Entry | null = null;
+  let begun: Entry | null = null;
   for (const entry of entries) {
     const { day, event } = entry;
-    if (event.type === 'ProcessingRestricted' && event.data.right === 'restriction') {
-      restricted ??= entry;
-    } else if (event.type === 'ProcessingRestrictionLifted' && event.data.right === 'restriction' && restricted !== null) {
-      // Lifted the day it was put in force: recording was possible that day.
-      if (day > restricted.day) pauses.push({ fromDay: restricted.day, toDay: day, events: [restricted.event, event] });
-      restricted = null;
+    if (begins(event)) {
+      begun ??= entry;
+    } else if (ends(event) && begun !== null) {
+      if (day > begun.day) pauses.push({ fromDay: begun.day, toDay: day, events: [begun.event, event] });
+      begun = null;
     }
   }
-  if (restricted !== null) pauses.push({ fromDay: restricted.day, toDay: Infinity, events: [restricted.event] });
+  if (begun !== null) pauses.push({ fromDay: begun.day, toDay: Infinity, events: [begun.event] });
   return pauses;
 }
 

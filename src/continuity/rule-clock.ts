@@ -2,7 +2,8 @@
  * What the ten rules have in common: a *clock* starts with a fact (an entry, a notification, a
  * release…), gives the expected fact a number of days, and stops when that fact happens or the
  * parcours exits or is archived. A clock becomes a finding when the expected fact came late or has
- * still not come past a threshold on the audit date, and gives deadlines while it runs.
+ * still not come past a threshold on the audit date, and gives deadlines while it runs. A rule runs
+ * one clock at a time (`Stopwatch`), started and stopped by its facts (rule-facts.ts).
  *
  * Archive. `ParcoursArchived` (R. 263-8 CASF: two years without activity) ends the follow-up as an
  * exit does, in every rule: the clocks running stop on the archive date (a break still open is
@@ -110,9 +111,52 @@ export function dayClock(
  * still say something: a running clock (a finding or a deadline), or a stopped one whose expected
  * fact came on or after an onset, i.e. late.
  */
-export function settle(clocks: RuleClock[], clock: RuleClock, end: Entry | null): void {
+function settle(clocks: RuleClock[], clock: RuleClock, end: Entry | null): void {
   clock.end = end;
   if (end === null || firstOnset(clock) <= end.day) clocks.push(clock);
+}
+
+/**
+ * The one clock a rule runs at a time, and the clocks it has settled. What runs is a `RuleClock`,
+ * or what one is made of when it stops (R5 watches a contract whose early end moves its clock).
+ * `stop` can stand as the handler of a fact that ends the wait (the expected fact, the exit, the
+ * archive).
+ */
+export interface Stopwatch<T> {
+  readonly running: T | null;
+  /** Starts `next()` unless something runs already: a wait keeps the day it began. */
+  readonly start: (next: () => T) => void;
+  /** Settles what runs, if anything, with `end`. */
+  readonly stop: (end: Entry) => void;
+  /** Settles what still runs as of the audit date; then the clocks kept, in the order they stopped. */
+  readonly finish: () => RuleClock[];
+}
+
+export function stopwatch<T>(clockOf: (running: T) => RuleClock): Stopwatch<T> {
+  const clocks: RuleClock[] = [];
+  let running: T | null = null;
+  return {
+    get running() {
+      return running;
+    },
+    start: (next) => {
+      running ??= next();
+    },
+    stop: (end) => {
+      if (running !== null) settle(clocks, clockOf(running), end);
+      running = null;
+    },
+    finish: () => {
+      if (running !== null) settle(clocks, clockOf(running), null);
+      running = null;
+      return clocks;
+    },
+  };
+}
+
+/** The stopwatch of the rules that run their `RuleClock` itself. */
+export function clockStopwatch(): Stopwatch<RuleClock> {
+  return stopwatch((clock: RuleClock) => clock);
 }
 
 function firstOnset(clock: RuleClock): DayNumber {
@@ -156,7 +200,7 @@ export function findingOf(clock: RuleClock, asOfDay: DayNumber): Finding | null 
   };
 }
 
-/** Builds the public form of a rule: events in, findings out. */
+/** Builds the public form of a rule, or of all of them: events in, findings out, in the order of the clocks. */
 export function continuityRule(clocksOf: RuleClocks): ContinuityRule {
   return (events, asOf, policy, territory) => {
     const timeline = parcoursHistoryOf(events, asOf, territory);

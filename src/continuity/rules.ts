@@ -4,8 +4,7 @@
  * interpretation it takes); `evaluateContinuity` runs them all over one shared timeline: the
  * events are cut at the audit date and ordered once, then each rule makes one linear pass.
  */
-import { findingOf, type RuleClock, type ContinuityRule, type RuleClocks } from './rule-clock.js';
-import type { Finding } from './findings.js';
+import { continuityRule, type RuleClock, type ContinuityRule, type RuleClocks } from './rule-clock.js';
 import type { ContinuityPolicy, RuleId } from './policy.js';
 import { entryWithoutOrientation, r1Clocks } from './rules/r1-entry-without-orientation.js';
 import { orientationWithoutEngagementContract, r2Clocks } from './rules/r2-orientation-without-engagement-contract.js';
@@ -18,7 +17,7 @@ import { employmentEndedWithoutNextStep, r8Clocks } from './rules/r8-employment-
 import { noContactWhileAccompanied, r9Clocks } from './rules/r9-no-contact-while-accompanied.js';
 import { r10Clocks, referentHandoverGap } from './rules/r10-referent-handover-gap.js';
 import { engagementContractWithoutActivityHours, r11Clocks } from './rules/r11-engagement-contract-without-activity-hours.js';
-import { parcoursHistoryOf, type ContinuityEvent, type ParcoursHistory } from './parcours-history.js';
+import type { ParcoursHistory } from './parcours-history.js';
 
 /** Each rule on its own, by id: `RULES.R1(events, asOf, policy)`. */
 export const RULES: { readonly [R in RuleId]: ContinuityRule } = {
@@ -49,12 +48,4 @@ export function allClocks(timeline: ParcoursHistory, policy: ContinuityPolicy): 
  * rule's in chronological order. Only events dated on or before `asOf` count (see timeline.ts on
  * back-dating). `territory` replaces the one of ParcoursOpened for the policy overrides.
  */
-export function evaluateContinuity(events: readonly ContinuityEvent[], asOf: string, policy: ContinuityPolicy, territory?: string): Finding[] {
-  const timeline = parcoursHistoryOf(events, asOf, territory);
-  const findings: Finding[] = [];
-  for (const clock of allClocks(timeline, policy)) {
-    const finding = findingOf(clock, timeline.asOfDay);
-    if (finding !== null) findings.push(finding);
-  }
-  return findings;
-}
+export const evaluateContinuity: ContinuityRule = continuityRule(allClocks);

@@ -6,58 +6,26 @@
  * Neither a suspension nor a restriction of processing stops it: orienting is the institution's
  * duty, and the default orientation is the legal remedy precisely when it lags.
  */
-import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import { continuityRule, dayClock, type ContinuityRule } from '../rule-clock.js';
+import { ruleClocks } from '../rule-facts.js';
+import type { Entry } from '../parcours-history.js';
 
-export const r1Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: RuleClock[] = [];
-  let clock: RuleClock | null = null;
+export const r1Clocks = ruleClocks('R1', (timeline, policy, clock) => {
   let oriented = false;
-  for (const entry of timeline.entries) {
-    const event = entry.event;
-    switch (event.type) {
-      case 'ParcoursOpened':
-      case 'ParcoursReopened':
-        if (!oriented && clock === null) clock = dayClock(timeline, policy, 'R1', entry, false);
-        break;
-      case 'OrientationDecided':
-        oriented = true;
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      case 'ParcoursExited':
-      case 'ParcoursArchived':
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      // Not facts of this rule (a reorientation presupposes an orientation).
-      case 'DiagnosticRecorded':
-      case 'ReorientationRequested':
-      case 'ReorientationDecided':
-      case 'ReferentAssigned':
-      case 'ReferentReleased':
-      case 'FollowUpMemberJoined':
-      case 'FollowUpMemberLeft':
-      case 'AppointmentRecorded':
-      case 'ContactRecorded':
-      case 'EngagementContractSigned':
-      case 'EngagementContractEnded':
-      case 'ActionPrescribed':
-      case 'ActionStatusChanged':
-      case 'EmploymentContractStarted':
-      case 'EmploymentContractEnded':
-      case 'ParcoursSuspended':
-      case 'ParcoursResumed':
-      case 'PersonalDataErased':
-      case 'IdentityRectified':
-      case 'ProcessingRestricted':
-      case 'ProcessingRestrictionLifted':
-      case 'FranceTravailRegistered':
-      case 'RsaRightsRecorded':
-        break;
-    }
-  }
-  if (clock !== null) settle(clocks, clock, null);
-  return clocks;
-};
+  const awaitOrientation = (entry: Entry) => {
+    if (!oriented) clock.start(() => dayClock(timeline, policy, 'R1', entry, false));
+  };
+  return {
+    ParcoursOpened: awaitOrientation,
+    ParcoursReopened: awaitOrientation,
+    // A reorientation presupposes an orientation: not a fact of this rule.
+    OrientationDecided: (entry) => {
+      oriented = true;
+      clock.stop(entry);
+    },
+    ParcoursExited: clock.stop,
+    ParcoursArchived: clock.stop,
+  };
+});
 
 export const entryWithoutOrientation: ContinuityRule = continuityRule(r1Clocks);

@@ -11,45 +11,34 @@
  * a CEJ or a PACEA is not concerned either. Neither a suspension nor a restriction changes
  * anything: the contract's content does not run out.
  */
-import { continuityRule, judgedBy, onsetOn, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import { continuityRule, judgedBy, onsetOn, type ContinuityRule } from '../rule-clock.js';
+import { ruleClocks } from '../rule-facts.js';
+import type { Entry } from '../parcours-history.js';
 import { resolveThresholds } from '../policy.js';
 
-export const r11Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: RuleClock[] = [];
-  let clock: RuleClock | null = null;
+export const r11Clocks = ruleClocks('R11', (timeline, policy, clock) => {
   let contractId: string | null = null;
-  const stop = (end: Parameters<typeof settle>[2]) => {
-    if (clock !== null) settle(clocks, clock, end);
-    clock = null;
+  const stop = (end: Entry) => {
+    clock.stop(end);
     contractId = null;
   };
-  for (const entry of timeline.entries) {
-    const event = entry.event;
-    switch (event.type) {
-      case 'EngagementContractSigned': {
-        stop(entry);
-        const { kind, weeklyActivityHours, activityHoursAdjustment } = event.data;
-        if (kind !== 'CE') break;
-        const applied = resolveThresholds(policy, 'R11', entry.on, timeline.territory);
-        const minimum = applied.thresholds.minimumWeeklyHours;
-        if (minimum === null || weeklyActivityHours >= minimum || activityHoursAdjustment !== null) break;
-        clock = { rule: judgedBy('R11', applied), warning: null, breach: onsetOn(entry.day), started: [event], end: null };
-        contractId = event.data.contractId;
-        break;
-      }
-      case 'EngagementContractEnded':
-        if (event.data.contractId === contractId) stop(entry);
-        break;
-      case 'ParcoursExited':
-      case 'ParcoursArchived':
-        stop(entry);
-        break;
-      default:
-        break;
-    }
-  }
-  if (clock !== null) settle(clocks, clock, null);
-  return clocks;
-};
+  return {
+    EngagementContractSigned: (entry) => {
+      stop(entry);
+      const { kind, weeklyActivityHours, activityHoursAdjustment } = entry.event.data;
+      if (kind !== 'CE') return;
+      const applied = resolveThresholds(policy, 'R11', entry.on, timeline.territory);
+      const minimum = applied.thresholds.minimumWeeklyHours;
+      if (minimum === null || weeklyActivityHours >= minimum || activityHoursAdjustment !== null) return;
+      clock.start(() => ({ rule: judgedBy('R11', applied), warning: null, breach: onsetOn(entry.day), started: [entry.event], end: null }));
+      contractId = entry.event.data.contractId;
+    },
+    EngagementContractEnded: (entry) => {
+      if (entry.event.data.contractId === contractId) stop(entry);
+    },
+    ParcoursExited: stop,
+    ParcoursArchived: stop,
+  };
+});
 
 export const engagementContractWithoutActivityHours: ContinuityRule = continuityRule(r11Clocks);

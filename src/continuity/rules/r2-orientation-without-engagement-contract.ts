@@ -18,7 +18,8 @@
  */
 import type { ParcoursType } from '../../parcours/domain/events.js';
 import { addMonthsToDay, dayNumber, type DayNumber } from '../../kernel/calendar.js';
-import { continuityRule, judgedBy, onsetAfter, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import { continuityRule, judgedBy, onsetAfter, type RuleClock, type ContinuityRule } from '../rule-clock.js';
+import { ruleClocks } from '../rule-facts.js';
 import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
 import type { ContinuityEvent, ParcoursHistory } from '../parcours-history.js';
 
@@ -28,77 +29,38 @@ interface ContractInForce {
   lastDay: DayNumber;
 }
 
-export const r2Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: RuleClock[] = [];
-  let clock: RuleClock | null = null;
-  let parcoursType: ParcoursType | null = null;
-  let orientation: ContinuityEvent | null = null;
+export const r2Clocks = ruleClocks('R2', (timeline, policy, clock) => {
+  /** The orientation in force (accepted reorientations included), and the parcours type it set. */
+  let orientation: { event: ContinuityEvent; parcoursType: ParcoursType } | null = null;
   let contract: ContractInForce | null = null;
-  for (const entry of timeline.entries) {
-    const event = entry.event;
-    switch (event.type) {
-      case 'OrientationDecided': {
-        parcoursType = event.data.parcoursType;
-        orientation = event;
-        const notifiedOn = event.data.notifiedOn;
-        if (notifiedOn === null || notifiedOn > timeline.asOf || clock !== null) break;
-        const notifiedDay = dayNumber(notifiedOn);
-        if (contract !== null && contract.lastDay >= notifiedDay) break;
-        clock = contractDue(timeline, policy, notifiedOn, notifiedDay, parcoursType, [event]);
-        break;
-      }
-      case 'ReorientationDecided':
-        if (event.data.accepted) {
-          parcoursType = event.data.parcoursType;
-          orientation = event;
-        }
-        break;
-      case 'EngagementContractSigned':
-        contract = { contractId: event.data.contractId, lastDay: dayNumber(event.data.endsOn) };
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      case 'EngagementContractEnded':
-        if (contract !== null && contract.contractId === event.data.contractId) contract.lastDay = Math.min(contract.lastDay, entry.day);
-        break;
-      case 'ParcoursExited':
-      case 'ParcoursArchived':
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      case 'ParcoursReopened':
-        if (parcoursType !== null && orientation !== null && clock === null && (contract === null || contract.lastDay < entry.day)) {
-          clock = contractDue(timeline, policy, entry.on, entry.day, parcoursType, [event, orientation]);
-        }
-        break;
-      // Not facts of this rule.
-      case 'ParcoursOpened':
-      case 'DiagnosticRecorded':
-      case 'ReorientationRequested':
-      case 'ReferentAssigned':
-      case 'ReferentReleased':
-      case 'FollowUpMemberJoined':
-      case 'FollowUpMemberLeft':
-      case 'AppointmentRecorded':
-      case 'ContactRecorded':
-      case 'ActionPrescribed':
-      case 'ActionStatusChanged':
-      case 'EmploymentContractStarted':
-      case 'EmploymentContractEnded':
-      case 'ParcoursSuspended':
-      case 'ParcoursResumed':
-      case 'PersonalDataErased':
-      case 'IdentityRectified':
-      case 'ProcessingRestricted':
-      case 'ProcessingRestrictionLifted':
-      case 'FranceTravailRegistered':
-      case 'RsaRightsRecorded':
-        break;
-    }
-  }
-  if (clock !== null) settle(clocks, clock, null);
-  return clocks;
-};
+  return {
+    OrientationDecided: ({ event }) => {
+      orientation = { event, parcoursType: event.data.parcoursType };
+      const notifiedOn = event.data.notifiedOn;
+      if (notifiedOn === null || notifiedOn > timeline.asOf || clock.running !== null) return;
+      const notifiedDay = dayNumber(notifiedOn);
+      if (contract !== null && contract.lastDay >= notifiedDay) return;
+      clock.start(() => contractDue(timeline, policy, notifiedOn, notifiedDay, event.data.parcoursType, [event]));
+    },
+    ReorientationDecided: ({ event }) => {
+      if (event.data.accepted) orientation = { event, parcoursType: event.data.parcoursType };
+    },
+    EngagementContractSigned: (entry) => {
+      contract = { contractId: entry.event.data.contractId, lastDay: dayNumber(entry.event.data.endsOn) };
+      clock.stop(entry);
+    },
+    EngagementContractEnded: (entry) => {
+      if (contract !== null && contract.contractId === entry.event.data.contractId) contract.lastDay = Math.min(contract.lastDay, entry.day);
+    },
+    ParcoursExited: clock.stop,
+    ParcoursArchived: clock.stop,
+    ParcoursReopened: (entry) => {
+      const current = orientation;
+      if (current === null || (contract !== null && contract.lastDay >= entry.day)) return;
+      clock.start(() => contractDue(timeline, policy, entry.on, entry.day, current.parcoursType, [entry.event, current.event]));
+    },
+  };
+});
 
 function contractDue(
   timeline: ParcoursHistory,

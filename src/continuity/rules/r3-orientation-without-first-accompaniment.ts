@@ -13,76 +13,41 @@
  * - An appointment attended the same day as the orientation counts even if recorded first.
  */
 import type { OrientationDecided, ReorientationDecided } from '../../parcours/domain/events.js';
-import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import { continuityRule, dayClock, type ContinuityRule } from '../rule-clock.js';
+import { ruleClocks, type EntryOf } from '../rule-facts.js';
 import type { ContinuityEvent } from '../parcours-history.js';
 
-export const r3Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: RuleClock[] = [];
-  let clock: RuleClock | null = null;
+export const r3Clocks = ruleClocks('R3', (timeline, policy, clock) => {
   let awaitingFirstAppointment = false;
   let organismeReferentId: string | null = null;
   let orientation: ContinuityEvent | null = null;
   let lastSeenDay = -Infinity;
-  for (const entry of timeline.entries) {
-    const event = entry.event;
-    switch (event.type) {
-      case 'OrientationDecided':
-      case 'ReorientationDecided': {
-        const towards = organismeReferentOf(event);
-        if (towards === null || towards === organismeReferentId) break;
-        organismeReferentId = towards;
-        orientation = event;
-        if (lastSeenDay === entry.day) break;
-        awaitingFirstAppointment = true;
-        clock ??= dayClock(timeline, policy, 'R3', entry, true);
-        break;
-      }
-      case 'AppointmentRecorded':
-        if (event.data.kind !== 'accompaniment' || event.data.outcome !== 'seen') break;
-        lastSeenDay = entry.day;
-        awaitingFirstAppointment = false;
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      case 'ParcoursExited':
-      case 'ParcoursArchived':
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      case 'ParcoursReopened':
-        if (awaitingFirstAppointment && orientation !== null && clock === null) {
-          clock = dayClock(timeline, policy, 'R3', entry, true, [event, orientation]);
-        }
-        break;
-      // Not facts of this rule.
-      case 'ParcoursOpened':
-      case 'DiagnosticRecorded':
-      case 'ReorientationRequested':
-      case 'ReferentAssigned':
-      case 'ReferentReleased':
-      case 'FollowUpMemberJoined':
-      case 'FollowUpMemberLeft':
-      case 'ContactRecorded':
-      case 'EngagementContractSigned':
-      case 'EngagementContractEnded':
-      case 'ActionPrescribed':
-      case 'ActionStatusChanged':
-      case 'EmploymentContractStarted':
-      case 'EmploymentContractEnded':
-      case 'ParcoursSuspended':
-      case 'ParcoursResumed':
-      case 'PersonalDataErased':
-      case 'IdentityRectified':
-      case 'ProcessingRestricted':
-      case 'ProcessingRestrictionLifted':
-      case 'FranceTravailRegistered':
-      case 'RsaRightsRecorded':
-        break;
-    }
-  }
-  if (clock !== null) settle(clocks, clock, null);
-  return clocks;
-};
+  const orientedTowards = (entry: EntryOf<'OrientationDecided' | 'ReorientationDecided'>) => {
+    const towards = organismeReferentOf(entry.event);
+    if (towards === null || towards === organismeReferentId) return;
+    organismeReferentId = towards;
+    orientation = entry.event;
+    if (lastSeenDay === entry.day) return;
+    awaitingFirstAppointment = true;
+    clock.start(() => dayClock(timeline, policy, 'R3', entry, true));
+  };
+  return {
+    OrientationDecided: orientedTowards,
+    ReorientationDecided: orientedTowards,
+    AppointmentRecorded: (entry) => {
+      if (entry.event.data.kind !== 'accompaniment' || entry.event.data.outcome !== 'seen') return;
+      lastSeenDay = entry.day;
+      awaitingFirstAppointment = false;
+      clock.stop(entry);
+    },
+    ParcoursExited: clock.stop,
+    ParcoursArchived: clock.stop,
+    ParcoursReopened: (entry) => {
+      const awaited = orientation;
+      if (awaitingFirstAppointment && awaited !== null) clock.start(() => dayClock(timeline, policy, 'R3', entry, true, [entry.event, awaited]));
+    },
+  };
+});
 
 /** The organisme référent an orientation decision sends the parcours to; null for a rejected reorientation. */
 function organismeReferentOf(event: OrientationDecided | ReorientationDecided): string | null {

@@ -15,68 +15,33 @@
  * Neither a suspension nor a restriction of processing stops it: naming a référent is the
  * institution's duty, and remobilisation needs one.
  */
-import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import { continuityRule, dayClock, type ContinuityRule } from '../rule-clock.js';
+import { ruleClocks } from '../rule-facts.js';
 import type { ContinuityEvent } from '../parcours-history.js';
 
-export const r4Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: RuleClock[] = [];
-  let clock: RuleClock | null = null;
+export const r4Clocks = ruleClocks('R4', (timeline, policy, clock) => {
   let orientation: ContinuityEvent | null = null;
   let referentActive = false;
-  for (const entry of timeline.entries) {
-    const event = entry.event;
-    switch (event.type) {
-      case 'OrientationDecided':
-        orientation = event;
-        if (!referentActive && clock === null) clock = dayClock(timeline, policy, 'R4', entry, false);
-        break;
-      case 'ReferentAssigned':
-        referentActive = true;
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      case 'ReferentReleased':
-        referentActive = false;
-        if (orientation !== null && clock === null && event.data.reason !== 'parcours_exited') clock = dayClock(timeline, policy, 'R4', entry, false);
-        break;
-      case 'ParcoursExited':
-      case 'ParcoursArchived':
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      case 'ParcoursReopened':
-        if (orientation !== null && !referentActive && clock === null) {
-          clock = dayClock(timeline, policy, 'R4', entry, false, [event, orientation]);
-        }
-        break;
-      // Not facts of this rule.
-      case 'ParcoursOpened':
-      case 'DiagnosticRecorded':
-      case 'ReorientationRequested':
-      case 'ReorientationDecided':
-      case 'FollowUpMemberJoined':
-      case 'FollowUpMemberLeft':
-      case 'AppointmentRecorded':
-      case 'ContactRecorded':
-      case 'EngagementContractSigned':
-      case 'EngagementContractEnded':
-      case 'ActionPrescribed':
-      case 'ActionStatusChanged':
-      case 'EmploymentContractStarted':
-      case 'EmploymentContractEnded':
-      case 'ParcoursSuspended':
-      case 'ParcoursResumed':
-      case 'PersonalDataErased':
-      case 'IdentityRectified':
-      case 'ProcessingRestricted':
-      case 'ProcessingRestrictionLifted':
-      case 'FranceTravailRegistered':
-      case 'RsaRightsRecorded':
-        break;
-    }
-  }
-  if (clock !== null) settle(clocks, clock, null);
-  return clocks;
-};
+  return {
+    OrientationDecided: (entry) => {
+      orientation = entry.event;
+      if (!referentActive) clock.start(() => dayClock(timeline, policy, 'R4', entry, false));
+    },
+    ReferentAssigned: (entry) => {
+      referentActive = true;
+      clock.stop(entry);
+    },
+    ReferentReleased: (entry) => {
+      referentActive = false;
+      if (orientation !== null && entry.event.data.reason !== 'parcours_exited') clock.start(() => dayClock(timeline, policy, 'R4', entry, false));
+    },
+    ParcoursExited: clock.stop,
+    ParcoursArchived: clock.stop,
+    ParcoursReopened: (entry) => {
+      const oriented = orientation;
+      if (oriented !== null && !referentActive) clock.start(() => dayClock(timeline, policy, 'R4', entry, false, [entry.event, oriented]));
+    },
+  };
+});
 
 export const orientedWithoutReferent: ContinuityRule = continuityRule(r4Clocks);

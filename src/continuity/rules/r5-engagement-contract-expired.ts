@@ -21,7 +21,8 @@
 import type { EngagementContractSignedData } from '../../parcours/domain/events.js';
 import { effectiveContractEnd } from '../../parcours/domain/regimes.js';
 import { dayNumber, type DayNumber } from '../../kernel/calendar.js';
-import { continuityRule, judgedBy, onsetAfter, onsetOn, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import { continuityRule, judgedBy, onsetAfter, onsetOn, stopwatch, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import { readHistory, type Facts } from '../rule-facts.js';
 import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
 import type { Entry, ParcoursHistory } from '../parcours-history.js';
 
@@ -34,60 +35,26 @@ interface WatchedContract {
 }
 
 export const r5Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: RuleClock[] = [];
-  let watched: WatchedContract | null = null;
-  for (const entry of timeline.entries) {
-    const event = entry.event;
-    switch (event.type) {
-      case 'EngagementContractSigned':
-        if (watched !== null) settle(clocks, expiryClock(timeline, policy, watched), entry);
-        {
-          // A CER or a PPAE counts at most until the end of the transition (regimes.ts): a 2024
-          // CER "until 2027-06-30" lapses on 2026-12-31 if no contrat d'engagement replaced it.
-          const endsOn = effectiveContractEnd(event.data.kind, event.data.endsOn);
-          watched = { signed: entry, data: { ...event.data, endsOn }, endsDay: dayNumber(endsOn), endedEarly: null };
-        }
-        break;
-      case 'EngagementContractEnded':
-        if (watched !== null && watched.data.contractId === event.data.contractId && watched.endedEarly === null && entry.day < watched.endsDay) {
-          watched.endedEarly = entry;
-        }
-        break;
-      case 'ParcoursExited':
-      case 'ParcoursArchived':
-        if (watched !== null) settle(clocks, expiryClock(timeline, policy, watched), entry);
-        watched = null;
-        break;
-      // Not facts of this rule.
-      case 'ParcoursOpened':
-      case 'DiagnosticRecorded':
-      case 'OrientationDecided':
-      case 'ReorientationRequested':
-      case 'ReorientationDecided':
-      case 'ReferentAssigned':
-      case 'ReferentReleased':
-      case 'FollowUpMemberJoined':
-      case 'FollowUpMemberLeft':
-      case 'AppointmentRecorded':
-      case 'ContactRecorded':
-      case 'ActionPrescribed':
-      case 'ActionStatusChanged':
-      case 'EmploymentContractStarted':
-      case 'EmploymentContractEnded':
-      case 'ParcoursSuspended':
-      case 'ParcoursResumed':
-      case 'ParcoursReopened':
-      case 'PersonalDataErased':
-      case 'IdentityRectified':
-      case 'ProcessingRestricted':
-      case 'ProcessingRestrictionLifted':
-      case 'FranceTravailRegistered':
-      case 'RsaRightsRecorded':
-        break;
-    }
-  }
-  if (watched !== null) settle(clocks, expiryClock(timeline, policy, watched), null);
-  return clocks;
+  // What runs is the contract watched: its clock is made when the watch stops, an early end known by then.
+  const watch = stopwatch((contract: WatchedContract) => expiryClock(timeline, policy, contract));
+  const facts: Facts<'R5'> = {
+    EngagementContractSigned: (entry) => {
+      watch.stop(entry);
+      // A CER or a PPAE counts at most until the end of the transition (regimes.ts): a 2024
+      // CER "until 2027-06-30" lapses on 2026-12-31 if no contrat d'engagement replaced it.
+      const endsOn = effectiveContractEnd(entry.event.data.kind, entry.event.data.endsOn);
+      watch.start(() => ({ signed: entry, data: { ...entry.event.data, endsOn }, endsDay: dayNumber(endsOn), endedEarly: null }));
+    },
+    EngagementContractEnded: (entry) => {
+      const watched = watch.running;
+      if (watched !== null && watched.data.contractId === entry.event.data.contractId && watched.endedEarly === null && entry.day < watched.endsDay) {
+        watched.endedEarly = entry;
+      }
+    },
+    ParcoursExited: watch.stop,
+    ParcoursArchived: watch.stop,
+  };
+  return readHistory(timeline, facts, watch);
 };
 
 function expiryClock(timeline: ParcoursHistory, policy: ContinuityPolicy, contract: WatchedContract): RuleClock {

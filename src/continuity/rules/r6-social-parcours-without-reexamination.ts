@@ -19,7 +19,8 @@
  */
 import type { BarrierKind, Barriers } from '../../parcours/domain/events.js';
 import { addMonthsToDay } from '../../kernel/calendar.js';
-import { continuityRule, judgedBy, onsetAfter, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import { continuityRule, judgedBy, onsetAfter, type RuleClock, type ContinuityRule } from '../rule-clock.js';
+import { ruleClocks } from '../rule-facts.js';
 import { resolveThresholds, type ContinuityPolicy } from '../policy.js';
 import type { ContinuityEvent, Entry, ParcoursHistory } from '../parcours-history.js';
 
@@ -29,74 +30,38 @@ export function documentsVulnerabilities(barriers: Barriers): boolean {
   return VULNERABILITY_BARRIERS.some((kind) => barriers[kind] === 'strong');
 }
 
-export const r6Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: RuleClock[] = [];
-  let clock: RuleClock | null = null;
+export const r6Clocks = ruleClocks('R6', (timeline, policy, clock) => {
   let social = false;
   let latestDiagnostic: { event: ContinuityEvent; barriers: Barriers } | null = null;
-  const restart = (running: RuleClock | null, entry: Entry): RuleClock => {
-    if (running !== null) settle(clocks, running, entry);
-    const vulnerable = latestDiagnostic !== null && documentsVulnerabilities(latestDiagnostic.barriers);
-    const started = vulnerable && latestDiagnostic !== null && latestDiagnostic.event !== entry.event ? [entry.event, latestDiagnostic.event] : [entry.event];
-    return reexaminationDue(timeline, policy, entry, vulnerable, started);
+  /** A re-examination, or the parcours becoming social: the clock starts again from `entry`. */
+  const restart = (entry: Entry) => {
+    clock.stop(entry);
+    const diagnostic = latestDiagnostic;
+    const vulnerable = diagnostic !== null && documentsVulnerabilities(diagnostic.barriers);
+    const started = vulnerable && diagnostic.event !== entry.event ? [entry.event, diagnostic.event] : [entry.event];
+    clock.start(() => reexaminationDue(timeline, policy, entry, vulnerable, started));
   };
-  for (const entry of timeline.entries) {
-    const event = entry.event;
-    switch (event.type) {
-      case 'DiagnosticRecorded':
-        latestDiagnostic = { event, barriers: event.data.barriers };
-        if (social) clock = restart(clock, entry);
-        break;
-      case 'OrientationDecided':
-        social = event.data.parcoursType === 'social';
-        if (social) clock = restart(clock, entry);
-        break;
-      case 'ReorientationDecided':
-        if (event.data.accepted) social = event.data.parcoursType === 'social';
-        if (social) {
-          clock = restart(clock, entry);
-        } else {
-          if (clock !== null) settle(clocks, clock, entry);
-          clock = null;
-        }
-        break;
-      case 'ParcoursExited':
-      case 'ParcoursArchived':
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      case 'ParcoursReopened':
-        if (social) clock = restart(clock, entry);
-        break;
-      // Not facts of this rule.
-      case 'ParcoursOpened':
-      case 'ReorientationRequested':
-      case 'ReferentAssigned':
-      case 'ReferentReleased':
-      case 'FollowUpMemberJoined':
-      case 'FollowUpMemberLeft':
-      case 'AppointmentRecorded':
-      case 'ContactRecorded':
-      case 'EngagementContractSigned':
-      case 'EngagementContractEnded':
-      case 'ActionPrescribed':
-      case 'ActionStatusChanged':
-      case 'EmploymentContractStarted':
-      case 'EmploymentContractEnded':
-      case 'ParcoursSuspended':
-      case 'ParcoursResumed':
-      case 'PersonalDataErased':
-      case 'IdentityRectified':
-      case 'ProcessingRestricted':
-      case 'ProcessingRestrictionLifted':
-      case 'FranceTravailRegistered':
-      case 'RsaRightsRecorded':
-        break;
-    }
-  }
-  if (clock !== null) settle(clocks, clock, null);
-  return clocks;
-};
+  return {
+    DiagnosticRecorded: (entry) => {
+      latestDiagnostic = { event: entry.event, barriers: entry.event.data.barriers };
+      if (social) restart(entry);
+    },
+    OrientationDecided: (entry) => {
+      social = entry.event.data.parcoursType === 'social';
+      if (social) restart(entry);
+    },
+    ReorientationDecided: (entry) => {
+      if (entry.event.data.accepted) social = entry.event.data.parcoursType === 'social';
+      if (social) restart(entry);
+      else clock.stop(entry);
+    },
+    ParcoursExited: clock.stop,
+    ParcoursArchived: clock.stop,
+    ParcoursReopened: (entry) => {
+      if (social) restart(entry);
+    },
+  };
+});
 
 function reexaminationDue(timeline: ParcoursHistory, policy: ContinuityPolicy, start: Entry, vulnerable: boolean, started: readonly ContinuityEvent[]): RuleClock {
   const applied = resolveThresholds(policy, 'R6', start.on, timeline.territory);

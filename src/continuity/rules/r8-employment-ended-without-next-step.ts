@@ -13,62 +13,34 @@
  *   So does a restriction of processing, during which no next step can be recorded.
  * - The archive ends it as the exit does.
  */
-import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import { continuityRule, dayClock, type ContinuityRule } from '../rule-clock.js';
+import { ruleClocks } from '../rule-facts.js';
+import type { Entry } from '../parcours-history.js';
 
-export const r8Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: RuleClock[] = [];
-  let clock: RuleClock | null = null;
+export const r8Clocks = ruleClocks('R8', (timeline, policy, clock) => {
   let exited = false;
   let lastNextStepDay = -Infinity;
-  for (const entry of timeline.entries) {
-    const event = entry.event;
-    switch (event.type) {
-      case 'EmploymentContractEnded':
-        if (!exited && clock === null && lastNextStepDay !== entry.day) clock = dayClock(timeline, policy, 'R8', entry, true);
-        break;
-      case 'EmploymentContractStarted':
-      case 'EngagementContractSigned':
-      case 'ActionPrescribed':
-        lastNextStepDay = entry.day;
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      case 'ParcoursExited':
-      case 'ParcoursArchived':
-        exited = true;
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        break;
-      case 'ParcoursReopened':
-        exited = false;
-        break;
-      // Not facts of this rule.
-      case 'ParcoursOpened':
-      case 'DiagnosticRecorded':
-      case 'OrientationDecided':
-      case 'ReorientationRequested':
-      case 'ReorientationDecided':
-      case 'ReferentAssigned':
-      case 'ReferentReleased':
-      case 'FollowUpMemberJoined':
-      case 'FollowUpMemberLeft':
-      case 'AppointmentRecorded':
-      case 'ContactRecorded':
-      case 'EngagementContractEnded':
-      case 'ActionStatusChanged':
-      case 'ParcoursSuspended':
-      case 'ParcoursResumed':
-      case 'PersonalDataErased':
-      case 'IdentityRectified':
-      case 'ProcessingRestricted':
-      case 'ProcessingRestrictionLifted':
-      case 'FranceTravailRegistered':
-      case 'RsaRightsRecorded':
-        break;
-    }
-  }
-  if (clock !== null) settle(clocks, clock, null);
-  return clocks;
-};
+  const nextStep = (entry: Entry) => {
+    lastNextStepDay = entry.day;
+    clock.stop(entry);
+  };
+  const exit = (entry: Entry) => {
+    exited = true;
+    clock.stop(entry);
+  };
+  return {
+    EmploymentContractEnded: (entry) => {
+      if (!exited && lastNextStepDay !== entry.day) clock.start(() => dayClock(timeline, policy, 'R8', entry, true));
+    },
+    EmploymentContractStarted: nextStep,
+    EngagementContractSigned: nextStep,
+    ActionPrescribed: nextStep,
+    ParcoursExited: exit,
+    ParcoursArchived: exit,
+    ParcoursReopened: () => {
+      exited = false;
+    },
+  };
+});
 
 export const employmentEndedWithoutNextStep: ContinuityRule = continuityRule(r8Clocks);

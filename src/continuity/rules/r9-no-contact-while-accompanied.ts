@@ -12,73 +12,50 @@
  * - Suspension stops it: the remobilisation procedure is the answer to a beneficiary who no
  *   longer answers. So does a restriction of processing: no contact can be recorded meanwhile.
  */
-import { continuityRule, dayClock, settle, type RuleClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import type { DayNumber } from '../../kernel/calendar.js';
+import { clockStopwatch, continuityRule, dayClock, type ContinuityRule, type RuleClocks } from '../rule-clock.js';
+import { readFact, type Facts } from '../rule-facts.js';
 import type { Entry } from '../parcours-history.js';
 
 export const r9Clocks: RuleClocks = (timeline, policy) => {
-  const clocks: RuleClock[] = [];
-  // Non-null exactly while accompanied.
-  let clock: RuleClock | null = null;
+  // Runs exactly while accompanied.
+  const clock = clockStopwatch();
+  // A release waits for the end of its day: an assignment the same day makes it a handover.
   let release: Entry | null = null;
+  const endAccompaniment = (end: Entry) => {
+    clock.stop(end);
+    release = null;
+  };
+  const contact = (entry: Entry) => {
+    if (clock.running === null) return;
+    clock.stop(entry);
+    clock.start(() => dayClock(timeline, policy, 'R9', entry, true));
+  };
+  const facts: Facts<'R9'> = {
+    ReferentAssigned: (entry) => {
+      if (release !== null) release = null;
+      else clock.start(() => dayClock(timeline, policy, 'R9', entry, true));
+    },
+    ReferentReleased: (entry) => {
+      if (clock.running !== null) release = entry;
+    },
+    ContactRecorded: contact,
+    AppointmentRecorded: (entry) => {
+      if (entry.event.data.outcome === 'seen') contact(entry);
+    },
+    ParcoursExited: endAccompaniment,
+    ParcoursArchived: endAccompaniment,
+  };
+  /** Once the day of a release is over with no assignment, the accompaniment ended on the release. */
+  const dayOver = (day: DayNumber) => {
+    if (release !== null && day > release.day) endAccompaniment(release);
+  };
   for (const entry of timeline.entries) {
-    if (release !== null && entry.day > release.day) {
-      if (clock !== null) settle(clocks, clock, release);
-      clock = null;
-      release = null;
-    }
-    const event = entry.event;
-    switch (event.type) {
-      case 'ReferentAssigned':
-        if (release !== null) release = null;
-        else clock ??= dayClock(timeline, policy, 'R9', entry, true);
-        break;
-      case 'ReferentReleased':
-        if (clock !== null) release = entry;
-        break;
-      case 'ContactRecorded':
-      case 'AppointmentRecorded':
-        if (clock === null || (event.type === 'AppointmentRecorded' && event.data.outcome !== 'seen')) break;
-        settle(clocks, clock, entry);
-        clock = dayClock(timeline, policy, 'R9', entry, true);
-        break;
-      case 'ParcoursExited':
-      case 'ParcoursArchived':
-        if (clock !== null) settle(clocks, clock, entry);
-        clock = null;
-        release = null;
-        break;
-      // Not facts of this rule.
-      case 'ParcoursOpened':
-      case 'DiagnosticRecorded':
-      case 'OrientationDecided':
-      case 'ReorientationRequested':
-      case 'ReorientationDecided':
-      case 'FollowUpMemberJoined':
-      case 'FollowUpMemberLeft':
-      case 'EngagementContractSigned':
-      case 'EngagementContractEnded':
-      case 'ActionPrescribed':
-      case 'ActionStatusChanged':
-      case 'EmploymentContractStarted':
-      case 'EmploymentContractEnded':
-      case 'ParcoursSuspended':
-      case 'ParcoursResumed':
-      case 'ParcoursReopened':
-      case 'PersonalDataErased':
-      case 'IdentityRectified':
-      case 'ProcessingRestricted':
-      case 'ProcessingRestrictionLifted':
-      case 'FranceTravailRegistered':
-      case 'RsaRightsRecorded':
-        break;
-    }
+    dayOver(entry.day);
+    readFact(facts, entry);
   }
-  if (release !== null && clock !== null) {
-    settle(clocks, clock, release);
-    clock = null;
-  }
-  if (clock !== null) settle(clocks, clock, null);
-  return clocks;
+  dayOver(Infinity);
+  return clock.finish();
 };
 
 export const noContactWhileAccompanied: ContinuityRule = continuityRule(r9Clocks);
