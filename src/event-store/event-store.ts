@@ -190,11 +190,7 @@ export function categoryOf(streamId: string): string {
 
 export class ConcurrencyError extends Error {
   readonly code = 'concurrency_conflict';
-  constructor(
-    readonly streamId: string,
-    readonly expectedVersion: ExpectedVersion,
-    readonly actualVersion: number,
-  ) {
+  constructor(readonly streamId: string, readonly expectedVersion: ExpectedVersion, readonly actualVersion: number) {
     super(`stream ${streamId} is at version ${actualVersion}, expected ${String(expectedVersion)}`);
     this.name = 'ConcurrencyError';
   }

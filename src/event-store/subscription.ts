@@ -36,10 +36,7 @@ export class Subscription {
   private caughtUpWaiters: Array<{ mark: AllCursor; resolve: () => void }> = [];
   private unsubscribe: (() => void) | undefined;
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly options: SubscriptionOptions,
-  ) {
+  constructor(private readonly store: EventStore, private readonly options: SubscriptionOptions) {
     this.cursor = options.after;
   }
 

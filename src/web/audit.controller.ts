@@ -23,10 +23,7 @@ interface Filters {
 @ApiExcludeController()
 @Controller('web/audit')
 export class AuditPagesController {
-  constructor(
-    @Inject(ApiCall) private readonly api: ApiCall,
-    @Inject(Clock) private readonly clock: Clock,
-  ) {}
+  constructor(@Inject(ApiCall) private readonly api: ApiCall, @Inject(Clock) private readonly clock: Clock) {}
 
   @Get(':parcoursId')
   @WebPage(...AUDITORS)

@@ -54,10 +54,7 @@ interface Filters {
 @ApiExcludeController()
 @Controller('web/caom')
 export class CaomPagesController {
-  constructor(
-    @Inject(ApiCall) private readonly api: ApiCall,
-    @Inject(Clock) private readonly clock: Clock,
-  ) {}
+  constructor(@Inject(ApiCall) private readonly api: ApiCall, @Inject(Clock) private readonly clock: Clock) {}
 
   @Get()
   @WebPage(...REPORT_READERS)

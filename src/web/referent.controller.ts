@@ -97,10 +97,7 @@ function commandForm(form: CommandForm, context: FormContext, today: string, csr
 export class ReferentController {
   private readonly logger = new Logger('WebPages');
 
-  constructor(
-    @Inject(ApiCall) private readonly api: ApiCall,
-    @Inject(Clock) private readonly clock: Clock,
-  ) {}
+  constructor(@Inject(ApiCall) private readonly api: ApiCall, @Inject(Clock) private readonly clock: Clock) {}
 
   @Get('mes-parcours')
   @WebPage(...CASEWORKERS)

@@ -92,10 +92,7 @@ function cells(line: TerritoryLine): string[] {
 @ApiExcludeController()
 @Controller('web/territoire')
 export class TerritoryController {
-  constructor(
-    @Inject(ApiCall) private readonly api: ApiCall,
-    @Inject(Clock) private readonly clock: Clock,
-  ) {}
+  constructor(@Inject(ApiCall) private readonly api: ApiCall, @Inject(Clock) private readonly clock: Clock) {}
 
   @Get()
   @WebPage(...REPORT_READERS)

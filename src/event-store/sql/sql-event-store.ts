@@ -123,10 +123,7 @@ export class SqlEventStore extends EventStore {
   private notifyTimer: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
 
-  constructor(
-    private readonly db: SqlClient,
-    options: SqlEventStoreOptions = {},
-  ) {
+  constructor(private readonly db: SqlClient, options: SqlEventStoreOptions = {}) {
     super();
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
     this.notifyDebounceMs = options.notifyDebounceMs ?? 5;

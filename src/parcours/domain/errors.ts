@@ -54,10 +54,7 @@ export class ParcoursRuleError extends Error {
   /** The family the HTTP edge answers by (http/problem.ts maps codes, never classes). */
   readonly rule = 'parcours';
 
-  constructor(
-    readonly code: ParcoursRuleErrorCode,
-    message: string,
-  ) {
+  constructor(readonly code: ParcoursRuleErrorCode, message: string) {
     super(message);
     this.name = 'ParcoursRuleError';
   }

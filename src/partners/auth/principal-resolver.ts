@@ -54,10 +54,7 @@ export class PrincipalResolver {
   private readonly keys = new Map<string, { at: number; row: ApiKeyRow | undefined }>();
   private readonly lastUseRecorded = new Map<string, number>();
 
-  constructor(
-    private readonly db: SqlClient,
-    private readonly tokens: TokenVerifier,
-  ) {}
+  constructor(private readonly db: SqlClient, private readonly tokens: TokenVerifier) {}
 
   /**
    * From an Authorization header value to a principal; throws the typed errors above. `maxAgeMs`:

@@ -7,10 +7,7 @@ import type { SharedRateCounter } from '../../http/rate-limits.js';
  * the service (see SharedRateCounter).
  */
 export class PartnerRateLimiter {
-  constructor(
-    private readonly counter: SharedRateCounter,
-    private readonly perMinute: number,
-  ) {}
+  constructor(private readonly counter: SharedRateCounter, private readonly perMinute: number) {}
 
   consume(partnerId: string): void {
     const retryAfterSeconds = this.counter.hit(`org:${partnerId}`, this.perMinute);

@@ -31,10 +31,7 @@ export class PartnerRuleError extends Error {
   /** The family the HTTP edge answers by (http/problem.ts maps codes, never classes). */
   readonly rule = 'partner';
 
-  constructor(
-    readonly code: PartnerRuleCode,
-    message: string,
-  ) {
+  constructor(readonly code: PartnerRuleCode, message: string) {
     super(message);
     this.name = 'PartnerRuleError';
   }

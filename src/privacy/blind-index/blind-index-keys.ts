@@ -50,10 +50,7 @@ export class BlindIndexKey {
 
 /** The key that writes, and during a rotation the previous one, whose rows are still read and kept unique. */
 export class BlindIndexKeys {
-  constructor(
-    readonly current: BlindIndexKey,
-    readonly previous?: BlindIndexKey,
-  ) {}
+  constructor(readonly current: BlindIndexKey, readonly previous?: BlindIndexKey) {}
 
   /** Every key in force: rows are written under each, so uniqueness holds across a rotation. */
   get all(): BlindIndexKey[] {

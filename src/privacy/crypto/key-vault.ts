@@ -169,11 +169,7 @@ export class DataKeyCache {
   private readonly entries = new Map<string, { key: Buffer; expiresAt: number }>();
   private evictions = 0;
 
-  constructor(
-    readonly maxEntries: number,
-    readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(readonly maxEntries: number, readonly ttlMs: number, private readonly now: () => number = Date.now) {
     if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new RangeError(`cache size must be a non-negative integer, got ${maxEntries}`);
     if (!(ttlMs >= 0)) throw new RangeError(`cache TTL must be non-negative, got ${ttlMs}`);
   }
@@ -303,11 +299,7 @@ export class SqlKeyVault extends KeyVault implements DataKeyWrites {
   private readonly erased: ErasedSet;
   private unlisten: (() => Promise<void>) | undefined;
 
-  constructor(
-    private readonly db: SqlClient,
-    private readonly masterKey: MasterKey,
-    options: SqlKeyVaultOptions = {},
-  ) {
+  constructor(private readonly db: SqlClient, private readonly masterKey: MasterKey, options: SqlKeyVaultOptions = {}) {
     super();
     const size = options.cacheSize ?? 10_000;
     this.cache = new DataKeyCache(size, options.cacheTtlMs ?? 5 * 60_000, options.now);

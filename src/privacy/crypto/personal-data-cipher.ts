@@ -47,11 +47,7 @@ export type InvalidCiphertextReason = 'malformed' | 'unsupported_version' | 'aut
  * authentication (altered, or encrypted for another subject). Never the sign of an erasure.
  */
 export class InvalidCiphertextError extends Error {
-  constructor(
-    readonly subjectId: string,
-    readonly reason: InvalidCiphertextReason,
-    detail: string,
-  ) {
+  constructor(readonly subjectId: string, readonly reason: InvalidCiphertextReason, detail: string) {
     super(`personal data of subject ${subjectId} cannot be decrypted (${reason}): ${detail}`);
     this.name = 'InvalidCiphertextError';
   }

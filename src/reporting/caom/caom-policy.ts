@@ -66,10 +66,7 @@ export interface CaomPolicy {
 export class InvalidCaomPolicyError extends Error {
   readonly code = 'invalid_caom_policy';
 
-  constructor(
-    readonly source: string,
-    readonly problems: readonly string[],
-  ) {
+  constructor(readonly source: string, readonly problems: readonly string[]) {
     super(`invalid CAOM policy ${source}: ${problems.join('; ')}`);
     this.name = 'InvalidCaomPolicyError';
   }
@@ -78,11 +75,7 @@ export class InvalidCaomPolicyError extends Error {
 export class CaomPolicyNotFoundError extends Error {
   readonly code = 'caom_policy_not_found';
 
-  constructor(
-    readonly year: number,
-    readonly departement: string | null,
-    detail: string,
-  ) {
+  constructor(readonly year: number, readonly departement: string | null, detail: string) {
     super(`no CAOM policy for ${year}${departement === null ? '' : ` in département ${departement}`}: ${detail}`);
     this.name = 'CaomPolicyNotFoundError';
   }

@@ -10,10 +10,7 @@ import { type CaomReport, computeCaomReport } from './caom-report.js';
 export class CaomFundingQueries {
   private readonly policies: readonly CaomPolicy[];
 
-  constructor(
-    @Inject(SqlClient) private readonly db: SqlClient,
-    @Inject(AppConfig) config: AppConfig,
-  ) {
+  constructor(@Inject(SqlClient) private readonly db: SqlClient, @Inject(AppConfig) config: AppConfig) {
     this.policies = caomPoliciesFrom(config.caomPolicyDir);
   }
 

@@ -103,10 +103,7 @@ export interface DetailsRow {
 
 
 export class GetParcours extends Query<ParcoursView> {
-  constructor(
-    readonly parcoursId: string,
-    readonly reader: Reader,
-  ) {
+  constructor(readonly parcoursId: string, readonly reader: Reader) {
     super();
   }
 }
@@ -122,10 +119,7 @@ export interface ParcoursListFilter {
 }
 
 export class ListParcours extends Query<{ items: ParcoursSummary[]; nextCursor: string | null }> {
-  constructor(
-    readonly filter: ParcoursListFilter,
-    readonly reader: Reader,
-  ) {
+  constructor(readonly filter: ParcoursListFilter, readonly reader: Reader) {
     super();
   }
 }

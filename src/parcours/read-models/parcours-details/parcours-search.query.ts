@@ -15,10 +15,7 @@ export interface ParcoursMatch extends ParcoursSummary {
 
 /** Finds a person's parcours by identifier, through the blind indexes: no identifier is compared, stored or logged in clear. */
 export class SearchParcours extends Query<{ items: ParcoursMatch[] }> {
-  constructor(
-    readonly criteria: PersonIdentifiers,
-    readonly reader: Reader,
-  ) {
+  constructor(readonly criteria: PersonIdentifiers, readonly reader: Reader) {
     super();
   }
 }

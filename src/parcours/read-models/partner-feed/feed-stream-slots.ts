@@ -18,10 +18,7 @@ export class FeedStreamSlots {
   private readonly byPartner = new Map<string, number>();
   private readonly byCaller = new Map<string, number>();
 
-  constructor(
-    private readonly perPartner: number,
-    private readonly perCaller: number,
-  ) {}
+  constructor(private readonly perPartner: number, private readonly perCaller: number) {}
 
   /** A slot for the caller, or a 429 problem; the function it returns gives the slot back (once). */
   take(principal: Principal): () => void {
