@@ -6,10 +6,8 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminQuery } from './support.js';
+import { openBenchPlace } from './support.js';
 import { loadOrCreateSigningKey, mintToken } from '../src/partners/auth/signing-key.js';
 
 export const TERRITORY = 'cc-thiers-dore-et-montagne';
@@ -28,12 +26,11 @@ export interface BenchService {
 }
 
 export async function startBenchService(options: { root: string; port: number; env?: Record<string, string>; nodeArgs?: readonly string[] }): Promise<BenchService> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'spie-bench-'));
+  const place = await openBenchPlace('service');
   const base = process.env.DATABASE_URL;
-  const schema = `bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATA_DIR: dataDir,
+    DATA_DIR: place.dataDir,
     PORT: String(options.port),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     // The load comes from one address: limits are counted but never reached.
@@ -43,14 +40,8 @@ export async function startBenchService(options: { root: string; port: number; e
     BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
     ...options.env,
   };
-  if (base) {
-    await adminQuery(base, `CREATE SCHEMA ${schema}`);
-    const url = new URL(base);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    env.DATABASE_URL = url.toString();
-  } else {
-    delete env.DATABASE_URL;
-  }
+  if (place.url) env.DATABASE_URL = place.url;
+  else delete env.DATABASE_URL;
   const label = base ? `PostgreSQL (${new URL(base).host})` : 'PGlite (embedded, on disk)';
   const cli = (...args: string[]) => execFileSync(process.execPath, [join(options.root, 'dist/src/cli.js'), ...args], { env, encoding: 'utf8' });
   cli('migrate');
@@ -59,13 +50,13 @@ export async function startBenchService(options: { root: string; port: number; e
   const url = `http://127.0.0.1:${options.port}`;
   const cleanUp = async () => {
     await stopProcess(child);
-    if (base) await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
-    if (process.env.BENCH_KEEP_DATA) console.log(`data kept in ${dataDir}`);
-    else rmSync(dataDir, { recursive: true, force: true });
+    const keepDataDir = Boolean(process.env.BENCH_KEEP_DATA);
+    await place.remove({ keepDataDir });
+    if (keepDataDir) console.log(`data kept in ${place.dataDir}`);
   };
   try {
     await waitUntilReady(url, child);
-    const signingKey = await loadOrCreateSigningKey(dataDir);
+    const signingKey = await loadOrCreateSigningKey(place.dataDir);
     const token = (subject: string) => mintToken(signingKey, { subject, issuer: 'spie-parcours-local', audience: 'spie-parcours', ttlSeconds: 36_000 });
     const adminHeaders = { authorization: `Bearer ${await token('bench-admin')}`, 'content-type': 'application/json' };
     const asAdmin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {

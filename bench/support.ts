@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -39,21 +40,55 @@ export async function openBenchDatabase(name: string, poolSize = 12, options: { 
       },
     };
   }
-  const schema = `bench_${name}_${Date.now()}`;
-  await adminQuery(base, `CREATE SCHEMA ${schema}`);
-  const url = new URL(base);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const db = new PgSqlClient({ connectionString: url.toString(), poolSize });
+  const schema = await createBenchSchema(base, name);
+  const db = new PgSqlClient({ connectionString: schema.url, poolSize });
   await migrate(db);
   const version = await db.query<{ server_version: string }>('SHOW server_version');
   return {
     db,
-    label: `PostgreSQL ${version[0]?.server_version ?? ''} (${url.host})`,
-    url: url.toString(),
+    label: `PostgreSQL ${version[0]?.server_version ?? ''} (${new URL(base).host})`,
+    url: schema.url,
     dataDir: undefined,
     close: async () => {
       await db.close();
-      await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
+      await schema.drop();
+    },
+  };
+}
+
+/**
+ * A fresh schema on the server named by `base` (DATABASE_URL): `url` is `base` with that schema on
+ * its search path, so that a bench, or the service it starts, never touches the service's own tables.
+ */
+export async function createBenchSchema(base: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  // Two benches of a name may start in the same millisecond (bench:compare-api starts two services).
+  const schema = `bench_${name.replaceAll('-', '_')}_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  await adminQuery(base, `CREATE SCHEMA ${schema}`);
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: url.toString(), drop: () => adminQuery(base, `DROP SCHEMA ${schema} CASCADE`) };
+}
+
+/** Where a bench's service (or its in-process application) keeps its data, made for that run alone. */
+export interface BenchPlace {
+  /** A fresh folder: the DATA_DIR (the signing key; the embedded database's files). */
+  dataDir: string;
+  /** DATABASE_URL with a fresh schema on its search path (createBenchSchema); undefined on the embedded database. */
+  url: string | undefined;
+  /** Drops the schema, then deletes the folder unless `keepDataDir`. */
+  remove(options?: { keepDataDir?: boolean }): Promise<void>;
+}
+
+export async function openBenchPlace(name: string): Promise<BenchPlace> {
+  const base = process.env.DATABASE_URL;
+  const dataDir = mkdtempSync(join(tmpdir(), `spie-bench-${name}-`));
+  const schema = base ? await createBenchSchema(base, name) : undefined;
+  return {
+    dataDir,
+    url: schema?.url,
+    remove: async (options = {}) => {
+      await schema?.drop();
+      if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
