@@ -96,6 +96,17 @@ export function contactRecording(partnerId: string) {
   return { contactId: randomUUID(), channel: 'phone', contactedOn: '2026-02-10', partnerId };
 }
 
+/** Opens a parcours and orients it to `organismeReferentId`, whose feed then carries it; its id. */
+export async function openOrientedParcours(
+  call: <T>(method: string, path: string, body: unknown) => Promise<T>,
+  organismeReferentId: string,
+  identity: { firstName: string; lastName: string; birthDate: string },
+): Promise<string> {
+  const { parcoursId } = await call<{ parcoursId: string }>('POST', '/v1/parcours', parcoursOpening(identity));
+  await call('POST', `/v1/parcours/${parcoursId}/orientation`, { parcoursType: 'emploi', organismeReferentId, reason: 'diagnostic_outcome', decidedOn: '2026-01-20' });
+  return parcoursId;
+}
+
 /** SIGTERM, then waits for the end (SIGKILL after 10 s): the embedded database is free once it has ended. */
 export async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -196,6 +196,39 @@ export function send(agent: Agent, base: string, method: string, path: string, h
   });
 }
 
+/** `send` as JSON calls with `headers` (or others given), their answer parsed; throws on a non-2xx answer. */
+export function jsonCaller(agent: Agent, base: string, headers: Record<string, string>) {
+  return async <T>(method: string, path: string, body: unknown, as: Record<string, string> = headers): Promise<T> => {
+    const { 'content-type': _json, ...withoutBody } = as;
+    const { status, text } = await send(agent, base, method, path, body === undefined ? withoutBody : as, body);
+    if (status >= 300) throw new Error(`${method} ${path}: ${status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
+
+/**
+ * Starts `command` `rate` times a second for `seconds`, whatever the pace of its answers (open
+ * loop: a slow answer does not slow the load down, as it would with a fixed number of clients).
+ */
+export async function openLoop(rate: number, seconds: number, command: () => Promise<void>): Promise<{ done: number; errors: number }> {
+  let done = 0;
+  let errors = 0;
+  const pending = new Set<Promise<void>>();
+  const started = performance.now();
+  const total = rate * seconds;
+  for (let index = 0; index < total; index += 1) {
+    const wait = started + (index * 1000) / rate - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const one: Promise<void> = command()
+      .then(() => void (done += 1))
+      .catch(() => void (errors += 1))
+      .finally(() => pending.delete(one));
+    pending.add(one);
+  }
+  await Promise.all(pending);
+  return { done, errors };
+}
+
 /** User + system CPU time of a process, in ms (Linux /proc; undefined elsewhere, or once it has ended). */
 export function processCpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
