@@ -9,14 +9,11 @@
  * The long-parcours round: BENCH_LONG_PARCOURS (64) of them grown by BENCH_LONG_EVENTS (500) contacts
  * each, then the same commands and reads on them (0 skips it), with their ratio to the short round.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { loadOrCreateSigningKey, mintToken } from '../src/partners/auth/signing-key.js';
-import { adminQuery, writeResults } from './support.js';
+import { addCaseworker, contactRecording, parcoursOpening, startBenchService, stopProcess, waitUntilReady } from './service.js';
+import { processCpuMs, writeResults } from './support.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -41,68 +38,13 @@ interface Figure {
   serverCpuMsPerRequest?: number;
 }
 
-/** User + system CPU of a process, in ms (Linux /proc; undefined elsewhere). */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the command name.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-const CLOCK_TICKS = 100;
-
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'spie-bench-api-'));
-  const base = process.env.DATABASE_URL;
-  const schema = `bench_api_${Date.now()}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(PORT),
-    // The service's own default: a request line per answer is part of what a request costs.
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-    // All the load comes from one organisation and one address: the limits are counted (what a
-    // request costs) but never reached.
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '10000000',
-    MASTER_KEY: randomBytes(32).toString('base64'),
-    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
-  };
-  if (base) {
-    await adminQuery(base, `CREATE SCHEMA ${schema}`);
-    const url = new URL(base);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    env.DATABASE_URL = url.toString();
-  } else {
-    delete env.DATABASE_URL;
-  }
-  const label = base ? `PostgreSQL (${new URL(base).host})` : 'PGlite (embedded, on disk)';
-  const cli = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'dist/src/cli.js'), ...args], { env, encoding: 'utf8' }).trim();
-  let server: ChildProcess | undefined;
+  const profile = process.env.BENCH_PROFILE_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const service = await startBenchService({ root: ROOT, port: PORT, nodeArgs: profile });
+  const { url, label, env, partnerId } = service;
   let raw: ChildProcess | undefined;
   try {
-    cli('migrate');
-    cli('partners', 'bootstrap', '--name', 'Conseil départemental du Puy-de-Dôme', '--kind', 'departement', '--territory', 'cc-thiers-dore-et-montagne', '--admin-sub', 'bench-admin', '--admin-name', 'Bench');
-    const profile = process.env.BENCH_PROFILE_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    server = spawn(process.execPath, [...profile, join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    const url = `http://127.0.0.1:${PORT}`;
-    await waitUntilReady(url);
-    // Signed in-process with the local key: the CLI's journaled `tokens mint` opens the database,
-    // which the running service holds on the embedded one.
-    const signingKey = await loadOrCreateSigningKey(dataDir);
-    const token = (subject: string) => mintToken(signingKey, { subject, issuer: 'spie-parcours-local', audience: 'spie-parcours', ttlSeconds: 3600 });
-    const adminToken = await token('bench-admin');
-    const me = (await (await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { organisation: { id: string } };
-    const partnerId = me.organisation.id;
-    await fetch(`${url}/v1/partners/${partnerId}/members`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: 'bench-caseworker', displayName: 'Bench Caseworker', roles: ['orientation_manager', 'referent'] }),
-    });
-    const headers = { authorization: `Bearer ${await token('bench-caseworker')}`, 'content-type': 'application/json' };
+    const headers = await addCaseworker(service);
 
     console.log(`bench:api on ${label}: opening ${PARCOURS} parcours (warm-up)…`);
     const ids: string[] = [];
@@ -110,14 +52,7 @@ async function main(): Promise<void> {
       fetch(`${url}/v1/parcours`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({
-          identity: { firstName: `Prénom${index}`, lastName: `Nom${index}`, birthDate: '1988-04-12', email: `personne${index}@example.fr` },
-          householdRole: 'demandeur',
-          rsaSocle: true,
-          entryOn: '2026-01-05',
-          territory: 'cc-thiers-dore-et-montagne',
-          source: 'caf',
-        }),
+        body: JSON.stringify(parcoursOpening({ firstName: `Prénom${index}`, lastName: `Nom${index}`, birthDate: '1988-04-12', email: `personne${index}@example.fr` })),
       }).then(async (response) => ((await response.json()) as { parcoursId: string }).parcoursId);
     for (let start = 0; start < PARCOURS; start += CONNECTIONS) {
       ids.push(...(await Promise.all(Array.from({ length: Math.min(CONNECTIONS, PARCOURS - start) }, (_, offset) => open(start + offset)))));
@@ -132,13 +67,13 @@ async function main(): Promise<void> {
         ...request,
         method: 'POST',
         path: `/v1/parcours/${id}/contacts`,
-        body: JSON.stringify({ contactId: randomUUID(), channel: 'phone', contactedOn: '2026-02-10', partnerId }),
+        body: JSON.stringify(contactRecording(partnerId)),
       };
     };
     let nextRead = 0;
     const readRequest = (request: autocannon.Request): autocannon.Request => ({ ...request, method: 'GET', path: `/v1/parcours/${ids[nextRead++ % ids.length]}` });
-    const commands = only === 'reads' ? skipped() : await run(server.pid, `${url}/v1/parcours/${ids[0]}/contacts`, headers, commandRequest);
-    const reads = only === 'commands' ? skipped() : await run(server.pid, `${url}/v1/parcours/${ids[0]}`, headers, readRequest);
+    const commands = only === 'reads' ? skipped() : await run(service.process.pid, `${url}/v1/parcours/${ids[0]}/contacts`, headers, commandRequest);
+    const reads = only === 'commands' ? skipped() : await run(service.process.pid, `${url}/v1/parcours/${ids[0]}`, headers, readRequest);
 
     // The long round: does a command still cost the same once a parcours holds hundreds of events?
     let long: Record<string, unknown> | undefined;
@@ -153,30 +88,28 @@ async function main(): Promise<void> {
       const longCommandRequest = (request: autocannon.Request): autocannon.Request => ({ ...commandRequest(request), path: `/v1/parcours/${longIds[nextLong++ % longIds.length]}/contacts` });
       let nextLongRead = 0;
       const longReadRequest = (request: autocannon.Request): autocannon.Request => ({ ...request, method: 'GET', path: `/v1/parcours/${longIds[nextLongRead++ % longIds.length]}` });
-      const longCommands = only === 'reads' ? skipped() : await run(server.pid, `${url}/v1/parcours/${longIds[0]}/contacts`, headers, longCommandRequest);
-      const longReads = only === 'commands' ? skipped() : await run(server.pid, `${url}/v1/parcours/${longIds[0]}`, headers, longReadRequest);
-      const ratio = (a: Figure, b: Figure) => (b.requestsPerSec ? Math.round((a.requestsPerSec / b.requestsPerSec) * 1000) / 1000 : 0);
+      const longCommands = only === 'reads' ? skipped() : await run(service.process.pid, `${url}/v1/parcours/${longIds[0]}/contacts`, headers, longCommandRequest);
+      const longReads = only === 'commands' ? skipped() : await run(service.process.pid, `${url}/v1/parcours/${longIds[0]}`, headers, longReadRequest);
       long = {
         parcours: longIds.length,
         contactsAdded: LONG_EVENTS,
-        commands: { ...strip(longCommands), ratioToShort: ratio(longCommands, commands) },
-        reads: { ...strip(longReads), ratioToShort: ratio(longReads, reads) },
+        commands: { ...strip(longCommands), ratioToShort: ratioOf(longCommands, commands) },
+        reads: { ...strip(longReads), ratioToShort: ratioOf(longReads, reads) },
       };
     }
 
     // BENCH_SPLIT=1 (PostgreSQL): the same load on a PROCESS_ROLE=api process, the projection
     // runners and the jobs in a separate PROCESS_ROLE=worker, to set beside the single process above.
     let split: { commands: Figure; reads: Figure } | undefined;
-    if (process.env.BENCH_SPLIT === '1' && base) {
-      await stop(server);
-      server = undefined;
+    if (process.env.BENCH_SPLIT === '1' && process.env.DATABASE_URL) {
+      await stopProcess(service.process);
       console.log('bench:api: the same load on an api process, with a separate worker…');
       const workerPort = PORT + 2;
       const worker = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], { env: { ...env, PROCESS_ROLE: 'worker', WORKER_PORT: String(workerPort) }, stdio: ['ignore', 'ignore', 'inherit'] });
       const api = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], { env: { ...env, PROCESS_ROLE: 'api' }, stdio: ['ignore', 'ignore', 'inherit'] });
       try {
-        await waitUntilReady(url);
-        await waitUntilReady(`http://127.0.0.1:${workerPort}`);
+        await waitUntilReady(`${url}/health/ready`, api);
+        await waitUntilReady(`http://127.0.0.1:${workerPort}/health/ready`, worker);
         next = 0;
         nextRead = 0;
         split = {
@@ -184,16 +117,15 @@ async function main(): Promise<void> {
           reads: only === 'commands' ? skipped() : await run(api.pid, `${url}/v1/parcours/${ids[0]}`, headers, readRequest),
         };
       } finally {
-        await stop(api);
-        await stop(worker);
+        await stopProcess(api);
+        await stopProcess(worker);
       }
     }
 
 
     // The baseline, same load on the same database and the same parcours, once the service has
     // stopped: the embedded database takes one process.
-    await stop(server);
-    server = undefined;
+    await stopProcess(service.process);
     console.log('bench:api: the bare baseline (bench/raw-server.ts) on the same database…');
     raw = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(ROOT, 'bench/raw-server.ts')], {
       env: { ...env, BENCH_RAW_PORT: String(RAW_PORT) },
@@ -201,7 +133,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const rawUrl = `http://127.0.0.1:${RAW_PORT}`;
-    await waitUntilReady(`${rawUrl}/ready`);
+    await waitUntilReady(`${rawUrl}/ready`, raw);
     next = 0;
     nextRead = 0;
     const rawCommands = only === 'reads' ? skipped() : await run(raw.pid, `${rawUrl}/v1/parcours/${ids[0]}/contacts`, headers, commandRequest);
@@ -237,21 +169,9 @@ async function main(): Promise<void> {
     });
     console.log(`written to ${writeResults('api', { database: label, ...results })}`);
   } finally {
-    await stop(server);
-    await stop(raw);
-    if (base) await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopProcess(raw);
+    await service.stop();
   }
-}
-
-/** Sends SIGTERM and waits for the process to end (the embedded database is free once it has). */
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const ended = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await ended;
-  clearTimeout(timer);
 }
 
 /** Ours, the baseline's figures, and ours / the baseline's requests per second. */
@@ -259,13 +179,13 @@ function withBaseline(ours: Figure, raw: Figure) {
   return {
     ...strip(ours),
     raw: { requestsPerSec: raw.requestsPerSec, p50Ms: raw.p50Ms, p99Ms: raw.p99Ms, serverCpuMsPerRequest: raw.serverCpuMsPerRequest },
-    ratio: raw.requestsPerSec ? Math.round((ours.requestsPerSec / raw.requestsPerSec) * 1000) / 1000 : 0,
+    ratio: ratioOf(ours, raw),
   };
 }
 
-/** The split deployment's throughput over the single process's. */
-function ratioOf(split: Figure, single: Figure): number {
-  return single.requestsPerSec ? Math.round((split.requestsPerSec / single.requestsPerSec) * 1000) / 1000 : 0;
+/** One figure's throughput over another's (0 when that one is skipped). */
+function ratioOf(figure: Figure, reference: Figure): number {
+  return reference.requestsPerSec ? Math.round((figure.requestsPerSec / reference.requestsPerSec) * 1000) / 1000 : 0;
 }
 
 function skipped(): Figure {
@@ -294,9 +214,9 @@ async function run(pid: number | undefined, url: string, headers: Record<string,
   await autocannon({ url, connections: CONNECTIONS, duration: 3, headers, requests: [{ setupRequest }] });
   const rounds: Figure[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
-    const cpuBefore = cpuMs(pid);
+    const cpuBefore = processCpuMs(pid);
     const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers, requests: [{ setupRequest }] });
-    const cpuAfter = cpuMs(pid);
+    const cpuAfter = processCpuMs(pid);
     rounds.push({
       serverCpuMsPerRequest:
         cpuBefore === undefined || cpuAfter === undefined || !result.requests.total ? undefined : Math.round(((cpuAfter - cpuBefore) / result.requests.total) * 1000) / 1000,
@@ -312,20 +232,5 @@ async function run(pid: number | undefined, url: string, headers: Record<string,
   rounds.sort((a, b) => a.requestsPerSec - b.requestsPerSec);
   return rounds[Math.floor(rounds.length / 2)]!;
 }
-
-/** `url`: the service's base address (its readiness probe is asked), or a probe's own address. */
-async function waitUntilReady(url: string): Promise<void> {
-  const probe = url.endsWith('/ready') ? url : `${url}/health/ready`;
-  for (let attempt = 0; attempt < 120; attempt += 1) {
-    try {
-      if ((await fetch(probe)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error('the service did not become ready');
-}
-
 
 await main();

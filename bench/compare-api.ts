@@ -9,12 +9,10 @@
  * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them); BENCH_KINDS (`commands,reads`).
  */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { type BenchService, TERRITORY, startBenchService } from './service.js';
-import { writeResults } from './support.js';
+import { type BenchService, addCaseworker, contactRecording, parcoursOpening, startBenchService } from './service.js';
+import { median, processCpuMs, writeResults } from './support.js';
 
 const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 8);
 /** BENCH_KINDS: `commands,reads` (both, in that order: the reads then find parcours with contacts), or one of them (to profile it alone). */
@@ -103,8 +101,7 @@ function spread(values: number[]): { median: number; min: number; max: number } 
 async function start(name: Service['name'], root: string, port: number): Promise<Service> {
   const service = await startBenchService({ root, port, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
   try {
-    await service.asAdmin('POST', `/v1/partners/${service.partnerId}/members`, { userId: 'bench-caseworker', displayName: 'Bench Caseworker', roles: ['orientation_manager', 'referent'] });
-    const headers = { authorization: `Bearer ${await service.token('bench-caseworker')}`, 'content-type': 'application/json' };
+    const headers = await addCaseworker(service);
     const ids: string[] = [];
     for (let startAt = 0; startAt < PARCOURS; startAt += CONNECTIONS) {
       const opened = await Promise.all(
@@ -112,14 +109,7 @@ async function start(name: Service['name'], root: string, port: number): Promise
           const response = await fetch(`${service.url}/v1/parcours`, {
             method: 'POST',
             headers,
-            body: JSON.stringify({
-              identity: { firstName: `Prénom${startAt + offset}`, lastName: `Nom${startAt + offset}`, birthDate: '1988-04-12' },
-              householdRole: 'demandeur',
-              rsaSocle: true,
-              entryOn: '2026-01-05',
-              territory: TERRITORY,
-              source: 'caf',
-            }),
+            body: JSON.stringify(parcoursOpening({ firstName: `Prénom${startAt + offset}`, lastName: `Nom${startAt + offset}`, birthDate: '1988-04-12' })),
           });
           return ((await response.json()) as { parcoursId: string }).parcoursId;
         }),
@@ -143,7 +133,7 @@ async function measure(service: Service, kind: 'commands' | 'reads'): Promise<Se
           ...request,
           method: 'POST',
           path: `/v1/parcours/${id}/contacts`,
-          body: JSON.stringify({ contactId: randomUUID(), channel: 'phone', contactedOn: '2026-02-10', partnerId: service.partnerId }),
+          body: JSON.stringify(contactRecording(service.partnerId)),
         }
       : { ...request, method: 'GET', path: `/v1/parcours/${id}` };
   };
@@ -160,11 +150,6 @@ async function measure(service: Service, kind: 'commands' | 'reads'): Promise<Se
 
 /** Medians of the segments (a burst of load from elsewhere moves one segment, not the median). */
 function summary(segments: Segment[]) {
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  };
   return {
     requestsPerSec: Math.round(median(segments.map((segment) => segment.requestsPerSec))),
     p99Ms: median(segments.map((segment) => segment.p99Ms)),
@@ -177,10 +162,11 @@ function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** User + system CPU of a process, in ms (Linux /proc, clock ticks of 10 ms). */
+/** The service's CPU time in ms: a comparison without it would be half a comparison, so none is made. */
 function cpuMs(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const ms = processCpuMs(pid);
+  if (ms === undefined) throw new Error(`no CPU time for process ${pid} (Linux /proc)`);
+  return ms;
 }
 
 await main();

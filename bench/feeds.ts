@@ -11,10 +11,9 @@
  * a stream should not get). Writes bench/results/feeds.json.
  */
 import { type IncomingMessage, Agent, request } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { TERRITORY, startBenchService } from './service.js';
-import { inParallel, percentile, send, writeResults } from './support.js';
+import { TERRITORY, addCaseworker, contactRecording, openOrientedParcours, startBenchService } from './service.js';
+import { inParallel, jsonCaller, openLoop, percentile, writeResults } from './support.js';
 
 const ORGS = Number(process.env.BENCH_ORGS ?? 40);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 20);
@@ -41,13 +40,7 @@ async function main(): Promise<void> {
   const streams: IncomingMessage[] = [];
   try {
     console.log(`bench:feeds on ${service.label}: ${ORGS} organisations × ${STREAMS} streams, ${RATE} commands/s for ${DURATION_S} s`);
-    await service.asAdmin('POST', `/v1/partners/${service.partnerId}/members`, { userId: 'bench-caseworker', displayName: 'Bench', roles: ['orientation_manager', 'referent'] });
-    const caseworker = { authorization: `Bearer ${await service.token('bench-caseworker')}`, 'content-type': 'application/json' };
-    const call = async <T>(method: string, path: string, body: unknown): Promise<T> => {
-      const { status, text } = await send(agent, service.url, method, path, caseworker, body);
-      if (status >= 300) throw new Error(`${method} ${path}: ${status} ${text}`);
-      return JSON.parse(text) as T;
-    };
+    const call = jsonCaller(agent, service.url, await addCaseworker(service));
 
     // The organisations, each with a reader, and the parcours each follows as organisme référent.
     const orgs: Array<{ id: string; token: string }> = [];
@@ -59,15 +52,7 @@ async function main(): Promise<void> {
     }
     const parcours: Array<{ id: string; org: number }> = [];
     const openOne = async (org: number, index: number) => {
-      const { parcoursId } = await call<{ parcoursId: string }>('POST', '/v1/parcours', {
-        identity: { firstName: `Prénom${index}`, lastName: `Nom${index}`, birthDate: '1988-04-12' },
-        householdRole: 'demandeur',
-        rsaSocle: true,
-        entryOn: '2026-01-05',
-        territory: TERRITORY,
-        source: 'caf',
-      });
-      await call('POST', `/v1/parcours/${parcoursId}/orientation`, { parcoursType: 'emploi', organismeReferentId: orgs[org]!.id, reason: 'diagnostic_outcome', decidedOn: '2026-01-20' });
+      const parcoursId = await openOrientedParcours(call, orgs[org]!.id, { firstName: `Prénom${index}`, lastName: `Nom${index}`, birthDate: '1988-04-12' });
       parcours.push({ id: parcoursId, org });
     };
     const jobs = Array.from({ length: ORGS * PARCOURS_PER_ORG }, (_, index) => () => openOne(index % ORGS, index));
@@ -80,19 +65,14 @@ async function main(): Promise<void> {
     const oneCommand = async () => {
       const target = parcours[next++ % parcours.length]!;
       const started = performance.now();
-      const result = await call<{ events: Array<{ eventId: string }> }>('POST', `/v1/parcours/${target.id}/contacts`, {
-        contactId: randomUUID(),
-        channel: 'phone',
-        contactedOn: '2026-02-10',
-        partnerId: service.partnerId,
-      });
+      const result = await call<{ events: Array<{ eventId: string }> }>('POST', `/v1/parcours/${target.id}/contacts`, contactRecording(service.partnerId));
       const ackAt = performance.now();
       commandLatencies.push(ackAt - started);
       for (const event of result.events) sent.set(event.eventId, { ackAt, org: target.org });
     };
 
     // 1. The load alone.
-    const alone = await openLoop(oneCommand);
+    const alone = await openLoop(RATE, DURATION_S, oneCommand);
     const withoutStreams = { commandsPerSec: alone.done / DURATION_S, p99: percentile(commandLatencies.splice(0), 99), errors: alone.errors };
     console.log(`  without streams: ${withoutStreams.commandsPerSec.toFixed(0)} commands/s, p99 ${withoutStreams.p99.toFixed(0)} ms`);
     // Those the feed projection had not written yet when the streams took their starting cursor may
@@ -117,7 +97,7 @@ async function main(): Promise<void> {
       ),
     );
     console.log(`  ${streams.length} streams open`);
-    const loaded = await openLoop(oneCommand);
+    const loaded = await openLoop(RATE, DURATION_S, oneCommand);
     const withStreams = { commandsPerSec: loaded.done / DURATION_S, p99: percentile(commandLatencies.splice(0), 99), errors: loaded.errors };
     await new Promise((resolve) => setTimeout(resolve, DRAIN_S * 1000));
 
@@ -161,29 +141,6 @@ async function main(): Promise<void> {
     await service.stop();
   }
 }
-
-/** Sends `RATE` commands a second for `DURATION_S`, whatever their answers' pace (open loop). */
-async function openLoop(command: () => Promise<void>): Promise<{ done: number; errors: number }> {
-  let done = 0;
-  let errors = 0;
-  const pending = new Set<Promise<void>>();
-  const started = performance.now();
-  const total = RATE * DURATION_S;
-  for (let index = 0; index < total; index += 1) {
-    const due = started + (index * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const one: Promise<void> = command()
-      .then(() => void (done += 1))
-      .catch(() => void (errors += 1))
-      .finally(() => pending.delete(one));
-    pending.add(one);
-  }
-  await Promise.all(pending);
-  return { done, errors };
-}
-
-
 
 /** The cursor of the last item in an organisation's feed now: streams start after it. */
 async function feedEnd(base: string, token: string): Promise<string> {

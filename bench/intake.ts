@@ -9,9 +9,6 @@
  * the blind-index rows, the journal entry and the line's record, in one statement.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { intakeFile } from './intake-file.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { EventStore, type NewEvent } from '../src/event-store/event-store.js';
@@ -19,7 +16,7 @@ import { openIntakeContext } from '../src/intake/intake-cli.js';
 import { Intake } from '../src/intake/intake.js';
 import type { Principal } from '../src/access/principal.js';
 import { TERRITORIES } from '../src/partners/territories/territories.js';
-import { adminQuery, round2, writeResults } from './support.js';
+import { openBenchPlace, round2, writeResults } from './support.js';
 
 const LINES = Number(process.env.BENCH_INTAKE_LINES ?? 50_000);
 const STORE_MS = Number(process.env.BENCH_ROUND_MS ?? 5000);
@@ -50,20 +47,12 @@ async function storeBatchedRate(store: EventStore, writers: number): Promise<num
 }
 
 async function main(): Promise<void> {
-  const base = process.env.DATABASE_URL;
-  const dataDir = mkdtempSync(join(tmpdir(), 'spie-bench-intake-'));
-  const schema = `bench_intake_${Date.now()}`;
-  let url: string | undefined;
-  if (base) {
-    await adminQuery(base, `CREATE SCHEMA ${schema}`);
-    const withSchema = new URL(base);
-    withSchema.searchParams.set('options', `-c search_path=${schema}`);
-    url = withSchema.toString();
-  }
+  const place = await openBenchPlace('intake');
+  const url = place.url;
   const config = loadConfig({
     ...process.env,
     LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
+    DATA_DIR: place.dataDir,
     DATABASE_URL: url ?? '',
     MASTER_KEY: url ? randomBytes(32).toString('base64') : '',
     BLIND_INDEX_KEY: url ? randomBytes(32).toString('base64') : '',
@@ -110,8 +99,7 @@ async function main(): Promise<void> {
     console.log(`written to ${writeResults('intake', results)}`);
   } finally {
     await app.close();
-    if (base) await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
-    rmSync(dataDir, { recursive: true, force: true });
+    await place.remove();
   }
 }
 

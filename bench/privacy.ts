@@ -9,9 +9,6 @@
  * Writes bench/results/privacy.json.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
 import { createApp } from '../src/app.factory.js';
 import { Audit } from '../src/audit/audit.js';
@@ -26,24 +23,16 @@ import { KeyVault } from '../src/privacy/crypto/key-vault.js';
 import { PersonalDataExporter } from '../src/personal-data/personal-data-export/personal-data-exporter.js';
 import { Retention } from '../src/personal-data/retention/retention.js';
 import { PARTNERS, TERRITORIES, seedPartners, writeHistories } from './history.js';
-import { adminQuery, median, percentile, round2, writeResults } from './support.js';
+import { median, openBenchPlace, percentile, round2, writeResults } from './support.js';
 
 const PARCOURS = Number(process.env.BENCH_PARCOURS ?? 2_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 
 async function main(): Promise<void> {
   const base = process.env.DATABASE_URL;
-  const dataDir = mkdtempSync(join(tmpdir(), 'spie-bench-privacy-'));
-  const schema = `bench_privacy_${Date.now()}`;
-  let url: string | undefined;
-  if (base) {
-    await adminQuery(base, `CREATE SCHEMA ${schema}`);
-    const parsed = new URL(base);
-    parsed.searchParams.set('options', `-c search_path=${schema}`);
-    url = parsed.toString();
-  }
+  const place = await openBenchPlace('privacy');
   const config = new AppConfig({
-    ...loadConfig({ LOG_LEVEL: 'warn', DATA_DIR: dataDir, DATABASE_URL: url ?? '', MASTER_KEY: base ? randomBytes(32).toString('base64') : '', BLIND_INDEX_KEY: base ? randomBytes(32).toString('base64') : '' }),
+    ...loadConfig({ LOG_LEVEL: 'warn', DATA_DIR: place.dataDir, DATABASE_URL: place.url ?? '', MASTER_KEY: base ? randomBytes(32).toString('base64') : '', BLIND_INDEX_KEY: base ? randomBytes(32).toString('base64') : '' }),
     port: 0,
   });
   const clock = new FixedClock(new Date('2026-11-28T10:00:00Z'));
@@ -169,8 +158,7 @@ async function main(): Promise<void> {
     console.log(`written to ${writeResults('privacy', results)}`);
   } finally {
     await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (base) await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
+    await place.remove();
   }
 }
 

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,21 +40,55 @@ export async function openBenchDatabase(name: string, poolSize = 12, options: { 
       },
     };
   }
-  const schema = `bench_${name}_${Date.now()}`;
-  await adminQuery(base, `CREATE SCHEMA ${schema}`);
-  const url = new URL(base);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const db = new PgSqlClient({ connectionString: url.toString(), poolSize });
+  const schema = await createBenchSchema(base, name);
+  const db = new PgSqlClient({ connectionString: schema.url, poolSize });
   await migrate(db);
   const version = await db.query<{ server_version: string }>('SHOW server_version');
   return {
     db,
-    label: `PostgreSQL ${version[0]?.server_version ?? ''} (${url.host})`,
-    url: url.toString(),
+    label: `PostgreSQL ${version[0]?.server_version ?? ''} (${new URL(base).host})`,
+    url: schema.url,
     dataDir: undefined,
     close: async () => {
       await db.close();
-      await adminQuery(base, `DROP SCHEMA ${schema} CASCADE`);
+      await schema.drop();
+    },
+  };
+}
+
+/**
+ * A fresh schema on the server named by `base` (DATABASE_URL): `url` is `base` with that schema on
+ * its search path, so that a bench, or the service it starts, never touches the service's own tables.
+ */
+export async function createBenchSchema(base: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  // Two benches of a name may start in the same millisecond (bench:compare-api starts two services).
+  const schema = `bench_${name.replaceAll('-', '_')}_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  await adminQuery(base, `CREATE SCHEMA ${schema}`);
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: url.toString(), drop: () => adminQuery(base, `DROP SCHEMA ${schema} CASCADE`) };
+}
+
+/** Where a bench's service (or its in-process application) keeps its data, made for that run alone. */
+export interface BenchPlace {
+  /** A fresh folder: the DATA_DIR (the signing key; the embedded database's files). */
+  dataDir: string;
+  /** DATABASE_URL with a fresh schema on its search path (createBenchSchema); undefined on the embedded database. */
+  url: string | undefined;
+  /** Drops the schema, then deletes the folder unless `keepDataDir`. */
+  remove(options?: { keepDataDir?: boolean }): Promise<void>;
+}
+
+export async function openBenchPlace(name: string): Promise<BenchPlace> {
+  const base = process.env.DATABASE_URL;
+  const dataDir = mkdtempSync(join(tmpdir(), `spie-bench-${name}-`));
+  const schema = base ? await createBenchSchema(base, name) : undefined;
+  return {
+    dataDir,
+    url: schema?.url,
+    remove: async (options = {}) => {
+      await schema?.drop();
+      if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -160,3 +195,49 @@ export function send(agent: Agent, base: string, method: string, path: string, h
     req.end(body === undefined ? undefined : rawBody ? (body as string) : JSON.stringify(body));
   });
 }
+
+/** `send` as JSON calls with `headers` (or others given), their answer parsed; throws on a non-2xx answer. */
+export function jsonCaller(agent: Agent, base: string, headers: Record<string, string>) {
+  return async <T>(method: string, path: string, body: unknown, as: Record<string, string> = headers): Promise<T> => {
+    const { 'content-type': _json, ...withoutBody } = as;
+    const { status, text } = await send(agent, base, method, path, body === undefined ? withoutBody : as, body);
+    if (status >= 300) throw new Error(`${method} ${path}: ${status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
+
+/**
+ * Starts `command` `rate` times a second for `seconds`, whatever the pace of its answers (open
+ * loop: a slow answer does not slow the load down, as it would with a fixed number of clients).
+ */
+export async function openLoop(rate: number, seconds: number, command: () => Promise<void>): Promise<{ done: number; errors: number }> {
+  let done = 0;
+  let errors = 0;
+  const pending = new Set<Promise<void>>();
+  const started = performance.now();
+  const total = rate * seconds;
+  for (let index = 0; index < total; index += 1) {
+    const wait = started + (index * 1000) / rate - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const one: Promise<void> = command()
+      .then(() => void (done += 1))
+      .catch(() => void (errors += 1))
+      .finally(() => pending.delete(one));
+    pending.add(one);
+  }
+  await Promise.all(pending);
+  return { done, errors };
+}
+
+/** User + system CPU time of a process, in ms (Linux /proc; undefined elsewhere, or once it has ended). */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the command name, in clock ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;

@@ -25,8 +25,8 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { generateSecret, signatureHeader } from '../src/webhooks/webhook-signature.js';
 import { type ReceivedRequest, startReceiver } from '../test/support/webhook-receiver.js';
-import { TERRITORY, startBenchService } from './service.js';
-import { inParallel, percentile, send, writeResults } from './support.js';
+import { TERRITORY, addCaseworker, contactRecording, openOrientedParcours, startBenchService } from './service.js';
+import { inParallel, jsonCaller, openLoop, percentile, send, writeResults } from './support.js';
 import { freePort } from '../test/support/private-postgres.js';
 import { projectionsCaughtUp } from '../drills/support.js';
 
@@ -58,14 +58,7 @@ async function main(): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   try {
     console.log(`bench:webhooks on ${service.label}: ${BACKLOG} items backlog, then ${RATE} commands/s for ${DURATION_S} s to a receiver failing ${FAILURE_RATE * 100} % of calls`);
-    await service.asAdmin('POST', `/v1/partners/${service.partnerId}/members`, { userId: 'bench-caseworker', displayName: 'Bench', roles: ['orientation_manager', 'referent'] });
-    const caseworker = { authorization: `Bearer ${await service.token('bench-caseworker')}`, 'content-type': 'application/json' };
-    const call = async <T>(method: string, path: string, body: unknown, headers: Record<string, string> = caseworker): Promise<T> => {
-      const { 'content-type': _json, ...withoutBody } = headers;
-      const { status, text } = await send(agent, service.url, method, path, body === undefined ? withoutBody : headers, body);
-      if (status >= 300) throw new Error(`${method} ${path}: ${status} ${text}`);
-      return (text ? JSON.parse(text) : undefined) as T;
-    };
+    const call = jsonCaller(agent, service.url, await addCaseworker(service));
     const org = await service.asAdmin<{ id: string }>('POST', '/v1/partners', { name: 'Mission locale', kind: 'mission_locale', territories: [TERRITORY] });
     await service.asAdmin('POST', `/v1/partners/${org.id}/members`, { userId: 'ml-admin', displayName: 'Admin', roles: ['partner_admin'] });
     const orgAdmin = { authorization: `Bearer ${await service.token('ml-admin')}`, 'content-type': 'application/json' };
@@ -73,28 +66,14 @@ async function main(): Promise<void> {
     const parcours: string[] = [];
     await inParallel(
       Array.from({ length: PARCOURS }, (_, index) => async () => {
-        const { parcoursId } = await call<{ parcoursId: string }>('POST', '/v1/parcours', {
-          identity: { firstName: `Prénom${index}`, lastName: `Webhook${index}`, birthDate: '1988-04-12' },
-          householdRole: 'demandeur',
-          rsaSocle: true,
-          entryOn: '2026-01-05',
-          territory: TERRITORY,
-          source: 'caf',
-        });
-        await call('POST', `/v1/parcours/${parcoursId}/orientation`, { parcoursType: 'emploi', organismeReferentId: org.id, reason: 'diagnostic_outcome', decidedOn: '2026-01-20' });
-        parcours.push(parcoursId);
+        parcours.push(await openOrientedParcours(call, org.id, { firstName: `Prénom${index}`, lastName: `Webhook${index}`, birthDate: '1988-04-12' }));
       }),
       16,
     );
     let next = 0;
     const contact = async (): Promise<string[]> => {
       const parcoursId = parcours[next++ % parcours.length]!;
-      const result = await call<{ events: Array<{ eventId: string; type: string }> }>('POST', `/v1/parcours/${parcoursId}/contacts`, {
-        contactId: randomUUID(),
-        channel: 'phone',
-        contactedOn: '2026-02-10',
-        partnerId: service.partnerId,
-      });
+      const result = await call<{ events: Array<{ eventId: string; type: string }> }>('POST', `/v1/parcours/${parcoursId}/contacts`, contactRecording(service.partnerId));
       // The contact itself; a first contact may bring another event, which a mission locale's feed does not carry.
       return result.events.filter((event) => event.type === 'ContactRecorded').map((event) => event.eventId);
     };
@@ -131,23 +110,14 @@ async function main(): Promise<void> {
     receiver.behave(() => (Math.random() < FAILURE_RATE ? { answer: 'fail', status: 500 } : { answer: 'ok' }));
     const second = await call<{ id: string; secret: string }>('POST', `/v1/partners/${org.id}/webhooks`, { url: receiver.url }, orgAdmin);
     const sent = new Map<string, number>();
-    let commandErrors = 0;
-    const pending = new Set<Promise<void>>();
     const loadStarted = performance.now();
-    for (let index = 0; index < RATE * DURATION_S; index += 1) {
-      const wait = loadStarted + (index * 1000) / RATE - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      const one: Promise<void> = contact()
-        .then((ids) => {
-          const at = Date.now();
-          for (const id of ids) sent.set(id, at);
-        })
-        .catch(() => void (commandErrors += 1))
-        .finally(() => pending.delete(one));
-      pending.add(one);
-    }
-    await Promise.all(pending);
-    const commandsPerSec = (RATE * DURATION_S - commandErrors) / ((performance.now() - loadStarted) / 1000);
+    const load = await openLoop(RATE, DURATION_S, async () => {
+      const ids = await contact();
+      const at = Date.now();
+      for (const id of ids) sent.set(id, at);
+    });
+    const commandErrors = load.errors;
+    const commandsPerSec = load.done / ((performance.now() - loadStarted) / 1000);
     // Drained: every event the feed holds acknowledged, or no acknowledgement for BENCH_DRAIN_S.
     const loadFeed = await settledFeed(service.url, adminToken);
     const deliverable = [...sent.keys()].filter((id) => loadFeed.has(id));
