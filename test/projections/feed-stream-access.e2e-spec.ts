@@ -6,6 +6,7 @@ import { ProjectionsService } from '../../src/projections/projections.module.js'
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type FeedStream, adoptStream, closeOpenedStreams, openStream } from '../support/feed-stream.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { parcoursFixtures } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 afterEach(closeOpenedStreams);
@@ -22,7 +23,9 @@ describe('feed streams end with their credentials', () => {
   let consortium: Consortium;
   let parcoursId: string;
   const logs: string[] = [];
-  const { post, send, get } = consortiumClient(() => running, () => consortium);
+  const client = consortiumClient(() => running, () => consortium);
+  const { post, send, get } = client;
+  const { anOrientedParcours } = parcoursFixtures(client, () => consortium);
 
   const call = async (method: string, as: string, path: string, body?: unknown) =>
     fetch(`${running.baseUrl}${path}`, {
@@ -70,26 +73,7 @@ describe('feed streams end with their credentials', () => {
       { logDestination: { write: (line: string) => void logs.push(line) } },
     );
     consortium = await seedConsortium(running);
-    ({ parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Lou', lastName: 'Canteloup', birthDate: '2002-05-01' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-01-12',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    }));
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/diagnostics`, {
-      barriers: { mobility: 'strong', family: 'none', health: 'none', literacy: 'none', housing: 'none', finances: 'medium', administrative: 'none', digital: 'none', language: 'none' },
-      recentActivity: 'inactive',
-      qualificationLevel: '3',
-      diagnosedOn: '2026-01-20',
-    });
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
-      parcoursType: 'emploi',
-      organismeReferentId: consortium.missionLocale.id,
-      reason: 'diagnostic_outcome',
-      decidedOn: '2026-02-02',
-    });
+    parcoursId = await anOrientedParcours({ identity: { firstName: 'Lou', lastName: 'Canteloup', birthDate: '2002-05-01' }, diagnosedOn: '2026-01-20', orientedOn: '2026-02-02' });
   });
 
   /** Undone after the test, even one that timed out. */
