@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { anOpening, parcoursFixtures } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('audit API: replay as of, timeline, verify — for auditors, journaled', () => {
@@ -77,14 +77,8 @@ describe('audit API: replay as of, timeline, verify — for auditors, journaled'
   it('verifies the hash chain of the parcours and reports the version a direct SQL edit changed', async () => {
     expect(await json(await get('cd63-auditor', `/v1/audit/parcours/${parcoursId}/verify`))).toEqual({ streams: 1, events: 6, tamperings: 0, breaks: [] });
 
-    const other = (await post('cd63-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Léo', lastName: 'Roux', birthDate: '1979-01-05' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-03-02',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    })) as { parcoursId: string };
+    const opening = anOpening({ identity: { firstName: 'Léo', lastName: 'Roux', birthDate: '1979-01-05' }, entryOn: '2026-03-02' });
+    const other = (await post('cd63-orientation_manager', '/v1/parcours', opening)) as { parcoursId: string };
     const db = running.app.get(SqlClient);
     await db.query(`UPDATE events SET data = jsonb_set(data::jsonb, '{entryOn}', '"2026-01-02"')::json WHERE stream_id = $1 AND stream_version = 1`, [`parcours-${other.parcoursId}`]);
     const report = await json(await get('cd63-auditor', `/v1/audit/parcours/${other.parcoursId}/verify`));
