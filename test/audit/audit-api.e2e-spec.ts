@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
-import { anOpening, parcoursFixtures } from '../support/parcours-fixtures.js';
+import { type Body, json } from '../support/http.js';
+import { anOpening, clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('audit API: replay as of, timeline, verify — for auditors, journaled', () => {
@@ -10,9 +10,7 @@ describe('audit API: replay as of, timeline, verify — for auditors, journaled'
   let consortium: Consortium;
   let parcoursId: string;
 
-  const client = consortiumClient(() => running, () => consortium);
-  const { post, get } = client;
-  const { aFollowedParcours } = parcoursFixtures(client, () => consortium);
+  const { post, get, aFollowedParcours } = clientWithParcours(() => running, () => consortium);
 
   beforeAll(async () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' });

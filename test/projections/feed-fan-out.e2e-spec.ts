@@ -3,8 +3,7 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { closeOpenedStreams, openStream } from '../support/feed-stream.js';
-import { consortiumClient } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 afterEach(closeOpenedStreams);
@@ -20,9 +19,7 @@ describe('feed fan-out', () => {
   let running: RunningApp;
   let consortium: Consortium;
   let parcoursId: string;
-  const client = consortiumClient(() => running, () => consortium);
-  const { post, get } = client;
-  const { anOrientedParcours } = parcoursFixtures(client, () => consortium);
+  const { post, get, anOrientedParcours } = clientWithParcours(() => running, () => consortium);
 
   const feedRunner = () => running.app.get(ProjectionsService).runners.find((runner) => runner.projection.name === 'partner_feed')!;
 

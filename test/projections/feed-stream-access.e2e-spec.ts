@@ -6,7 +6,7 @@ import { ProjectionsService } from '../../src/projections/projections.module.js'
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type FeedStream, adoptStream, closeOpenedStreams, openStream } from '../support/feed-stream.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 afterEach(closeOpenedStreams);
@@ -23,9 +23,7 @@ describe('feed streams end with their credentials', () => {
   let consortium: Consortium;
   let parcoursId: string;
   const logs: string[] = [];
-  const client = consortiumClient(() => running, () => consortium);
-  const { post, send, get } = client;
-  const { anOrientedParcours } = parcoursFixtures(client, () => consortium);
+  const { post, send, get, anOrientedParcours } = clientWithParcours(() => running, () => consortium);
 
   const call = async (method: string, as: string, path: string, body?: unknown) =>
     fetch(`${running.baseUrl}${path}`, {

@@ -3,10 +3,10 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { tryLockInSchema } from '../../src/projections/projection-tables.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { consortiumClient, json } from '../support/http.js';
+import { json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { databaseTargets } from '../support/test-database.js';
-import { anOpening, parcoursFixtures } from '../support/parcours-fixtures.js';
+import { anOpening, clientWithParcours } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 
@@ -35,9 +35,7 @@ for (const target of servers) {
     let api: RunningApp;
     let worker: RunningApp | undefined;
     let consortium: Consortium;
-    const client = consortiumClient(() => api, () => consortium);
-    const { post } = client;
-    const { anOrientedParcours } = parcoursFixtures(client, () => consortium);
+    const { post, anOrientedParcours } = clientWithParcours(() => api, () => consortium);
     const lea = { firstName: 'Léa', lastName: 'Martin', birthDate: '1990-04-12' };
 
     beforeAll(async () => {

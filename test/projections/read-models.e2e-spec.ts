@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { type Body, json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('read models over HTTP: caseload, reports, partner feeds', () => {
@@ -11,16 +11,15 @@ describe('read models over HTTP: caseload, reports, partner feeds', () => {
   let projections: ProjectionsService;
   const parcours: Record<string, string> = {};
 
-  const client = consortiumClient(() => running, () => consortium);
+  const client = clientWithParcours(() => running, () => consortium);
   const { post, get } = client;
-  const parcoursOf = parcoursFixtures(client, () => consortium);
 
   /**
    * A parcours opened by the Département in Thiers, diagnosed (health barriers among others),
    * oriented to the mission locale, with a référent who has seen the person.
    */
   async function aFollowedParcours(birthDate: string, rsaSocle = true): Promise<string> {
-    const parcoursId = await parcoursOf.aFollowedParcours({
+    const parcoursId = await client.aFollowedParcours({
       identity: { firstName: 'Lou', lastName: 'Canteloup', birthDate },
       rsaSocle,
       diagnosedOn: '2026-01-20',

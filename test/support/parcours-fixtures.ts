@@ -1,5 +1,5 @@
 import type { Consortium } from './consortium.js';
-import type { ConsortiumClient } from './http.js';
+import { type ConsortiumClient, consortiumClient } from './http.js';
 import { uniqueLastName } from './people.js';
 
 /** The identity of a made-up person; a fresh last name unless one is given (one open parcours per person). */
@@ -97,4 +97,13 @@ export function parcoursFixtures(client: ConsortiumClient, consortium: () => Con
   }
 
   return { anOpenParcours, anOrientedParcours, aFollowedParcours };
+}
+
+/**
+ * For the suites that send requests and make parcours alike: the consortium's client
+ * (consortiumClient) and the parcours fixtures written through it, in one object.
+ */
+export function clientWithParcours(service: () => { baseUrl: string }, consortium: () => Consortium): ConsortiumClient & ReturnType<typeof parcoursFixtures> {
+  const client = consortiumClient(service, consortium);
+  return { ...client, ...parcoursFixtures(client, consortium) };
 }

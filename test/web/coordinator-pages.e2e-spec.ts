@@ -7,8 +7,8 @@ import type { TerritoryIndicatorRow } from '../../src/reporting/territory-indica
 import { newContext, seriousViolations } from '../support/browser.js';
 import type { Consortium } from '../support/consortium.js';
 import { day, today } from '../support/days.js';
-import { consortiumClient, json } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
 import type { RunningApp } from '../support/test-app.js';
 import { closeWebPages, startWebPages } from '../support/web-pages.js';
@@ -18,9 +18,7 @@ describe('web pages: coordinator and auditor', () => {
   let running: RunningApp;
   let consortium: Consortium;
   let browser: Browser;
-  const client = consortiumClient(() => running, () => consortium);
-  const { post, get } = client;
-  const { anOpenParcours, anOrientedParcours, aFollowedParcours } = parcoursFixtures(client, () => consortium);
+  const { post, get, anOpenParcours, anOrientedParcours, aFollowedParcours } = clientWithParcours(() => running, () => consortium);
   const lastNames: string[] = [];
   let firstParcours: string;
 

@@ -4,8 +4,8 @@ import { ProjectionsService } from '../../src/projections/projections.module.js'
 import { newContext, seriousViolations } from '../support/browser.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { day } from '../support/days.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { type Body, json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { closeWebPages, startWebPages } from '../support/web-pages.js';
@@ -18,9 +18,7 @@ describe('web pages: référent', () => {
   let running: RunningApp;
   let consortium: Consortium;
   let browser: Browser;
-  const client = consortiumClient(() => running, () => consortium);
-  const { get } = client;
-  const { anOpenParcours, aFollowedParcours } = parcoursFixtures(client, () => consortium);
+  const { get, anOpenParcours, aFollowedParcours } = clientWithParcours(() => running, () => consortium);
   const mine: string[] = [];
   let aciParcours: string;
   /** A parcours for the employment, action and reorientation forms. */
