@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, json } from '../support/http.js';
-import { anOpening, clientWithParcours } from '../support/parcours-fixtures.js';
+import { anEngagementContract, anOpening, clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('audit API: replay as of, timeline, verify — for auditors, journaled', () => {
@@ -22,14 +22,7 @@ describe('audit API: replay as of, timeline, verify — for auditors, journaled'
       notifiedOn: '2026-03-23',
       referentAssignedOn: '2026-03-25',
     });
-    await post('ml-referent', `/v1/parcours/${parcoursId}/engagement-contracts`, {
-      contractId: randomUUID(),
-      kind: 'CE',
-      signedOn: '2026-04-10',
-      startsOn: '2026-04-10',
-      endsOn: '2026-10-09',
-      weeklyActivityHours: 15,
-    });
+    await post('ml-referent', `/v1/parcours/${parcoursId}/engagement-contracts`, anEngagementContract({ signedOn: '2026-04-10', endsOn: '2026-10-09' }));
   });
 
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { PartnerFeedController } from '../../src/parcours/read-models/partner-fe
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type FeedStream, adoptStream, closeOpenedStreams, openStream } from '../support/feed-stream.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
+import { type Body, type ConsortiumClient, consortiumClient, json } from '../support/http.js';
 import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
@@ -17,6 +17,17 @@ afterEach(closeOpenedStreams);
  * still fails where the old code kept a stream open for ever.
  */
 const STREAM_TEST_BUDGET_MS = 60_000;
+
+/** A partner software's API key, scoped to referent, valid for `lifetimeMs` (a day by default). */
+async function createKey(send: ConsortiumClient['send'], partnerId: string, as: string, lifetimeMs = 86_400_000): Promise<{ key: string; keyId: string }> {
+  const response = await send(as, `/v1/partners/${partnerId}/api-keys`, {
+    name: 'Logiciel métier',
+    scopes: ['referent'],
+    expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
+  });
+  expect(response.status).toBe(201);
+  return (await json(response)) as { key: string; keyId: string };
+}
 
 describe('feed streams end with their credentials', () => {
   let running: RunningApp;
@@ -43,16 +54,6 @@ describe('feed streams end with their credentials', () => {
   async function expectInFeed(contactId: string): Promise<void> {
     await running.app.get(ProjectionsService).whenCaughtUp();
     expect(JSON.stringify(await json(await get('ml-coordinator', '/v1/feed?limit=500')))).toContain(contactId);
-  }
-
-  async function createKey(partnerId: string, as: string): Promise<{ key: string; keyId: string }> {
-    const response = await send(as, `/v1/partners/${partnerId}/api-keys`, {
-      name: 'Logiciel métier',
-      scopes: ['referent'],
-      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    });
-    expect(response.status).toBe(201);
-    return (await json(response)) as { key: string; keyId: string };
   }
 
   async function addMember(userId: string, roles: string[]): Promise<void> {
@@ -85,7 +86,7 @@ describe('feed streams end with their credentials', () => {
   });
 
   it('an API key revoked: the stream ends, saying why, and sends nothing recorded after', async () => {
-    const { key, keyId } = await createKey(consortium.missionLocale.id, 'ml-partner_admin');
+    const { key, keyId } = await createKey(send, consortium.missionLocale.id, 'ml-partner_admin');
     const stream = await openStream(running, { authorization: `ApiKey ${key}` });
     const before = await recordContact('ml-referent', consortium.missionLocale.id);
     await stream.until(before);
@@ -113,7 +114,7 @@ describe('feed streams end with their credentials', () => {
   }, STREAM_TEST_BUDGET_MS);
 
   it("the organisation deactivated: its people's and its systems' streams end", async () => {
-    const { key } = await createKey(consortium.missionLocale.id, 'ml-partner_admin');
+    const { key } = await createKey(send, consortium.missionLocale.id, 'ml-partner_admin');
     const person = await openStream(running, await consortium.as('ml-referent'));
     const system = await openStream(running, { authorization: `ApiKey ${key}` });
     const before = await recordContact('ml-referent', consortium.missionLocale.id);
@@ -154,7 +155,7 @@ describe('feed streams end with their credentials', () => {
   }, STREAM_TEST_BUDGET_MS);
 
   it('a revocation made on another instance (no event here, a principal cache behind): the periodic re-check ends the stream', async () => {
-    const { key, keyId } = await createKey(consortium.missionLocale.id, 'ml-partner_admin');
+    const { key, keyId } = await createKey(send, consortium.missionLocale.id, 'ml-partner_admin');
     const stream = await openStream(running, { authorization: `ApiKey ${key}` });
     // What another instance's revocation looks like from here: the row changed, this instance's cache not told.
     await running.app.get(SqlClient).query('UPDATE api_keys SET revoked_at = now() WHERE key_id = $1', [keyId]);
@@ -266,13 +267,7 @@ describe('feed streams end when their credential expires', () => {
   }, STREAM_TEST_BUDGET_MS);
 
   it("an API key's expiry ends the stream it opened", async () => {
-    const response = await send('ml-partner_admin', `/v1/partners/${consortium.missionLocale.id}/api-keys`, {
-      name: 'Logiciel métier',
-      scopes: ['referent'],
-      expiresAt: new Date(Date.now() + 4_000).toISOString(),
-    });
-    expect(response.status).toBe(201);
-    const { key } = await json(response);
+    const { key } = await createKey(send, consortium.missionLocale.id, 'ml-partner_admin', 4_000);
     const stream = await openStream(running, { authorization: `ApiKey ${key}` });
     const end = await stream.end();
     expect(end.event).toBe('revoked');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Consortium } from './consortium.js';
 import { type ConsortiumClient, consortiumClient } from './http.js';
 import { uniqueLastName } from './people.js';
@@ -52,6 +53,11 @@ export function anOpening(options: OpenParcoursOptions = {}) {
     territory: options.territory ?? 'cc-thiers-dore-et-montagne',
     source: 'caf',
   };
+}
+
+/** The body of a contrat d'engagement signed (POST …/engagement-contracts): a CE of 15 hours a week, from the day it is signed. */
+export function anEngagementContract({ signedOn, endsOn, contractId = randomUUID() }: { signedOn: string; endsOn: string; contractId?: string }) {
+  return { contractId, kind: 'CE', signedOn, startsOn: signedOn, endsOn, weeklyActivityHours: 15 };
 }
 
 /**
