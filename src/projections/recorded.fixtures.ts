@@ -1,13 +1,16 @@
 import type { ParcoursEvent } from '../parcours/domain/events.js';
 import type { ProjectedEvent } from './projection.js';
 
-/** Parcours events as the runner hands them to a projection: in one stream, numbered from 1. */
-export function recorded(parcoursId: string, events: readonly ParcoursEvent[], firstPosition = 1): ProjectedEvent[] {
+/**
+ * Parcours events as the runner hands them to a projection: in one stream, numbered from
+ * `firstVersion` (1 for a whole stream; further on for the events that follow a stream already folded).
+ */
+export function recorded(parcoursId: string, events: readonly ParcoursEvent[], firstVersion = 1): ProjectedEvent[] {
   return events.map((event, index) => ({
-    eventId: `00000000-0000-4000-8000-${String(firstPosition + index).padStart(12, '0')}`,
+    eventId: `00000000-0000-4000-8000-${String(firstVersion + index).padStart(12, '0')}`,
     streamId: `parcours-${parcoursId}`,
-    streamVersion: index + 1,
-    globalPosition: firstPosition + index,
+    streamVersion: firstVersion + index,
+    globalPosition: firstVersion + index,
     transactionId: '1000',
     type: event.type,
     schemaVersion: 1,
@@ -18,7 +21,7 @@ export function recorded(parcoursId: string, events: readonly ParcoursEvent[], f
   }));
 }
 
-/** Folds recorded events through a projection's reducer, as the runner would, one document. */
-export function project<Doc>(reduce: (doc: Doc | null, event: ProjectedEvent) => Doc | null, events: readonly ProjectedEvent[]): Doc | null {
-  return events.reduce<Doc | null>((doc, event) => reduce(doc, event), null);
+/** Folds recorded events through a projection's reducer, as the runner would, one document (from `from`, a document already stored). */
+export function project<Doc>(reduce: (doc: Doc | null, event: ProjectedEvent) => Doc | null, events: readonly ProjectedEvent[], from: Doc | null = null): Doc | null {
+  return events.reduce<Doc | null>((doc, event) => reduce(doc, event), from);
 }

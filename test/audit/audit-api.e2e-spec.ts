@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { type Body, json } from '../support/http.js';
+import { anEngagementContract, anOpening, clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('audit API: replay as of, timeline, verify — for auditors, journaled', () => {
@@ -10,9 +10,7 @@ describe('audit API: replay as of, timeline, verify — for auditors, journaled'
   let consortium: Consortium;
   let parcoursId: string;
 
-  const client = consortiumClient(() => running, () => consortium);
-  const { post, get } = client;
-  const { aFollowedParcours } = parcoursFixtures(client, () => consortium);
+  const { post, get, aFollowedParcours } = clientWithParcours(() => running, () => consortium);
 
   beforeAll(async () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
@@ -24,14 +22,7 @@ describe('audit API: replay as of, timeline, verify — for auditors, journaled'
       notifiedOn: '2026-03-23',
       referentAssignedOn: '2026-03-25',
     });
-    await post('ml-referent', `/v1/parcours/${parcoursId}/engagement-contracts`, {
-      contractId: randomUUID(),
-      kind: 'CE',
-      signedOn: '2026-04-10',
-      startsOn: '2026-04-10',
-      endsOn: '2026-10-09',
-      weeklyActivityHours: 15,
-    });
+    await post('ml-referent', `/v1/parcours/${parcoursId}/engagement-contracts`, anEngagementContract({ signedOn: '2026-04-10', endsOn: '2026-10-09' }));
   });
 
   afterAll(async () => {
@@ -77,14 +68,8 @@ describe('audit API: replay as of, timeline, verify — for auditors, journaled'
   it('verifies the hash chain of the parcours and reports the version a direct SQL edit changed', async () => {
     expect(await json(await get('cd63-auditor', `/v1/audit/parcours/${parcoursId}/verify`))).toEqual({ streams: 1, events: 6, tamperings: 0, breaks: [] });
 
-    const other = (await post('cd63-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Léo', lastName: 'Roux', birthDate: '1979-01-05' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-03-02',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    })) as { parcoursId: string };
+    const opening = anOpening({ identity: { firstName: 'Léo', lastName: 'Roux', birthDate: '1979-01-05' }, entryOn: '2026-03-02' });
+    const other = (await post('cd63-orientation_manager', '/v1/parcours', opening)) as { parcoursId: string };
     const db = running.app.get(SqlClient);
     await db.query(`UPDATE events SET data = jsonb_set(data::jsonb, '{entryOn}', '"2026-01-02"')::json WHERE stream_id = $1 AND stream_version = 1`, [`parcours-${other.parcoursId}`]);
     const report = await json(await get('cd63-auditor', `/v1/audit/parcours/${other.parcoursId}/verify`));

@@ -22,20 +22,14 @@ import {
 import { replay } from '../../src/parcours/domain/state.js';
 import { parcoursDetailsFollowups } from '../../src/parcours/read-models/parcours-details/parcours-details.projection.js';
 import { asNewEvents } from '../support/parcours-history.js';
-import { type TestDatabase, databaseTargets } from '../support/test-database.js';
+import { type TestDatabase, closeEventStore, databaseTargets, openEventStore } from '../support/test-database.js';
 
 describe.each(databaseTargets())('audit: replay and verify on $name', (target) => {
   let database: TestDatabase;
   let store: SqlEventStore;
 
-  beforeAll(async () => {
-    database = await target.open();
-    store = new SqlEventStore(database.db);
-  });
-
-  afterAll(async () => {
-    await database.close();
-  });
+  beforeAll(async () => ({ database, store } = await openEventStore(target)));
+  afterAll(() => closeEventStore({ database, store }));
 
   it('replays a back-dated history as the facts were and as the system knew them', async () => {
     const parcoursId = randomUUID();

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { addDays } from '../../src/kernel/calendar.js';
-import { parisDate } from '../../src/kernel/clock.js';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { day, today } from '../support/days.js';
+import { type Body, json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -21,13 +20,9 @@ describe('continuity as known (recording dates) and as the facts were (business 
   let running: RunningApp;
   let consortium: Consortium;
   let parcoursId: string;
-  const today = parisDate(new Date());
-  const day = (offset: number) => addDays(today, offset);
   const yesterday = day(-1);
 
-  const client = consortiumClient(() => running, () => consortium);
-  const { post, get } = client;
-  const { aFollowedParcours } = parcoursFixtures(client, () => consortium);
+  const { post, get, aFollowedParcours } = clientWithParcours(() => running, () => consortium);
   const r9 = async (query: string): Promise<Body> => {
     const answer = await json(await get('cd63-auditor', `/v1/parcours/${parcoursId}/continuity?${query}`));
     return { ...answer, findings: (answer.findings as Body[]).filter((finding) => finding.ruleId === 'R9') };

@@ -3,6 +3,7 @@ import { ContinuityScheduler } from '../../src/continuity/read-models/continuity
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { anOpening } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('continuity: findings per parcours, alerts that time alone raises, report', () => {
@@ -19,14 +20,8 @@ describe('continuity: findings per parcours, alerts that time alone raises, repo
     consortium = await seedConsortium(running);
     projections = running.app.get(ProjectionsService);
     // Entered on 20 April and never oriented: on 1 June, 42 days later, R1 warns; on day 43 it is breached.
-    ({ parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Noé', lastName: 'Farge', birthDate: '1991-02-03' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-04-20',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    })) as { parcoursId: string });
+    const opening = anOpening({ identity: { firstName: 'Noé', lastName: 'Farge', birthDate: '1991-02-03' }, entryOn: '2026-04-20' });
+    ({ parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', opening)) as { parcoursId: string });
     await projections.whenCaughtUp();
   });
 

@@ -10,6 +10,7 @@ import { databaseTrouble } from '../../src/database/database-availability.js';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { json } from '../support/http.js';
+import { anOpening } from '../support/parcours-fixtures.js';
 import { type PrivatePostgres, freePort, startPrivatePostgres } from '../support/private-postgres.js';
 import { uniqueLastName } from '../support/people.js';
 import type { RunningApp } from '../support/test-app.js';
@@ -57,14 +58,7 @@ describe('a multi-host DATABASE_URL with target_session_attrs=read-write', () =>
     fetch(`${baseUrl}/v1/parcours`, {
       method: 'POST',
       headers: { ...(await consortium.as(consortium.departement.members.orientation_manager)), 'content-type': 'application/json' },
-      body: JSON.stringify({
-        identity: { firstName: 'Léa', lastName: uniqueLastName('Martin'), birthDate: '1990-04-12' },
-        householdRole: 'demandeur',
-        rsaSocle: true,
-        entryOn: '2026-01-12',
-        territory: 'cc-thiers-dore-et-montagne',
-        source: 'caf',
-      }),
+      body: JSON.stringify(anOpening({ identity: { firstName: 'Léa', lastName: uniqueLastName('Martin'), birthDate: '1990-04-12' } })),
     });
 
   async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

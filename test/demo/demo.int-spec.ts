@@ -16,6 +16,7 @@ import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { EventStore } from '../../src/event-store/event-store.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { json } from '../support/http.js';
+import { readModelRows } from '../support/read-model-rows.js';
 
 /**
  * `npm run demo` at a small scale: the loader on a real service (PGlite, or the PostgreSQL of
@@ -106,22 +107,7 @@ describe('demo mode', () => {
   it('builds the read models along the load exactly as a rebuild from the store gives them', async () => {
     expect(report.events).toBeGreaterThan(1_000);
     const db = running.app.get(SqlClient);
-    const tables = {
-      caseload: 'key',
-      caom_funding: 'key',
-      territory_indicators: 'key',
-      partner_feed: 'partner_id, transaction_id, global_position',
-      partner_feed_followers: 'parcours_id',
-      continuity_parcours: 'parcours_id',
-      continuity_events: 'parcours_id, stream_version',
-      continuity_alerts: 'parcours_id, finding_key',
-    };
-    const snapshot = async () => {
-      const rows: Record<string, unknown> = {};
-      for (const [view, order] of Object.entries(tables)) rows[view] = await db.query(`SELECT * FROM ${view} ORDER BY ${order}`);
-      return rows;
-    };
-    const loaded = await snapshot();
+    const loaded = await readModelRows(db);
     const projections = running.app.get(ProjectionsService);
     await Promise.all(projections.runners.map((runner) => runner.stop()));
     try {
@@ -129,7 +115,7 @@ describe('demo mode', () => {
     } finally {
       await Promise.all(projections.runners.map((runner) => runner.start()));
     }
-    expect(await snapshot()).toEqual(loaded);
+    expect(await readModelRows(db)).toEqual(loaded);
   });
 
   it('writes hash chains that verify, in every stream', async () => {

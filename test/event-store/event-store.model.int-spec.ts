@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ConcurrencyError, type ExpectedVersion, type NewEvent } from '../../src/event-store/event-store.js';
-import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
+import type { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { anEvent } from '../support/events.js';
 import { readCommitted } from '../support/read-committed.js';
-import { type TestDatabase, databaseTargets } from '../support/test-database.js';
+import { type EventStoreDatabase, closeEventStore, databaseTargets, openEventStore } from '../support/test-database.js';
 
 /**
  * Model-based test: random sequences of appends (right, stale, ahead, 'no_stream', 'any'),
@@ -149,17 +149,10 @@ const commands = [
 ];
 
 describe.each(databaseTargets())('event store against an in-memory model on $name', (target) => {
-  let database: TestDatabase;
-  let store: SqlEventStore;
+  let opened: EventStoreDatabase;
 
-  beforeAll(async () => {
-    database = await target.open();
-    store = new SqlEventStore(database.db);
-  });
-
-  afterAll(async () => {
-    await database.close();
-  });
+  beforeAll(async () => (opened = await openEventStore(target)));
+  afterAll(() => closeEventStore(opened));
 
   it('agrees with the model on every random sequence of appends, retries and reads', async () => {
     await fc.assert(
@@ -172,7 +165,7 @@ describe.each(databaseTargets())('event store against an in-memory model on $nam
           global: [],
           history: [],
         };
-        await fc.asyncModelRun(() => ({ model, real: { store } }), sequence);
+        await fc.asyncModelRun(() => ({ model, real: { store: opened.store } }), sequence);
       }),
       { numRuns: 40 },
     );

@@ -1,22 +1,16 @@
 import type { AllCursor, RecordedEvent } from '../../src/event-store/event-store.js';
-import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
+import type { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { Subscription } from '../../src/event-store/subscription.js';
 import { readCommitted } from '../support/read-committed.js';
 import { aStreamId, events } from '../support/events.js';
-import { type TestDatabase, databaseTargets } from '../support/test-database.js';
+import { type TestDatabase, closeEventStore, databaseTargets, openEventStore } from '../support/test-database.js';
 
 describe.each(databaseTargets())('readAll with transactions committing out of order on $name', (target) => {
   let database: TestDatabase;
   let store: SqlEventStore;
 
-  beforeAll(async () => {
-    database = await target.open({ poolSize: 12 });
-    store = new SqlEventStore(database.db);
-  });
-
-  afterAll(async () => {
-    await database.close();
-  });
+  beforeAll(async () => ({ database, store } = await openEventStore(target, { poolSize: 12 })));
+  afterAll(() => closeEventStore({ database, store }));
 
   async function drain(after: AllCursor): Promise<{ events: RecordedEvent[]; next: AllCursor }> {
     const received: RecordedEvent[] = [];

@@ -5,7 +5,7 @@ import type { InlineWrite, RowsWrite } from '../../src/event-store/inline-writes
 import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { UpcasterRegistry } from '../../src/event-store/upcasters.js';
 import { aStreamId, anEvent, events } from '../support/events.js';
-import { type TestDatabase, databaseTargets } from '../support/test-database.js';
+import { type TestDatabase, closeEventStore, databaseTargets, openEventStore } from '../support/test-database.js';
 
 /**
  * What the SQL adapter does beyond the port, and what it stores: appendNewStreams with the SQL
@@ -18,16 +18,8 @@ describe.each(databaseTargets())('SqlEventStore on $name', (target) => {
   let database: TestDatabase;
   let store: SqlEventStore;
 
-  beforeAll(async () => {
-    database = await target.open();
-    store = new SqlEventStore(database.db);
-    await store.start();
-  });
-
-  afterAll(async () => {
-    await store.stop();
-    await database.close();
-  });
+  beforeAll(async () => ({ database, store } = await openEventStore(target, { start: true })));
+  afterAll(() => closeEventStore({ database, store }));
 
   async function rowCount(streamId: string): Promise<number> {
     const rows = await database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE stream_id = $1', [streamId]);

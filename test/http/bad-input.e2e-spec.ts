@@ -7,6 +7,7 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { bootstrapPlatform } from '../../src/bootstrap.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, json } from '../support/http.js';
+import { anOpening } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { type RowCounts, writtenRows } from '../support/written-rows.js';
@@ -22,14 +23,7 @@ describe('bad input: a 4xx problem naming the field, and nothing written', () =>
   let db: SqlClient;
   let parcoursId: string;
 
-  const opening = (identity: Record<string, unknown> = {}) => ({
-    identity: { firstName: 'Aurore', lastName: uniqueLastName('Testé'), birthDate: '1990-06-15', ...identity },
-    householdRole: 'demandeur',
-    rsaSocle: true,
-    entryOn: '2026-02-02',
-    territory: 'cc-thiers-dore-et-montagne',
-    source: 'caf',
-  });
+  const opening = (identity: Record<string, unknown> = {}) => anOpening({ identity: { firstName: 'Aurore', lastName: uniqueLastName('Testé'), birthDate: '1990-06-15', ...identity }, entryOn: '2026-02-02' });
 
   beforeAll(async () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' });

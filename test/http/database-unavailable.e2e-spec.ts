@@ -12,6 +12,7 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { loadOrCreateSigningKey, mintToken } from '../../src/partners/auth/signing-key.js';
 import { seedConsortium } from '../support/consortium.js';
 import { json } from '../support/http.js';
+import { anOpening } from '../support/parcours-fixtures.js';
 import { freePort, startPrivatePostgres } from '../support/private-postgres.js';
 import { startApp } from '../support/test-app.js';
 import { databaseTargets } from '../support/test-database.js';
@@ -121,7 +122,7 @@ describe.each(databaseTargets())('database timeouts and outages on $name', (targ
       response = await fetch(`${running.baseUrl}/v1/parcours`, {
         method: 'POST',
         headers: { ...(await consortium.as(consortium.departement.members.orientation_manager)), 'content-type': 'application/json' },
-        body: JSON.stringify(anOpening()),
+        body: JSON.stringify(anOpening({ identity: { firstName: 'Léa', lastName: 'Martin', birthDate: '1990-04-12' }, entryOn: '2026-01-05' })),
       });
     } finally {
       await locker.query('ROLLBACK');
@@ -192,15 +193,4 @@ describe.each(databaseTargets())('database timeouts and outages on $name', (targ
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
-
-  function anOpening() {
-    return {
-      identity: { firstName: 'Léa', lastName: 'Martin', birthDate: '1990-04-12' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-01-05',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    };
-  }
 });

@@ -1,5 +1,6 @@
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { consortiumClient } from '../support/http.js';
+import { anOpening } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('security headers on every answer', () => {
@@ -11,14 +12,8 @@ describe('security headers on every answer', () => {
   beforeAll(async () => {
     running = await startApp();
     consortium = await seedConsortium(running);
-    ({ parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Inès', lastName: '<script>alert(1)</script>', birthDate: '1988-07-14' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-03-02',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    })) as { parcoursId: string });
+    const opening = anOpening({ identity: { firstName: 'Inès', lastName: '<script>alert(1)</script>', birthDate: '1988-07-14' }, entryOn: '2026-03-02' });
+    ({ parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', opening)) as { parcoursId: string });
   });
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { INTAKE_HEADER, intakeFile, intakeLine, nirOf } from '../../bench/intake
 import { SqlClient } from '../../src/database/sql-client.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { anOpening } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -51,14 +52,7 @@ describe('intake of the monthly file of RSA entrants', () => {
   it('opens one parcours per new entrant in the EPCI of its commune, recognises people already followed, and reports each bad line', async () => {
     const seed = `http${randomUUID().slice(0, 8)}`;
     // Already followed, opened by a caseworker with the same NIR (its name spelled otherwise).
-    const known = await client.post('cd63-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Déjà', lastName: 'Suivie', birthDate: '1990-01-01', nir: nirOf(2, seed) },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-06-01',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    });
+    const known = await client.post('cd63-orientation_manager', '/v1/parcours', anOpening({ identity: { firstName: 'Déjà', lastName: 'Suivie', birthDate: '1990-01-01', nir: nirOf(2, seed) }, entryOn: '2026-06-01' }));
     const lines = [
       INTAKE_HEADER,
       intakeLine({ person: 0, seed, commune: '63430' }), // Thiers

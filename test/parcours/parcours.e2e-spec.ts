@@ -4,6 +4,7 @@ import { buildOpenApiDocument } from '../../src/openapi.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import type { Body } from '../support/http.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
+import { anEngagementContract, anOpening } from '../support/parcours-fixtures.js';
 import { testNir, uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
@@ -64,15 +65,7 @@ describe('the parcours over HTTP', () => {
 
   async function openParcours(as = 'cd63-orientation_manager', overrides: Record<string, unknown> = {}): Promise<string> {
     const identity = { ...IDENTITY, lastName: uniqueLastName(IDENTITY.lastName), nir: testNir() };
-    const opened = await call(as, 'POST', '/v1/parcours', {
-      identity,
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-03-02',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-      ...overrides,
-    });
+    const opened = await call(as, 'POST', '/v1/parcours', { ...anOpening({ identity, entryOn: '2026-03-02' }), ...overrides });
     expect(opened.status).toBe(201);
     identities.set(opened.body.parcoursId as string, identity);
     return opened.body.parcoursId as string;
@@ -107,14 +100,7 @@ describe('the parcours over HTTP', () => {
     }, 5); // orientation + the organisme référent joins the follow-up group
     await step('ml-referent', '/referent', { referentUserId: 'ml-referent', assignedOn: '2026-03-25' }, 6);
     await step('ml-referent', '/appointments', { appointmentId: randomUUID(), kind: 'accompaniment', scheduledOn: '2026-04-02', outcome: 'seen', partnerId: ml }, 7);
-    await step('ml-referent', '/engagement-contracts', {
-      contractId: randomUUID(),
-      kind: 'CE',
-      signedOn: '2026-04-10',
-      startsOn: '2026-04-10',
-      endsOn: '2026-10-09',
-      weeklyActivityHours: 15,
-    }, 8);
+    await step('ml-referent', '/engagement-contracts', anEngagementContract({ signedOn: '2026-04-10', endsOn: '2026-10-09' }), 8);
     await step('ml-referent', '/follow-up-group', { partnerId: aci, joinedOn: '2026-04-28' }, 9);
     const cddi = randomUUID();
     await step('ml-referent', '/employment-contracts', {
@@ -168,14 +154,7 @@ describe('the parcours over HTTP', () => {
 
   it('answers a retried request with the same Idempotency-Key identically, writing nothing more; another body with that key is 422', async () => {
     const key = `retry-${randomUUID()}`;
-    const body = {
-      identity: IDENTITY,
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-02-02',
-      territory: 'cc-billom-communaute',
-      source: 'caf',
-    };
+    const body = anOpening({ identity: IDENTITY, entryOn: '2026-02-02', territory: 'cc-billom-communaute' });
     const first = await call('cd63-orientation_manager', 'POST', '/v1/parcours', body, { 'idempotency-key': key });
     const retried = await call('cd63-orientation_manager', 'POST', '/v1/parcours', body, { 'idempotency-key': key });
     expect(first.status).toBe(201);

@@ -3,6 +3,7 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { uuidFromKey } from '../../src/http/idempotency.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { anOpening } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
@@ -17,10 +18,7 @@ describe('reach first, then look-ups and encryption', () => {
   let running: RunningApp;
   let consortium: Consortium;
   let db: SqlClient;
-  const client = consortiumClient(
-    () => running,
-    () => consortium,
-  );
+  const client = consortiumClient(() => running, () => consortium);
   /** Opened by the ACI in Billom: the mission locale (Thiers) neither follows it nor serves its territory. */
   let theirs: string;
   /** The same, erased by the DPO. */
@@ -28,14 +26,7 @@ describe('reach first, then look-ups and encryption', () => {
   /** Opened by the mission locale. */
   let ours: string;
 
-  const opening = (territory: string) => ({
-    identity: { firstName: 'Oriane', lastName: uniqueLastName('Test'), birthDate: '1987-03-03' },
-    householdRole: 'demandeur',
-    rsaSocle: true,
-    entryOn: '2026-01-05',
-    territory,
-    source: 'caf',
-  });
+  const opening = (territory: string) => anOpening({ identity: { firstName: 'Oriane', lastName: uniqueLastName('Test'), birthDate: '1987-03-03' }, entryOn: '2026-01-05', territory });
 
   beforeAll(async () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' });

@@ -11,6 +11,7 @@ import { WebhookEndpoints } from '../../src/webhooks/webhook-endpoints.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { intakeFile } from '../../bench/intake-file.js';
+import { anEngagementContract, anOpening } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
@@ -137,14 +138,11 @@ describe('authorisation matrix', () => {
     if (context.target === 'nonexistent') return { id: randomUUID(), sub: randomUUID() };
     const own = context.target === 'own';
     const as = own ? 'ml-orientation_manager' : 'aci-orientation_manager';
-    const opened = await post(as, '/v1/parcours', {
+    const opened = await post(as, '/v1/parcours', anOpening({
       identity: { firstName: 'Matrice', lastName: uniqueLastName('Test'), birthDate: '1985-01-01' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
       entryOn: '2026-01-05',
       territory: own ? 'cc-thiers-dore-et-montagne' : 'cc-billom-communaute',
-      source: 'caf',
-    });
+    }));
     const id = opened['parcoursId'] as string;
     const base = `/v1/parcours/${id}`;
     const partnerId = own ? consortium.missionLocale.id : consortium.aci.id;
@@ -156,7 +154,7 @@ describe('authorisation matrix', () => {
     if (step === 'reorientation_requested') await post(as, `${base}/reorientation-request`, { reason: 'situation_changed', requestedOn: '2026-01-20' });
     if (step === 'with_referent') await post(as, `${base}/referent`, { referentUserId: own ? 'ml-referent' : 'aci-referent', assignedOn: '2026-01-12' });
     if (step === 'with_engagement_contract') {
-      await post(as, `${base}/engagement-contracts`, { contractId: sub, kind: 'CE', signedOn: '2026-01-15', startsOn: '2026-01-15', endsOn: '2026-07-14', weeklyActivityHours: 15 });
+      await post(as, `${base}/engagement-contracts`, anEngagementContract({ contractId: sub, signedOn: '2026-01-15', endsOn: '2026-07-14' }));
     }
     if (step === 'with_action') await post(as, `${base}/actions`, { actionId: sub, kind: 'training', prescribedOn: '2026-01-15' });
     if (step === 'employed') {
@@ -375,7 +373,7 @@ describe('authorisation matrix', () => {
       object: false,
       call: async () => ({
         path: '/v1/parcours',
-        body: { identity: { firstName: 'A', lastName: uniqueLastName('B'), birthDate: '1980-02-02' }, householdRole: 'demandeur', rsaSocle: true, entryOn: '2026-01-05', territory: 'cc-thiers-dore-et-montagne', source: 'caf' },
+        body: anOpening({ identity: { firstName: 'A', lastName: uniqueLastName('B'), birthDate: '1980-02-02' }, entryOn: '2026-01-05' }),
       }),
     },
     'GET /v1/parcours': { roles: READERS, success: 200, object: false, call: async () => ({ path: '/v1/parcours' }) },

@@ -11,6 +11,7 @@ import { partnerDirectoryWrites } from '../../src/partners/partner-projection.js
 import { ExecutePartnerCommand, partnerFold, partnerStreamId } from '../../src/partners/partner-write.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
+import { anOpening } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
@@ -64,10 +65,7 @@ describe('grant matrix', () => {
   let running: RunningApp;
   let consortium: Consortium;
   let db: SqlClient;
-  const client = consortiumClient(
-    () => running,
-    () => consortium,
-  );
+  const client = consortiumClient(() => running, () => consortium);
 
   beforeAll(async () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
@@ -181,7 +179,7 @@ describe('grant matrix', () => {
     let theirs: string;
     let ours: string;
     const identity = { firstName: 'Zéphyrine', lastName: 'Canteperdrix', birthDate: '1984-07-14', phone: '0611223344' };
-    const opening = (territory: string) => ({ identity: { ...identity, lastName: uniqueLastName(identity.lastName) }, householdRole: 'demandeur', rsaSocle: true, entryOn: '2026-01-05', territory, source: 'caf' });
+    const opening = (territory: string) => anOpening({ identity: { ...identity, lastName: uniqueLastName(identity.lastName) }, entryOn: '2026-01-05', territory });
 
     beforeAll(async () => {
       theirs = (await client.post('aci-orientation_manager', '/v1/parcours', opening(BILLOM)))['parcoursId'] as string;
@@ -239,14 +237,8 @@ describe('grant matrix', () => {
 
   describe('finding 2: an organisation admin cannot widen its territories', () => {
     it("refuses the mission locale's admin every EPCI, and its coordinators still do not reach another organisation's parcours", async () => {
-      const theirs = (await client.post('aci-orientation_manager', '/v1/parcours', {
-        identity: { firstName: 'Anne', lastName: 'Test', birthDate: '1990-01-01' },
-        householdRole: 'demandeur',
-        rsaSocle: true,
-        entryOn: '2026-01-05',
-        territory: BILLOM,
-        source: 'caf',
-      }))['parcoursId'] as string;
+      const opening = anOpening({ identity: { firstName: 'Anne', lastName: 'Test', birthDate: '1990-01-01' }, entryOn: '2026-01-05', territory: BILLOM });
+      const theirs = (await client.post('aci-orientation_manager', '/v1/parcours', opening))['parcoursId'] as string;
       const territories = (await json(await client.get('ml-coordinator', '/v1/territories'))) as unknown as Array<{ code: string }>;
       const before = await snapshot();
       const widened = await call(await consortium.as('ml-partner_admin'), 'PATCH', `/v1/partners/${consortium.missionLocale.id}`, { territories: territories.map((territory) => territory.code) });

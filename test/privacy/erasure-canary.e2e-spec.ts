@@ -10,8 +10,8 @@ import { BlindIndex } from '../../src/privacy/blind-index/blind-index.js';
 import { KeyVault } from '../../src/privacy/crypto/key-vault.js';
 import { PersonalDataCipher, isErasedPersonalData } from '../../src/privacy/crypto/personal-data-cipher.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { type Body, json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -42,9 +42,8 @@ describe('erasure by crypto-shredding: the canary test', () => {
   let ciphertexts: string[];
   let statisticsBefore: Body;
 
-  const client = consortiumClient(() => running, () => consortium);
-  const post = client.post;
-  const { aFollowedParcours } = parcoursFixtures(client, () => consortium);
+  const client = clientWithParcours(() => running, () => consortium);
+  const { post, aFollowedParcours } = client;
   const get = async (as: string, path: string) => json(await client.get(as, path));
 
   /** What the reports say of the territory and of the parcours: the erasure must change none of it. */

@@ -10,8 +10,8 @@ import { exportErasuresCommand, replayErasuresCommand, retentionCommand } from '
 import { Retention } from '../../src/personal-data/retention/retention.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { type Body, json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /**
@@ -32,9 +32,7 @@ describe('retention: archive after two years without activity, erasure two years
   /** Erased on request at once: it still leaves the active base when its time comes. */
   let erasedEarly: string;
 
-  const client = consortiumClient(() => running, () => consortium);
-  const { post, get } = client;
-  const { anOrientedParcours } = parcoursFixtures(client, () => consortium);
+  const { post, get, anOrientedParcours } = clientWithParcours(() => running, () => consortium);
 
   async function aParcours(lastName: string): Promise<string> {
     return anOrientedParcours({ identity: { firstName: 'Jo', lastName, birthDate: '1985-01-01' }, entryOn: '2026-01-12', orientedOn: '2026-01-12' });

@@ -5,8 +5,8 @@ import { buildOpenApiDocument } from '../../src/openapi.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { type Body, json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 /** Rectification (art. 16), restriction (art. 18) and opposition (art. 21), access (art. 15). */
@@ -17,9 +17,7 @@ describe('the rights of the person over HTTP', () => {
   let projections: ProjectionsService;
   let parcoursId: string;
 
-  const client = consortiumClient(() => running, () => consortium);
-  const { send, post, get } = client;
-  const { aFollowedParcours } = parcoursFixtures(client, () => consortium);
+  const { send, post, get, aFollowedParcours } = clientWithParcours(() => running, () => consortium);
 
   const appointment = (scheduledOn: string) => ({ appointmentId: randomUUID(), kind: 'accompaniment', scheduledOn, outcome: 'seen', partnerId: consortium.missionLocale.id });
 

@@ -3,7 +3,7 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { closeOpenedStreams, openStream } from '../support/feed-stream.js';
-import { consortiumClient } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 afterEach(closeOpenedStreams);
@@ -19,27 +19,14 @@ describe('feed fan-out', () => {
   let running: RunningApp;
   let consortium: Consortium;
   let parcoursId: string;
-  const { post, get } = consortiumClient(() => running, () => consortium);
+  const { post, get, anOrientedParcours } = clientWithParcours(() => running, () => consortium);
 
   const feedRunner = () => running.app.get(ProjectionsService).runners.find((runner) => runner.projection.name === 'partner_feed')!;
 
   beforeAll(async () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000', FEED_KEEPALIVE_SECONDS: '3600' });
     consortium = await seedConsortium(running);
-    ({ parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Lou', lastName: 'Canteloup', birthDate: '2002-05-01' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-01-12',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    }));
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
-      parcoursType: 'emploi',
-      organismeReferentId: consortium.missionLocale.id,
-      reason: 'diagnostic_outcome',
-      decidedOn: '2026-02-02',
-    });
+    parcoursId = await anOrientedParcours({ identity: { firstName: 'Lou', lastName: 'Canteloup', birthDate: '2002-05-01' }, orientedOn: '2026-02-02' });
     await running.app.get(ProjectionsService).whenCaughtUp();
   });
 

@@ -8,6 +8,7 @@ import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { closeOpenedStreams, openStream } from '../support/feed-stream.js';
 import { type Body, consortiumClient, json } from '../support/http.js';
 import { KNOWN_FREE_FORM, OpenApiValidator } from '../support/openapi-validator.js';
+import { anOpening } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
 import { insertFeedRows } from '../support/feed-rows.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
@@ -45,14 +46,8 @@ describe('feed status', () => {
     running = await startApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
     consortium = await seedConsortium(running);
     openapi = new OpenApiValidator(buildOpenApiDocument(running.app), { freeForm: KNOWN_FREE_FORM });
-    ({ parcoursId } = (await post('ml-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Inès', lastName: uniqueLastName('Flux'), birthDate: '1990-02-03' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-01-05',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    })) as { parcoursId: string });
+    const opening = anOpening({ identity: { firstName: 'Inès', lastName: uniqueLastName('Flux'), birthDate: '1990-02-03' }, entryOn: '2026-01-05' });
+    ({ parcoursId } = (await post('ml-orientation_manager', '/v1/parcours', opening)) as { parcoursId: string });
     for (const day of ['2026-01-10', '2026-01-12', '2026-01-14', '2026-01-16']) await contact(day);
   }, 120_000);
 

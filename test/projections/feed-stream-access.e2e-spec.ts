@@ -5,7 +5,8 @@ import { PartnerFeedController } from '../../src/parcours/read-models/partner-fe
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
 import { type FeedStream, adoptStream, closeOpenedStreams, openStream } from '../support/feed-stream.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
+import { type Body, type ConsortiumClient, consortiumClient, json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 afterEach(closeOpenedStreams);
@@ -17,12 +18,23 @@ afterEach(closeOpenedStreams);
  */
 const STREAM_TEST_BUDGET_MS = 60_000;
 
+/** A partner software's API key, scoped to referent, valid for `lifetimeMs` (a day by default). */
+async function createKey(send: ConsortiumClient['send'], partnerId: string, as: string, lifetimeMs = 86_400_000): Promise<{ key: string; keyId: string }> {
+  const response = await send(as, `/v1/partners/${partnerId}/api-keys`, {
+    name: 'Logiciel métier',
+    scopes: ['referent'],
+    expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
+  });
+  expect(response.status).toBe(201);
+  return (await json(response)) as { key: string; keyId: string };
+}
+
 describe('feed streams end with their credentials', () => {
   let running: RunningApp;
   let consortium: Consortium;
   let parcoursId: string;
   const logs: string[] = [];
-  const { post, send, get } = consortiumClient(() => running, () => consortium);
+  const { post, send, get, anOrientedParcours } = clientWithParcours(() => running, () => consortium);
 
   const call = async (method: string, as: string, path: string, body?: unknown) =>
     fetch(`${running.baseUrl}${path}`, {
@@ -44,16 +56,6 @@ describe('feed streams end with their credentials', () => {
     expect(JSON.stringify(await json(await get('ml-coordinator', '/v1/feed?limit=500')))).toContain(contactId);
   }
 
-  async function createKey(partnerId: string, as: string): Promise<{ key: string; keyId: string }> {
-    const response = await send(as, `/v1/partners/${partnerId}/api-keys`, {
-      name: 'Logiciel métier',
-      scopes: ['referent'],
-      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    });
-    expect(response.status).toBe(201);
-    return (await json(response)) as { key: string; keyId: string };
-  }
-
   async function addMember(userId: string, roles: string[]): Promise<void> {
     await post('cd63-platform_admin', `/v1/partners/${consortium.missionLocale.id}/members`, { userId, displayName: 'Agent de test', roles });
   }
@@ -70,26 +72,7 @@ describe('feed streams end with their credentials', () => {
       { logDestination: { write: (line: string) => void logs.push(line) } },
     );
     consortium = await seedConsortium(running);
-    ({ parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', {
-      identity: { firstName: 'Lou', lastName: 'Canteloup', birthDate: '2002-05-01' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn: '2026-01-12',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    }));
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/diagnostics`, {
-      barriers: { mobility: 'strong', family: 'none', health: 'none', literacy: 'none', housing: 'none', finances: 'medium', administrative: 'none', digital: 'none', language: 'none' },
-      recentActivity: 'inactive',
-      qualificationLevel: '3',
-      diagnosedOn: '2026-01-20',
-    });
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
-      parcoursType: 'emploi',
-      organismeReferentId: consortium.missionLocale.id,
-      reason: 'diagnostic_outcome',
-      decidedOn: '2026-02-02',
-    });
+    parcoursId = await anOrientedParcours({ identity: { firstName: 'Lou', lastName: 'Canteloup', birthDate: '2002-05-01' }, diagnosedOn: '2026-01-20', orientedOn: '2026-02-02' });
   });
 
   /** Undone after the test, even one that timed out. */
@@ -103,7 +86,7 @@ describe('feed streams end with their credentials', () => {
   });
 
   it('an API key revoked: the stream ends, saying why, and sends nothing recorded after', async () => {
-    const { key, keyId } = await createKey(consortium.missionLocale.id, 'ml-partner_admin');
+    const { key, keyId } = await createKey(send, consortium.missionLocale.id, 'ml-partner_admin');
     const stream = await openStream(running, { authorization: `ApiKey ${key}` });
     const before = await recordContact('ml-referent', consortium.missionLocale.id);
     await stream.until(before);
@@ -131,7 +114,7 @@ describe('feed streams end with their credentials', () => {
   }, STREAM_TEST_BUDGET_MS);
 
   it("the organisation deactivated: its people's and its systems' streams end", async () => {
-    const { key } = await createKey(consortium.missionLocale.id, 'ml-partner_admin');
+    const { key } = await createKey(send, consortium.missionLocale.id, 'ml-partner_admin');
     const person = await openStream(running, await consortium.as('ml-referent'));
     const system = await openStream(running, { authorization: `ApiKey ${key}` });
     const before = await recordContact('ml-referent', consortium.missionLocale.id);
@@ -172,7 +155,7 @@ describe('feed streams end with their credentials', () => {
   }, STREAM_TEST_BUDGET_MS);
 
   it('a revocation made on another instance (no event here, a principal cache behind): the periodic re-check ends the stream', async () => {
-    const { key, keyId } = await createKey(consortium.missionLocale.id, 'ml-partner_admin');
+    const { key, keyId } = await createKey(send, consortium.missionLocale.id, 'ml-partner_admin');
     const stream = await openStream(running, { authorization: `ApiKey ${key}` });
     // What another instance's revocation looks like from here: the row changed, this instance's cache not told.
     await running.app.get(SqlClient).query('UPDATE api_keys SET revoked_at = now() WHERE key_id = $1', [keyId]);
@@ -284,13 +267,7 @@ describe('feed streams end when their credential expires', () => {
   }, STREAM_TEST_BUDGET_MS);
 
   it("an API key's expiry ends the stream it opened", async () => {
-    const response = await send('ml-partner_admin', `/v1/partners/${consortium.missionLocale.id}/api-keys`, {
-      name: 'Logiciel métier',
-      scopes: ['referent'],
-      expiresAt: new Date(Date.now() + 4_000).toISOString(),
-    });
-    expect(response.status).toBe(201);
-    const { key } = await json(response);
+    const { key } = await createKey(send, consortium.missionLocale.id, 'ml-partner_admin', 4_000);
     const stream = await openStream(running, { authorization: `ApiKey ${key}` });
     const end = await stream.end();
     expect(end.event).toBe('revoked');

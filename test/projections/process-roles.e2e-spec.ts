@@ -3,9 +3,10 @@ import { SqlClient } from '../../src/database/sql-client.js';
 import { tryLockInSchema } from '../../src/projections/projection-tables.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { consortiumClient, json } from '../support/http.js';
+import { json } from '../support/http.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { databaseTargets } from '../support/test-database.js';
+import { anOpening, clientWithParcours } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 
@@ -34,7 +35,8 @@ for (const target of servers) {
     let api: RunningApp;
     let worker: RunningApp | undefined;
     let consortium: Consortium;
-    const { post } = consortiumClient(() => api, () => consortium);
+    const { post, anOrientedParcours } = clientWithParcours(() => api, () => consortium);
+    const lea = { firstName: 'Léa', lastName: 'Martin', birthDate: '1990-04-12' };
 
     beforeAll(async () => {
       api = await startApp({ PROCESS_ROLE: 'api', RATE_LIMIT_PER_MINUTE: '1000000', ...LOOPBACK_WEBHOOKS });
@@ -58,7 +60,7 @@ for (const target of servers) {
       }
       expect(() => api.app.get(SchedulerRegistry, { strict: false })).toThrow();
 
-      const { parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', anOpening());
+      const { parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', anOpening({ identity: lea }));
       expect(parcoursId).toEqual(expect.any(String));
       const lagging = (await projections.statuses()).filter((status) => status.lagEvents > 0);
       expect(lagging.length).toBeGreaterThan(0);
@@ -91,13 +93,7 @@ for (const target of servers) {
     it('webhooks are delivered by the worker, never by the api process', async () => {
       const receiver = await startReceiver();
       try {
-        const { parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', { ...anOpening(), identity: { ...anOpening().identity, lastName: uniqueLastName('Roles') } });
-        await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
-          parcoursType: 'emploi',
-          organismeReferentId: consortium.missionLocale.id,
-          reason: 'diagnostic_outcome',
-          decidedOn: '2026-02-02',
-        });
+        const parcoursId = await anOrientedParcours({ identity: { ...lea, lastName: uniqueLastName('Roles') }, orientedOn: '2026-02-02' });
         await worker!.app.get(ProjectionsService).whenCaughtUp();
         await worker!.stop();
         // The feed holds the orientation; only the api runs when the endpoint is registered.
@@ -116,16 +112,5 @@ for (const target of servers) {
         await receiver.close();
       }
     });
-
-    function anOpening() {
-      return {
-        identity: { firstName: 'Léa', lastName: 'Martin', birthDate: '1990-04-12' },
-        householdRole: 'demandeur',
-        rsaSocle: true,
-        entryOn: '2026-01-12',
-        territory: 'cc-thiers-dore-et-montagne',
-        source: 'caf',
-      };
-    }
   });
 }

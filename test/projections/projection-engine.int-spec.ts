@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
+import type { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import type { CustomProjection, DocumentProjection, ProjectedEvent } from '../../src/projections/projection.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { projectionStatus } from '../../src/projections/projection-status.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { anEvent } from '../support/events.js';
-import { type TestDatabase, databaseTargets } from '../support/test-database.js';
+import { type TestDatabase, closeEventStore, databaseTargets, openEventStore } from '../support/test-database.js';
 
 /** Counts, per stream, the events it saw: a double or missed application shows in the totals. */
 function counter(name: string, options: { failOn?: (event: ProjectedEvent) => boolean } = {}): DocumentProjection<{ count: number; last: number }> {
@@ -28,20 +28,13 @@ describe.each(databaseTargets())('projection engine on $name', (target) => {
   let store: SqlEventStore;
   const runners: ProjectionRunner[] = [];
 
-  beforeAll(async () => {
-    database = await target.open();
-    store = new SqlEventStore(database.db);
-    await store.start();
-  });
+  beforeAll(async () => ({ database, store } = await openEventStore(target, { start: true })));
 
   afterEach(async () => {
     await Promise.all(runners.splice(0).map((runner) => runner.stop()));
   });
 
-  afterAll(async () => {
-    await store.stop();
-    await database.close();
-  });
+  afterAll(() => closeEventStore({ database, store }));
 
   const run = (projection: ConstructorParameters<typeof ProjectionRunner>[2], options = {}) => {
     const runner = new ProjectionRunner(database.db, store, projection, { pollMs: 50, leaseRetryMs: 100, batchSize: 7, ...options });

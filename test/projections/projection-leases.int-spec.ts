@@ -6,22 +6,14 @@ import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { countingProjection } from '../support/counting-projection.js';
 import { anEvent } from '../support/events.js';
-import { type TestDatabase, databaseTargets } from '../support/test-database.js';
+import { type TestDatabase, closeEventStore, databaseTargets, openEventStore } from '../support/test-database.js';
 
 describe.each(databaseTargets())('projection leases on $name', (target) => {
   let database: TestDatabase;
   let store: SqlEventStore;
 
-  beforeAll(async () => {
-    database = await target.open();
-    store = new SqlEventStore(database.db);
-    await store.start();
-  });
-
-  afterAll(async () => {
-    await store.stop();
-    await database.close();
-  });
+  beforeAll(async () => ({ database, store } = await openEventStore(target, { start: true })));
+  afterAll(() => closeEventStore({ database, store }));
 
   async function append(category: string, streams: number, perStream: number): Promise<string[]> {
     const ids = Array.from({ length: streams }, () => `${category}-${randomUUID()}`);

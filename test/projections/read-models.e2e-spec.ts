@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
+import { type Body, json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 
 describe('read models over HTTP: caseload, reports, partner feeds', () => {
@@ -10,33 +11,24 @@ describe('read models over HTTP: caseload, reports, partner feeds', () => {
   let projections: ProjectionsService;
   const parcours: Record<string, string> = {};
 
-  const { post, get } = consortiumClient(() => running, () => consortium);
+  const client = clientWithParcours(() => running, () => consortium);
+  const { post, get } = client;
 
-  /** A parcours opened by the Département in Thiers, oriented to the mission locale, with a référent. */
+  /**
+   * A parcours opened by the Département in Thiers, diagnosed (health barriers among others),
+   * oriented to the mission locale, with a référent who has seen the person.
+   */
   async function aFollowedParcours(birthDate: string, rsaSocle = true): Promise<string> {
-    const { parcoursId } = await post('cd63-orientation_manager', '/v1/parcours', {
+    const parcoursId = await client.aFollowedParcours({
       identity: { firstName: 'Lou', lastName: 'Canteloup', birthDate },
-      householdRole: 'demandeur',
       rsaSocle,
-      entryOn: '2026-01-12',
-      territory: 'cc-thiers-dore-et-montagne',
-      source: 'caf',
-    });
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/diagnostics`, {
-      barriers: { mobility: 'strong', family: 'medium', health: 'strong', literacy: 'none', housing: 'none', finances: 'medium', administrative: 'none', digital: 'none', language: 'none' },
-      recentActivity: 'inactive',
-      qualificationLevel: '3',
       diagnosedOn: '2026-01-20',
+      barriers: { family: 'medium', health: 'strong' },
+      orientedOn: '2026-02-02',
+      referentAssignedOn: '2026-02-05',
     });
-    await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
-      parcoursType: 'emploi',
-      organismeReferentId: consortium.missionLocale.id,
-      reason: 'diagnostic_outcome',
-      decidedOn: '2026-02-02',
-    });
-    await post('ml-referent', `/v1/parcours/${parcoursId}/referent`, { referentUserId: 'ml-referent', assignedOn: '2026-02-05' });
     await post('ml-referent', `/v1/parcours/${parcoursId}/appointments`, { appointmentId: randomUUID(), kind: 'accompaniment', scheduledOn: '2026-02-16', outcome: 'seen', partnerId: consortium.missionLocale.id });
-    return parcoursId as string;
+    return parcoursId;
   }
 
   beforeAll(async () => {

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
+import type { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import type { ParcoursCommand } from '../../src/parcours/domain/commands.js';
 import { decide } from '../../src/parcours/domain/parcours-decider.js';
 import { type ParcoursState, evolve } from '../../src/parcours/domain/state.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { projectionsFor } from '../../src/read-models.js';
-import { type TestDatabase, databaseTargets } from '../support/test-database.js';
+import { readModelRows } from '../support/read-model-rows.js';
+import { type TestDatabase, closeEventStore, databaseTargets, openEventStore } from '../support/test-database.js';
 
 const PARTNERS = [
   { id: randomUUID(), kind: 'mission_locale' },
@@ -63,9 +64,7 @@ describe.each(databaseTargets())('a full rebuild equals the incremental state on
   let store: SqlEventStore;
 
   beforeAll(async () => {
-    database = await target.open();
-    store = new SqlEventStore(database.db);
-    await store.start();
+    ({ database, store } = await openEventStore(target, { start: true }));
     for (const partner of PARTNERS) {
       await database.db.query(
         `INSERT INTO partners (partner_id, name, kind, siret, territories, active, version, registered_at, updated_at)
@@ -75,26 +74,7 @@ describe.each(databaseTargets())('a full rebuild equals the incremental state on
     }
   });
 
-  afterAll(async () => {
-    await store.stop();
-    await database.close();
-  });
-
-  async function snapshot(): Promise<Record<string, unknown>> {
-    const tables = {
-      caseload: 'key',
-      caom_funding: 'key',
-      territory_indicators: 'key',
-      partner_feed: 'partner_id, transaction_id, global_position',
-      partner_feed_followers: 'parcours_id',
-      continuity_parcours: 'parcours_id',
-      continuity_events: 'parcours_id, stream_version',
-      continuity_alerts: 'parcours_id, finding_key',
-    };
-    const result: Record<string, unknown> = {};
-    for (const [view, order] of Object.entries(tables)) result[view] = await database.db.query(`SELECT * FROM ${view} ORDER BY ${order}`);
-    return result;
-  }
+  afterAll(() => closeEventStore({ database, store }));
 
   it('for random histories appended while the projections run', async () => {
     const projections = projectionsFor({ feedPolicyFile: undefined, continuityPolicyFile: undefined });
@@ -130,9 +110,9 @@ describe.each(databaseTargets())('a full rebuild equals the incremental state on
               if (pauses.includes(index)) await Promise.all(runners.map((runner) => runner.whenCaughtUp()));
             }
             await Promise.all(runners.map((runner) => runner.whenCaughtUp()));
-            const incremental = await snapshot();
+            const incremental = await readModelRows(database.db);
             await rebuildProjections(database.db, store, projections, { batchSize: 7 });
-            expect(await snapshot()).toEqual(incremental);
+            expect(await readModelRows(database.db)).toEqual(incremental);
           },
         ),
         { numRuns: 8 },

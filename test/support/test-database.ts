@@ -7,6 +7,7 @@ import { migrate } from '../../src/database/migrator.js';
 import { PgSqlClient } from '../../src/database/pg-sql-client.js';
 import { PgliteSqlClient } from '../../src/database/pglite-sql-client.js';
 import type { SqlClient } from '../../src/database/sql-client.js';
+import { SqlEventStore } from '../../src/event-store/sql/sql-event-store.js';
 import { copyPgliteTemplate } from './pglite-template.js';
 
 export interface TestDatabase {
@@ -34,6 +35,29 @@ export function databaseTargets(): DatabaseTarget[] {
 /** The server if DATABASE_URL is set, otherwise PGlite: for suites that need one database, not both. */
 export function defaultTarget(): DatabaseTarget {
   return databaseTargets().at(-1)!;
+}
+
+/** A test database and an event store on it. */
+export interface EventStoreDatabase {
+  database: TestDatabase;
+  store: SqlEventStore;
+}
+
+/**
+ * A database of `target` (migrated) with an event store on it. `start`: the store listens for the
+ * appends of other connections, as the service's does, for the tests that wake on them (projection runners).
+ */
+export async function openEventStore(target: DatabaseTarget, { start = false, poolSize }: { start?: boolean; poolSize?: number } = {}): Promise<EventStoreDatabase> {
+  const database = await target.open({ poolSize });
+  const store = new SqlEventStore(database.db);
+  if (start) await store.start();
+  return { database, store };
+}
+
+/** Stops the store (a no-op if it never started) and throws the database away. */
+export async function closeEventStore({ database, store }: EventStoreDatabase): Promise<void> {
+  await store.stop();
+  await database.close();
 }
 
 async function openPglite(options: { migrate?: boolean } = {}): Promise<TestDatabase> {

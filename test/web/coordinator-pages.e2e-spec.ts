@@ -1,31 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { addDays } from '../../src/kernel/calendar.js';
-import { parisDate } from '../../src/kernel/clock.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { frenchDateTime } from '../../src/web/layout.js';
 import { lineOf } from '../../src/web/territory.controller.js';
 import type { TerritoryIndicatorRow } from '../../src/reporting/territory-indicators/territory-indicators.js';
-import { launchBrowser, newContext, seriousViolations } from '../support/browser.js';
-import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { consortiumClient, json } from '../support/http.js';
+import { newContext, seriousViolations } from '../support/browser.js';
+import type { Consortium } from '../support/consortium.js';
+import { day, today } from '../support/days.js';
+import { json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
-import { type RunningApp, startApp } from '../support/test-app.js';
+import type { RunningApp } from '../support/test-app.js';
+import { closeWebPages, startWebPages } from '../support/web-pages.js';
 
 /** The coordinator's territory page and the auditor's view, in a real browser, against the API's JSON for the same query. */
 describe('web pages: coordinator and auditor', () => {
   let running: RunningApp;
   let consortium: Consortium;
   let browser: Browser;
-  const today = parisDate(new Date());
-  const day = (offset: number) => addDays(today, offset);
-  const { post, get } = consortiumClient(() => running, () => consortium);
+  const { post, get, anOpenParcours, anOrientedParcours, aFollowedParcours } = clientWithParcours(() => running, () => consortium);
   const lastNames: string[] = [];
   let firstParcours: string;
 
   beforeAll(async () => {
-    [running, browser] = await Promise.all([startApp({ WEB_LOCAL_SIGN_IN: 'on', RATE_LIMIT_PER_MINUTE: '1000000' }), launchBrowser()]);
-    consortium = await seedConsortium(running);
+    ({ running, consortium, browser } = await startWebPages());
     const openings: [string, number][] = [
       ['cc-thiers-dore-et-montagne', -100],
       ['cc-thiers-dore-et-montagne', -70],
@@ -35,35 +33,30 @@ describe('web pages: coordinator and auditor', () => {
     for (const [territory, offset] of openings) {
       const lastName = uniqueLastName('Territoire');
       lastNames.push(lastName);
-      const { parcoursId } = (await post('cd63-orientation_manager', '/v1/parcours', {
+      const jean = {
         identity: { firstName: 'Jean', lastName, birthDate: '1979-03-02' },
-        householdRole: 'demandeur',
-        rsaSocle: true,
-        entryOn: day(offset),
         territory,
-        source: 'caf',
-      })) as { parcoursId: string };
+        entryOn: day(offset),
+        orientedOn: day(offset + 12),
+        notifiedOn: day(offset + 12),
+        referentAssignedOn: day(offset + 14),
+      };
+      // Oriented to the mission locale when entered more than 30 days ago, and in Thiers followed by its référent.
+      const oriented = offset < -30;
+      const followed = oriented && territory === 'cc-thiers-dore-et-montagne';
+      const parcoursId = followed ? await aFollowedParcours(jean) : oriented ? await anOrientedParcours(jean) : await anOpenParcours(jean);
       firstParcours ??= parcoursId;
-      if (offset < -30) {
-        await post('cd63-orientation_manager', `/v1/parcours/${parcoursId}/orientation`, {
-          parcoursType: 'emploi', organismeReferentId: consortium.missionLocale.id, reason: 'diagnostic_outcome', decidedOn: day(offset + 12), notifiedOn: day(offset + 12),
+      if (followed) {
+        // A PEC of 26 h (funded) and one of 20 h (refused: under the weekly minimum), for the CAOM page.
+        await post('ml-referent', `/v1/parcours/${parcoursId}/employment-contracts`, {
+          contractId: randomUUID(), kind: 'PEC', employerSiret: '73282932000074', weeklyHours: offset === -100 ? 26 : 20, startsOn: day(offset + 20), plannedEndOn: day(offset + 200),
         });
-        if (territory === 'cc-thiers-dore-et-montagne') {
-          // A PEC of 26 h (funded) and one of 20 h (refused: under the weekly minimum), for the CAOM page.
-          await post('ml-referent', `/v1/parcours/${parcoursId}/referent`, { referentUserId: 'ml-referent', assignedOn: day(offset + 14) });
-          await post('ml-referent', `/v1/parcours/${parcoursId}/employment-contracts`, {
-            contractId: randomUUID(), kind: 'PEC', employerSiret: '73282932000074', weeklyHours: offset === -100 ? 26 : 20, startsOn: day(offset + 20), plannedEndOn: day(offset + 200),
-          });
-        }
       }
     }
     await running.app.get(ProjectionsService).whenCaughtUp();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-  });
+  afterAll(() => closeWebPages({ running, browser }));
 
   async function signIn(page: Page, userId: string, path: string): Promise<void> {
     await page.goto(`${running.baseUrl}${path}`);

@@ -1,13 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
-import { addDays } from '../../src/kernel/calendar.js';
-import { parisDate } from '../../src/kernel/clock.js';
 import { PrincipalResolver } from '../../src/partners/auth/principal-resolver.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
-import { launchBrowser, newContext, seriousViolations } from '../support/browser.js';
+import { newContext, seriousViolations } from '../support/browser.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
+import { day } from '../support/days.js';
+import { type Body, json } from '../support/http.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { uniqueLastName } from '../support/people.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
+import { closeWebPages, startWebPages } from '../support/web-pages.js';
 
 /**
  * The référent's pages in a real browser (Debian's Chromium): local sign-in, the caseload equal to
@@ -17,51 +18,28 @@ describe('web pages: référent', () => {
   let running: RunningApp;
   let consortium: Consortium;
   let browser: Browser;
-  const today = parisDate(new Date());
-  const day = (offset: number) => addDays(today, offset);
-  const { post, get } = consortiumClient(() => running, () => consortium);
+  const { get, anOpenParcours, aFollowedParcours } = clientWithParcours(() => running, () => consortium);
   const mine: string[] = [];
   let aciParcours: string;
   /** A parcours for the employment, action and reorientation forms. */
   let formsParcours: string;
 
-  async function open(opener: string, territory: string, entryOn: string): Promise<string> {
-    const { parcoursId } = (await post(opener, '/v1/parcours', {
-      identity: { firstName: 'Léa', lastName: uniqueLastName('Pages'), birthDate: '1984-05-06' },
-      householdRole: 'demandeur',
-      rsaSocle: true,
-      entryOn,
-      territory,
-      source: 'caf',
-    })) as { parcoursId: string };
-    return parcoursId;
-  }
+  /** Léa, a new person each time, entered `entryOn` in `territory`. */
+  const lea = (territory: string, entryOn: string) => ({ identity: { firstName: 'Léa', lastName: uniqueLastName('Pages'), birthDate: '1984-05-06' }, territory, entryOn });
+  /** Léa in Thiers, oriented to the mission locale 5 days after her entry (notified that day), followed by ml-referent from the next day. */
+  const followedLea = (entryOffset: number) =>
+    aFollowedParcours({ ...lea('cc-thiers-dore-et-montagne', day(entryOffset)), orientedOn: day(entryOffset + 5), notifiedOn: day(entryOffset + 5), referentAssignedOn: day(entryOffset + 6) });
 
   beforeAll(async () => {
-    [running, browser] = await Promise.all([startApp({ WEB_LOCAL_SIGN_IN: 'on', RATE_LIMIT_PER_MINUTE: '1000000' }), launchBrowser()]);
-    consortium = await seedConsortium(running);
-    for (const offset of [-200, -20]) {
-      const id = await open('cd63-orientation_manager', 'cc-thiers-dore-et-montagne', day(offset));
-      await post('cd63-orientation_manager', `/v1/parcours/${id}/orientation`, {
-        parcoursType: 'emploi', organismeReferentId: consortium.missionLocale.id, reason: 'diagnostic_outcome', decidedOn: day(offset + 5), notifiedOn: day(offset + 5),
-      });
-      await post('ml-referent', `/v1/parcours/${id}/referent`, { referentUserId: 'ml-referent', assignedOn: day(offset + 6) });
-      mine.push(id);
-    }
-    formsParcours = await open('cd63-orientation_manager', 'cc-thiers-dore-et-montagne', day(-60));
-    await post('cd63-orientation_manager', `/v1/parcours/${formsParcours}/orientation`, {
-      parcoursType: 'emploi', organismeReferentId: consortium.missionLocale.id, reason: 'diagnostic_outcome', decidedOn: day(-55), notifiedOn: day(-55),
-    });
-    await post('ml-referent', `/v1/parcours/${formsParcours}/referent`, { referentUserId: 'ml-referent', assignedOn: day(-54) });
+    ({ running, consortium, browser } = await startWebPages());
+    for (const offset of [-200, -20]) mine.push(await followedLea(offset));
+    formsParcours = await followedLea(-60);
     // Another organisation's parcours, on another territory.
-    aciParcours = await open('aci-referent', 'cc-billom-communaute', day(-30));
+    aciParcours = await anOpenParcours({ ...lea('cc-billom-communaute', day(-30)), openedBy: 'aci-referent' });
     await running.app.get(ProjectionsService).whenCaughtUp();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-  });
+  afterAll(() => closeWebPages({ running, browser }));
 
   async function signIn(page: Page, userId: string, path = '/web'): Promise<void> {
     await page.goto(`${running.baseUrl}${path}`);

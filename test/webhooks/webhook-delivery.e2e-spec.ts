@@ -3,9 +3,9 @@ import { Webhook } from 'standardwebhooks';
 import { SqlClient } from '../../src/database/sql-client.js';
 import { ProjectionsService } from '../../src/projections/projections.module.js';
 import { type Consortium, seedConsortium } from '../support/consortium.js';
-import { type Body, consortiumClient, json } from '../support/http.js';
+import { type Body, json } from '../support/http.js';
 import { uniqueLastName } from '../support/people.js';
-import { parcoursFixtures } from '../support/parcours-fixtures.js';
+import { clientWithParcours } from '../support/parcours-fixtures.js';
 import { type RunningApp, startApp } from '../support/test-app.js';
 import { type ReceivedRequest, type WebhookReceiver, startReceiver } from '../support/webhook-receiver.js';
 
@@ -19,9 +19,7 @@ describe('webhook delivery', () => {
   let running: RunningApp;
   let consortium: Consortium;
   const receivers: WebhookReceiver[] = [];
-  const client = consortiumClient(() => running, () => consortium);
-  const { post, get } = client;
-  const { anOrientedParcours } = parcoursFixtures(client, () => consortium);
+  const { post, get, anOrientedParcours } = clientWithParcours(() => running, () => consortium);
 
   beforeAll(async () => {
     running = await startApp({

@@ -62,8 +62,6 @@ import {
   ENGAGEMENT_CONTRACT_ID,
   engagementContractEnded,
   engagementContractSigned,
-  ENTRY_ON,
-  EPCI,
   exited,
   FRANCE_TRAVAIL_THIERS,
   franceTravailRegistered,
@@ -132,18 +130,9 @@ const context: CommandContext = {
 };
 const base = { parcoursId: PARCOURS_ID, context };
 
-const openParcours = (o: Partial<OpenParcours> = {}): OpenParcours => ({
-  type: 'OpenParcours',
-  ...base,
-  identity: opened().data.identity,
-  householdRole: 'demandeur',
-  rsaSocle: true,
-  entryOn: ENTRY_ON,
-  territory: EPCI,
-  source: 'caf',
-  ageBandAtEntry: '26_to_49',
-  ...o,
-});
+/** The facts of the fixtures' opening, as the command states them (the decider adds the id and the registration). */
+const { parcoursId: _parcoursId, franceTravailRegisteredOn: _registeredOn, ...openingFacts } = opened().data;
+const openParcours = (o: Partial<OpenParcours> = {}): OpenParcours => ({ type: 'OpenParcours', ...base, ...openingFacts, ...o });
 
 const recordDiagnostic = (o: Partial<RecordDiagnostic> = {}): RecordDiagnostic => ({ type: 'RecordDiagnostic', ...base, ...diagnosed().data, ...o });
 

@@ -3,13 +3,13 @@ import {
   contactRecorded,
   employmentContractEnded,
   employmentContractStarted,
+  EPCI,
   opened,
+  PARCOURS_ID,
   personalDataErased,
 } from '../../parcours/domain/parcours.fixtures.js';
 import { type CaomSourceEvent, factOfEndedContract, factOfStartedContract, factsFromEvents } from './caom-facts.js';
 
-const PARCOURS = '3f6c2a9e-8d41-4b7a-9e0c-5a1d7b2c4e86';
-const THIERS = 'cc-thiers-dore-et-montagne';
 const PEC_ID = '11111111-1111-4111-8111-111111111111';
 const CDDI_ID = '22222222-2222-4222-8222-222222222222';
 
@@ -46,9 +46,9 @@ describe('factsFromEvents', () => {
   it('makes one fact per employment contract, with its ending and its recording position', () => {
     const events = positioned([opened(), pecStarted, contactRecorded(), pecEnded, cddiStarted]);
 
-    expect(factsFromEvents(PARCOURS, THIERS, events)).toEqual([
+    expect(factsFromEvents(PARCOURS_ID, EPCI, events)).toEqual([
       {
-        parcoursId: PARCOURS,
+        parcoursId: PARCOURS_ID,
         contractId: PEC_ID,
         kind: 'PEC',
         structureKind: null,
@@ -58,7 +58,7 @@ describe('factsFromEvents', () => {
         endedOn: '2021-06-30',
         rsaSocleAtStart: true,
         beneficiaryUnder26AtStart: true,
-        territory: THIERS,
+        territory: EPCI,
         employerPartnerId: null,
         employerSiret: '12345678900017',
         recordedOrder: 43,
@@ -68,8 +68,8 @@ describe('factsFromEvents', () => {
   });
 
   it('keeps the facts of a parcours whose personal data were erased: statistics survive erasure', () => {
-    const beforeErasure = factsFromEvents(PARCOURS, THIERS, positioned([opened(), pecStarted, pecEnded]));
-    const afterErasure = factsFromEvents(PARCOURS, THIERS, positioned([opened(), pecStarted, pecEnded, personalDataErased()]));
+    const beforeErasure = factsFromEvents(PARCOURS_ID, EPCI, positioned([opened(), pecStarted, pecEnded]));
+    const afterErasure = factsFromEvents(PARCOURS_ID, EPCI, positioned([opened(), pecStarted, pecEnded, personalDataErased()]));
 
     expect(afterErasure).toEqual(beforeErasure);
     expect(afterErasure).toHaveLength(1);
@@ -84,20 +84,20 @@ describe('factsFromEvents', () => {
       employmentContractEnded({ contractId: PEC_ID, endedOn: '2021-09-30' }),
     ]);
 
-    expect(factsFromEvents(PARCOURS, THIERS, events)).toEqual([expect.objectContaining({ contractId: PEC_ID, weeklyHours: 26, endedOn: '2021-06-30', recordedOrder: 43 })]);
+    expect(factsFromEvents(PARCOURS_ID, EPCI, events)).toEqual([expect.objectContaining({ contractId: PEC_ID, weeklyHours: 26, endedOn: '2021-06-30', recordedOrder: 43 })]);
   });
 
   it('gives nothing for a parcours without employment contracts', () => {
-    expect(factsFromEvents(PARCOURS, THIERS, positioned([opened(), contactRecorded()]))).toEqual([]);
+    expect(factsFromEvents(PARCOURS_ID, EPCI, positioned([opened(), contactRecorded()]))).toEqual([]);
   });
 });
 
 describe('incremental helpers for a row-per-contract projection', () => {
   it('build the same fact as factsFromEvents', () => {
-    const started = factOfStartedContract(PARCOURS, THIERS, pecStarted.data, 43);
+    const started = factOfStartedContract(PARCOURS_ID, EPCI, pecStarted.data, 43);
     const ended = factOfEndedContract(started, pecEnded.data);
 
-    expect([ended]).toEqual(factsFromEvents(PARCOURS, THIERS, positioned([opened(), pecStarted, pecEnded])));
+    expect([ended]).toEqual(factsFromEvents(PARCOURS_ID, EPCI, positioned([opened(), pecStarted, pecEnded])));
     // The ending of another contract leaves the row as it is.
     expect(factOfEndedContract(started, { contractId: CDDI_ID, endedOn: '2021-03-01', reason: 'other' })).toBe(started);
   });

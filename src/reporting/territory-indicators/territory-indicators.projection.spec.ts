@@ -13,7 +13,6 @@ import {
   ENGAGEMENT_CONTRACT_ID,
   engagementContractEnded,
   engagementContractSigned,
-  EPCI,
   exited,
   FRANCE_TRAVAIL_THIERS,
   joined,
@@ -33,6 +32,7 @@ import {
   suspended,
 } from '../../parcours/domain/parcours.fixtures.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
+import { project, recorded } from '../../projections/recorded.fixtures.js';
 import {
   MalformedParcoursEventError,
   type ParcoursFacts,
@@ -40,44 +40,25 @@ import {
   TERRITORY_INDICATORS_EVENT_TYPES,
   territoryIndicatorsProjection,
 } from './territory-indicators.projection.js';
+import { factsOfAParcoursOpenedOn5January } from './territory-indicators.fixtures.js';
 
 /*
  * The calendar of parcours.fixtures.ts: entry on 2026-01-05, orientation decided on 2026-02-08
  * (34 days later), Claire assigned on 2026-02-12, a CER from 2026-02-20 to 2026-08-19.
  */
 
-const STREAM = `parcours-${PARCOURS_ID}`;
-
-/** The events as the store gives them to the runner: stream versions in order from `firstVersion`. */
-function recorded(events: readonly ParcoursEvent[], firstVersion = 1): ProjectedEvent[] {
-  return events.map((event, index) => ({
-    ...event,
-    eventId: `00000000-0000-4000-8000-${String(firstVersion + index).padStart(12, '0')}`,
-    streamId: STREAM,
-    streamVersion: firstVersion + index,
-    globalPosition: 100 + 3 * (firstVersion + index),
-    transactionId: String(500 + firstVersion + index),
-    schemaVersion: 1,
-    metadata: { actor: { userId: 'u', partnerId: CONSEIL_DEPARTEMENTAL, role: 'referent' }, correlationId: 'c', occurredAt: '2026-03-20T10:00:00.000Z' },
-    recordedAt: '2026-03-20T10:00:00.000Z',
-    hash: 'ab'.repeat(32),
-  }));
-}
-
-function fold(records: readonly ProjectedEvent[], from: ParcoursFacts | null = null): ParcoursFacts | null {
-  return records.reduce<ParcoursFacts | null>((doc, record) => territoryIndicatorsProjection.reduce(doc, record), from);
-}
+const fold = (records: readonly ProjectedEvent[], from: ParcoursFacts | null = null) => project(territoryIndicatorsProjection.reduce, records, from);
 
 /** The document of a stream written by the decider: it must fold without a projection error. */
 function factsOf(events: readonly ParcoursEvent[]): ParcoursFacts {
-  const doc = fold(recorded(events));
+  const doc = fold(recorded(PARCOURS_ID, events));
   if (doc === null) throw new Error('no document');
   return doc;
 }
 
 /** The event the reducer sees after `events`: the next stream version. */
 function after(events: readonly ParcoursEvent[], event: ParcoursEvent): ProjectedEvent {
-  return recorded([event], events.length + 1)[0]!;
+  return recorded(PARCOURS_ID, [event], events.length + 1)[0]!;
 }
 
 // States, named after what they leave.
@@ -109,7 +90,7 @@ describe('territory_indicators projection', () => {
         'ReorientationDecided',
       ].sort(),
     );
-    const [first] = recorded([opened()]);
+    const [first] = recorded(PARCOURS_ID, [opened()]);
     expect(territoryIndicatorsProjection.keyOf(first!)).toBe(PARCOURS_ID);
     expect(territoryIndicatorsProjection.keyOf({ ...first!, streamId: `partner-${CONSEIL_DEPARTEMENTAL}` })).toBeNull();
   });
@@ -118,36 +99,20 @@ describe('territory_indicators projection', () => {
     it('starts the document with the territory and the entry date, and nothing of the identity', () => {
       const doc = factsOf(aParcoursOpenedOn5January);
 
-      expect(doc).toEqual({
-        parcoursId: PARCOURS_ID,
-        territory: EPCI,
-        entryOn: '2026-01-05',
-        status: 'open',
-        personalDataErased: false,
-        orientation: null,
-        reorientations: [],
-        firstAccompanimentOn: null,
-        accompanimentsSeenBeforeOrientation: [],
-        referentPeriods: [],
-        engagementContracts: [],
-        employmentContracts: [],
-        exits: [],
-        archivedOn: null,
-        lastVersion: 1,
-      });
+      expect(doc).toEqual(factsOfAParcoursOpenedOn5January());
       expect(JSON.stringify(doc)).not.toContain(opened().data.identity.ciphertext);
     });
 
     it('refuses a second opening and an event before the opening: no decider writes them', () => {
       const doc = factsOf(aParcoursOpenedOn5January);
       expect(() => reduceParcoursFacts(doc, after(aParcoursOpenedOn5January, opened()))).toThrow(MalformedParcoursEventError);
-      expect(() => reduceParcoursFacts(null, recorded([oriented()])[0]!)).toThrow(/no ParcoursOpened/);
-      expect(() => reduceParcoursFacts(null, recorded([contactRecorded()])[0]!)).toThrow(/no ParcoursOpened/);
+      expect(() => reduceParcoursFacts(null, recorded(PARCOURS_ID, [oriented()])[0]!)).toThrow(/no ParcoursOpened/);
+      expect(() => reduceParcoursFacts(null, recorded(PARCOURS_ID, [contactRecorded()])[0]!)).toThrow(/no ParcoursOpened/);
     });
 
     it('refuses an opening without a calendar date or a territory', () => {
-      expect(() => reduceParcoursFacts(null, recorded([opened({ entryOn: '2026-02-30' })])[0]!)).toThrow(/entryOn must be a calendar date/);
-      expect(() => reduceParcoursFacts(null, recorded([opened({ territory: '' })])[0]!)).toThrow(/no territory/);
+      expect(() => reduceParcoursFacts(null, recorded(PARCOURS_ID, [opened({ entryOn: '2026-02-30' })])[0]!)).toThrow(/entryOn must be a calendar date/);
+      expect(() => reduceParcoursFacts(null, recorded(PARCOURS_ID, [opened({ territory: '' })])[0]!)).toThrow(/no territory/);
     });
   });
 
@@ -385,14 +350,14 @@ describe('territory_indicators projection', () => {
 
   describe('idempotence', () => {
     it('returns the very document for an event it has already applied', () => {
-      const records = recorded([...aParcoursFollowedByClaire, engagementContractSigned()]);
+      const records = recorded(PARCOURS_ID, [...aParcoursFollowedByClaire, engagementContractSigned()]);
       const doc = fold(records);
 
       for (const record of records) expect(territoryIndicatorsProjection.reduce(doc, record)).toBe(doc);
     });
 
     it('a batch redelivered after a crash leaves the document as applying it once', () => {
-      const records = recorded(aParcoursExitedToLastingEmploymentThenReopened);
+      const records = recorded(PARCOURS_ID, aParcoursExitedToLastingEmploymentThenReopened);
       const once = fold(records);
       const firstHalf = fold(records.slice(0, 6));
       // The runner crashed after the first half, restarted from an older checkpoint and sends everything again.
@@ -535,7 +500,7 @@ function stored(doc: ParcoursFacts | null): ParcoursFacts | null {
 }
 
 describe('territory_indicators projection, whatever the batches', () => {
-  const streamArbitrary = fc.array(stepArbitrary, { maxLength: 40 }).map((steps) => recorded(wellFormedStream(steps)));
+  const streamArbitrary = fc.array(stepArbitrary, { maxLength: 40 }).map((steps) => recorded(PARCOURS_ID, wellFormedStream(steps)));
 
   it('two batches, the second redelivering part of the first, give the document of one-by-one application', () => {
     fc.assert(

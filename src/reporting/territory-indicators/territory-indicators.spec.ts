@@ -1,8 +1,9 @@
 import type { ParcoursEvent, ParcoursType } from '../../parcours/domain/events.js';
 import { aParcoursExitedOn15March, PARCOURS_ID, personalDataErased } from '../../parcours/domain/parcours.fixtures.js';
-import type { ProjectedEvent } from '../../projections/projection.js';
+import { project, recorded } from '../../projections/recorded.fixtures.js';
 import { excelCsvText } from '../../kernel/csv.js';
 import { type ExitFact, type ParcoursFacts, territoryIndicatorsProjection } from './territory-indicators.projection.js';
+import { factsOfAParcoursOpenedOn5January } from './territory-indicators.fixtures.js';
 import {
   computeTerritoryIndicators,
   MAX_MONTHS,
@@ -21,27 +22,10 @@ const DEPARTEMENT = 'partner-departement';
 
 let sequence = 0;
 
-/** A parcours of Thiers entered on 2026-01-05, with nothing else, unless told otherwise. */
+/** A parcours of Thiers entered on 2026-01-05, with nothing else, unless told otherwise; each its own id. */
 function parcours(overrides: Partial<ParcoursFacts> = {}): ParcoursFacts {
   sequence += 1;
-  return {
-    parcoursId: `parcours-${sequence}`,
-    territory: THIERS,
-    entryOn: '2026-01-05',
-    status: 'open',
-    personalDataErased: false,
-    orientation: null,
-    reorientations: [],
-    firstAccompanimentOn: null,
-    accompanimentsSeenBeforeOrientation: [],
-    referentPeriods: [],
-    engagementContracts: [],
-    employmentContracts: [],
-    exits: [],
-    archivedOn: null,
-    lastVersion: 1,
-    ...overrides,
-  };
+  return factsOfAParcoursOpenedOn5January({ parcoursId: `parcours-${sequence}`, ...overrides });
 }
 
 function orientation(decidedOn: string, parcoursType: ParcoursType = 'emploi', organismeReferentId = FRANCE_TRAVAIL): ParcoursFacts['orientation'] {
@@ -60,19 +44,7 @@ function row(rows: readonly TerritoryIndicatorRow[], territory: string, month: s
 
 /** The document the projection builds from a fixture stream. */
 function projected(events: readonly ParcoursEvent[]): ParcoursFacts {
-  const records: ProjectedEvent[] = events.map((event, index) => ({
-    ...event,
-    eventId: `e${index + 1}`,
-    streamId: `parcours-${PARCOURS_ID}`,
-    streamVersion: index + 1,
-    globalPosition: index + 1,
-    transactionId: '1',
-    schemaVersion: 1,
-    metadata: { actor: {}, correlationId: 'c', occurredAt: '2026-03-20T00:00:00.000Z' },
-    recordedAt: '2026-03-20T00:00:00.000Z',
-    hash: '00',
-  }));
-  const doc = records.reduce<ParcoursFacts | null>((current, record) => territoryIndicatorsProjection.reduce(current, record), null);
+  const doc = project(territoryIndicatorsProjection.reduce, recorded(PARCOURS_ID, events));
   if (doc === null) throw new Error('no document');
   return doc;
 }

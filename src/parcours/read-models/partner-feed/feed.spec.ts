@@ -59,17 +59,22 @@ const KINDS: Readonly<Record<string, PartnerKind>> = {
 };
 const kindOf = (partnerId: string): PartnerKind | null => (Object.hasOwn(KINDS, partnerId) ? KINDS[partnerId] : null);
 
-/** Folds a stream and says, event by event, who receives it. */
-function recipientsAlong(events: readonly FeedEvent[], from: FollowerState = NO_FOLLOWERS): { state: FollowerState; reached: { type: string; to: string[] }[] } {
+type RecipientsOf = (stateBefore: FollowerState, stateAfter: FollowerState, event: FeedEvent) => string[];
+
+/** Folds a stream and says, event by event, who `recipientsOf` reaches with it. */
+function reachedAlong(recipientsOf: RecipientsOf, events: readonly FeedEvent[], from: FollowerState): { state: FollowerState; reached: { type: string; to: string[] }[] } {
   let state = from;
   const reached: { type: string; to: string[] }[] = [];
   for (const event of events) {
     const after = evolveFollowers(state, event);
-    reached.push({ type: event.type, to: recipients(state, after, event) });
+    reached.push({ type: event.type, to: recipientsOf(state, after, event) });
     state = after;
   }
   return { state, reached };
 }
+
+/** Folds a stream and says, event by event, who receives it. */
+const recipientsAlong = (events: readonly FeedEvent[], from: FollowerState = NO_FOLLOWERS) => reachedAlong(recipients, events, from);
 
 function stateAfter(events: readonly FeedEvent[]): FollowerState {
   return recipientsAlong(events).state;
@@ -471,16 +476,7 @@ describe('the follower state, on arbitrary role changes', () => {
 // who receives what; they never change who follows.
 
 /** Folds a stream and says, event by event, who may receive it once the rights in force are applied. */
-function rightfullyAlong(events: readonly FeedEvent[], from: FollowerState): { state: FollowerState; reached: { type: string; to: string[] }[] } {
-  let state = from;
-  const reached: { type: string; to: string[] }[] = [];
-  for (const event of events) {
-    const after = evolveFollowers(state, event);
-    reached.push({ type: event.type, to: rightfulRecipients(state, after, event) });
-    state = after;
-  }
-  return { state, reached };
-}
+const rightfullyAlong = (events: readonly FeedEvent[], from: FollowerState) => reachedAlong(rightfulRecipients, events, from);
 
 const opposition = (data: { restrictedOn?: string } = {}) => processingRestricted({ right: 'opposition', ground: 'particular_situation', ...data });
 const oppositionLifted = (liftedOn = '2026-03-12') => processingRestrictionLifted({ right: 'opposition', liftedOn });
