@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, Inject, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { ACCESS_JOURNAL_READERS } from '../access/functions.js';
@@ -8,6 +8,7 @@ import { Roles } from '../access/access.decorators.js';
 import { MEMBER_ID_PATTERN } from '../access/member-id.js';
 import { IsMemberId } from '../http/member-id.js';
 import { AccessJournalQueries } from './access-journal.query.js';
+import { ApiController } from '../http/api-controller.js';
 
 export class AccessJournalQuery {
   @ApiPropertyOptional({ description: 'The record (e.g. a parcours id)' })
@@ -75,10 +76,7 @@ export class JournalPageResponse {
   @ApiProperty({ type: Number, nullable: true }) nextCursor!: number | null;
 }
 
-@ApiTags('access journal')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/access-journal')
+@ApiController('access journal', 'v1/access-journal')
 export class AccessJournalController {
   constructor(@Inject(AccessJournalQueries) private readonly journal: AccessJournalQueries) {}
 

@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +18,7 @@ import { timelineCsvText } from './timeline/timeline-csv.js';
 import { timelineToHtml } from './timeline/timeline-html.js';
 import type { Timeline } from './timeline/timeline.js';
 import { ApiRepresentations } from '../http/representations.js';
+import { ApiController } from '../http/api-controller.js';
 
 
 export class ReplayQuery {
@@ -83,10 +84,7 @@ export class VerifyResponse {
 }
 
 /** Read-only audit API for auditors (DESIGN §1): every call is journaled. */
-@ApiTags('audit')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/audit/parcours')
+@ApiController('audit', 'v1/audit/parcours')
 export class AuditController {
   constructor(
     @Inject(Audit) private readonly audit: Audit,

@@ -1,5 +1,5 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { INTAKE_IMPORTERS } from '../access/functions.js';
 import { correlationIdOf } from '../http/correlation.js';
@@ -7,6 +7,7 @@ import { ProblemError } from '../http/problem.js';
 import { Roles } from '../access/access.decorators.js';
 import type { AuthenticatedRequest } from '../access/principal.js';
 import { Intake, type IntakeReport } from './intake.js';
+import { ApiController } from '../http/api-controller.js';
 
 class LineErrorResponse {
   @ApiProperty({ description: 'line of the file (the header is line 1)' }) line!: number;
@@ -28,10 +29,7 @@ class IntakeReportResponse {
   @ApiProperty({ description: 'lines done by an interrupted earlier run of the same file' }) resumedLines!: number;
 }
 
-@ApiTags('intake')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/intake')
+@ApiController('intake', 'v1/intake')
 export class IntakeController {
   constructor(@Inject(Intake) private readonly intake: Intake) {}
 

@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PERSONAL_DATA_EXPORTERS, RIGHTS_OFFICERS } from '../access/functions.js';
@@ -16,6 +16,7 @@ import { PersonalDataExporter } from './personal-data-export/personal-data-expor
 import { Retention, type RetentionPlan } from './retention/retention.js';
 import { ApiRepresentations } from '../http/representations.js';
 import { IdentityResponse } from '../parcours/http/parcours.response.js';
+import { ApiController } from '../http/api-controller.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;
 
@@ -107,10 +108,7 @@ export class RetentionPlanResponse {
 }
 
 /** The person's right of access, and the retention report: the data protection officer's tools (DESIGN §8). */
-@ApiTags('privacy')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1')
+@ApiController('privacy', 'v1')
 export class PersonalDataController {
   constructor(
     @Inject(PersonalDataExporter) private readonly exporter: PersonalDataExporter,

@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, Inject, Param, ParseUUIDPipe, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { callerOf } from '../access/caller.js';
 import { ORGANISATION_ADMINS } from '../access/functions.js';
@@ -11,6 +11,7 @@ import { FeedPositionsQuery } from '../parcours/read-models/partner-feed/feed-po
 import { Roles } from '../access/access.decorators.js';
 import type { AuthenticatedRequest } from '../access/principal.js';
 import { WebhookEndpoints } from './webhook-endpoints.js';
+import { ApiController } from '../http/api-controller.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;
 
@@ -51,10 +52,7 @@ export class FeedStatusResponse {
  * endpoints too. For the organisation's administrator (and a platform administrator); another
  * organisation's answers 404, like one that does not exist. No personal data: cursors, counts, times.
  */
-@ApiTags('partner feed')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/partners/:partnerId/feed-status')
+@ApiController('partner feed', 'v1/partners/:partnerId/feed-status')
 export class FeedStatusController {
   constructor(
     @Inject(FeedPositionsQuery) private readonly positions: FeedPositionsQuery,

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../access/caller.js';
@@ -12,6 +12,7 @@ import { Roles } from '../access/access.decorators.js';
 import type { AuthenticatedRequest } from '../access/principal.js';
 import { type EndpointView, TooManyEndpointsError, WebhookEndpoints, MAX_ENDPOINTS_PER_PARTNER } from './webhook-endpoints.js';
 import { MAX_URL_LENGTH, urlFault } from './webhook-targets.js';
+import { ApiController } from '../http/api-controller.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;
 
@@ -84,10 +85,7 @@ export class WebhookSecretResponse extends WebhookEndpointResponse {
  * Webhooks specification. Managed by the organisation's administrator (or a platform
  * administrator); another organisation's endpoints answer 404, like one that does not exist.
  */
-@ApiTags('webhooks')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/partners/:partnerId/webhooks')
+@ApiController('webhooks', 'v1/partners/:partnerId/webhooks')
 export class WebhooksController {
   constructor(
     @Inject(WebhookEndpoints) private readonly endpoints: WebhookEndpoints,

@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, type ApiPropertyOptions, ApiPropertyOptional, ApiSecurity, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import { Get, Headers, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, type ApiPropertyOptions, ApiPropertyOptional, type SchemaObject } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +18,7 @@ import { CONTINUITY_MODES, type ContinuityMode } from '../as-known.js';
 import { REGIMES, type Regime } from '../../parcours/domain/regimes.js';
 import { ApiRepresentations } from '../../http/representations.js';
 import { ContinuityQueries } from './continuity.query.js';
+import { ApiController } from '../../http/api-controller.js';
 
 
 export class AsOfQuery {
@@ -142,10 +143,7 @@ export class ContinuityReport {
   @ApiProperty({ type: 'array', items: RUPTURE } as ApiPropertyOptions) ruptures!: object[];
 }
 
-@ApiTags('continuity')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1')
+@ApiController('continuity', 'v1')
 export class ContinuityController {
   constructor(
     @Inject(ContinuityQueries) private readonly continuity: ContinuityQueries,

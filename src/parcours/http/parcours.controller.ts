@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CASEWORKERS, OPENERS, ORIENTATION, READERS, RECTIFIERS, RIGHTS_OFFICERS, SEARCHERS } from '../../access/functions.js';
 import { Clock } from '../../kernel/clock.js';
@@ -17,40 +17,10 @@ import type { Identity } from '../../privacy/identity.js';
 import { ExecuteParcoursCommand, type ParcoursCommandResult } from '../parcours-write.js';
 import type { ParcoursRequest } from '../parcours-request.js';
 import { GetParcours, ListFollowups, ListParcours, type ParcoursSummary, type ParcoursView, readerOf } from '../read-models/parcours-details/parcours-details.query.js';
-import {
-  AssignReferentDto,
-  ChangeActionStatusDto,
-  CommandResultDto,
-  DecideOrientationDto,
-  DecideReorientationDto,
-  EndEmploymentContractDto,
-  EndEngagementContractDto,
-  ErasureDto,
-  ExitParcoursDto,
-  JoinFollowUpGroupDto,
-  LeaveFollowUpGroupDto,
-  LiftProcessingRestrictionDto,
-  ListFollowupsQuery,
-  ListParcoursQuery,
-  OpenParcoursDto,
-  PrescribeActionDto,
-  RecordAppointmentDto,
-  RecordContactDto,
-  RecordDiagnosticDto,
-  RectifyIdentityDto,
-  ReleaseReferentDto,
-  ReopenParcoursDto,
-  RequestReorientationDto,
-  RestrictProcessingDto,
-  RecordFranceTravailRegistrationDto,
-  ResumeParcoursDto,
-  SearchParcoursDto,
-  SignEngagementContractDto,
-  StartEmploymentContractDto,
-  SuspendParcoursDto,
-} from './parcours.dto.js';
+import { AssignReferentDto, ChangeActionStatusDto, CommandResultDto, DecideOrientationDto, DecideReorientationDto, EndEmploymentContractDto, EndEngagementContractDto, ErasureDto, ExitParcoursDto, JoinFollowUpGroupDto, LeaveFollowUpGroupDto, LiftProcessingRestrictionDto, ListFollowupsQuery, ListParcoursQuery, OpenParcoursDto, PrescribeActionDto, RecordAppointmentDto, RecordContactDto, RecordDiagnosticDto, RectifyIdentityDto, ReleaseReferentDto, ReopenParcoursDto, RequestReorientationDto, RestrictProcessingDto, RecordFranceTravailRegistrationDto, ResumeParcoursDto, SearchParcoursDto, SignEngagementContractDto, StartEmploymentContractDto, SuspendParcoursDto } from './parcours.dto.js';
 import { AppointmentPageResponse, ContactPageResponse, ParcoursPageResponse, ParcoursResponse, ParcoursSearchResponse } from './parcours.response.js';
 import { type ParcoursMatch, SearchParcours } from '../read-models/parcours-details/parcours-search.query.js';
+import { ApiController } from '../../http/api-controller.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;
 
@@ -61,10 +31,7 @@ const UUID = new ParseUUIDPipe();
 const IdempotencyKeyHeader = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key gets the same answer and writes nothing' });
 const IfMatchHeader = ApiHeader({ name: 'If-Match', required: false, description: 'The ETag read: 412 if the parcours changed since' });
 
-@ApiTags('parcours')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/parcours')
+@ApiController('parcours', 'v1/parcours')
 export class ParcoursController {
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,

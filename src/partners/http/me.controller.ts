@@ -1,17 +1,15 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Get, Inject } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { EVERYONE } from '../../access/functions.js';
 import { CurrentPrincipal, Roles } from '../../access/access.decorators.js';
 import type { Principal } from '../../access/principal.js';
 import { GetMember, GetPartner } from '../partner-read.js';
 import { TERRITORIES, type Territory } from '../territories/territories.js';
 import { MeResponse, TerritoryResponse } from './partner.dto.js';
+import { ApiController } from '../../http/api-controller.js';
 
-@ApiTags('partners')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1')
+@ApiController('partners', 'v1')
 export class MeController {
   constructor(@Inject(QueryBus) private readonly queries: QueryBus) {}
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Delete, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../../access/caller.js';
 import { EVERYONE, ORGANISATION_ADMINS, PLATFORM_ADMINS } from '../../access/functions.js';
@@ -17,27 +17,12 @@ import type { PartnerCommand } from '../domain/partner-commands.js';
 import { type ApiKeyView, GetMember, GetPartner, ListApiKeys, ListMembers, ListPartners, type MemberView, type PartnerView } from '../partner-read.js';
 import { ParseMemberIdPipe } from '../../http/member-id.js';
 import { ExecutePartnerCommand } from '../partner-write.js';
-import {
-  AddMemberDto,
-  ApiKeyResponse,
-  ChangeRolesDto,
-  CreateApiKeyDto,
-  CreatedApiKeyResponse,
-  DeactivatePartnerDto,
-  ListPartnersQuery,
-  MemberResponse,
-  PartnerPageResponse,
-  PartnerResponse,
-  RegisterPartnerDto,
-  UpdatePartnerDto,
-} from './partner.dto.js';
+import { AddMemberDto, ApiKeyResponse, ChangeRolesDto, CreateApiKeyDto, CreatedApiKeyResponse, DeactivatePartnerDto, ListPartnersQuery, MemberResponse, PartnerPageResponse, PartnerResponse, RegisterPartnerDto, UpdatePartnerDto } from './partner.dto.js';
+import { ApiController } from '../../http/api-controller.js';
 
 type Request = FastifyRequest & AuthenticatedRequest;
 
-@ApiTags('partners')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/partners')
+@ApiController('partners', 'v1/partners')
 export class PartnersController {
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,

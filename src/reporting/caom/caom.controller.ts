@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, type ApiPropertyOptions, ApiPropertyOptional, ApiSecurity, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import { Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProperty, type ApiPropertyOptions, ApiPropertyOptional, type SchemaObject } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -13,6 +13,7 @@ import type { CaomReport } from './caom-report.js';
 import { CaomFundingQueries } from './caom.query.js';
 import { excelCsvText, wantsCsv } from '../../kernel/csv.js';
 import { ApiRepresentations } from '../../http/representations.js';
+import { ApiController } from '../../http/api-controller.js';
 
 export class CaomQuery {
   @ApiProperty({ example: 2021 }) @Type(() => Number) @IsInt() @Min(2000) @Max(2100) year!: number;
@@ -141,10 +142,7 @@ export class CaomReportResponse {
   @ApiProperty({ ...EBE, selfRequired: true } as ApiPropertyOptions) ebe!: object;
 }
 
-@ApiTags('reports')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/reports/caom')
+@ApiController('reports', 'v1/reports/caom')
 export class CaomController {
   constructor(@Inject(CaomFundingQueries) private readonly funding: CaomFundingQueries) {}
 

@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { REPORT_READERS } from '../../access/functions.js';
@@ -12,6 +12,7 @@ import { TerritoryIndicatorsQueries } from './territory-indicators.query.js';
 import { PartnerDirectoryQueries } from '../../partners/partner-directory.query.js';
 import type { Regime } from '../../parcours/domain/regimes.js';
 import { ApiRepresentations } from '../../http/representations.js';
+import { ApiController } from '../../http/api-controller.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -67,10 +68,7 @@ export class TerritoryIndicatorRowResponse {
 }
 
 /** `territory_indicators` — per EPCI and month, how the SPIE is doing (Département, State, funders). */
-@ApiTags('reports')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/reports/territories')
+@ApiController('reports', 'v1/reports/territories')
 export class TerritoryIndicatorsController {
   constructor(
     @Inject(TerritoryIndicatorsQueries) private readonly indicators: TerritoryIndicatorsQueries,

@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, Inject, Query, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
@@ -12,6 +12,7 @@ import { AccessJournal } from '../../../access-journal/access-journal.js';
 import { entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
 import type { CaseloadDoc } from './caseload.projection.js';
 import { CaseloadQueries } from './caseload.query.js';
+import { ApiController } from '../../../http/api-controller.js';
 
 export class CaseloadQuery {
   @ApiPropertyOptional({ description: 'A référent (their `sub`), or `me`', pattern: MEMBER_ID_PATTERN.source }) @IsOptional() @IsMemberId() referent?: string;
@@ -60,10 +61,7 @@ export class CaseloadPage {
  * `caseload` — the open parcours the caller's organisation has in hand (a coordinator: its territory).
  * An archived parcours is in no caseload; one under a restriction or an opposition says so and since when.
  */
-@ApiTags('parcours')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/caseload')
+@ApiController('parcours', 'v1/caseload')
 export class CaseloadController {
   constructor(
     @Inject(CaseloadQueries) private readonly caseloads: CaseloadQueries,

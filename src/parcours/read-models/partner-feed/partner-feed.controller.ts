@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import { type BeforeApplicationShutdown, Controller, Get, Headers, Inject, Logger, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { type BeforeApplicationShutdown, Get, Headers, Inject, Logger, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,6 +17,7 @@ import { AccessJournal } from '../../../access-journal/access-journal.js';
 import { type Reader, entryFor, readerOf } from '../parcours-details/parcours-details.query.js';
 import { FeedHub } from './feed-hub.js';
 import { FeedStreamSlots } from './feed-stream-slots.js';
+import { ApiController } from '../../../http/api-controller.js';
 
 const CURSOR = /^(0|[1-9]\d{0,19})-(0|[1-9]\d{0,15})$/;
 
@@ -49,10 +50,7 @@ export class FeedPage {
  * may know. A partner system pages with `after` (its acknowledged cursor) or keeps a Server-Sent
  * Events stream open; leaving a follow-up group ends that parcours' events in the feed.
  */
-@ApiTags('partner feed')
-@ApiBearerAuth()
-@ApiSecurity('apiKey')
-@Controller('v1/feed')
+@ApiController('partner feed', 'v1/feed')
 export class PartnerFeedController implements BeforeApplicationShutdown {
   private readonly logger = new Logger('PartnerFeed');
   /** The open streams, to end at shutdown: a server does not finish closing while a client holds one. */
