@@ -66,7 +66,7 @@ export function anEngagementContract({ signedOn, endsOn, contractId = randomUUID
  * mission locale by default, diagnosed first if asked), followed by a référent (`aFollowedParcours`).
  * Each step's date is a parameter, since the continuity rules and reports read them.
  */
-export function parcoursFixtures(client: ConsortiumClient, consortium: () => Consortium) {
+function parcoursFixtures(client: ConsortiumClient, consortium: () => Consortium) {
   async function anOpenParcours(options: OpenParcoursOptions = {}): Promise<string> {
     const { parcoursId } = await client.post(options.openedBy ?? 'cd63-orientation_manager', '/v1/parcours', anOpening(options));
     return parcoursId as string;
