@@ -122,16 +122,18 @@ describe('webhook delivery', () => {
     const endpoint = await register(target.url, { after: '0-0' });
     await target.until((requests) => items.every((item) => ackedIds(requests).has(item.eventId)));
 
-    // Once or more each, and in feed order per parcours: every request for a parcours is for its
-    // item after the last one acknowledged (a retry, or the next).
+    // Once or more each, and in feed order per parcours: no request for a parcours is for an item
+    // past the one after the last acknowledged (a retry, the next, or — at least once — an item
+    // acknowledged already, sent again when a failure in the other parcours' lane stopped the page
+    // before the cursor passed it).
     const position = new Map(items.map((item, index) => [item.eventId as string, index]));
     for (const parcoursId of [first, second]) {
       const own = items.filter((item) => item.parcoursId === parcoursId).map((item) => item.eventId as string);
       let lastAcked = -1;
       for (const request of target.requests.filter((candidate) => own.includes(candidate.headers['webhook-id']!))) {
         const at = own.indexOf(request.headers['webhook-id']!);
-        expect([parcoursId, at]).toEqual([parcoursId, lastAcked + 1]);
-        if (request.status !== undefined && request.status < 300) lastAcked = at;
+        expect([parcoursId, Math.min(at, lastAcked + 1)]).toEqual([parcoursId, at]);
+        if (request.status !== undefined && request.status < 300) lastAcked = Math.max(lastAcked, at);
       }
       expect(lastAcked).toBe(own.length - 1);
     }
