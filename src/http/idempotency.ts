@@ -5,6 +5,9 @@ import { SqlClient, type SqlExecutor } from '../database/sql-client.js';
 import { type RowsWrite, tableColumns } from '../event-store/inline-writes.js';
 import { ProblemError } from './problem.js';
 
+// Parsed once, when the module loads: the column lists of the writes declared below.
+const IDEMPOTENCY_COLUMNS = tableColumns('partner_id uuid, key text, request_hash text, status integer, headers json, body json');
+
 /** What a command answered: replayed as is to a retry carrying the same Idempotency-Key. */
 export interface StoredResponse {
   status: number;
@@ -118,7 +121,7 @@ export class IdempotencyStore {
     return {
       kind: 'rows',
       table: 'idempotency_keys',
-      columns: tableColumns('partner_id uuid, key text, request_hash text, status integer, headers json, body json'),
+      columns: IDEMPOTENCY_COLUMNS,
       rows: [[request.partnerId, request.key, request.requestHash, response.status, JSON.stringify(response.headers), JSON.stringify(response.body)]],
     };
   }

@@ -21,6 +21,9 @@ import { loadCommuneTerritories } from './communes.js';
 import { CsvSyntaxError, readCsv } from './csv-reader.js';
 import { type Header, type IntakeEntrant, type LineError, readEntrant, readHeader } from './intake-format.js';
 
+// Parsed once, when the module loads: the column lists of the writes declared below.
+const LINE_COLUMNS = tableColumns('import_id uuid, line integer, outcome text, parcours_id uuid');
+
 /** Lines per batch: their new entrants are opened in one statement (about 50 parameters each, far below PostgreSQL's 65 535). */
 const INTAKE_BATCH = 100;
 
@@ -278,7 +281,7 @@ export class Intake {
     return {
       kind: 'rows',
       table: 'intake_lines',
-      columns: tableColumns('import_id uuid, line integer, outcome text, parcours_id uuid'),
+      columns: LINE_COLUMNS,
       rows: [[importId, line, outcome, parcoursId]],
     };
   }

@@ -1,31 +1,4 @@
-import type {
-  ArchiveParcours,
-  AssignReferent,
-  ChangeActionStatus,
-  DecideOrientation,
-  EndEmploymentContract,
-  EndEngagementContract,
-  ErasePersonalData,
-  ExitParcours,
-  JoinFollowUpGroup,
-  LeaveFollowUpGroup,
-  LiftProcessingRestriction,
-  OpenParcours,
-  PrescribeAction,
-  RecordAppointment,
-  RecordContact,
-  RecordDiagnostic,
-  RecordFranceTravailRegistration,
-  RecordRsaRights,
-  ReleaseReferent,
-  ReopenParcours,
-  RequestReorientation,
-  RestrictProcessing,
-  ResumeParcours,
-  SignEngagementContract,
-  StartEmploymentContract,
-  SuspendParcours,
-} from './domain/commands.js';
+import type * as Commands from './domain/commands.js';
 import type { ParcoursType, ReorientationRejectionReason } from './domain/events.js';
 import type { Identity } from '../privacy/identity.js';
 
@@ -36,34 +9,34 @@ type Plain<C> = Omit<C, 'parcoursId' | 'context'>;
  * them up), the identity in clear (the handler encrypts it), nothing computed from personal data.
  */
 export type ParcoursRequest =
-  | (Omit<Plain<OpenParcours>, 'identity' | 'ageBandAtEntry'> & { identity: Identity })
-  | Plain<RecordFranceTravailRegistration>
-  | Plain<RecordDiagnostic>
-  | (Omit<Plain<DecideOrientation>, 'organismeReferent' | 'decidedBy'> & { organismeReferentId: string })
-  | Omit<Plain<RequestReorientation>, 'requestedBy'>
+  | (Omit<Plain<Commands.OpenParcours>, 'identity' | 'ageBandAtEntry'> & { identity: Identity })
+  | Plain<Commands.RecordFranceTravailRegistration>
+  | Plain<Commands.RecordDiagnostic>
+  | (Omit<Plain<Commands.DecideOrientation>, 'organismeReferent' | 'decidedBy'> & { organismeReferentId: string })
+  | Omit<Plain<Commands.RequestReorientation>, 'requestedBy'>
   | ({ type: 'DecideReorientation'; decidedOn: string } & (
       | { accepted: true; parcoursType: ParcoursType; organismeReferentId: string }
       | { accepted: false; rejectionReason: ReorientationRejectionReason }
     ))
-  | (Omit<Plain<AssignReferent>, 'referent'> & { referentUserId: string })
-  | Plain<ReleaseReferent>
-  | (Omit<Plain<JoinFollowUpGroup>, 'partner'> & { partnerId: string })
-  | Plain<LeaveFollowUpGroup>
-  | Plain<RecordAppointment>
-  | (Omit<Plain<RecordContact>, 'note'> & { note?: string | null })
-  | Plain<SignEngagementContract>
-  | Plain<EndEngagementContract>
-  | Plain<PrescribeAction>
-  | Plain<ChangeActionStatus>
-  | Omit<Plain<StartEmploymentContract>, 'beneficiaryUnder26AtStart'>
-  | Plain<EndEmploymentContract>
-  | Plain<SuspendParcours>
-  | Plain<ResumeParcours>
-  | Plain<ExitParcours>
-  | Plain<ReopenParcours>
-  | Plain<RecordRsaRights>
+  | (Omit<Plain<Commands.AssignReferent>, 'referent'> & { referentUserId: string })
+  | Plain<Commands.ReleaseReferent>
+  | (Omit<Plain<Commands.JoinFollowUpGroup>, 'partner'> & { partnerId: string })
+  | Plain<Commands.LeaveFollowUpGroup>
+  | Plain<Commands.RecordAppointment>
+  | (Omit<Plain<Commands.RecordContact>, 'note'> & { note?: string | null })
+  | Plain<Commands.SignEngagementContract>
+  | Plain<Commands.EndEngagementContract>
+  | Plain<Commands.PrescribeAction>
+  | Plain<Commands.ChangeActionStatus>
+  | Omit<Plain<Commands.StartEmploymentContract>, 'beneficiaryUnder26AtStart'>
+  | Plain<Commands.EndEmploymentContract>
+  | Plain<Commands.SuspendParcours>
+  | Plain<Commands.ResumeParcours>
+  | Plain<Commands.ExitParcours>
+  | Plain<Commands.ReopenParcours>
+  | Plain<Commands.RecordRsaRights>
   | { type: 'RectifyIdentity'; corrections: Partial<Identity>; rectifiedOn: string }
-  | Plain<RestrictProcessing>
-  | Plain<LiftProcessingRestriction>
-  | Plain<ArchiveParcours>
-  | Plain<ErasePersonalData>;
+  | Plain<Commands.RestrictProcessing>
+  | Plain<Commands.LiftProcessingRestriction>
+  | Plain<Commands.ArchiveParcours>
+  | Plain<Commands.ErasePersonalData>;

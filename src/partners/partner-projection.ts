@@ -3,6 +3,10 @@ import { arrayText, type InlineWrite, tableColumns } from '../event-store/inline
 import type { PartnerEvent } from './domain/partner-events.js';
 import type { PartnerState } from './domain/partner-state.js';
 
+// Parsed once, when the module loads: the column lists of the writes declared below.
+const MEMBER_COLUMNS = tableColumns('user_id text, partner_id uuid, display_name text, roles text[], added_at recorded_at, updated_at recorded_at');
+const API_KEY_COLUMNS = tableColumns('key_id text, partner_id uuid, name text, scopes text[], secret_hash text, expires_at timestamptz, created_at recorded_at, created_by text');
+
 /**
  * Inline projection of partner streams into `partners`, `partner_members` and `api_keys`, written
  * by the statement that appends the events: authentication reads these tables, so a new member or
@@ -23,7 +27,7 @@ export function partnerDirectoryWrites(decision: Decision<PartnerState | null, P
       ? {
           kind: 'rows',
           table: 'partners',
-          columns: [...tableColumns('partner_id uuid'), ...PARTNER_COLUMNS, ...tableColumns('registered_at recorded_at, updated_at recorded_at')],
+          columns: REGISTERED_PARTNER_COLUMNS,
           rows: [[partner.partnerId, ...partnerValues]],
         }
       : {
@@ -38,6 +42,7 @@ export function partnerDirectoryWrites(decision: Decision<PartnerState | null, P
 }
 
 const PARTNER_COLUMNS = tableColumns('name text, kind text, siret text, territories text[], active boolean, version integer').map(({ name, type }) => ({ name, column: name, type }));
+const REGISTERED_PARTNER_COLUMNS = [...tableColumns('partner_id uuid'), ...PARTNER_COLUMNS, ...tableColumns('registered_at recorded_at, updated_at recorded_at')];
 
 function writesOf(event: PartnerEvent, partnerId: string, decision: Decision<PartnerState | null, PartnerEvent>): InlineWrite[] {
   switch (event.type) {
@@ -52,7 +57,7 @@ function writesOf(event: PartnerEvent, partnerId: string, decision: Decision<Par
         {
           kind: 'rows',
           table: 'partner_members',
-          columns: tableColumns('user_id text, partner_id uuid, display_name text, roles text[], added_at recorded_at, updated_at recorded_at'),
+          columns: MEMBER_COLUMNS,
           rows: [[event.data.userId, partnerId, event.data.displayName, arrayText(event.data.roles)]],
         },
       ];
@@ -77,7 +82,7 @@ function writesOf(event: PartnerEvent, partnerId: string, decision: Decision<Par
         {
           kind: 'rows',
           table: 'api_keys',
-          columns: tableColumns('key_id text, partner_id uuid, name text, scopes text[], secret_hash text, expires_at timestamptz, created_at recorded_at, created_by text'),
+          columns: API_KEY_COLUMNS,
           rows: [[keyId, partnerId, name, arrayText(scopes), secretHash, expiresAt, creator]],
         },
       ];

@@ -4,6 +4,10 @@ import { type DeleteWrite, type InlineWrite, type RowsWrite, type UpdateWrite, t
 import { type BlindIndexKey, BlindIndexKeys, type BlindIndexKind } from './blind-index-keys.js';
 import { type AllocataireOrganism, normaliseAllocataire, normaliseNameAndBirthDate, normaliseNir } from './normalise.js';
 
+// Parsed once, when the module loads: the column lists of the writes declared below.
+const ENTRY_KIND_COLUMNS = tableColumns('kind text, key_version text');
+const ENTRY_COLUMNS = tableColumns('parcours_id uuid, key_version text, kind text, digest bytea, open boolean');
+
 /** The unique index whose violation means "this person already has an open parcours". */
 export const ONE_OPEN_PARCOURS_CONSTRAINT = 'parcours_blind_index_one_open';
 
@@ -76,7 +80,7 @@ export class BlindIndex {
         table: 'parcours_blind_index',
         match: [{ column: 'parcours_id', type: 'uuid', value: parcoursId }],
         keep: {
-          columns: tableColumns('kind text, key_version text'),
+          columns: ENTRY_KIND_COLUMNS,
           rows: entries.map((entry) => [entry.kind, entry.keyVersion]),
         },
       },
@@ -91,7 +95,7 @@ export class BlindIndex {
     return {
       kind: 'rows',
       table: 'parcours_blind_index',
-      columns: tableColumns('parcours_id uuid, key_version text, kind text, digest bytea, open boolean'),
+      columns: ENTRY_COLUMNS,
       rows: entries.map((entry) => [parcoursId, entry.keyVersion, entry.kind, Buffer.from(entry.digest, 'hex'), open]),
       onConflict: 'ON CONFLICT (parcours_id, key_version, kind) DO UPDATE SET digest = EXCLUDED.digest, open = EXCLUDED.open',
     };

@@ -3,6 +3,10 @@ import { type SqlClient, type SqlExecutor, single } from '../../database/sql-cli
 import { type InlineWrite, tableColumns } from '../../event-store/inline-writes.js';
 import type { MasterKey } from './master-key.js';
 
+// Parsed once, when the module loads: the column lists of the writes declared below.
+const KEY_COLUMNS = tableColumns('subject_id uuid, wrapped_key bytea, master_key_id text');
+const ERASURE_COLUMNS = tableColumns('subject_id uuid, legal_ground text');
+
 /**
  * Per-subject data keys and their destruction (crypto-shredding, DESIGN §8). A subject is a
  * parcours id (a uuid); its personal data is encrypted under its data key, so deleting the key
@@ -468,7 +472,7 @@ export class SqlKeyVault extends KeyVault implements DataKeyWrites {
         {
           kind: 'rows',
           table: 'personal_data_keys',
-          columns: tableColumns('subject_id uuid, wrapped_key bytea, master_key_id text'),
+          columns: KEY_COLUMNS,
           rows: [[id, wrapped, this.masterKey.id]],
           where: 'NOT EXISTS (SELECT 1 FROM personal_data_erasures e WHERE e.subject_id = r.subject_id)',
         },
@@ -521,7 +525,7 @@ export class SqlKeyVault extends KeyVault implements DataKeyWrites {
       {
         kind: 'rows',
         table: 'personal_data_erasures',
-        columns: tableColumns('subject_id uuid, legal_ground text'),
+        columns: ERASURE_COLUMNS,
         rows: [[id, ground]],
         onConflict: 'ON CONFLICT (subject_id) DO NOTHING',
         notify: { channel: ERASURE_CHANNEL, column: 'subject_id' },
